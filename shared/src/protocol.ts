@@ -1,0 +1,355 @@
+import { z } from "zod";
+
+/**
+ * The wire protocol between CI, the relay server and devices. Inputs are zod
+ * schemas (unknown fields rejected); outputs are types. docs/api.md describes
+ * every endpoint; the route list is {@link API_ROUTES}.
+ */
+
+export const API_PREFIX = "/api/v1";
+
+/** Every route the relay serves. `device` routes require a signed request (see signing.ts). */
+export const API_ROUTES = {
+  health: "GET /api/v1/health",
+  vapidKey: "GET /api/v1/push/vapid-public-key",
+  // CI (link token as Bearer header, or in the URL form)
+  otp: "POST /api/v1/otp",
+  otpUrlForm: "POST|GET /api/v1/otp/:token",
+  resume: "GET /api/v1/requests/:requestId",
+  // Devices (signed)
+  pair: "POST /api/v1/devices",
+  me: "GET /api/v1/devices/me",
+  renameMe: "PATCH /api/v1/devices/me",
+  devices: "GET /api/v1/devices",
+  removeDevice: "DELETE /api/v1/devices/:deviceId",
+  invite: "POST /api/v1/invites",
+  pushSubscription: "PUT /api/v1/devices/me/push",
+  removePushSubscription: "DELETE /api/v1/devices/me/push",
+  accounts: "GET /api/v1/accounts",
+  createAccount: "POST /api/v1/accounts",
+  updateAccount: "PATCH /api/v1/accounts/:accountId",
+  deleteAccount: "DELETE /api/v1/accounts/:accountId",
+  links: "GET /api/v1/accounts/:accountId/links",
+  createLink: "POST /api/v1/accounts/:accountId/links",
+  updateLink: "PATCH /api/v1/links/:linkId",
+  revokeLink: "DELETE /api/v1/links/:linkId",
+  history: "GET /api/v1/accounts/:accountId/history",
+  approvals: "GET /api/v1/approvals",
+  approval: "GET /api/v1/approvals/:requestId",
+  answer: "POST /api/v1/approvals/:requestId/answer",
+} as const;
+
+/** Error codes in `{error, message}` bodies, with the HTTP status each maps to. */
+export const ERROR_STATUS = {
+  bad_request: 400,
+  unauthorized: 401,
+  denied: 403,
+  policy: 403,
+  forbidden: 403,
+  not_found: 404,
+  timeout: 408,
+  already_answered: 409,
+  conflict: 409,
+  expired: 410,
+  payload_too_large: 413,
+  rate_limited: 429,
+  internal: 500,
+} as const;
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  error: ErrorCode;
+  message: string;
+  requestId?: string;
+}
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+
+/** A P-256 public key as JWK (what WebCrypto and jose export). */
+export const P256PublicJwk = z.strictObject({
+  kty: z.literal("EC"),
+  crv: z.literal("P-256"),
+  x: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "x must be 32 bytes base64url"),
+  y: z.string().regex(/^[A-Za-z0-9_-]{43}$/, "y must be 32 bytes base64url"),
+  ext: z.boolean().optional(),
+  key_ops: z.array(z.string().max(20)).max(4).optional(),
+  alg: z.string().max(20).optional(),
+  use: z.string().max(10).optional(),
+});
+export type P256PublicJwk = z.infer<typeof P256PublicJwk>;
+
+export const PackageInfo = z.strictObject({
+  name: text(214),
+  version: text(128).optional(),
+});
+export type PackageInfo = z.infer<typeof PackageInfo>;
+
+/** What CI says about itself. Shown to the approver as "claimed by CI". */
+export const CiContext = z.strictObject({
+  provider: text(40).optional(),
+  repository: text(200).optional(),
+  runUrl: z
+    .url({ protocol: /^https?$/ })
+    .max(500)
+    .optional(),
+  sha: text(64).optional(),
+  ref: text(300).optional(),
+  workflow: text(300).optional(),
+  job: text(200).optional(),
+  actor: text(100).optional(),
+  eventName: text(60).optional(),
+  environment: text(200).optional(),
+});
+export type CiContext = z.infer<typeof CiContext>;
+
+/** Upper bound on an OIDC token's length; real ones are 1–3 KB. */
+export const MAX_OIDC_TOKEN_LENGTH = 8192;
+
+/** Body of `POST /api/v1/otp` (all optional; an empty body or none at all is fine). */
+export const OtpRequestBody = z.strictObject({
+  package: PackageInfo.optional(),
+  context: CiContext.optional(),
+  oidcToken: z.string().min(10).max(MAX_OIDC_TOKEN_LENGTH).optional(),
+  /** Seconds to hold this HTTP request open; the server clamps it to its maximum. */
+  wait: z.number().int().min(0).max(86_400).optional(),
+  /** Ephemeral key of the CI client: the device encrypts its answer to it (JWE ECDH-ES + A256GCM). */
+  publicKey: P256PublicJwk.optional(),
+});
+export type OtpRequestBody = z.infer<typeof OtpRequestBody>;
+
+export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
+
+/** A code and its validity window `[notBefore, notAfter)`, ms since epoch. */
+export const TimedCodeSchema = z.strictObject({
+  otp: z.string().regex(/^\d{6,8}$/, "a code is 6 to 8 digits"),
+  notBefore: z.number().int().nonnegative(),
+  notAfter: z.number().int().positive(),
+});
+
+/** The plaintext inside an answer JWE: what a device encrypts to CI's public key. */
+export const JweAnswerPayload = z.strictObject({
+  codes: z.array(TimedCodeSchema).min(1).max(3),
+});
+export type JweAnswerPayload = z.infer<typeof JweAnswerPayload>;
+
+/** Successful JSON answer to CI (`Accept: application/json`). */
+export interface OtpResponse {
+  requestId: string;
+  /** Plaintext code (absent when the request carried `publicKey`). */
+  otp?: string;
+  /** End of the code's validity, ms since epoch (absent with `jwe`). */
+  validUntil?: number;
+  /** The device's answer encrypted to the request's `publicKey`, relayed untouched. */
+  jwe?: string;
+  approvedBy?: string;
+  approvedAt: number;
+}
+
+// ---------------------------------------------------------------- devices
+
+/** `POST /api/v1/devices`: pair a new device. Signed by the key it registers. */
+export const PairBody = z.union([
+  z.strictObject({ setupCode: text(64), name: text(60), publicKey: P256PublicJwk }),
+  z.strictObject({ inviteCode: text(64), name: text(60), publicKey: P256PublicJwk }),
+]);
+export type PairBody = z.infer<typeof PairBody>;
+
+export const RenameBody = z.strictObject({ name: text(60) });
+
+export interface DeviceView {
+  id: string;
+  name: string;
+  createdAt: number;
+  lastSeenAt: number | null;
+  hasPush: boolean;
+  /** True for the device making the call. */
+  current?: boolean;
+}
+
+export interface InviteView {
+  inviteCode: string;
+  /** Link to open on the new device; the code is in the fragment. */
+  url: string;
+  expiresAt: number;
+}
+
+export const PushSubscriptionBody = z.strictObject({
+  endpoint: z.url({ protocol: /^https?$/ }).max(2048),
+  expirationTime: z.number().nullable().optional(),
+  keys: z.strictObject({
+    p256dh: z.string().regex(/^[A-Za-z0-9_-]{86,88}={0,2}$/, "p256dh must be a 65-byte P-256 point"),
+    auth: z.string().regex(/^[A-Za-z0-9_-]{22,24}={0,2}$/, "auth must be 16 bytes"),
+  }),
+});
+export type PushSubscriptionBody = z.infer<typeof PushSubscriptionBody>;
+
+// ---------------------------------------------------------------- accounts and links
+
+/** The server's record of an account: never the secret. */
+export const CreateAccountBody = z.strictObject({
+  issuer: z.string().trim().max(200),
+  label: text(200),
+});
+export const UpdateAccountBody = z.strictObject({
+  issuer: z.string().trim().max(200).optional(),
+  label: text(200).optional(),
+});
+
+export interface AccountView {
+  id: string;
+  issuer: string;
+  label: string;
+  createdAt: number;
+  deviceIds: string[];
+}
+
+export const CreateLinkBody = z.strictObject({ name: text(80) });
+export const UpdateLinkBody = z.strictObject({
+  name: text(80).optional(),
+  paused: z.boolean().optional(),
+});
+
+export interface LinkView {
+  id: string;
+  accountId: string;
+  name: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  paused: boolean;
+  revokedAt: number | null;
+  /** The first characters of the token, to tell links apart (`cs_AbCd…`). */
+  tokenHint: string;
+}
+
+/** Answer to link creation: the token and URL, shown once. */
+export interface CreatedLink {
+  link: LinkView;
+  token: string;
+  /** `<origin>/api/v1/otp/<token>`. */
+  url: string;
+}
+
+// ---------------------------------------------------------------- approvals
+
+export type RequestStatus = "pending" | "approved" | "denied" | "expired";
+
+/** Who answered a request. */
+export interface AnsweredBy {
+  deviceId: string;
+  deviceName: string;
+}
+
+/** A CI request as a device sees it, to decide. */
+export interface ApprovalView {
+  id: string;
+  accountId: string;
+  account: { issuer: string; label: string };
+  link: { id: string; name: string };
+  package: PackageInfo | null;
+  /** Context as CI stated it (unverified). */
+  claimed: CiContext | null;
+  /** Claims proven by a verified OIDC token; null without one. */
+  verified: Record<string, string> | null;
+  requester: { ip: string; userAgent: string | null };
+  createdAt: number;
+  expiresAt: number;
+  status: RequestStatus;
+  answeredBy: AnsweredBy | null;
+  answeredAt: number | null;
+  /** CI's ephemeral key: when present, approve with a JWE encrypted to it. */
+  publicKey: P256PublicJwk | null;
+}
+
+/** `POST /api/v1/approvals/:id/answer`. */
+export const AnswerBody = z.union([
+  z.strictObject({
+    decision: z.literal("approve"),
+    codes: z.array(TimedCodeSchema).min(1).max(3),
+  }),
+  z.strictObject({
+    decision: z.literal("approve"),
+    jwe: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/, "jwe must be compact serialization")
+      .max(4096),
+  }),
+  z.strictObject({
+    decision: z.literal("deny"),
+    /** Also pause the link so it stops notifying until resumed. */
+    pauseLink: z.boolean().optional(),
+  }),
+]);
+export type AnswerBody = z.infer<typeof AnswerBody>;
+
+export interface AnswerResult {
+  status: RequestStatus;
+  answeredBy: AnsweredBy;
+}
+
+export type AuditOutcome =
+  | "pending"
+  | "approved"
+  | "denied"
+  | "expired"
+  | "delivered"
+  | "policy_refused"
+  | "rate_limited"
+  | "paused";
+
+/** One row of an account's history. */
+export interface AuditEntry {
+  id: string;
+  requestId: string | null;
+  at: number;
+  linkId: string;
+  linkName: string;
+  package: PackageInfo | null;
+  claimed: CiContext | null;
+  verified: Record<string, string> | null;
+  requester: { ip: string; userAgent: string | null };
+  outcome: AuditOutcome;
+  answeredBy: AnsweredBy | null;
+  message: string | null;
+}
+
+// ---------------------------------------------------------------- push
+
+/**
+ * What a Web Push message carries (encrypted, aes128gcm). Never a seed or a
+ * code: only what the notification shows and the ids to fetch the rest.
+ */
+export type PushPayload =
+  | {
+      v: 1;
+      type: "approval";
+      requestId: string;
+      accountId: string;
+      title: string;
+      body: string;
+      expiresAt: number;
+    }
+  | {
+      v: 1;
+      type: "answered";
+      requestId: string;
+      status: RequestStatus;
+      answeredBy: string;
+    };
+
+export interface HealthResponse {
+  status: "ok";
+  version: string;
+  store: string;
+  time: number;
+}
+
+/** "Publish foo@1.2.3 from owner/repo?": the question a notification asks. */
+export function describeRequest(approval: Pick<ApprovalView, "package" | "claimed" | "verified" | "account">): string {
+  const pkg = approval.package
+    ? `${approval.package.name}${approval.package.version ? `@${approval.package.version}` : ""}`
+    : approval.account.issuer
+      ? `to ${approval.account.issuer} as ${approval.account.label}`
+      : `as ${approval.account.label}`;
+  const repository = approval.verified?.repository ?? approval.claimed?.repository;
+  return `Publish ${pkg}${repository ? ` from ${repository}` : ""}?`;
+}
