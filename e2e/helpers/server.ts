@@ -1,0 +1,113 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { SERVER_ENTRY } from "./paths.js";
+
+/** A real Countersign server process on its own port and data directory. */
+export interface ServerHandle {
+  /** `http://localhost:<port>` (localhost, not 127.0.0.1: WebAuthn needs it). */
+  origin: string;
+  port: number;
+  setupCode: string;
+  /** The pairing link the server prints: `<origin>/pair#code=<setupCode>`. */
+  pairUrl: string;
+  dataDir: string;
+  /** Everything the process printed so far (stdout and stderr, all runs). */
+  logs(): string;
+  /** SIGKILL (a crash) or SIGTERM (a clean stop), then wait for the exit. */
+  kill(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Start again on the same port and data directory. */
+  restart(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  dataDir?: string;
+  port?: number;
+  setupCode?: string;
+  env?: Record<string, string>;
+}
+
+/** A port nobody listens on right now. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const address = probe.address();
+      probe.close(() =>
+        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
+      );
+    });
+  });
+}
+
+async function waitForHealth(origin: string, child: ChildProcess, logs: () => string): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs()}`);
+    try {
+      const response = await fetch(`${origin}/api/v1/health`);
+      if (response.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`server did not become healthy:\n${logs()}`);
+}
+
+export async function startServer(options: StartServerOptions = {}): Promise<ServerHandle> {
+  const port = options.port ?? (await freePort());
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "countersign-e2e-"));
+  const setupCode = options.setupCode ?? `E2E-${randomBytes(4).toString("hex").toUpperCase()}`;
+  const origin = `http://localhost:${port}`;
+  let output = "";
+  let child: ChildProcess;
+
+  const launch = async () => {
+    child = spawn(process.execPath, [SERVER_ENTRY], {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        COUNTERSIGN_DATA_DIR: dataDir,
+        COUNTERSIGN_SETUP_CODE: setupCode,
+        COUNTERSIGN_PUBLIC_URL: origin,
+        ...options.env,
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout?.on("data", (chunk) => {
+      output += chunk;
+    });
+    child.stderr?.on("data", (chunk) => {
+      output += chunk;
+    });
+    await waitForHealth(origin, child, () => output);
+  };
+
+  const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
+    if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    child.kill(signal);
+    return exited;
+  };
+
+  await launch();
+  return {
+    origin,
+    port,
+    setupCode,
+    pairUrl: `${origin}/pair#code=${setupCode}`,
+    dataDir,
+    logs: () => output,
+    kill,
+    restart: launch,
+    stop: async () => {
+      await kill("SIGTERM");
+    },
+  };
+}
