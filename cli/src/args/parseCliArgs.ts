@@ -1,0 +1,128 @@
+import { parseArgs } from "node:util";
+import { type Failure, failure } from "../failure.js";
+
+export type CommandName = "otp" | "exec";
+
+/** Options shared by `otp` and `exec`, as typed on the command line (env is merged later). */
+export interface CommandOptions {
+  url?: string;
+  server?: string;
+  /** `name@version` or `name`. */
+  package?: string;
+  /** Total seconds to wait for an answer. */
+  wait?: number;
+  json: boolean;
+  verbose: boolean;
+  /** False with `--no-oidc`: do not ask the CI provider for an ID token. */
+  oidc: boolean;
+}
+
+export type ParsedCommand =
+  | { command: "help"; topic?: CommandName }
+  | { command: "version" }
+  | { command: "otp"; options: CommandOptions }
+  | { command: "exec"; options: CommandOptions; argv: string[] };
+
+export type ParseResult = { ok: true; value: ParsedCommand } | { ok: false; failure: Failure };
+
+const OPTIONS = {
+  url: { type: "string" },
+  server: { type: "string" },
+  package: { type: "string" },
+  wait: { type: "string" },
+  json: { type: "boolean" },
+  verbose: { type: "boolean" },
+  "no-oidc": { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+  version: { type: "boolean" },
+} as const;
+
+const TAKES_VALUE = new Set(["--url", "--server", "--package", "--wait"]);
+const MAX_WAIT_SECONDS = 86_400;
+
+function usage(message: string, topic?: CommandName): ParseResult {
+  const hint = topic ? `countersign ${topic} --help` : "countersign --help";
+  return { ok: false, failure: failure("usage", `${message}\nRun \`${hint}\` for usage.`) };
+}
+
+/**
+ * `exec` takes its own options up to `--` or the first word that is not an
+ * option; everything from there on is the command, untouched (so
+ * `countersign exec npm publish --tag next` passes `--tag next` to npm).
+ */
+function splitExecArgs(args: string[]): { own: string[]; command: string[] } {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (arg === "--") return { own: args.slice(0, i), command: args.slice(i + 1) };
+    if (!arg.startsWith("-")) return { own: args.slice(0, i), command: args.slice(i) };
+    if (TAKES_VALUE.has(arg)) i++;
+  }
+  return { own: args, command: [] };
+}
+
+/** Parses `countersign <command> [options]` without looking at the environment. */
+export function parseCliArgs(argv: string[]): ParseResult {
+  const [first, ...rest] = argv;
+  if (first === undefined || first === "help" || first === "--help" || first === "-h") {
+    const topic = first === "help" && (rest[0] === "otp" || rest[0] === "exec") ? rest[0] : undefined;
+    return { ok: true, value: { command: "help", topic } };
+  }
+  if (first === "--version" || first === "-v" || first === "version")
+    return { ok: true, value: { command: "version" } };
+  if (first !== "otp" && first !== "exec") {
+    return usage(`Unknown command "${first}". The commands are \`otp\` and \`exec\`.`);
+  }
+
+  const { own, command } = first === "exec" ? splitExecArgs(rest) : { own: rest, command: [] };
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true; strict: true }>>;
+  try {
+    parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (error) {
+    return usage((error as Error).message.split("\n")[0] ?? "Invalid arguments.", first);
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return { ok: true, value: { command: "help", topic: first } };
+  if (values.version) return { ok: true, value: { command: "version" } };
+  if (first === "otp" && positionals.length > 0) {
+    return usage(`\`countersign otp\` takes no arguments (got "${positionals[0]}").`, "otp");
+  }
+  if (first === "exec" && values.json) {
+    return usage("`--json` is for `countersign otp`; `exec` hands stdout to the command.", "exec");
+  }
+
+  let wait: number | undefined;
+  if (values.wait !== undefined) {
+    wait = parseWaitSeconds(values.wait);
+    if (wait === undefined) {
+      return usage(
+        `--wait must be a whole number of seconds from 0 to ${MAX_WAIT_SECONDS} (got "${values.wait}").`,
+        first,
+      );
+    }
+  }
+  if (values.url !== undefined && values.server !== undefined) {
+    return usage("Give either --url (the link) or --server (with COUNTERSIGN_TOKEN), not both.", first);
+  }
+
+  const options: CommandOptions = {
+    url: values.url,
+    server: values.server,
+    package: values.package,
+    wait,
+    json: values.json ?? false,
+    verbose: values.verbose ?? false,
+    oidc: !values["no-oidc"],
+  };
+  if (first === "otp") return { ok: true, value: { command: "otp", options } };
+  if (command.length === 0) {
+    return usage("`countersign exec` needs a command to run, e.g. `countersign exec -- npm publish`.", "exec");
+  }
+  return { ok: true, value: { command: "exec", options, argv: command } };
+}
+
+/** Whole seconds in [0, 86400], or undefined for anything else. */
+export function parseWaitSeconds(text: string): number | undefined {
+  if (!/^\d{1,6}$/.test(text.trim())) return undefined;
+  const seconds = Number(text.trim());
+  return seconds <= MAX_WAIT_SECONDS ? seconds : undefined;
+}

@@ -1,0 +1,32 @@
+import type { webcrypto } from "node:crypto";
+import { compactDecrypt } from "jose";
+import { isTimedCode, type TimedCode } from "./timedCode.js";
+
+export type DecryptResult = { ok: true; codes: TimedCode[] } | { ok: false; message: string };
+
+/**
+ * Opens the phone's answer: a compact JWE (ECDH-ES, A256GCM) of
+ * `{codes:[{otp,notBefore,notAfter}, …]}` encrypted to this run's key.
+ */
+export async function decryptAnswer(jwe: string, privateKey: webcrypto.CryptoKey): Promise<DecryptResult> {
+  let plaintext: Uint8Array;
+  try {
+    ({ plaintext } = await compactDecrypt(jwe, privateKey, {
+      keyManagementAlgorithms: ["ECDH-ES"],
+      contentEncryptionAlgorithms: ["A256GCM"],
+    }));
+  } catch (error) {
+    return { ok: false, message: `The encrypted answer could not be decrypted (${(error as Error).message}).` };
+  }
+  let payload: unknown;
+  try {
+    payload = JSON.parse(new TextDecoder().decode(plaintext));
+  } catch {
+    return { ok: false, message: "The decrypted answer is not JSON." };
+  }
+  const codes = (payload as { codes?: unknown } | null)?.codes;
+  if (!Array.isArray(codes) || codes.length === 0 || codes.length > 3 || !codes.every(isTimedCode)) {
+    return { ok: false, message: "The decrypted answer does not hold {codes:[{otp,notBefore,notAfter}]}." };
+  }
+  return { ok: true, codes };
+}

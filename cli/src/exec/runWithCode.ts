@@ -1,0 +1,54 @@
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+
+const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+
+/** Environment for the command: the code under every name registries read, and no link secret. */
+export function commandEnv(parentEnv: NodeJS.ProcessEnv, otp: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...parentEnv, NPM_CONFIG_OTP: otp, GEM_HOST_OTP_CODE: otp, COUNTERSIGN_OTP: otp };
+  // The command (and every lifecycle script it runs) gets the code, not the link that makes codes.
+  delete env.COUNTERSIGN_URL;
+  delete env.COUNTERSIGN_TOKEN;
+  return env;
+}
+
+export type RunResult = { kind: "exited"; exitCode: number } | { kind: "spawn-failed"; message: string };
+
+/**
+ * Runs `argv` with stdio inherited and the code in its environment; resolves
+ * with the status to exit with (128 + signal number if it was killed).
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to this process are passed on to it.
+ */
+export function runWithCode(
+  argv: string[],
+  otp: string,
+  parentEnv: NodeJS.ProcessEnv = process.env,
+): Promise<RunResult> {
+  const [command, ...args] = argv as [string, ...string[]];
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      stdio: "inherit",
+      env: commandEnv(parentEnv, otp),
+      // npm, npx and friends are .cmd shims on Windows, which only a shell runs.
+      shell: process.platform === "win32",
+    });
+    const forward = (signal: NodeJS.Signals) => {
+      child.kill(signal);
+    };
+    for (const signal of FORWARDED_SIGNALS) process.on(signal, forward);
+    const cleanup = () => {
+      for (const signal of FORWARDED_SIGNALS) process.off(signal, forward);
+    };
+    child.once("error", (error: NodeJS.ErrnoException) => {
+      cleanup();
+      const message =
+        error.code === "ENOENT" ? `Command not found: ${command}` : `Could not start ${command}: ${error.message}`;
+      resolve({ kind: "spawn-failed", message });
+    });
+    child.once("exit", (code, signal) => {
+      cleanup();
+      const exitCode = code ?? (signal ? 128 + (constants.signals[signal] ?? 0) : 1);
+      resolve({ kind: "exited", exitCode });
+    });
+  });
+}
