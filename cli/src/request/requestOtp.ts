@@ -249,7 +249,7 @@ function classifyError(status: number, json: ErrorJson, knownRequestId: string |
   if (status === 404 && !knownRequestId) {
     return failure(
       "unauthorized",
-      `No Countersign API at ${link.origin} (HTTP 404). Check the server part of the link.`,
+      `No Countersign API at ${link.origin} (HTTP 404).${serverSays(json)} Check the server part of the link.`,
       extra,
     );
   }

@@ -1,0 +1,43 @@
+import { describe, expect, it } from "vitest";
+import { commandEnv, runWithCode } from "./runWithCode.js";
+
+describe("commandEnv", () => {
+  it("sets the code under every name and removes the link secrets", () => {
+    const env = commandEnv(
+      { PATH: "/bin", COUNTERSIGN_URL: "https://x/api/v1/otp/cs_x", COUNTERSIGN_TOKEN: "cs_y", NPM_CONFIG_OTP: "old" },
+      "123456",
+    );
+    expect(env).toEqual({
+      PATH: "/bin",
+      NPM_CONFIG_OTP: "123456",
+      GEM_HOST_OTP_CODE: "123456",
+      COUNTERSIGN_OTP: "123456",
+    });
+  });
+});
+
+describe("runWithCode", () => {
+  it("runs the command with the code and returns its exit status", async () => {
+    const script =
+      "process.exit(process.env.NPM_CONFIG_OTP === '123456' && process.env.GEM_HOST_OTP_CODE === '123456' && process.env.COUNTERSIGN_OTP === '123456' && !process.env.COUNTERSIGN_URL ? 7 : 1)";
+    const result = await runWithCode([process.execPath, "-e", script], "123456", {
+      PATH: process.env.PATH,
+      COUNTERSIGN_URL: "https://x/api/v1/otp/cs_abcdefghijklmnopqrstuvwxyz012345",
+    });
+    expect(result).toEqual({ kind: "exited", exitCode: 7 });
+  });
+
+  it("reports 128 + signal for a command killed by a signal", async () => {
+    const result = await runWithCode(
+      [process.execPath, "-e", "process.kill(process.pid, 'SIGTERM')"],
+      "1",
+      process.env,
+    );
+    expect(result).toEqual({ kind: "exited", exitCode: 143 });
+  });
+
+  it("reports a command that does not exist", async () => {
+    const result = await runWithCode(["countersign-no-such-command-xyz"], "1", process.env);
+    expect(result).toEqual({ kind: "spawn-failed", message: "Command not found: countersign-no-such-command-xyz" });
+  });
+});
