@@ -1,0 +1,60 @@
+import { Workbox } from "workbox-window";
+import { isWorkerMessage, type WorkerMessage } from "./messages.js";
+
+/**
+ * The page's side of page ↔ service-worker messaging, and the worker's
+ * registration and updates. Nothing else in the page talks to the worker.
+ */
+
+type Listener<T> = (value: T) => void;
+
+const messageListeners = new Set<Listener<WorkerMessage>>();
+const updateListeners = new Set<Listener<boolean>>();
+let workbox: Workbox | undefined;
+let updateReady = false;
+
+/** Registers /sw.js (production builds only) and starts relaying its messages. */
+export function startServiceWorker(): void {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (!isWorkerMessage(event.data)) return;
+    for (const listener of messageListeners) listener(event.data);
+  });
+  if (!import.meta.env.PROD) return;
+  workbox = new Workbox("/sw.js", { scope: "/" });
+  workbox.addEventListener("waiting", () => {
+    updateReady = true;
+    for (const listener of updateListeners) listener(true);
+  });
+  workbox.addEventListener("controlling", (event) => {
+    if (event.isUpdate) window.location.reload();
+  });
+  void workbox.register();
+}
+
+export function onWorkerMessage(listener: Listener<WorkerMessage>): () => void {
+  messageListeners.add(listener);
+  return () => messageListeners.delete(listener);
+}
+
+/** Calls `listener(true)` when a new version is installed and waiting. */
+export function onUpdateReady(listener: Listener<boolean>): () => void {
+  updateListeners.add(listener);
+  if (updateReady) listener(true);
+  return () => updateListeners.delete(listener);
+}
+
+/** Activates the waiting version; the page reloads once it takes control. */
+export function applyUpdate(): void {
+  workbox?.messageSkipWaiting();
+}
+
+/** Asks the installed worker to look for a new version now. */
+export async function checkForUpdate(): Promise<void> {
+  await workbox?.update();
+}
+
+export async function serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
+  if (!("serviceWorker" in navigator)) return undefined;
+  return navigator.serviceWorker.ready;
+}

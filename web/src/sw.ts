@@ -1,0 +1,82 @@
+/// <reference lib="webworker" />
+import { clientsClaim } from "workbox-core";
+import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
+import { NavigationRoute, registerRoute } from "workbox-routing";
+import { approveRequest, denyRequest } from "./approval/answer.js";
+import { getServices } from "./services.js";
+import {
+  approvalNotification,
+  handleNotificationClick,
+  notificationTag,
+  parsePushPayload,
+} from "./sw/notifications.js";
+import type { WorkerMessage } from "./sw-bridge/messages.js";
+
+declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
+
+precacheAndRoute(self.__WB_MANIFEST);
+cleanupOutdatedCaches();
+clientsClaim();
+// Every app route (/pair, /approve/…) loads the precached shell, online or not; the API is never cached.
+registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//] }));
+
+self.addEventListener("message", (event) => {
+  if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();
+});
+
+async function broadcast(message: WorkerMessage): Promise<void> {
+  const windows = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  for (const client of windows) client.postMessage(message);
+}
+
+async function onPush(data: unknown): Promise<void> {
+  const payload = parsePushPayload(data);
+  if (!payload) return;
+  if (payload.type === "approval") {
+    const spec = approvalNotification(payload);
+    await self.registration.showNotification(spec.title, spec.options);
+    await broadcast({ type: "approval-request", requestId: payload.requestId });
+    return;
+  }
+  const open = await self.registration.getNotifications({ tag: notificationTag(payload.requestId) });
+  for (const notification of open) notification.close();
+  await broadcast({
+    type: "request-answered",
+    requestId: payload.requestId,
+    status: payload.status,
+    answeredBy: payload.answeredBy,
+  });
+}
+
+self.addEventListener("push", (event) => {
+  let data: unknown;
+  try {
+    data = event.data?.json();
+  } catch {
+    data = undefined;
+  }
+  event.waitUntil(onPush(data));
+});
+
+/** The click logic with this worker's real dependencies; exposed for tests that cannot click a notification. */
+function clickDeps() {
+  return {
+    origin: self.location.origin,
+    matchWindows: () => self.clients.matchAll({ type: "window", includeUncontrolled: true }),
+    openWindow: (url: string) => self.clients.openWindow(url),
+    approve: async (requestId: string) => approveRequest(await getServices(), requestId),
+    deny: async (requestId: string) => denyRequest(await getServices(), requestId),
+    showNotification: (title: string, options: NotificationOptions) =>
+      self.registration.showNotification(title, options),
+  };
+}
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(handleNotificationClick(event.action, event.notification.data, clickDeps()));
+});
+
+(self as unknown as { countersignNotificationClick: unknown }).countersignNotificationClick = (
+  action: string,
+  data: unknown,
+) => handleNotificationClick(action, data, clickDeps());

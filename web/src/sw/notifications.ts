@@ -1,0 +1,174 @@
+import type { PushPayload } from "@countersign/shared";
+import type { AnswerOutcome } from "../approval/answer.js";
+import type { WorkerMessage } from "../sw-bridge/messages.js";
+
+/**
+ * The service worker's decisions as plain functions, so tests can run them
+ * directly: a synthetic `notificationclick` cannot open or focus windows.
+ */
+
+export const APPROVE_ACTION = "approve";
+export const DENY_ACTION = "deny";
+
+/** What a notification carries: ids and the screen to open, never a seed or a code. */
+export interface ApprovalNotificationData {
+  requestId: string;
+  accountId: string;
+  url: string;
+  expiresAt: number;
+}
+
+export interface NotificationSpec {
+  title: string;
+  options: NotificationOptions & { actions?: { action: string; title: string }[]; data: ApprovalNotificationData };
+}
+
+export function approvalPath(requestId: string): string {
+  return `/approve/${encodeURIComponent(requestId)}`;
+}
+
+/** One notification per request: a repeat replaces it, an answer closes it. */
+export function notificationTag(requestId: string): string {
+  return `countersign-request-${requestId}`;
+}
+
+/** Accepts a push message's JSON only if it has the shape of a {@link PushPayload}. */
+export function parsePushPayload(data: unknown): PushPayload | undefined {
+  if (!data || typeof data !== "object") return undefined;
+  const p = data as Record<string, unknown>;
+  if (p.v !== 1 || typeof p.requestId !== "string" || !p.requestId) return undefined;
+  if (p.type === "approval" && typeof p.accountId === "string" && typeof p.title === "string") {
+    return {
+      v: 1,
+      type: "approval",
+      requestId: p.requestId,
+      accountId: p.accountId,
+      title: p.title,
+      body: typeof p.body === "string" ? p.body : "",
+      expiresAt: typeof p.expiresAt === "number" ? p.expiresAt : 0,
+    };
+  }
+  if (p.type === "answered" && typeof p.status === "string") {
+    return {
+      v: 1,
+      type: "answered",
+      requestId: p.requestId,
+      status: p.status as Extract<PushPayload, { type: "answered" }>["status"],
+      answeredBy: typeof p.answeredBy === "string" ? p.answeredBy : "",
+    };
+  }
+  return undefined;
+}
+
+/** The notification for a CI request: its question, Approve/Deny actions, the ids needed to act. */
+export function approvalNotification(payload: Extract<PushPayload, { type: "approval" }>): NotificationSpec {
+  return {
+    title: payload.title,
+    options: {
+      body: payload.body,
+      tag: notificationTag(payload.requestId),
+      requireInteraction: true,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/favicon-32.png",
+      actions: [
+        { action: APPROVE_ACTION, title: "Approve" },
+        { action: DENY_ACTION, title: "Deny" },
+      ],
+      data: {
+        requestId: payload.requestId,
+        accountId: payload.accountId,
+        url: approvalPath(payload.requestId),
+        expiresAt: payload.expiresAt,
+      },
+    },
+  };
+}
+
+export function isApprovalNotificationData(data: unknown): data is ApprovalNotificationData {
+  return !!data && typeof data === "object" && typeof (data as { requestId?: unknown }).requestId === "string";
+}
+
+export type ClickPlan =
+  | { kind: "approve"; requestId: string }
+  | { kind: "deny"; requestId: string }
+  | { kind: "open"; url: string };
+
+/** What a click on a notification (its body or one of its actions) should do. */
+export function planNotificationClick(action: string, data: unknown): ClickPlan {
+  if (!isApprovalNotificationData(data)) return { kind: "open", url: "/" };
+  if (action === APPROVE_ACTION) return { kind: "approve", requestId: data.requestId };
+  if (action === DENY_ACTION) return { kind: "deny", requestId: data.requestId };
+  return { kind: "open", url: approvalPath(data.requestId) };
+}
+
+/** The follow-up notification after acting from a notification, so the user knows what happened. */
+export function outcomeNotification(
+  requestId: string,
+  outcome: AnswerOutcome,
+): { title: string; options: NotificationOptions } {
+  const title =
+    outcome.kind === "approved"
+      ? "Approved: the code was sent to CI"
+      : outcome.kind === "denied"
+        ? "Denied"
+        : outcome.kind === "already_answered"
+          ? `Already ${outcome.status} on ${outcome.deviceName}`
+          : outcome.kind === "expired"
+            ? "This request has expired"
+            : "Could not answer";
+  const body = outcome.kind === "error" ? `${outcome.message} Tap to open the request.` : "";
+  return {
+    title,
+    options: {
+      body,
+      tag: notificationTag(requestId),
+      icon: "/icons/icon-192.png",
+      data: { requestId, accountId: "", url: approvalPath(requestId), expiresAt: 0 } satisfies ApprovalNotificationData,
+    },
+  };
+}
+
+export interface WindowLike {
+  url: string;
+  focused?: boolean;
+  focus(): Promise<unknown>;
+  postMessage(message: WorkerMessage): void;
+}
+
+export interface ClickDeps {
+  origin: string;
+  matchWindows(): Promise<readonly WindowLike[]>;
+  openWindow(url: string): Promise<unknown>;
+  approve(requestId: string): Promise<AnswerOutcome>;
+  deny(requestId: string): Promise<AnswerOutcome>;
+  showNotification(title: string, options: NotificationOptions): Promise<void>;
+}
+
+/** Chooses the app window to reuse: a focused one of ours first, then any of ours. */
+export function pickWindow<T extends WindowLike>(windows: readonly T[], origin: string): T | undefined {
+  const ours = windows.filter((w) => w.url.startsWith(`${origin}/`) || w.url === origin);
+  return ours.find((w) => w.focused) ?? ours[0];
+}
+
+/**
+ * Runs a notification click: Approve and Deny answer from the worker without
+ * opening the app; a tap on the body opens (or focuses) the approval screen.
+ */
+export async function handleNotificationClick(action: string, data: unknown, deps: ClickDeps): Promise<ClickPlan> {
+  const plan = planNotificationClick(action, data);
+  if (plan.kind === "open") {
+    const existing = pickWindow(await deps.matchWindows(), deps.origin);
+    const match = /^\/approve\/(.+)$/.exec(plan.url);
+    if (existing && match?.[1]) {
+      existing.postMessage({ type: "open-approval", requestId: decodeURIComponent(match[1]) });
+      await existing.focus();
+    } else {
+      await deps.openWindow(plan.url);
+    }
+    return plan;
+  }
+  const outcome = plan.kind === "approve" ? await deps.approve(plan.requestId) : await deps.deny(plan.requestId);
+  const note = outcomeNotification(plan.requestId, outcome);
+  await deps.showNotification(note.title, note.options);
+  return plan;
+}

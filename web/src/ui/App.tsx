@@ -1,0 +1,68 @@
+import { lazy, Suspense, useEffect, useState } from "react";
+import { applyUpdate, onUpdateReady, onWorkerMessage } from "../sw-bridge/index.js";
+import { Home } from "./home/Home.js";
+import { matchRoute, navigate, usePath } from "./router.js";
+import { Screen } from "./Screen.js";
+import { Toast } from "./toast.js";
+
+const Pair = lazy(() => import("./pair/Pair.js"));
+const AddAccount = lazy(() => import("./add/AddAccount.js"));
+const AccountDetail = lazy(() => import("./account/AccountDetail.js"));
+const Approval = lazy(() => import("./approval/Approval.js"));
+const Settings = lazy(() => import("./settings/Settings.js"));
+
+function UpdateBanner() {
+  const [ready, setReady] = useState(false);
+  useEffect(() => onUpdateReady(setReady), []);
+  if (!ready) return null;
+  return (
+    <div className="update-banner" role="status">
+      <span>A new version of Countersign is ready.</span>
+      <button type="button" className="button button-small" onClick={applyUpdate}>
+        Update
+      </button>
+    </div>
+  );
+}
+
+export function App() {
+  const route = matchRoute(usePath());
+  useEffect(
+    () =>
+      onWorkerMessage((message) => {
+        // A request arriving while the app is open shows its approval screen at once.
+        if (message.type === "approval-request" || message.type === "open-approval") {
+          navigate(`/approve/${encodeURIComponent(message.requestId)}`);
+        }
+      }),
+    [],
+  );
+  return (
+    <div className="app">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <UpdateBanner />
+      <Suspense fallback={<p className="loading">Loading…</p>}>
+        {route.name === "home" ? (
+          <Home />
+        ) : route.name === "pair" ? (
+          <Pair />
+        ) : route.name === "add" ? (
+          <AddAccount />
+        ) : route.name === "account" ? (
+          <AccountDetail key={route.id} id={route.id} />
+        ) : route.name === "approve" ? (
+          <Approval key={route.requestId} requestId={route.requestId} />
+        ) : route.name === "settings" ? (
+          <Settings />
+        ) : (
+          <Screen title="Not found">
+            <p>There is nothing here.</p>
+          </Screen>
+        )}
+      </Suspense>
+      <Toast />
+    </div>
+  );
+}

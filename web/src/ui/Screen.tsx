@@ -1,0 +1,28 @@
+import type { ReactNode } from "react";
+import { Link } from "./Link.js";
+
+/** A secondary screen: a back link, a title, the content. */
+export function Screen({ title, children, back = "/" }: { title: string; children: ReactNode; back?: string }) {
+  return (
+    <>
+      <header className="topbar">
+        <Link to={back} className="icon-button" aria-label="Back">
+          <span aria-hidden="true">‹</span>
+        </Link>
+        <h1 className="topbar-title">{title}</h1>
+      </header>
+      <main className="screen" id="main">
+        {children}
+      </main>
+    </>
+  );
+}
+
+export function ErrorText({ children, id }: { children: ReactNode; id?: string }) {
+  if (!children) return null;
+  return (
+    <p className="error" role="alert" id={id}>
+      {children}
+    </p>
+  );
+}

@@ -1,0 +1,190 @@
+import { type FormEvent, useEffect, useState } from "react";
+import { type AccountInfo, displayName } from "../../vault/vault.js";
+import { registerWithServer } from "../add/saveAccount.js";
+import { groupCode } from "../format.js";
+import { Link } from "../Link.js";
+import { navigate } from "../router.js";
+import { ErrorText, Screen } from "../Screen.js";
+import { refreshAccounts, useDevice, useServices } from "../state.js";
+import { copyText, showToast } from "../toast.js";
+import { useNow } from "../useNow.js";
+import { History } from "./History.js";
+import { Links } from "./Links.js";
+
+function RenameForm({ account, onDone }: { account: AccountInfo; onDone: () => void }) {
+  const services = useServices();
+  const [issuer, setIssuer] = useState(account.issuer);
+  const [label, setLabel] = useState(account.label);
+  const [error, setError] = useState("");
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    if (!label.trim()) return setError("Enter the account name.");
+    if (account.serverId) {
+      const result = await services.api.call("PATCH", `/api/v1/accounts/${encodeURIComponent(account.serverId)}`, {
+        issuer: issuer.trim(),
+        label: label.trim(),
+      });
+      if (!result.ok) return setError(result.message);
+    }
+    await services.vault.rename(account.id, { issuer, label });
+    await refreshAccounts();
+    showToast("Renamed");
+    onDone();
+  };
+  return (
+    <form className="form card" onSubmit={submit}>
+      <label className="field">
+        <span>Issuer</span>
+        <input value={issuer} onChange={(event) => setIssuer(event.target.value)} maxLength={200} />
+      </label>
+      <label className="field">
+        <span>Account name</span>
+        <input value={label} onChange={(event) => setLabel(event.target.value)} maxLength={200} required />
+      </label>
+      <ErrorText>{error}</ErrorText>
+      <div className="row">
+        <button type="submit" className="button">
+          Save
+        </button>
+        <button type="button" className="button button-secondary" onClick={onDone}>
+          Cancel
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function DeleteConfirm({ account, onCancel }: { account: AccountInfo; onCancel: () => void }) {
+  const services = useServices();
+  const [error, setError] = useState("");
+  const [offerLocal, setOfferLocal] = useState(false);
+  const removeLocal = async () => {
+    await services.vault.remove(account.id);
+    await refreshAccounts();
+    showToast(`Deleted ${displayName(account)}`);
+    navigate("/", { replace: true });
+  };
+  const remove = async () => {
+    if (account.serverId) {
+      const result = await services.api.call("DELETE", `/api/v1/accounts/${encodeURIComponent(account.serverId)}`);
+      if (!result.ok && result.status !== 404) {
+        setError(`The server could not delete it: ${result.message}`);
+        setOfferLocal(true);
+        return;
+      }
+    }
+    await removeLocal();
+  };
+  return (
+    <div className="card confirm" role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-text">
+      <h2 id="delete-title">Delete {displayName(account)}?</h2>
+      <p id="delete-text">
+        The secret is erased from this device and its CI links stop working. Make sure you can still sign in to{" "}
+        {account.issuer || "this service"} another way.
+      </p>
+      <ErrorText>{error}</ErrorText>
+      <div className="row">
+        <button type="button" className="button button-danger" onClick={() => void remove()}>
+          Delete account
+        </button>
+        {offerLocal ? (
+          <button type="button" className="button button-secondary" onClick={() => void removeLocal()}>
+            Delete on this device only
+          </button>
+        ) : null}
+        <button type="button" className="button button-secondary" onClick={onCancel}>
+          Cancel
+        </button>
+      </div>
+    </div>
+  );
+}
+
+export default function AccountDetail({ id }: { id: string }) {
+  const services = useServices();
+  const device = useDevice();
+  const [account, setAccount] = useState<AccountInfo | null | undefined>();
+  const [code, setCode] = useState<{ otp: string; notAfter: number } | undefined>();
+  const [mode, setMode] = useState<"view" | "rename" | "delete">("view");
+  const [registerError, setRegisterError] = useState("");
+  const now = useNow(1000);
+
+  const reload = async () => setAccount((await services.vault.getAccount(id)) ?? null);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reload when the account or its mode changes
+  useEffect(() => {
+    void reload();
+  }, [id, mode]);
+  useEffect(() => {
+    if (!account || (code && code.notAfter > now)) return;
+    void services.vault.currentCode(account.id, now).then(setCode);
+  }, [account, code, now, services]);
+
+  if (account === undefined) return <Screen title="Account">{null}</Screen>;
+  if (account === null) {
+    return (
+      <Screen title="Account">
+        <p>This account is not on this device.</p>
+      </Screen>
+    );
+  }
+  const name = displayName(account);
+  const register = async () => {
+    setRegisterError("");
+    const warning = await registerWithServer(services, account);
+    if (warning) setRegisterError(warning);
+    await reload();
+  };
+
+  return (
+    <Screen title={name}>
+      <button
+        type="button"
+        className="big-code"
+        onClick={() => code && void copyText(code.otp, "Code")}
+        aria-label={code ? `Code ${code.otp}, tap to copy` : "Code"}
+      >
+        {code ? groupCode(code.otp) : "··· ···"}
+        {code ? <span className="big-code-left">{Math.max(0, Math.ceil((code.notAfter - now) / 1000))} s</span> : null}
+      </button>
+      <p className="hint">
+        {account.algorithm}, {account.digits} digits, every {account.period} s
+      </p>
+      {mode === "rename" ? (
+        <RenameForm account={account} onDone={() => setMode("view")} />
+      ) : mode === "delete" ? (
+        <DeleteConfirm account={account} onCancel={() => setMode("view")} />
+      ) : (
+        <div className="row">
+          <button type="button" className="button button-secondary" onClick={() => setMode("rename")}>
+            Rename
+          </button>
+          <button type="button" className="button button-danger" onClick={() => setMode("delete")}>
+            Delete
+          </button>
+        </div>
+      )}
+      {account.serverId && device ? (
+        <>
+          <Links serverId={account.serverId} />
+          <History serverId={account.serverId} />
+        </>
+      ) : device ? (
+        <section className="section">
+          <h2>CI links</h2>
+          <p>This account is not registered with the server yet, so CI cannot ask for its codes.</p>
+          <button type="button" className="button" onClick={() => void register()}>
+            Register with server
+          </button>
+          <ErrorText>{registerError}</ErrorText>
+        </section>
+      ) : (
+        <section className="section">
+          <h2>CI links</h2>
+          <p>
+            <Link to="/pair">Pair this device</Link> with your Countersign server to create CI links.
+          </p>
+        </section>
+      )}
+    </Screen>
+  );
+}

@@ -1,0 +1,195 @@
+import type { CreatedLink, LinkView } from "@countersign/shared";
+import { type FormEvent, useCallback, useEffect, useState } from "react";
+import { relativeTime } from "../format.js";
+import { ErrorText } from "../Screen.js";
+import { useServices } from "../state.js";
+import { copyText, showToast } from "../toast.js";
+import { ciRecipes } from "./recipes.js";
+
+function CreatedLinkPanel({ created, onDone }: { created: CreatedLink; onDone: () => void }) {
+  return (
+    <section className="card created-link" aria-labelledby="created-link-title">
+      <h3 id="created-link-title">CI link "{created.link.name}" created</h3>
+      <p className="warning">
+        Copy it now: the token is shown only this once. Store it as the CI secret COUNTERSIGN_URL.
+      </p>
+      <label className="field">
+        <span>Link URL</span>
+        <input readOnly value={created.url} onFocus={(event) => event.target.select()} />
+      </label>
+      <button type="button" className="button button-secondary" onClick={() => void copyText(created.url, "Link URL")}>
+        Copy link URL
+      </button>
+      <label className="field">
+        <span>Token</span>
+        <input readOnly value={created.token} onFocus={(event) => event.target.select()} />
+      </label>
+      <button type="button" className="button button-secondary" onClick={() => void copyText(created.token, "Token")}>
+        Copy token
+      </button>
+      <h4>Recipes</h4>
+      {ciRecipes().map((recipe) => (
+        <div key={recipe.title} className="recipe">
+          <div className="recipe-head">
+            <span>{recipe.title}</span>
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              onClick={() => void copyText(recipe.text, recipe.title)}
+            >
+              Copy <span className="visually-hidden">{recipe.title}</span>
+            </button>
+          </div>
+          <pre>
+            <code>{recipe.text}</code>
+          </pre>
+        </div>
+      ))}
+      <button type="button" className="button" onClick={onDone}>
+        Done
+      </button>
+    </section>
+  );
+}
+
+function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) {
+  const { api } = useServices();
+  const [renaming, setRenaming] = useState(false);
+  const [confirming, setConfirming] = useState(false);
+  const [name, setName] = useState(link.name);
+  const [error, setError] = useState("");
+  const patch = async (body: { name?: string; paused?: boolean }) => {
+    const result = await api.call("PATCH", `/api/v1/links/${encodeURIComponent(link.id)}`, body);
+    if (!result.ok) return setError(result.message);
+    setRenaming(false);
+    onChange();
+  };
+  const revoke = async () => {
+    const result = await api.call("DELETE", `/api/v1/links/${encodeURIComponent(link.id)}`);
+    if (!result.ok) return setError(result.message);
+    showToast(`Revoked ${link.name}`);
+    onChange();
+  };
+  return (
+    <li className="link-item">
+      <div className="link-head">
+        <span className="link-name">{link.name}</span>
+        <code className="link-hint">{link.tokenHint}…</code>
+        {link.paused ? <span className="badge badge-warn">Paused</span> : null}
+      </div>
+      <p className="link-meta">Last used {relativeTime(link.lastUsedAt)}</p>
+      {renaming ? (
+        <form
+          className="inline-form"
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void patch({ name });
+          }}
+        >
+          <label className="field">
+            <span>Link name</span>
+            <input value={name} onChange={(event) => setName(event.target.value)} maxLength={80} required />
+          </label>
+          <button type="submit" className="button button-small">
+            Save
+          </button>
+          <button type="button" className="button button-small button-secondary" onClick={() => setRenaming(false)}>
+            Cancel
+          </button>
+        </form>
+      ) : confirming ? (
+        <div className="confirm" role="alertdialog" aria-label={`Revoke ${link.name}?`}>
+          <p>CI using "{link.name}" will stop getting codes. This cannot be undone.</p>
+          <button type="button" className="button button-small button-danger" onClick={() => void revoke()}>
+            Revoke link
+          </button>
+          <button type="button" className="button button-small button-secondary" onClick={() => setConfirming(false)}>
+            Cancel
+          </button>
+        </div>
+      ) : (
+        <div className="link-actions">
+          <button type="button" className="button button-small button-secondary" onClick={() => setRenaming(true)}>
+            Rename <span className="visually-hidden">{link.name}</span>
+          </button>
+          {link.paused ? (
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              onClick={() => void patch({ paused: false })}
+            >
+              Resume <span className="visually-hidden">{link.name}</span>
+            </button>
+          ) : null}
+          <button type="button" className="button button-small button-danger" onClick={() => setConfirming(true)}>
+            Revoke <span className="visually-hidden">{link.name}</span>
+          </button>
+        </div>
+      )}
+      <ErrorText>{error}</ErrorText>
+    </li>
+  );
+}
+
+/** An account's CI links: create (token shown once), list with last use, rename, pause state, revoke. */
+export function Links({ serverId }: { serverId: string }) {
+  const { api } = useServices();
+  const [links, setLinks] = useState<LinkView[] | undefined>();
+  const [created, setCreated] = useState<CreatedLink | undefined>();
+  const [name, setName] = useState("GitHub Actions");
+  const [error, setError] = useState("");
+
+  const load = useCallback(async () => {
+    const result = await api.call<LinkView[] | { links: LinkView[] }>(
+      "GET",
+      `/api/v1/accounts/${encodeURIComponent(serverId)}/links`,
+    );
+    if (!result.ok) return setError(result.message);
+    const list = Array.isArray(result.data) ? result.data : (result.data?.links ?? []);
+    setLinks(list.filter((link) => !link.revokedAt));
+  }, [api, serverId]);
+
+  useEffect(() => {
+    void load();
+  }, [load]);
+
+  const create = async (event: FormEvent) => {
+    event.preventDefault();
+    setError("");
+    const result = await api.call<CreatedLink>("POST", `/api/v1/accounts/${encodeURIComponent(serverId)}/links`, {
+      name,
+    });
+    if (!result.ok) return setError(result.message);
+    setCreated(result.data);
+    void load();
+  };
+
+  return (
+    <section className="section" aria-labelledby="links-title">
+      <h2 id="links-title">CI links</h2>
+      {created ? (
+        <CreatedLinkPanel created={created} onDone={() => setCreated(undefined)} />
+      ) : (
+        <form className="inline-form" onSubmit={create}>
+          <label className="field">
+            <span>Link name</span>
+            <input value={name} onChange={(event) => setName(event.target.value)} maxLength={80} required />
+          </label>
+          <button type="submit" className="button">
+            Create CI link
+          </button>
+        </form>
+      )}
+      <ErrorText>{error}</ErrorText>
+      {links && links.length > 0 ? (
+        <ul className="links">
+          {links.map((link) => (
+            <LinkItem key={link.id} link={link} onChange={() => void load()} />
+          ))}
+        </ul>
+      ) : links ? (
+        <p className="hint">No CI links yet. Create one per pipeline so each can be revoked on its own.</p>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,308 @@
+import { type OtpAccount, OtpauthError, parseOtpauthUri, validateAccount } from "@countersign/shared";
+import { type ChangeEvent, type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { displayName } from "../../vault/vault.js";
+import { navigate } from "../router.js";
+import { ErrorText, Screen } from "../Screen.js";
+import { refreshAccounts, useDevice, useServices } from "../state.js";
+import { showToast } from "../toast.js";
+import { saveAccount } from "./saveAccount.js";
+
+type Method = "scan" | "upload" | "paste" | "manual";
+
+const METHODS: { id: Method; label: string }[] = [
+  { id: "scan", label: "Camera" },
+  { id: "upload", label: "Image" },
+  { id: "paste", label: "Paste" },
+  { id: "manual", label: "Manual" },
+];
+
+function messageOf(error: unknown): string {
+  if (error instanceof OtpauthError) return error.message;
+  return "That did not work. Check the input and try again.";
+}
+
+function useSave() {
+  const services = useServices();
+  const device = useDevice();
+  const [error, setError] = useState("");
+  const save = async (account: OtpAccount) => {
+    setError("");
+    const result = await saveAccount(services, account, !!device);
+    if (!result.ok) {
+      setError(result.message);
+      return false;
+    }
+    await refreshAccounts();
+    showToast(result.warning ?? `Added ${displayName(result.account)}`);
+    navigate("/");
+    return true;
+  };
+  return { error, setError, save };
+}
+
+function fromQrText(text: string): OtpAccount {
+  return parseOtpauthUri(text);
+}
+
+function CameraScan() {
+  const { error, setError, save } = useSave();
+  const [status, setStatus] = useState("Starting the camera…");
+  const viewId = useId().replace(/:/g, "");
+  const handled = useRef(false);
+  const saveRef = useRef(save);
+  saveRef.current = save;
+  const setErrorRef = useRef(setError);
+  setErrorRef.current = setError;
+
+  useEffect(() => {
+    let stop: (() => Promise<void>) | undefined;
+    let cancelled = false;
+    void import("./scanner.js")
+      .then(({ startCameraScan }) =>
+        startCameraScan(`qr-view-${viewId}`, (text) => {
+          if (handled.current) return;
+          let account: OtpAccount;
+          try {
+            account = fromQrText(text);
+          } catch (caught) {
+            setErrorRef.current(messageOf(caught));
+            return;
+          }
+          handled.current = true;
+          // On success the screen changes and the cleanup below stops the camera.
+          void saveRef.current(account).then((saved) => {
+            if (!saved) handled.current = false;
+          });
+        }),
+      )
+      .then((stopScan) => {
+        stop = stopScan;
+        if (cancelled) void stopScan();
+        else setStatus("Point the camera at the QR code.");
+      })
+      .catch((caught: unknown) => {
+        const name = caught instanceof Error ? caught.name : String(caught);
+        setStatus(
+          /NotAllowed|Permission/i.test(name + String(caught))
+            ? "Camera access was refused. Allow the camera for this site, or upload a screenshot instead."
+            : "No camera is available. Upload a screenshot of the QR code instead.",
+        );
+      });
+    return () => {
+      cancelled = true;
+      void stop?.();
+    };
+  }, [viewId]);
+
+  return (
+    <div className="scan">
+      <div id={`qr-view-${viewId}`} className="scan-view" />
+      <p role="status">{status}</p>
+      <ErrorText>{error}</ErrorText>
+    </div>
+  );
+}
+
+function UploadImage() {
+  const { error, setError, save } = useSave();
+  const [busy, setBusy] = useState(false);
+  const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
+    const file = event.target.files?.[0];
+    event.target.value = "";
+    if (!file) return;
+    setBusy(true);
+    setError("");
+    try {
+      const { decodeImageFile } = await import("./scanner.js");
+      let text: string;
+      try {
+        text = await decodeImageFile(file);
+      } catch {
+        setError("No QR code was found in that image. Try a sharper screenshot or crop it to the code.");
+        return;
+      }
+      try {
+        await save(fromQrText(text));
+      } catch (caught) {
+        setError(messageOf(caught));
+      }
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div className="form">
+      <p>Choose a screenshot or photo of the registry's 2FA QR code.</p>
+      <label className="button file-button">
+        {busy ? "Reading…" : "Upload image"}
+        <input type="file" accept="image/*" className="visually-hidden" onChange={onFile} disabled={busy} />
+      </label>
+      <ErrorText>{error}</ErrorText>
+    </div>
+  );
+}
+
+function PasteUri() {
+  const { error, setError, save } = useSave();
+  const [uri, setUri] = useState("");
+  const errorId = useId();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    let account: OtpAccount;
+    try {
+      account = parseOtpauthUri(uri);
+    } catch (caught) {
+      setError(messageOf(caught));
+      return;
+    }
+    await save(account);
+  };
+  return (
+    <form className="form" onSubmit={submit}>
+      <label className="field">
+        <span>otpauth:// link</span>
+        <textarea
+          name="uri"
+          rows={3}
+          value={uri}
+          onChange={(event) => setUri(event.target.value)}
+          placeholder="otpauth://totp/npm:alice?secret=…&issuer=npm"
+          spellCheck={false}
+          autoCapitalize="off"
+          required
+          aria-invalid={!!error}
+          aria-describedby={error ? errorId : undefined}
+        />
+      </label>
+      <ErrorText id={errorId}>{error}</ErrorText>
+      <button type="submit" className="button">
+        Add account
+      </button>
+    </form>
+  );
+}
+
+function ManualEntry() {
+  const { error, setError, save } = useSave();
+  const [fields, setFields] = useState({
+    issuer: "",
+    label: "",
+    secret: "",
+    algorithm: "SHA1",
+    digits: "6",
+    period: "30",
+  });
+  const errorId = useId();
+  const set = (name: keyof typeof fields) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+    setFields({ ...fields, [name]: event.target.value });
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    let account: OtpAccount;
+    try {
+      if (!/^\d+$/.test(fields.digits.trim())) throw new OtpauthError("Digits must be a whole number from 6 to 8.");
+      if (!/^\d+$/.test(fields.period.trim())) throw new OtpauthError("The period must be a whole number of seconds.");
+      account = validateAccount({
+        issuer: fields.issuer,
+        label: fields.label,
+        secret: fields.secret,
+        algorithm: fields.algorithm,
+        digits: Number(fields.digits),
+        period: Number(fields.period),
+      });
+    } catch (caught) {
+      setError(messageOf(caught));
+      return;
+    }
+    await save(account);
+  };
+  const described = error ? errorId : undefined;
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      <label className="field">
+        <span>Issuer</span>
+        <input value={fields.issuer} onChange={set("issuer")} placeholder="npm" autoCapitalize="off" />
+      </label>
+      <label className="field">
+        <span>Account name</span>
+        <input
+          value={fields.label}
+          onChange={set("label")}
+          placeholder="alice"
+          autoCapitalize="off"
+          required
+          aria-describedby={described}
+        />
+      </label>
+      <label className="field">
+        <span>Secret key</span>
+        <input
+          value={fields.secret}
+          onChange={set("secret")}
+          placeholder="JBSW Y3DP EHPK 3PXP"
+          autoCapitalize="characters"
+          autoComplete="off"
+          spellCheck={false}
+          required
+          aria-invalid={!!error}
+          aria-describedby={described}
+        />
+      </label>
+      <details className="advanced">
+        <summary>Advanced</summary>
+        <label className="field">
+          <span>Algorithm</span>
+          <select value={fields.algorithm} onChange={set("algorithm")}>
+            <option value="SHA1">SHA-1 (most sites)</option>
+            <option value="SHA256">SHA-256</option>
+            <option value="SHA512">SHA-512</option>
+          </select>
+        </label>
+        <label className="field">
+          <span>Digits</span>
+          <input value={fields.digits} onChange={set("digits")} inputMode="numeric" />
+        </label>
+        <label className="field">
+          <span>Period</span>
+          <input value={fields.period} onChange={set("period")} inputMode="numeric" aria-describedby="period-unit" />
+          <small id="period-unit">seconds</small>
+        </label>
+      </details>
+      <ErrorText id={errorId}>{error}</ErrorText>
+      <button type="submit" className="button">
+        Add account
+      </button>
+    </form>
+  );
+}
+
+export default function AddAccount() {
+  const [method, setMethod] = useState<Method>("scan");
+  return (
+    <Screen title="Add account">
+      <fieldset className="segmented">
+        <legend className="visually-hidden">How to add the account</legend>
+        {METHODS.map((m) => (
+          <button
+            key={m.id}
+            type="button"
+            className="segment"
+            aria-pressed={method === m.id}
+            onClick={() => setMethod(m.id)}
+          >
+            {m.label}
+          </button>
+        ))}
+      </fieldset>
+      {method === "scan" ? (
+        <CameraScan />
+      ) : method === "upload" ? (
+        <UploadImage />
+      ) : method === "paste" ? (
+        <PasteUri />
+      ) : (
+        <ManualEntry />
+      )}
+      <p className="hint">The secret stays on this device, encrypted. It is never sent to the server.</p>
+    </Screen>
+  );
+}

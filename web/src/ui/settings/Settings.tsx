@@ -1,0 +1,187 @@
+import type { InviteView } from "@countersign/shared";
+import { type FormEvent, useEffect, useState } from "react";
+import { saveDevice } from "../../device/device.js";
+import {
+  currentSubscription,
+  disableNotifications,
+  enableNotifications,
+  type PushSupport,
+  pushSupport,
+} from "../../notifications/push.js";
+import { checkForUpdate } from "../../sw-bridge/index.js";
+import { Link } from "../Link.js";
+import { ErrorText, Screen } from "../Screen.js";
+import { refreshDevice, useDevice, useServices } from "../state.js";
+import { copyText, showToast } from "../toast.js";
+
+const SUPPORT_TEXT: Record<Exclude<PushSupport, "available">, string> = {
+  "ios-needs-home-screen":
+    "On iPhone and iPad, notifications work only in the installed app: tap Share, then “Add to Home Screen”, and open Countersign from there. Until then, open the app to see waiting requests.",
+  denied:
+    "Notifications are blocked for this site. Allow them in the browser's site settings (the icon left of the address), then come back here.",
+  unsupported:
+    "This browser cannot receive push notifications. Open the app to see waiting requests, or use a browser that supports Web Push.",
+};
+
+function Notifications() {
+  const { api } = useServices();
+  const [support, setSupport] = useState<PushSupport>(() => pushSupport());
+  const [enabled, setEnabled] = useState<boolean | undefined>();
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    void currentSubscription().then((subscription) =>
+      setEnabled(!!subscription && Notification.permission === "granted"),
+    );
+  }, []);
+  const turnOn = async () => {
+    setBusy(true);
+    setError("");
+    const result = await enableNotifications(api);
+    setBusy(false);
+    setSupport(pushSupport());
+    if (!result.ok) return setError(result.message);
+    setEnabled(true);
+    showToast("Notifications are on");
+  };
+  const turnOff = async () => {
+    setBusy(true);
+    const result = await disableNotifications(api);
+    setBusy(false);
+    if (!result.ok) return setError(result.message);
+    setEnabled(false);
+    showToast("Notifications are off");
+  };
+  return (
+    <section className="section" aria-labelledby="notifications-title">
+      <h2 id="notifications-title">Notifications</h2>
+      {support !== "available" ? (
+        <p className="notice">{SUPPORT_TEXT[support]}</p>
+      ) : enabled ? (
+        <>
+          <p>On: CI requests appear as notifications with Approve and Deny.</p>
+          <button type="button" className="button button-secondary" disabled={busy} onClick={() => void turnOff()}>
+            Turn off notifications
+          </button>
+        </>
+      ) : (
+        <>
+          <p>Get a notification when CI asks for a code, and approve it from there.</p>
+          <button type="button" className="button" disabled={busy} onClick={() => void turnOn()}>
+            Turn on notifications
+          </button>
+        </>
+      )}
+      <ErrorText>{error}</ErrorText>
+    </section>
+  );
+}
+
+function DeviceName() {
+  const { api, db } = useServices();
+  const device = useDevice();
+  const [name, setName] = useState(device?.name ?? "");
+  const [error, setError] = useState("");
+  if (!device) return null;
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setError("");
+    const result = await api.call("PATCH", "/api/v1/devices/me", { name: name.trim() });
+    if (!result.ok) return setError(result.message);
+    await saveDevice(db, { ...device, name: name.trim() });
+    await refreshDevice();
+    showToast("Device name saved");
+  };
+  return (
+    <form className="form" onSubmit={submit}>
+      <label className="field">
+        <span>Device name</span>
+        <input value={name} onChange={(event) => setName(event.target.value)} maxLength={60} required />
+      </label>
+      <ErrorText>{error}</ErrorText>
+      <button type="submit" className="button button-secondary">
+        Save name
+      </button>
+    </form>
+  );
+}
+
+function Invite() {
+  const { api } = useServices();
+  const [invite, setInvite] = useState<InviteView | undefined>();
+  const [error, setError] = useState("");
+  const create = async () => {
+    setError("");
+    const result = await api.call<InviteView>("POST", "/api/v1/invites", {});
+    if (!result.ok) return setError(result.message);
+    setInvite(result.data);
+  };
+  return (
+    <div className="form">
+      {invite ? (
+        <>
+          <label className="field">
+            <span>Invite link (open it on the other device)</span>
+            <input readOnly value={invite.url} onFocus={(event) => event.target.select()} />
+          </label>
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => void copyText(invite.url, "Invite link")}
+          >
+            Copy invite link
+          </button>
+          <p className="hint">Valid until {new Date(invite.expiresAt).toLocaleTimeString()}. It works once.</p>
+        </>
+      ) : (
+        <button type="button" className="button button-secondary" onClick={() => void create()}>
+          Invite another device
+        </button>
+      )}
+      <ErrorText>{error}</ErrorText>
+    </div>
+  );
+}
+
+export default function Settings() {
+  const device = useDevice();
+  const [checking, setChecking] = useState(false);
+  return (
+    <Screen title="Settings">
+      {device ? <Notifications /> : null}
+      <section className="section" aria-labelledby="device-title">
+        <h2 id="device-title">This device</h2>
+        {device ? (
+          <>
+            <DeviceName key={device.name} />
+            <Invite />
+          </>
+        ) : (
+          <p>
+            Not paired. <Link to="/pair">Pair this device</Link> to approve CI requests.
+          </p>
+        )}
+      </section>
+      <section className="section" aria-labelledby="about-title">
+        <h2 id="about-title">About</h2>
+        <p>
+          Countersign version <span data-testid="app-version">{__APP_VERSION__}</span>
+        </p>
+        <button
+          type="button"
+          className="button button-secondary"
+          disabled={checking}
+          onClick={() => {
+            setChecking(true);
+            void checkForUpdate().finally(() => {
+              setChecking(false);
+              showToast("Checked for updates");
+            });
+          }}
+        >
+          Check for updates
+        </button>
+      </section>
+    </Screen>
+  );
+}
