@@ -1,0 +1,149 @@
+import "fake-indexeddb/auto";
+import {
+  type ApprovalView,
+  generateDeviceKey,
+  generateTotp,
+  JweAnswerPayload,
+  validateAccount,
+} from "@countersign/shared";
+import { IDBFactory } from "fake-indexeddb";
+import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createApiClient } from "../api/client.js";
+import { openCountersignDb, resetDbConnection } from "../storage/db.js";
+import { startSignedServer } from "../test/signedServer.js";
+import { createVault } from "../vault/vault.js";
+import { approveRequest, buildApproveBody, denyRequest } from "./answer.js";
+
+const SECRET = "JBSWY3DPEHPK3PXP";
+const NOW = Date.UTC(2026, 10, 22, 12, 0, 29, 500);
+
+function approvalView(overrides: Partial<ApprovalView> = {}): ApprovalView {
+  return {
+    id: "req_1",
+    accountId: "acc_1",
+    account: { issuer: "npm", label: "alice" },
+    link: { id: "lnk_1", name: "GitHub Actions" },
+    package: { name: "foo", version: "1.2.3" },
+    claimed: { repository: "owner/repo" },
+    verified: null,
+    requester: { ip: "203.0.113.7", userAgent: "countersign/0.1.0" },
+    createdAt: NOW - 1000,
+    expiresAt: NOW + 600_000,
+    status: "pending",
+    answeredBy: null,
+    answeredAt: null,
+    publicKey: null,
+    ...overrides,
+  };
+}
+
+let close: (() => Promise<void>) | undefined;
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  resetDbConnection();
+});
+afterEach(async () => {
+  await close?.();
+  close = undefined;
+});
+
+async function setup(view: ApprovalView, answer: (body: unknown) => { status: number; body?: unknown }) {
+  const vault = createVault(await openCountersignDb());
+  const added = await vault.addAccount(validateAccount({ issuer: "npm", label: "alice", secret: SECRET }), {
+    serverId: "acc_1",
+  });
+  if (!added.ok) throw new Error("not added");
+  const key = await generateDeviceKey();
+  const server = await startSignedServer(
+    () => key.publicKeyJwk,
+    (request) => (request.method === "GET" ? { status: 200, body: view } : answer(JSON.parse(request.body) as unknown)),
+  );
+  close = server.close;
+  const api = createApiClient({
+    identity: async () => ({ privateKey: key.privateKey, deviceId: "dev_1" }),
+    baseUrl: server.baseUrl,
+  });
+  return { vault, api, server };
+}
+
+describe("answering a CI request", () => {
+  it("approves with the codes of the current and next step, computed from the vault", async () => {
+    const { vault, api, server } = await setup(approvalView(), () => ({ status: 200, body: { status: "approved" } }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({ kind: "approved" });
+    const sent = JSON.parse(server.received[1]?.body ?? "{}");
+    const params = { secret: SECRET, algorithm: "SHA1", digits: 6, period: 30 } as const;
+    expect(sent).toEqual({
+      decision: "approve",
+      codes: [
+        { otp: await generateTotp(params, NOW), notBefore: NOW - 29_500, notAfter: NOW + 500 },
+        { otp: await generateTotp(params, NOW + 30_000), notBefore: NOW + 500, notAfter: NOW + 30_500 },
+      ],
+    });
+    expect(server.received[1]?.path).toBe("/api/v1/approvals/req_1/answer");
+    expect(server.received.map((r) => r.body).join("")).not.toContain(SECRET);
+  });
+
+  it("encrypts the codes to CI's key when the request carries one, so the server only relays ciphertext", async () => {
+    const ci = await generateKeyPair("ECDH-ES", { crv: "P-256" });
+    const publicJwk = await exportJWK(ci.publicKey);
+    const view = approvalView({
+      publicKey: { kty: "EC", crv: "P-256", x: publicJwk.x as string, y: publicJwk.y as string },
+    });
+    const { vault, api, server } = await setup(view, () => ({ status: 200, body: { status: "approved" } }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({ kind: "approved" });
+    const sent = JSON.parse(server.received[1]?.body ?? "{}") as { decision: string; jwe: string; codes?: unknown };
+    expect(sent.decision).toBe("approve");
+    expect(sent.codes).toBeUndefined();
+    const { plaintext, protectedHeader } = await compactDecrypt(sent.jwe, ci.privateKey);
+    expect(protectedHeader).toMatchObject({ alg: "ECDH-ES", enc: "A256GCM" });
+    const payload = JweAnswerPayload.parse(JSON.parse(new TextDecoder().decode(plaintext)));
+    expect(payload.codes[0]?.otp).toBe(
+      await generateTotp({ secret: SECRET, algorithm: "SHA1", digits: 6, period: 30 }, NOW),
+    );
+  });
+
+  it("says which device answered first when the server reports already_answered", async () => {
+    const { vault, api } = await setup(approvalView(), () => ({
+      status: 409,
+      body: {
+        error: "already_answered",
+        message: "Already answered.",
+        answeredBy: { deviceName: "Pixel 9" },
+        status: "approved",
+      },
+    }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({
+      kind: "already_answered",
+      status: "approved",
+      deviceName: "Pixel 9",
+    });
+  });
+
+  it("does not send codes for a request that is no longer pending", async () => {
+    const view = approvalView({ status: "denied", answeredBy: { deviceId: "dev_2", deviceName: "Laptop" } });
+    const { vault, api, server } = await setup(view, () => ({ status: 500 }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toMatchObject({
+      kind: "already_answered",
+      deviceName: "Laptop",
+    });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("refuses to approve for an account this device does not hold", async () => {
+    const { vault, api, server } = await setup(approvalView({ accountId: "acc_other" }), () => ({ status: 200 }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toMatchObject({ kind: "error" });
+    expect(server.received).toHaveLength(1);
+  });
+
+  it("denies, and pauses the link when asked", async () => {
+    const { api, server } = await setup(approvalView(), () => ({ status: 200, body: { status: "denied" } }));
+    expect(await denyRequest({ api }, "req_1", true)).toEqual({ kind: "denied", paused: true });
+    expect(JSON.parse(server.received[0]?.body ?? "{}")).toEqual({ decision: "deny", pauseLink: true });
+  });
+
+  it("builds a plain approval body without a public key", async () => {
+    const codes = [{ otp: "123456", notBefore: 0, notAfter: 30_000 }];
+    expect(await buildApproveBody({ publicKey: null }, codes)).toEqual({ decision: "approve", codes });
+  });
+});

@@ -1,0 +1,137 @@
+import { describe, expect, it, vi } from "vitest";
+import type { WorkerMessage } from "../sw-bridge/messages.js";
+import {
+  approvalNotification,
+  handleNotificationClick,
+  notificationTag,
+  parsePushPayload,
+  pickWindow,
+  planNotificationClick,
+  type WindowLike,
+} from "./notifications.js";
+
+const ORIGIN = "http://localhost:8080";
+const payload = {
+  v: 1,
+  type: "approval",
+  requestId: "req_1",
+  accountId: "acc_1",
+  title: "Publish foo@1.2.3 from owner/repo?",
+  body: "npm: alice · GitHub Actions",
+  expiresAt: 1_800_000_000_000,
+} as const;
+
+function fakeWindow(url: string, focused = false) {
+  const messages: WorkerMessage[] = [];
+  return {
+    url,
+    focused,
+    messages,
+    focus: vi.fn(async () => undefined),
+    postMessage: (message: WorkerMessage) => messages.push(message),
+  } satisfies WindowLike & { messages: WorkerMessage[] };
+}
+
+function deps(windows: WindowLike[] = []) {
+  return {
+    origin: ORIGIN,
+    matchWindows: async () => windows,
+    openWindow: vi.fn(async (_url: string) => undefined),
+    approve: vi.fn(async (_id: string) => ({ kind: "approved" }) as const),
+    deny: vi.fn(async (_id: string) => ({ kind: "denied", paused: false }) as const),
+    showNotification: vi.fn(async (_title: string, _options: NotificationOptions) => undefined),
+  };
+}
+
+describe("push payloads", () => {
+  it("accepts the two payload types and rejects anything else", () => {
+    expect(parsePushPayload(payload)).toEqual(payload);
+    expect(
+      parsePushPayload({ v: 1, type: "answered", requestId: "req_1", status: "approved", answeredBy: "Pixel" }),
+    ).toEqual({
+      v: 1,
+      type: "answered",
+      requestId: "req_1",
+      status: "approved",
+      answeredBy: "Pixel",
+    });
+    expect(parsePushPayload({ ...payload, v: 2 })).toBeUndefined();
+    expect(parsePushPayload("hello")).toBeUndefined();
+    expect(parsePushPayload(undefined)).toBeUndefined();
+  });
+
+  it("shows the request's question with Approve and Deny, one notification per request, nothing secret", () => {
+    const spec = approvalNotification(payload);
+    expect(spec.title).toBe("Publish foo@1.2.3 from owner/repo?");
+    expect(spec.options.tag).toBe(notificationTag("req_1"));
+    expect(spec.options.tag).not.toBe(notificationTag("req_2"));
+    expect(spec.options.actions?.map((a) => a.title)).toEqual(["Approve", "Deny"]);
+    expect(spec.options.data).toEqual({
+      requestId: "req_1",
+      accountId: "acc_1",
+      url: "/approve/req_1",
+      expiresAt: payload.expiresAt,
+    });
+  });
+});
+
+describe("notification clicks", () => {
+  const data = approvalNotification(payload).options.data;
+
+  it("plans approve, deny or open from the action", () => {
+    expect(planNotificationClick("approve", data)).toEqual({ kind: "approve", requestId: "req_1" });
+    expect(planNotificationClick("deny", data)).toEqual({ kind: "deny", requestId: "req_1" });
+    expect(planNotificationClick("", data)).toEqual({ kind: "open", url: "/approve/req_1" });
+    expect(planNotificationClick("approve", null)).toEqual({ kind: "open", url: "/" });
+  });
+
+  it("approves from the notification without opening the app, then says so", async () => {
+    const d = deps();
+    await handleNotificationClick("approve", data, d);
+    expect(d.approve).toHaveBeenCalledWith("req_1");
+    expect(d.openWindow).not.toHaveBeenCalled();
+    expect(d.showNotification).toHaveBeenCalledWith(
+      "Approved: the code was sent to CI",
+      expect.objectContaining({ tag: notificationTag("req_1") }),
+    );
+  });
+
+  it("denies from the notification", async () => {
+    const d = deps();
+    await handleNotificationClick("deny", data, d);
+    expect(d.deny).toHaveBeenCalledWith("req_1");
+    expect(d.approve).not.toHaveBeenCalled();
+    expect(d.showNotification.mock.calls[0]?.[0]).toBe("Denied");
+  });
+
+  it("reports another device's answer", async () => {
+    const d = deps();
+    d.approve.mockResolvedValueOnce({ kind: "already_answered", status: "approved", deviceName: "Laptop" } as never);
+    await handleNotificationClick("approve", data, d);
+    expect(d.showNotification.mock.calls[0]?.[0]).toBe("Already approved on Laptop");
+  });
+
+  it("opens the approval screen when no app window is open", async () => {
+    const d = deps([fakeWindow("https://elsewhere.example/")]);
+    await handleNotificationClick("", data, d);
+    expect(d.openWindow).toHaveBeenCalledWith("/approve/req_1");
+  });
+
+  it("reuses an open app window: tells it which request to show and focuses it", async () => {
+    const background = fakeWindow(`${ORIGIN}/settings`);
+    const focused = fakeWindow(`${ORIGIN}/`, true);
+    const d = deps([background, focused]);
+    await handleNotificationClick("", data, d);
+    expect(d.openWindow).not.toHaveBeenCalled();
+    expect(focused.messages).toEqual([{ type: "open-approval", requestId: "req_1" }]);
+    expect(focused.focus).toHaveBeenCalled();
+    expect(background.messages).toEqual([]);
+  });
+
+  it("picks only windows of its own origin", () => {
+    const other = fakeWindow("http://localhost:80801/", true);
+    const ours = fakeWindow(`${ORIGIN}/accounts/x`);
+    expect(pickWindow([other, ours], ORIGIN)).toBe(ours);
+    expect(pickWindow([other], ORIGIN)).toBeUndefined();
+  });
+});

@@ -1,0 +1,121 @@
+import "fake-indexeddb/auto";
+import { generateTotp, validateAccount } from "@countersign/shared";
+import { IDBFactory } from "fake-indexeddb";
+import { beforeEach, describe, expect, it } from "vitest";
+import { openCountersignDb, resetDbConnection } from "../storage/db.js";
+import { createVault } from "./vault.js";
+
+const SECRET = "JBSWY3DPEHPK3PXP";
+const npm = validateAccount({ issuer: "npm", label: "alice", secret: SECRET });
+
+beforeEach(() => {
+  globalThis.indexedDB = new IDBFactory();
+  resetDbConnection();
+});
+
+/** Everything in the database, as one string, to search for leaked secrets. */
+async function dumpDatabase(): Promise<string> {
+  const db = await openCountersignDb();
+  const parts: string[] = [];
+  for (const store of ["keys", "accounts", "device"] as const) {
+    for (const value of await db.getAll(store)) {
+      parts.push(
+        JSON.stringify(value, (_key, v) =>
+          v instanceof ArrayBuffer || v instanceof Uint8Array ? Buffer.from(new Uint8Array(v)).toString("latin1") : v,
+        ),
+      );
+    }
+  }
+  return parts.join("\n");
+}
+
+describe("vault", () => {
+  it("gives back codes computed from the stored seed", async () => {
+    const vault = createVault(await openCountersignDb());
+    const added = await vault.addAccount(npm);
+    expect(added.ok).toBe(true);
+    if (!added.ok) return;
+    const at = Date.UTC(2026, 10, 22, 12, 0, 10);
+    const code = await vault.currentCode(added.account.id, at);
+    expect(code).toEqual({ otp: await generateTotp(npm, at), notAfter: Date.UTC(2026, 10, 22, 12, 0, 30) });
+    const codes = await vault.timedCodes(added.account.id, at);
+    expect(codes?.map((c) => c.otp)).toEqual([await generateTotp(npm, at), await generateTotp(npm, at + 30_000)]);
+  });
+
+  it("survives reopening the database (round trip through IndexedDB)", async () => {
+    const first = createVault(await openCountersignDb());
+    const added = await first.addAccount(npm);
+    if (!added.ok) throw new Error("not added");
+    (await openCountersignDb()).close();
+    resetDbConnection();
+    const second = createVault(await openCountersignDb());
+    expect((await second.listAccounts()).map((a) => a.label)).toEqual(["alice"]);
+    expect((await second.currentCode(added.account.id, 0))?.otp).toBe(await generateTotp(npm, 0));
+  });
+
+  it("never stores the seed in clear", async () => {
+    const vault = createVault(await openCountersignDb());
+    await vault.addAccount(npm);
+    const dump = await dumpDatabase();
+    expect(dump).toContain("alice");
+    expect(dump).not.toContain(SECRET);
+    expect(dump).not.toContain(Buffer.from([0x48, 0x65, 0x6c, 0x6c, 0x6f, 0x21]).toString("latin1")); // decoded seed bytes
+  });
+
+  it("keeps its keys non-extractable", async () => {
+    const db = await openCountersignDb();
+    await createVault(db).addAccount(npm);
+    const key = await db.get("keys", "vault");
+    expect(key?.extractable).toBe(false);
+    expect(key?.algorithm.name).toBe("AES-GCM");
+    await expect(crypto.subtle.exportKey("raw", key as CryptoKey)).rejects.toThrow();
+  });
+
+  it("exposes no seed through its interface", async () => {
+    const vault = createVault(await openCountersignDb());
+    const added = await vault.addAccount(npm);
+    if (!added.ok) throw new Error("not added");
+    const everything = JSON.stringify([added, await vault.listAccounts(), await vault.getAccount(added.account.id)]);
+    expect(everything).not.toContain(SECRET);
+  });
+
+  it("refuses a duplicate seed, even typed differently, and a second account with the same name", async () => {
+    const vault = createVault(await openCountersignDb());
+    await vault.addAccount(npm);
+    const sameSeed = await vault.addAccount(
+      validateAccount({ issuer: "Other", label: "bob", secret: "jbsw y3dp ehpk 3pxp" }),
+    );
+    expect(sameSeed).toMatchObject({ ok: false, code: "duplicate", message: expect.stringContaining("npm: alice") });
+    const sameName = await vault.addAccount(
+      validateAccount({ issuer: "NPM", label: "Alice", secret: "GEZDGNBVGY3TQOJQ" }),
+    );
+    expect(sameName).toMatchObject({ ok: false, code: "duplicate" });
+    expect(await vault.listAccounts()).toHaveLength(1);
+  });
+
+  it("renames, links to the server id and deletes", async () => {
+    const vault = createVault(await openCountersignDb());
+    const added = await vault.addAccount(npm);
+    if (!added.ok) throw new Error("not added");
+    await vault.rename(added.account.id, { issuer: "npmjs", label: " alice@example.com " });
+    await vault.setServerId(added.account.id, "acc_1");
+    expect(await vault.findByServerId("acc_1")).toMatchObject({ issuer: "npmjs", label: "alice@example.com" });
+    expect((await vault.currentCode(added.account.id, 0))?.otp).toBe(await generateTotp(npm, 0));
+    await vault.remove(added.account.id);
+    expect(await vault.listAccounts()).toEqual([]);
+    expect(await vault.currentCode(added.account.id)).toBeUndefined();
+  });
+
+  it("cannot decrypt a seed moved to another account's record", async () => {
+    const db = await openCountersignDb();
+    const vault = createVault(db);
+    const a = await vault.addAccount(npm);
+    const b = await vault.addAccount(validateAccount({ issuer: "GitHub", label: "alice", secret: "GEZDGNBVGY3TQOJQ" }));
+    if (!a.ok || !b.ok) throw new Error("not added");
+    const recordA = await db.get("accounts", a.account.id);
+    const recordB = await db.get("accounts", b.account.id);
+    if (!recordA || !recordB) throw new Error("missing");
+    await db.put("accounts", { ...recordB, iv: recordA.iv, ciphertext: recordA.ciphertext });
+    await expect(vault.currentCode(b.account.id)).rejects.toThrow();
+  });
+});
