@@ -1,0 +1,99 @@
+import type { webcrypto } from "node:crypto";
+import {
+  type AccountView,
+  type ApprovalView,
+  type CreatedLink,
+  generateDeviceKey,
+  generateTimedCodes,
+  signRequest,
+  type TotpParams,
+} from "@countersign/shared";
+import { CompactEncrypt, importJWK } from "jose";
+
+/** The phone, played from Node: every call signed with its own P-256 key as the PWA signs it. */
+export class TestDevice {
+  private constructor(
+    private readonly origin: string,
+    readonly id: string,
+    private readonly privateKey: webcrypto.CryptoKey,
+  ) {}
+
+  static async pair(origin: string, setupCode: string): Promise<TestDevice> {
+    const { privateKey, publicKeyJwk } = await generateDeviceKey();
+    const path = "/api/v1/devices";
+    const body = JSON.stringify({ setupCode, name: "Test phone", publicKey: publicKeyJwk });
+    const headers = await signRequest({ privateKey, method: "POST", path, body });
+    const response = await fetch(origin + path, {
+      method: "POST",
+      headers: { ...headers, "content-type": "application/json" },
+      body,
+    });
+    const json = (await response.json()) as { device?: { id: string }; id?: string };
+    if (!response.ok) throw new Error(`pairing failed: ${response.status} ${JSON.stringify(json)}`);
+    const id = json.device?.id ?? json.id;
+    if (!id) throw new Error(`pairing answered without a device id: ${JSON.stringify(json)}`);
+    return new TestDevice(origin, id, privateKey);
+  }
+
+  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const headers = await signRequest({ privateKey: this.privateKey, deviceId: this.id, method, path, body: text });
+    const response = await fetch(this.origin + path, {
+      method,
+      headers: text === undefined ? headers : { ...headers, "content-type": "application/json" },
+      body: text,
+    });
+    const raw = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${raw}`);
+    return (raw ? JSON.parse(raw) : undefined) as T;
+  }
+
+  createAccount(issuer: string, label: string) {
+    return this.call<AccountView>("POST", "/api/v1/accounts", { issuer, label });
+  }
+
+  createLink(accountId: string, name = "CI") {
+    return this.call<CreatedLink>("POST", `/api/v1/accounts/${accountId}/links`, { name });
+  }
+
+  revokeLink(linkId: string) {
+    return this.call<unknown>("DELETE", `/api/v1/links/${linkId}`);
+  }
+
+  subscribePush(subscription: unknown) {
+    return this.call<unknown>("PUT", "/api/v1/devices/me/push", subscription);
+  }
+
+  async pendingApprovals(): Promise<ApprovalView[]> {
+    const result = await this.call<ApprovalView[] | { approvals: ApprovalView[] }>("GET", "/api/v1/approvals");
+    return (Array.isArray(result) ? result : result.approvals).filter((approval) => approval.status === "pending");
+  }
+
+  /** Waits for the next pending approval, as the phone does after a notification. */
+  async nextApproval(timeoutMs = 10_000): Promise<ApprovalView> {
+    const deadline = Date.now() + timeoutMs;
+    while (Date.now() < deadline) {
+      const [first] = await this.pendingApprovals();
+      if (first) return first;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error("no approval arrived");
+  }
+
+  deny(requestId: string) {
+    return this.call<unknown>("POST", `/api/v1/approvals/${requestId}/answer`, { decision: "deny" });
+  }
+
+  /** Approves with codes for now and the next step, encrypted to CI's key when it sent one. */
+  async approve(approval: ApprovalView, params: TotpParams, options: { plaintext?: boolean } = {}) {
+    const codes = await generateTimedCodes(params);
+    if (!approval.publicKey || options.plaintext) {
+      return this.call<unknown>("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", codes });
+    }
+    const key = await importJWK({ ...approval.publicKey, alg: "ECDH-ES" }, "ECDH-ES");
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ codes })))
+      .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM" })
+      .encrypt(key);
+    return this.call<unknown>("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", jwe });
+  }
+}
