@@ -1,0 +1,610 @@
+import {
+  type DocumentData,
+  type DocumentReference,
+  type DocumentSnapshot,
+  FieldValue,
+  type Firestore,
+  type Query,
+  Timestamp,
+} from "firebase-admin/firestore";
+import { hashedDocId, recordDocId } from "./firestore/docIds.js";
+import { isAlreadyExists, isNotFound } from "./firestore/firestoreErrors.js";
+import { plainData } from "./firestore/plainData.js";
+import type {
+  AccountRecord,
+  AnswerOutcome,
+  AuditRecord,
+  DeviceRecord,
+  InviteRecord,
+  LinkRecord,
+  RequestRecord,
+  Store,
+  StoredAnswer,
+} from "./Store.js";
+
+/** Requests are forgotten this long after they expire (the audit log keeps their story). */
+const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** How long a claim marker of a setting is kept (it only has to outlive a race). */
+const SETTING_CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
+/** Firestore's limit on the values of one `in` filter. */
+const IN_FILTER_LIMIT = 30;
+/** Firestore's limit on writes in one batch. */
+const BATCH_LIMIT = 500;
+
+/**
+ * Collections. Every document that should not outlive its use carries
+ * `expiresAt` (a Timestamp) so a Firestore TTL policy can delete it; see
+ * docs/deploy-firebase.md.
+ */
+const C = {
+  settings: "settings",
+  settingClaims: "settingClaims",
+  devices: "devices",
+  nonces: "nonces",
+  invites: "invites",
+  accounts: "accounts",
+  links: "links",
+  requests: "requests",
+  /** `{requestId}` under a hash of (link, idempotency key): its `create()` makes creation idempotent. */
+  requestKeys: "requestKeys",
+  /** One per answered or expired request: its `create()` is the "first answer wins" decision. */
+  answers: "answers",
+  /** One per delivered answer: its `create()` hands the answer to exactly one caller. */
+  deliveries: "deliveries",
+  audit: "audit",
+} as const;
+
+const toMillis = (value: unknown): number => (value instanceof Timestamp ? value.toMillis() : Number(value));
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+
+function toDevice(data: DocumentData): DeviceRecord {
+  return {
+    id: data.id,
+    name: data.name,
+    publicKey: data.publicKey,
+    createdAt: data.createdAt,
+    lastSeenAt: orNull(data.lastSeenAt),
+    push: orNull(data.push),
+  };
+}
+
+function toAccount(data: DocumentData): AccountRecord {
+  return {
+    id: data.id,
+    issuer: data.issuer,
+    label: data.label,
+    createdAt: data.createdAt,
+    deviceIds: data.deviceIds ?? [],
+  };
+}
+
+function toLink(data: DocumentData): LinkRecord {
+  return {
+    id: data.id,
+    accountId: data.accountId,
+    name: data.name,
+    tokenHash: data.tokenHash,
+    tokenHint: data.tokenHint,
+    createdAt: data.createdAt,
+    lastUsedAt: orNull(data.lastUsedAt),
+    paused: data.paused === true,
+    revokedAt: orNull(data.revokedAt),
+  };
+}
+
+function toRequest(data: DocumentData): RequestRecord {
+  return {
+    id: data.id,
+    linkId: data.linkId,
+    accountId: data.accountId,
+    idempotencyKey: orNull(data.idempotencyKey),
+    package: orNull(data.package),
+    context: orNull(data.context),
+    oidcToken: orNull(data.oidcToken),
+    verified: orNull(data.verified),
+    publicKey: orNull(data.publicKey),
+    requester: data.requester,
+    createdAt: data.createdAt,
+    expiresAt: toMillis(data.expiresAt),
+    status: data.status,
+    answer: orNull(data.answer),
+    answeredBy: orNull(data.answeredBy),
+    answeredAt: orNull(data.answeredAt),
+    deliveredAt: orNull(data.deliveredAt),
+  };
+}
+
+function toAudit(data: DocumentData): AuditRecord {
+  return {
+    id: data.id,
+    accountId: data.accountId,
+    requestId: orNull(data.requestId),
+    at: data.at,
+    linkId: data.linkId,
+    linkName: data.linkName,
+    package: orNull(data.package),
+    claimed: orNull(data.claimed),
+    verified: orNull(data.verified),
+    requester: data.requester,
+    outcome: data.outcome,
+    answeredBy: orNull(data.answeredBy),
+    message: orNull(data.message),
+  };
+}
+
+/** The fields of a patch that are set, as plain Firestore data (undefined means "leave as is"). */
+function patchData(patch: object): Record<string, unknown> {
+  const data: Record<string, unknown> = {};
+  for (const [field, value] of Object.entries(patch)) {
+    if (value !== undefined) data[field] = typeof value === "object" ? plainData(value) : value;
+  }
+  return data;
+}
+
+const byCreation = <T extends { createdAt: number; id: string }>(a: T, b: T) =>
+  a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+
+export interface FirestoreStoreOptions {
+  /** Terminate the client on `close()` (when the store created it). Default false. */
+  ownsClient?: boolean;
+}
+
+/**
+ * The store of the Firebase deployment. Cloud Functions instances share no
+ * memory, so every guarantee of the Store interface rests on Firestore alone,
+ * and only on its single-document primitives (no transactions, whose
+ * isolation the emulator fakes do not reproduce):
+ *
+ * - first answer wins: `create()` of `answers/{id}` in one batch with the
+ *   request's new status; the second answer's batch fails with ALREADY_EXISTS
+ *   and changes nothing. Expiry by `sweep` goes through the same door.
+ * - waiting: `onSnapshot` on `answers/{id}`, which exists only once the
+ *   batch is committed, so a woken waiter reads the answered request.
+ * - delivered once: `create()` of `deliveries/{id}` in one batch with the wipe.
+ * - single-use claims and nonces, idempotent creation: `create()` of a marker.
+ */
+export class FirestoreStore implements Store {
+  readonly kind = "firestore";
+  private readonly db: Firestore;
+  private readonly ownsClient: boolean;
+  private readonly waiters = new Set<() => void>();
+
+  constructor(db: Firestore, options: FirestoreStoreOptions = {}) {
+    this.db = db;
+    this.ownsClient = options.ownsClient ?? false;
+  }
+
+  private doc(collection: string, id: string): DocumentReference {
+    return this.db.collection(collection).doc(id);
+  }
+
+  private async updateIfExists(ref: DocumentReference, data: Record<string, unknown>) {
+    if (Object.keys(data).length === 0) return;
+    try {
+      await ref.update(data);
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+
+  /** Deletes in batches of at most BATCH_LIMIT writes. */
+  private async deleteAll(refs: DocumentReference[]) {
+    for (let i = 0; i < refs.length; i += BATCH_LIMIT) {
+      const batch = this.db.batch();
+      for (const ref of refs.slice(i, i + BATCH_LIMIT)) batch.delete(ref);
+      await batch.commit();
+    }
+  }
+
+  private async expiredRefs(collection: string, now: number) {
+    const snap = await this.db.collection(collection).where("expiresAt", "<=", Timestamp.fromMillis(now)).get();
+    return snap.docs.map((d) => d.ref);
+  }
+
+  // ---------------------------------------------------------------- settings
+
+  async getSetting(key: string) {
+    const snap = await this.doc(C.settings, hashedDocId(key)).get();
+    return snap.exists ? (snap.get("value") as string) : null;
+  }
+
+  async setSetting(key: string, value: string) {
+    // A fresh version per write: a claim is of this write, so a value set again later can be claimed again.
+    await this.doc(C.settings, hashedDocId(key)).set({ key, value, version: crypto.randomUUID() });
+  }
+
+  async claimSetting(key: string, expected: string) {
+    const ref = this.doc(C.settings, hashedDocId(key));
+    const snap = await ref.get();
+    if (!snap.exists || snap.get("value") !== expected) return false;
+    const batch = this.db.batch();
+    batch.create(this.doc(C.settingClaims, hashedDocId(key, String(snap.get("version")))), {
+      expiresAt: Timestamp.fromMillis(Date.now() + SETTING_CLAIM_RETENTION_MS),
+    });
+    batch.delete(ref);
+    try {
+      await batch.commit();
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- devices
+
+  async createDevice(device: DeviceRecord) {
+    await this.doc(C.devices, recordDocId(device.id)).create(plainData(device));
+  }
+
+  async getDevice(id: string) {
+    const snap = await this.doc(C.devices, recordDocId(id)).get();
+    return snap.exists ? toDevice(snap.data() as DocumentData) : null;
+  }
+
+  async listDevices() {
+    const snap = await this.db.collection(C.devices).get();
+    return snap.docs.map((d) => toDevice(d.data())).sort(byCreation);
+  }
+
+  async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push">>) {
+    await this.updateIfExists(this.doc(C.devices, recordDocId(id)), patchData(patch));
+  }
+
+  async deleteDevice(id: string) {
+    const holding = await this.db.collection(C.accounts).where("deviceIds", "array-contains", id).get();
+    const batch = this.db.batch();
+    batch.delete(this.doc(C.devices, recordDocId(id)));
+    // arrayRemove is applied by Firestore itself, so an account edited meanwhile keeps its other changes.
+    for (const account of holding.docs) batch.update(account.ref, { deviceIds: FieldValue.arrayRemove(id) });
+    await batch.commit();
+  }
+
+  async rememberNonce(key: string, expiresAt: number) {
+    try {
+      await this.doc(C.nonces, hashedDocId(key)).create({ expiresAt: Timestamp.fromMillis(expiresAt) });
+      return true;
+    } catch (error) {
+      if (isAlreadyExists(error)) return false;
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- invites
+
+  async createInvite(invite: InviteRecord) {
+    await this.doc(C.invites, hashedDocId(invite.codeHash)).create({
+      codeHash: invite.codeHash,
+      createdBy: invite.createdBy,
+      createdAt: invite.createdAt,
+      expiresAt: Timestamp.fromMillis(invite.expiresAt),
+    });
+  }
+
+  async claimInvite(codeHash: string, now: number) {
+    const ref = this.doc(C.invites, hashedDocId(codeHash));
+    const snap = await ref.get();
+    if (!snap.exists) return null;
+    const invite: InviteRecord = {
+      codeHash: snap.get("codeHash"),
+      createdBy: snap.get("createdBy"),
+      createdAt: snap.get("createdAt"),
+      expiresAt: toMillis(snap.get("expiresAt")),
+    };
+    if (invite.expiresAt <= now) return null;
+    // Invite codes are random and never reissued, so "the document still exists" is a sufficient claim.
+    try {
+      await ref.delete({ exists: true });
+      return invite;
+    } catch (error) {
+      if (isNotFound(error)) return null;
+      throw error;
+    }
+  }
+
+  // ---------------------------------------------------------------- accounts
+
+  async createAccount(account: AccountRecord) {
+    await this.doc(C.accounts, recordDocId(account.id)).create(plainData(account));
+  }
+
+  async getAccount(id: string) {
+    const snap = await this.doc(C.accounts, recordDocId(id)).get();
+    return snap.exists ? toAccount(snap.data() as DocumentData) : null;
+  }
+
+  async listAccounts() {
+    const snap = await this.db.collection(C.accounts).get();
+    return snap.docs.map((d) => toAccount(d.data())).sort(byCreation);
+  }
+
+  async updateAccount(id: string, patch: Partial<Pick<AccountRecord, "issuer" | "label" | "deviceIds">>) {
+    await this.updateIfExists(this.doc(C.accounts, recordDocId(id)), patchData(patch));
+  }
+
+  async deleteAccount(id: string) {
+    await this.doc(C.accounts, recordDocId(id)).delete();
+  }
+
+  // ---------------------------------------------------------------- links
+
+  async createLink(link: LinkRecord) {
+    await this.doc(C.links, recordDocId(link.id)).create(plainData(link));
+  }
+
+  async getLink(id: string) {
+    const snap = await this.doc(C.links, recordDocId(id)).get();
+    return snap.exists ? toLink(snap.data() as DocumentData) : null;
+  }
+
+  async findLinkByTokenHash(tokenHash: string) {
+    const snap = await this.db.collection(C.links).where("tokenHash", "==", tokenHash).limit(1).get();
+    const first = snap.docs[0];
+    return first ? toLink(first.data()) : null;
+  }
+
+  async listLinks(accountId: string) {
+    const snap = await this.db.collection(C.links).where("accountId", "==", accountId).get();
+    return snap.docs.map((d) => toLink(d.data())).sort(byCreation);
+  }
+
+  async updateLink(id: string, patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt">>) {
+    await this.updateIfExists(this.doc(C.links, recordDocId(id)), patchData(patch));
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  private requestRef(id: string) {
+    return this.doc(C.requests, recordDocId(id));
+  }
+
+  private requestKeyRef(linkId: string, idempotencyKey: string) {
+    return this.doc(C.requestKeys, hashedDocId(linkId, idempotencyKey));
+  }
+
+  private async readRequest(id: string): Promise<RequestRecord | null> {
+    const snap = await this.requestRef(id).get();
+    return snap.exists ? toRequest(snap.data() as DocumentData) : null;
+  }
+
+  async createRequest(request: RequestRecord) {
+    const expiresAt = Timestamp.fromMillis(request.expiresAt);
+    const batch = this.db.batch();
+    if (request.idempotencyKey !== null) {
+      // First in the batch: when the key is taken, nothing else is written.
+      batch.create(this.requestKeyRef(request.linkId, request.idempotencyKey), { requestId: request.id, expiresAt });
+    }
+    batch.create(this.requestRef(request.id), {
+      ...plainData(request),
+      expiresAt,
+      holdsAnswer: request.status === "approved" && request.answer !== null,
+    });
+    try {
+      await batch.commit();
+      return { request, created: true };
+    } catch (error) {
+      if (!isAlreadyExists(error) || request.idempotencyKey === null) throw error;
+    }
+    const existing = await this.findRequestByIdempotencyKey(request.linkId, request.idempotencyKey);
+    if (!existing) throw new Error("request insert conflicted but no existing request was found");
+    return { request: existing, created: false };
+  }
+
+  async getRequest(id: string) {
+    return this.readRequest(id);
+  }
+
+  async findRequestByIdempotencyKey(linkId: string, idempotencyKey: string) {
+    const key = await this.requestKeyRef(linkId, idempotencyKey).get();
+    if (!key.exists) return null;
+    const request = await this.readRequest(key.get("requestId"));
+    return request && request.linkId === linkId ? request : null;
+  }
+
+  async listPendingRequests(accountIds: string[], now: number) {
+    const found: RequestRecord[] = [];
+    for (let i = 0; i < accountIds.length; i += IN_FILTER_LIMIT) {
+      const snap = await this.db
+        .collection(C.requests)
+        .where("status", "==", "pending")
+        .where("accountId", "in", accountIds.slice(i, i + IN_FILTER_LIMIT))
+        .get();
+      for (const d of snap.docs) {
+        const request = toRequest(d.data());
+        if (request.expiresAt > now) found.push(request);
+      }
+    }
+    return found.sort(byCreation);
+  }
+
+  async countLinkRequests(linkId: string, since: number, now: number) {
+    const [recent, pending] = await Promise.all([
+      this.db
+        .collection(C.requests)
+        .where("linkId", "==", linkId)
+        .where("createdAt", ">=", since)
+        .select("createdAt")
+        .get(),
+      this.db
+        .collection(C.requests)
+        .where("linkId", "==", linkId)
+        .where("status", "==", "pending")
+        .select("expiresAt")
+        .get(),
+    ]);
+    const created = recent.docs.map((d) => d.get("createdAt") as number);
+    const pendingExpiries = pending.docs.map((d) => toMillis(d.get("expiresAt"))).filter((at) => at > now);
+    return {
+      total: created.length,
+      pending: pendingExpiries.length,
+      oldestPendingExpiresAt: pendingExpiries.length > 0 ? Math.min(...pendingExpiries) : null,
+      oldestCreatedAt: created.length > 0 ? Math.min(...created) : null,
+    };
+  }
+
+  async answerRequest(
+    id: string,
+    answer: {
+      status: "approved" | "denied";
+      answer: StoredAnswer | null;
+      answeredBy: RequestRecord["answeredBy"];
+      answeredAt: number;
+    },
+  ): Promise<AnswerOutcome> {
+    const current = await this.readRequest(id);
+    if (!current) throw new Error(`request ${id} does not exist`);
+    if (current.status !== "pending" || current.expiresAt <= answer.answeredAt) return { ok: false, request: current };
+    const fields = {
+      status: answer.status,
+      answer: plainData(answer.answer),
+      answeredBy: plainData(answer.answeredBy),
+      answeredAt: answer.answeredAt,
+    };
+    const batch = this.db.batch();
+    // First in the batch: a second answer fails here and writes nothing.
+    batch.create(this.doc(C.answers, recordDocId(id)), {
+      status: fields.status,
+      answeredBy: fields.answeredBy,
+      answeredAt: fields.answeredAt,
+      expiresAt: Timestamp.fromMillis(current.expiresAt),
+    });
+    batch.update(this.requestRef(id), {
+      ...fields,
+      holdsAnswer: answer.status === "approved" && answer.answer !== null,
+    });
+    try {
+      await batch.commit();
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      const winner = await this.readRequest(id);
+      return { ok: false, request: winner ?? current };
+    }
+    return { ok: true, request: { ...current, ...fields } };
+  }
+
+  async takeAnswer(id: string, now: number) {
+    const current = await this.readRequest(id);
+    if (current?.status !== "approved" || current.answer === null) return null;
+    const batch = this.db.batch();
+    batch.create(this.doc(C.deliveries, recordDocId(id)), {
+      deliveredAt: now,
+      expiresAt: Timestamp.fromMillis(current.expiresAt),
+    });
+    batch.update(this.requestRef(id), { answer: null, holdsAnswer: false, deliveredAt: now });
+    try {
+      await batch.commit();
+    } catch (error) {
+      if (isAlreadyExists(error)) return null;
+      throw error;
+    }
+    return { ...current, deliveredAt: now };
+  }
+
+  async waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal) {
+    const current = await this.readRequest(id);
+    if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return current;
+    await new Promise<void>((resolve) => {
+      let unsubscribe: (() => void) | null = null;
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        this.waiters.delete(done);
+        unsubscribe?.();
+        unsubscribe = null;
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      signal?.addEventListener("abort", done, { once: true });
+      this.waiters.add(done);
+      // The first snapshot reports the document as it is now, so an answer committed
+      // between the read above and this listener is not missed. A broken listener
+      // ends the wait early; the caller then sees the request still pending.
+      unsubscribe = this.doc(C.answers, recordDocId(id)).onSnapshot(
+        (snap: DocumentSnapshot) => {
+          if (snap.exists) done();
+        },
+        () => done(),
+      );
+    });
+    return this.readRequest(id);
+  }
+
+  async sweep(now: number) {
+    const nowTs = Timestamp.fromMillis(now);
+    const expired: RequestRecord[] = [];
+    const overdue = await this.db
+      .collection(C.requests)
+      .where("status", "==", "pending")
+      .where("expiresAt", "<=", nowTs)
+      .get();
+    for (const d of overdue.docs) {
+      const request = toRequest(d.data());
+      const batch = this.db.batch();
+      batch.create(this.doc(C.answers, recordDocId(request.id)), {
+        status: "expired",
+        answeredBy: null,
+        answeredAt: null,
+        expiresAt: d.get("expiresAt"),
+      });
+      batch.update(d.ref, { status: "expired", answer: null, holdsAnswer: false });
+      try {
+        await batch.commit();
+        expired.push({ ...request, status: "expired", answer: null });
+      } catch (error) {
+        // Answered just before its time ran out: the answer stands.
+        if (!isAlreadyExists(error)) throw error;
+      }
+    }
+
+    const undelivered = await this.db
+      .collection(C.requests)
+      .where("holdsAnswer", "==", true)
+      .where("expiresAt", "<=", nowTs)
+      .get();
+    for (const d of undelivered.docs) await d.ref.update({ answer: null, holdsAnswer: false });
+
+    const forgotten = await this.db
+      .collection(C.requests)
+      .where("expiresAt", "<=", Timestamp.fromMillis(now - REQUEST_RETENTION_MS))
+      .get();
+    const refs: DocumentReference[] = [];
+    for (const d of forgotten.docs) {
+      const request = toRequest(d.data());
+      refs.push(d.ref, this.doc(C.answers, recordDocId(request.id)), this.doc(C.deliveries, recordDocId(request.id)));
+      if (request.idempotencyKey !== null) refs.push(this.requestKeyRef(request.linkId, request.idempotencyKey));
+    }
+    refs.push(
+      ...(await this.expiredRefs(C.nonces, now)),
+      ...(await this.expiredRefs(C.invites, now)),
+      ...(await this.expiredRefs(C.settingClaims, now)),
+    );
+    await this.deleteAll(refs);
+    return expired;
+  }
+
+  // ---------------------------------------------------------------- audit
+
+  async addAudit(entry: AuditRecord) {
+    await this.doc(C.audit, recordDocId(entry.id)).create(plainData(entry));
+  }
+
+  async updateAudit(id: string, patch: Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>) {
+    await this.updateIfExists(this.doc(C.audit, recordDocId(id)), patchData(patch));
+  }
+
+  async listAudit(accountId: string, limit: number) {
+    const query: Query = this.db
+      .collection(C.audit)
+      .where("accountId", "==", accountId)
+      .orderBy("at", "desc")
+      .orderBy("id", "desc")
+      .limit(limit);
+    const snap = await query.get();
+    return snap.docs.map((d) => toAudit(d.data()));
+  }
+
+  async close() {
+    for (const wake of [...this.waiters]) wake();
+    if (this.ownsClient) await this.db.terminate();
+  }
+}
