@@ -128,6 +128,17 @@ describe("countersign against the real relay", () => {
     expect(result.stderr).not.toContain(token);
   });
 
+  it("exec passes SIGTERM on to the command and exits with the command's status", async () => {
+    const { url } = await newLink();
+    const script = "process.on('SIGTERM', () => process.exit(42)); console.log('ready'); setInterval(() => {}, 1000);";
+    const run = startBin(["exec", process.execPath, "-e", script], { COUNTERSIGN_URL: url });
+    await device.approve(await device.nextApproval(), TOTP);
+    await expect.poll(run.stdout, { timeout: 10_000 }).toContain("ready");
+    run.kill("SIGTERM");
+    const result = await run.done;
+    expect(result.exitCode).toBe(42);
+  });
+
   it("exits 3 when the phone denies, with GitLab context on the approval", async () => {
     const { url } = await newLink();
     const run = startBin(["otp"], {
@@ -149,6 +160,14 @@ describe("countersign against the real relay", () => {
     expect(result.exitCode).toBe(3);
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(/denied/i);
+  });
+
+  it("exits 3 for a paused link and says how to resume it", async () => {
+    const { url, link } = await newLink();
+    await device.call("PATCH", `/api/v1/links/${link.id}`, { paused: true });
+    const result = await runBin(["otp"], { COUNTERSIGN_URL: url });
+    expect(result.exitCode).toBe(3);
+    expect(result.stderr).toMatch(/paused/i);
   });
 
   it("exits 4 when nobody answers within --wait", async () => {

@@ -230,7 +230,11 @@ function classifyError(status: number, json: ErrorJson, knownRequestId: string |
   const requestId = json.requestId ?? knownRequestId;
   const extra = { serverError: json.error, requestId };
   if (status === 403 && json.error === "denied") {
-    return failure("denied", `The request was denied on the phone.${serverSays(json)} Nothing was published.`, extra);
+    return failure(
+      "denied",
+      `Denied: ${json.message ?? "the request was denied on the phone."} No code was issued; rerun the job if this publish was expected.`,
+      extra,
+    );
   }
   if (status === 403 && json.error === "policy") {
     return failure(

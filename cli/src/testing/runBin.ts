@@ -29,7 +29,7 @@ export function startBin(args: string[], env: Record<string, string>, cwd?: stri
     child.once("error", reject);
     child.once("close", (exitCode) => resolve({ exitCode, stdout, stderr }));
   });
-  return { done, stderr: () => stderr };
+  return { done, stdout: () => stdout, stderr: () => stderr, kill: (signal: NodeJS.Signals) => child.kill(signal) };
 }
 
 /** Runs the CLI to completion. */
