@@ -9,8 +9,9 @@ const COMMON_OPTIONS = `Options:
   --package <name@ver> Package to show on the phone (default: ./package.json).
   --wait <seconds>     How long to wait for an answer in total (default 300).
   --no-oidc            Do not send the CI provider's OIDC token.
-  --verbose            Log each HTTP exchange on stderr (never the token).
-  -h, --help           Show this help.`;
+  --verbose            Log each HTTP exchange on stderr (never the token).`;
+
+const HELP_OPTION = "  -h, --help           Show this help.";
 
 const ENVIRONMENT = `Environment:
   COUNTERSIGN_URL      The CI link (instead of --url).
@@ -53,6 +54,7 @@ ${LINK_OPTIONS}
 ${COMMON_OPTIONS}
   --json               Print {"otp", "requestId", "validUntil", …} on stdout
                        (or {"error", "message"} on failure).
+${HELP_OPTION}
 
 ${ENVIRONMENT}
 
@@ -72,6 +74,7 @@ publishing step, after builds and slow prepublish scripts.
 ${LINK_OPTIONS}
 
 ${COMMON_OPTIONS}
+${HELP_OPTION}
 
 ${ENVIRONMENT}
 

@@ -78,7 +78,10 @@ export function parseCliArgs(argv: string[]): ParseResult {
   try {
     parsed = parseArgs({ args: own, options: OPTIONS, allowPositionals: true, strict: true });
   } catch (error) {
-    return usage((error as Error).message.split("\n")[0] ?? "Invalid arguments.", first);
+    const { code, message } = error as Error & { code?: string };
+    const option = /'([^']+)'/.exec(message)?.[1];
+    if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && option) return usage(`Unknown option ${option}.`, first);
+    return usage(message.split("\n")[0] ?? "Invalid arguments.", first);
   }
   const { values, positionals } = parsed;
   if (values.help) return { ok: true, value: { command: "help", topic: first } };

@@ -1,0 +1,56 @@
+import { readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { runCli } from "./runCli.js";
+
+const TOKEN = "cs_abcdefghijklmnopqrstuvwxyz012345";
+
+async function run(argv: string[], env: Record<string, string> = {}) {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = "";
+  let err = "";
+  stdout.on("data", (chunk: Buffer) => {
+    out += chunk;
+  });
+  stderr.on("data", (chunk: Buffer) => {
+    err += chunk;
+  });
+  const exitCode = await runCli(argv, { env, cwd: process.cwd(), stdout, stderr });
+  await new Promise((resolve) => setImmediate(resolve));
+  return { exitCode, stdout: out, stderr: err };
+}
+
+describe("runCli", () => {
+  it("prints its version and help on stdout", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(await run(["--version"])).toEqual({ exitCode: 0, stdout: `${version}\n`, stderr: "" });
+    const help = await run(["exec", "--help"]);
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("NPM_CONFIG_OTP");
+  });
+
+  it.each([
+    [["otp"], {}, /No link given/],
+    [
+      ["otp"],
+      { COUNTERSIGN_URL: `https://x.example/api/v1/otp/${TOKEN}`, COUNTERSIGN_WAIT: "forever" },
+      /COUNTERSIGN_WAIT/,
+    ],
+    [["otp", "--package", "@"], { COUNTERSIGN_URL: `https://x.example/api/v1/otp/${TOKEN}` }, /--package wants/],
+    [["otp", "--url", `https://x.example/otp/${TOKEN}`], {}, /must look like/],
+    [["otp"], { COUNTERSIGN_SERVER: "https://x.example", COUNTERSIGN_TOKEN: `${TOKEN}x` }, /malformed/],
+  ])("exits 2 on %j %j, naming no token", async (argv, env, message) => {
+    const result = await run(argv, env);
+    expect(result.exitCode).toBe(2);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toContain("abcdefghijklmnop");
+  });
+
+  it("prints the failure as JSON on stdout with --json", async () => {
+    const result = await run(["otp", "--json"]);
+    expect(result.exitCode).toBe(2);
+    expect(JSON.parse(result.stdout)).toMatchObject({ error: "usage", exitCode: 2, message: expect.any(String) });
+  });
+});
