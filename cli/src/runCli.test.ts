@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./runCli.js";
+import { sendJson, startHttpServer } from "./testing/startHttpServer.js";
 
 const TOKEN = "cs_abcdefghijklmnopqrstuvwxyz012345";
 
@@ -52,5 +53,37 @@ describe("runCli", () => {
     const result = await run(["otp", "--json"]);
     expect(result.exitCode).toBe(2);
     expect(JSON.parse(result.stdout)).toMatchObject({ error: "usage", exitCode: 2, message: expect.any(String) });
+  });
+});
+
+describe("runCli secrets", () => {
+  it("prints no token even when the server echoes the request back, with --verbose", async () => {
+    const oidcToken = "eyJhbGciOiJSUzI1NiJ9.eyJyZXBvc2l0b3J5IjoiYWNtZS9yb2NrZXQifQ.c2lnbmF0dXJlLXNlY3JldA";
+    const server = await startHttpServer((request, response) => {
+      if (request.url.startsWith("/github-token")) return sendJson(response, 200, { value: oidcToken });
+      sendJson(response, 400, {
+        error: "bad_request",
+        message: `echo ${request.headers.authorization} ${request.body}`,
+      });
+    });
+    try {
+      const result = await run(["otp", "--verbose", "--json"], {
+        GITHUB_ACTIONS: "true",
+        ACTIONS_ID_TOKEN_REQUEST_URL: `${server.origin}/github-token?api-version=2.0`,
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "github-request-secret",
+        COUNTERSIGN_URL: `${server.origin}/api/v1/otp/${TOKEN}`,
+      });
+      expect(result.exitCode).toBe(1);
+      const sent = JSON.parse(server.requests[1]?.body ?? "{}");
+      expect(sent.oidcToken).toBe(oidcToken);
+      expect(server.requests[0]?.url).toContain(`audience=${encodeURIComponent(server.origin)}`);
+      const output = result.stdout + result.stderr;
+      expect(output).toContain("echo Bearer");
+      for (const secret of [TOKEN, TOKEN.slice(3), oidcToken, "github-request-secret"]) {
+        expect(output).not.toContain(secret);
+      }
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -40,8 +40,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const secrets = [io.env.COUNTERSIGN_TOKEN, io.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, io.env.COUNTERSIGN_ID_TOKEN];
   const urlToken = /\/otp\/([^/?#]+)/.exec(command.options.url ?? io.env.COUNTERSIGN_URL ?? "")?.[1];
   secrets.push(urlToken);
-  const redactSecrets = createRedactor(secrets);
-  const redact = (text: string) => redactSecrets(text);
+  const redact = createRedactor(secrets);
   const reporter = createReporter({ stderr: io.stderr, redact, verbose: command.options.verbose });
   const { json } = command.options;
 

@@ -12,3 +12,12 @@ describe("createRedactor", () => {
     expect(result).toBe("url https://x/api/v1/otp/cs_…[redacted] bearer [redacted] short");
   });
 });
+
+describe("createRedactor with secrets learnt later", () => {
+  it("blanks a secret added to the list after creation", () => {
+    const secrets: string[] = [];
+    const redact = createRedactor(secrets);
+    secrets.push("eyJhbGciOiJSUzI1NiJ9.payload.sig");
+    expect(redact("token eyJhbGciOiJSUzI1NiJ9.payload.sig")).toBe("token [redacted]");
+  });
+});
