@@ -293,6 +293,10 @@ describe("conditions that let a run through", () => {
     expect(await accepts(reusable, { workflow: "release.yml" })).toBe(false);
     expect(await accepts(reusable, { workflow: "org/shared/.github/workflows/release.yml" })).toBe(true);
     expect(await accepts(reusable, { workflow: "publish.yml" })).toBe(true);
+    const token = await issuer.signGitHubToken(reusable);
+    expect(refusal(await verifier.verify(token, githubPolicy(), { audience: AUDIENCE }))).toBe(
+      "workflow is .github/workflows/publish.yml (calling org/shared/.github/workflows/release.yml), the link only accepts workflow release.yml",
+    );
   });
 
   it("treats GitHub environment names without regard to case", async () => {
