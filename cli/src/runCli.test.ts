@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
+import { OtpRequestBody } from "@countersign/shared";
 import { describe, expect, it } from "vitest";
 import { runCli } from "./runCli.js";
 import { sendJson, startHttpServer } from "./testing/startHttpServer.js";
@@ -82,6 +83,62 @@ describe("runCli secrets", () => {
       for (const secret of [TOKEN, TOKEN.slice(3), oidcToken, "github-request-secret"]) {
         expect(output).not.toContain(secret);
       }
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe("runCli request body", () => {
+  it.each([
+    [
+      "GitHub",
+      {
+        GITHUB_ACTIONS: "true",
+        GITHUB_REPOSITORY: "acme/rocket",
+        GITHUB_SERVER_URL: "https://github.com",
+        GITHUB_RUN_ID: "1",
+        GITHUB_RUN_ATTEMPT: "1",
+        GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
+        GITHUB_REF: "refs/tags/v1.0.0",
+        GITHUB_WORKFLOW: "Release",
+        GITHUB_WORKFLOW_REF: "acme/rocket/.github/workflows/release.yml@refs/tags/v1.0.0",
+        GITHUB_JOB: "publish",
+        GITHUB_ACTOR: "wile",
+        GITHUB_EVENT_NAME: "push",
+      },
+    ],
+    [
+      "GitLab",
+      {
+        GITLAB_CI: "true",
+        CI_PROJECT_PATH: "group/rocket",
+        CI_JOB_URL: "https://gitlab.com/group/rocket/-/jobs/1",
+        CI_COMMIT_SHA: "0123456789abcdef0123456789abcdef01234567",
+        CI_COMMIT_TAG: "v1.0.0",
+        CI_JOB_NAME: "publish",
+        GITLAB_USER_LOGIN: "wile",
+        CI_PIPELINE_SOURCE: "push",
+        CI_ENVIRONMENT_NAME: "npm",
+        COUNTERSIGN_ID_TOKEN: "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln",
+      },
+    ],
+  ])("sends a body the server's strict schema accepts (%s)", async (_name, env) => {
+    const server = await startHttpServer((_request, response) => sendJson(response, 401, { error: "unauthorized" }));
+    try {
+      const result = await run(["otp", "--package", "@acme/rocket@1.0.0"], {
+        ...env,
+        COUNTERSIGN_URL: `${server.origin}/api/v1/otp/${TOKEN}`,
+      });
+      expect(result.exitCode).toBe(5);
+      const body = JSON.parse(server.requests[0]?.body ?? "{}");
+      expect(OtpRequestBody.safeParse(body).error).toBeUndefined();
+      expect(body).toMatchObject({
+        package: { name: "@acme/rocket", version: "1.0.0" },
+        context: { repository: expect.any(String), runUrl: expect.any(String) },
+        wait: 240,
+        publicKey: { kty: "EC", crv: "P-256" },
+      });
     } finally {
       await server.close();
     }
