@@ -137,7 +137,10 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
 
   while (true) {
     const remainingMs = deadline - now();
-    if (remainingMs <= 0) return timedOut(lastProblem ? ` Last problem: ${lastProblem}.` : "");
+    // A resume with under a second left could only bounce straight back.
+    if (remainingMs <= 0 || (requestId && remainingMs < 1000)) {
+      return timedOut(lastProblem ? ` Last problem: ${lastProblem}.` : "");
+    }
     const wait = Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1000));
     const url = requestId
       ? `${link.base}/api/v1/requests/${encodeURIComponent(requestId)}?wait=${wait}`
@@ -197,6 +200,7 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
     if (response.status === 408 && errorJson.requestId) {
       requestId = errorJson.requestId;
       failures = 0;
+      lastProblem = "";
       // A server answering 408 at once (its wait clamped to 0) must not be hammered.
       if (now() - started < 1000 && wait > 1 && !(await backOff("The server answered before the wait was over"))) {
         return timedOut();
