@@ -250,7 +250,7 @@ function classifyError(status: number, json: ErrorJson, knownRequestId: string |
   if (status === 401 || status === 403) {
     return failure(
       "unauthorized",
-      `The server does not accept this link (HTTP ${status}): it is unknown, revoked or paused.${serverSays(json)} Create a new link in the Countersign app and update the CI secret.`,
+      `The server does not accept this link (HTTP ${status}): it is unknown or was revoked.${serverSays(json)} Create a new link in the Countersign app and update the CI secret.`,
       extra,
     );
   }
