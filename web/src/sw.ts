@@ -39,7 +39,8 @@ async function onPush(data: unknown): Promise<void> {
     return;
   }
   const open = await self.registration.getNotifications({ tag: notificationTag(payload.requestId) });
-  for (const notification of open) notification.close();
+  // Close the question; a report of an answer this device gave from the notification stays.
+  for (const notification of open) if (notification.data?.kind !== "outcome") notification.close();
   await broadcast({
     type: "request-answered",
     requestId: payload.requestId,

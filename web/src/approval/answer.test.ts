@@ -108,9 +108,9 @@ describe("answering a CI request", () => {
       status: 409,
       body: {
         error: "already_answered",
-        message: "Already answered.",
-        answeredBy: { deviceName: "Pixel 9" },
-        status: "approved",
+        message: "Already approved on Pixel 9.",
+        requestId: "req_1",
+        answeredBy: { deviceId: "dev_2", deviceName: "Pixel 9" },
       },
     }));
     expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({

@@ -35,7 +35,8 @@ function outcomeFromError(result: { status: number; error: string; message: stri
       status?: string;
     };
     const by = typeof body.answeredBy === "string" ? body.answeredBy : body.answeredBy?.deviceName;
-    return { kind: "already_answered", status: body.status ?? "answered", deviceName: by ?? "another device" } as const;
+    const status = body.status ?? /\b(approved|denied)\b/.exec(result.message)?.[1] ?? "answered";
+    return { kind: "already_answered", status, deviceName: by ?? "another device" } as const;
   }
   if (result.error === "expired") return { kind: "expired" } as const;
   return { kind: "error", message: result.message } as const;

@@ -1,5 +1,5 @@
 import { Workbox } from "workbox-window";
-import { isWorkerMessage, type WorkerMessage } from "./messages.js";
+import { isWorkerMessage, notificationTag, type WorkerMessage } from "./messages.js";
 
 /**
  * The page's side of page ↔ service-worker messaging, and the worker's
@@ -57,4 +57,12 @@ export async function checkForUpdate(): Promise<void> {
 export async function serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
   if (!("serviceWorker" in navigator)) return undefined;
   return navigator.serviceWorker.ready;
+}
+
+/** Closes the notification of a request this page has just answered (the server only tells other devices). */
+export async function closeRequestNotification(requestId: string): Promise<void> {
+  if (!navigator.serviceWorker?.controller) return;
+  const registration = await serviceWorkerRegistration();
+  const open = (await registration?.getNotifications({ tag: notificationTag(requestId) })) ?? [];
+  for (const notification of open) notification.close();
 }

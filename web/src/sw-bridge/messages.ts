@@ -14,3 +14,8 @@ export function isWorkerMessage(data: unknown): data is WorkerMessage {
     typeof record.requestId === "string"
   );
 }
+
+/** One notification per request: a repeat replaces it, an answer closes it. */
+export function notificationTag(requestId: string): string {
+  return `countersign-request-${requestId}`;
+}

@@ -67,6 +67,7 @@ describe("push payloads", () => {
     expect(spec.options.tag).not.toBe(notificationTag("req_2"));
     expect(spec.options.actions?.map((a) => a.title)).toEqual(["Approve", "Deny"]);
     expect(spec.options.data).toEqual({
+      kind: "question",
       requestId: "req_1",
       accountId: "acc_1",
       url: "/approve/req_1",

@@ -1,6 +1,6 @@
 import type { PushPayload } from "@countersign/shared";
 import type { AnswerOutcome } from "../approval/answer.js";
-import type { WorkerMessage } from "../sw-bridge/messages.js";
+import { notificationTag, type WorkerMessage } from "../sw-bridge/messages.js";
 
 /**
  * The service worker's decisions as plain functions, so tests can run them
@@ -12,6 +12,8 @@ export const DENY_ACTION = "deny";
 
 /** What a notification carries: ids and the screen to open, never a seed or a code. */
 export interface ApprovalNotificationData {
+  /** A question to answer, or the report of an answer given from the notification. */
+  kind: "question" | "outcome";
   requestId: string;
   accountId: string;
   url: string;
@@ -27,10 +29,7 @@ export function approvalPath(requestId: string): string {
   return `/approve/${encodeURIComponent(requestId)}`;
 }
 
-/** One notification per request: a repeat replaces it, an answer closes it. */
-export function notificationTag(requestId: string): string {
-  return `countersign-request-${requestId}`;
-}
+export { notificationTag };
 
 /** Accepts a push message's JSON only if it has the shape of a {@link PushPayload}. */
 export function parsePushPayload(data: unknown): PushPayload | undefined {
@@ -75,6 +74,7 @@ export function approvalNotification(payload: Extract<PushPayload, { type: "appr
         { action: DENY_ACTION, title: "Deny" },
       ],
       data: {
+        kind: "question",
         requestId: payload.requestId,
         accountId: payload.accountId,
         url: approvalPath(payload.requestId),
@@ -123,7 +123,13 @@ export function outcomeNotification(
       body,
       tag: notificationTag(requestId),
       icon: "/icons/icon-192.png",
-      data: { requestId, accountId: "", url: approvalPath(requestId), expiresAt: 0 } satisfies ApprovalNotificationData,
+      data: {
+        kind: "outcome",
+        requestId,
+        accountId: "",
+        url: approvalPath(requestId),
+        expiresAt: 0,
+      } satisfies ApprovalNotificationData,
     },
   };
 }

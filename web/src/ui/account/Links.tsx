@@ -74,7 +74,7 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
     <li className="link-item">
       <div className="link-head">
         <span className="link-name">{link.name}</span>
-        <code className="link-hint">{link.tokenHint}…</code>
+        <code className="link-hint">{link.tokenHint}</code>
         {link.paused ? <span className="badge badge-warn">Paused</span> : null}
       </div>
       <p className="link-meta">Last used {relativeTime(link.lastUsedAt)}</p>

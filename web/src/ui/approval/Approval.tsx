@@ -1,7 +1,7 @@
 import { type ApprovalView, describeRequest } from "@countersign/shared";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { type AnswerOutcome, approveRequest, denyRequest, fetchApproval } from "../../approval/answer.js";
-import { onWorkerMessage } from "../../sw-bridge/index.js";
+import { closeRequestNotification, onWorkerMessage } from "../../sw-bridge/index.js";
 import { formatDuration } from "../format.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { useServices } from "../state.js";
@@ -73,6 +73,7 @@ export default function Approval({ requestId }: { requestId: string }) {
     setBusy(true);
     const result = await action();
     setOutcome(result);
+    void closeRequestNotification(requestId);
     setBusy(false);
   };
 

@@ -1,0 +1,78 @@
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { requestOtp } from "../../helpers/apiDevice.js";
+import { expect, pairPage, test } from "../../fixtures.js";
+import { addAccountByUri, createLink, openAccount, testAccount } from "./support/app.js";
+
+const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
+
+/** Serious and critical axe violations on the current screen, in light and dark mode. */
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+    expect(serious, `${screen} in ${colorScheme} mode`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+test("every screen passes axe without serious violations", async ({ page, server }) => {
+  await page.goto("/");
+  await expect(page.getByText("No accounts yet")).toBeVisible();
+  await expectAccessible(page, "empty home");
+
+  await page.goto(server.pairUrl);
+  await expect(page.getByLabel("Setup code")).toBeVisible();
+  await expectAccessible(page, "pairing");
+  await pairPage(page, server);
+
+  await page.goto("/add");
+  for (const method of ["Camera", "Image", "Paste", "Manual"]) {
+    await page.getByRole("button", { name: method, exact: true }).click();
+    await expectAccessible(page, `add account: ${method}`);
+  }
+  await page.getByLabel("Secret key").fill("not base32!");
+  await page.getByRole("button", { name: "Add account" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expectAccessible(page, "add account: error");
+
+  await page.goto("/");
+  await addAccountByUri(page, npm);
+  await expectAccessible(page, "code list");
+
+  await openAccount(page, npm);
+  const { token } = await createLink(page, "CI");
+  await expectAccessible(page, "created link with recipes");
+  await page.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("button", { name: "Delete", exact: true }).click();
+  await expectAccessible(page, "delete confirmation");
+  await page.getByRole("alertdialog").getByRole("button", { name: "Cancel" }).click();
+
+  const ci = requestOtp(server.origin, token, {
+    package: { name: "foo", version: "1.2.3" },
+    context: { repository: "owner/repo", runUrl: "https://github.com/owner/repo/actions/runs/1" },
+    wait: 30,
+  });
+  await page.goto("/");
+  await expect(page.getByRole("link", { name: /Publish foo@1\.2\.3/ })).toBeVisible();
+  await expectAccessible(page, "code list with a waiting request");
+  await page.getByRole("link", { name: /Publish foo@1\.2\.3/ }).click();
+  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+  await expectAccessible(page, "approval");
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Approved" })).toBeVisible();
+  await expectAccessible(page, "approval outcome");
+  expect((await ci).status).toBe(200);
+
+  await page.goto("/");
+  await openAccount(page, npm);
+  await expect(page.getByRole("listitem").filter({ hasText: "foo@1.2.3" })).toBeVisible();
+  await expectAccessible(page, "account with links and history");
+
+  await page.goto("/settings");
+  await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
+  await expectAccessible(page, "settings");
+});

@@ -1,0 +1,34 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { expect, test } from "../../fixtures.js";
+import { writeQrVideo } from "../../helpers/camera.js";
+import { CHROMIUM_ARGS } from "../../playwright.config.js";
+import { codeButton, grouped, testAccount, totpAt } from "./support/app.js";
+
+const account = testAccount("RubyGems", "maintainer", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U");
+const video = join(mkdtempSync(join(tmpdir(), "countersign-camera-")), "qr.y4m");
+writeQrVideo(video, account.uri);
+
+test.use({
+  permissions: ["camera"],
+  launchOptions: {
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: [
+      ...CHROMIUM_ARGS,
+      "--use-fake-ui-for-media-stream",
+      "--use-fake-device-for-media-stream",
+      `--use-file-for-fake-video-capture=${video}`,
+    ],
+  },
+});
+
+test("scanning the QR code with the camera adds the account", async ({ page }) => {
+  const at = Date.UTC(2026, 10, 22, 9, 30, 5);
+  await page.clock.setFixedTime(at);
+  await page.goto("/add");
+  await expect(page.getByRole("button", { name: "Camera" })).toHaveAttribute("aria-pressed", "true");
+  await expect(codeButton(page, account)).toContainText(grouped(await totpAt(account, at)), { timeout: 20_000 });
+  // The camera is released once the account is added.
+  await expect.poll(() => page.evaluate(() => document.querySelectorAll("video").length)).toBe(0);
+});

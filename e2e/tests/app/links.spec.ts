@@ -1,0 +1,63 @@
+import { expect, pairPage, test } from "../../fixtures.js";
+import { requestOtp } from "../../helpers/apiDevice.js";
+import { addAccountByUri, createLink, openAccount, testAccount, totpAt } from "./support/app.js";
+
+const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
+
+test("a CI link is shown once with recipes, answers CI after approval on screen, and can be renamed and revoked", async ({
+  page,
+  server,
+}) => {
+  await pairPage(page, server);
+  await addAccountByUri(page, npm);
+  await openAccount(page, npm);
+  const { url, token } = await createLink(page, "release workflow");
+  expect(token).toMatch(/^cs_[A-Za-z0-9_-]{32}$/);
+  expect(url).toBe(`${server.origin}/api/v1/otp/${token}`);
+  for (const recipe of ["GitHub Actions step", "GitLab job", "curl", "Countersign CLI"]) {
+    await expect(page.getByText(recipe, { exact: true })).toBeVisible();
+  }
+  await expect(page.getByText('--fail-with-body -X POST "$COUNTERSIGN_URL"')).toBeVisible();
+  await expect(page.getByText("npx countersign exec -- npm publish").first()).toBeVisible();
+  await page.getByRole("button", { name: "Done" }).click();
+  await expect(page.getByLabel("Token")).toBeHidden();
+  const item = page.getByRole("listitem").filter({ hasText: "release workflow" });
+  await expect(item).toContainText("Last used never");
+
+  // CI asks; the request shows on the first screen; approving sends the code.
+  const ci = requestOtp(
+    server.origin,
+    token,
+    {
+      package: { name: "foo", version: "1.2.3" },
+      context: { repository: "owner/repo", workflow: "release.yml", ref: "refs/tags/v1.2.3" },
+      wait: 30,
+    },
+    { accept: "application/json" },
+  );
+  await page.goto("/");
+  await page.getByRole("link", { name: /Publish foo@1\.2\.3 from owner\/repo\?/ }).click();
+  await expect(page.getByRole("heading", { name: "Publish foo@1.2.3 from owner/repo?" })).toBeVisible();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Approved. The code was sent to CI." })).toBeVisible();
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
+  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+
+  await page.goto("/");
+  await openAccount(page, npm);
+  await expect(item).toContainText("Last used just now");
+  await expect(page.getByRole("listitem").filter({ hasText: "foo@1.2.3 from owner/repo" })).toContainText(/Approved/);
+
+  await item.getByRole("button", { name: "Rename release workflow" }).click();
+  await item.getByLabel("Link name").fill("publish job");
+  await item.getByRole("button", { name: "Save" }).click();
+  const renamed = page.getByRole("listitem").filter({ hasText: "publish job" });
+  await expect(renamed).toBeVisible();
+
+  await renamed.getByRole("button", { name: "Revoke publish job" }).click();
+  await renamed.getByRole("button", { name: "Revoke link" }).click();
+  await expect(renamed).toBeHidden();
+  expect((await requestOtp(server.origin, token)).status).toBe(401);
+});

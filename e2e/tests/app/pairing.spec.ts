@@ -1,0 +1,63 @@
+import { expect, pairPage, test } from "../../fixtures.js";
+
+test("the pairing link fills in the setup code and pairs this device", async ({ page, server }) => {
+  await page.goto(server.pairUrl);
+  await expect(page.getByLabel("Setup code")).toHaveValue(server.setupCode);
+  await page.getByLabel("Device name").fill("Alice's phone");
+  await page.getByRole("button", { name: "Pair this device" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Countersign" })).toBeVisible();
+  // The setup code does not stay in the address bar.
+  await expect(page).toHaveURL(`${server.origin}/`);
+  await expect(page.getByText("Pair this device with your Countersign server")).toBeHidden();
+  await page.goto("/settings");
+  await expect(page.getByLabel("Device name")).toHaveValue("Alice's phone");
+});
+
+test("a wrong setup code is refused with a clear message and pairs nothing", async ({ page, server }) => {
+  await page.goto("/pair");
+  await page.getByLabel("Setup code").fill("WRONG-CODE");
+  await page.getByRole("button", { name: "Pair this device" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Pair this device" })).toBeVisible();
+  // The real code still works afterwards.
+  await page.getByLabel("Setup code").fill(server.setupCode);
+  await page.getByRole("button", { name: "Pair this device" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Countersign" })).toBeVisible();
+});
+
+test("the device key is a non-extractable CryptoKey in IndexedDB", async ({ page, server }) => {
+  await pairPage(page, server);
+  const key = await page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const open = indexedDB.open("countersign");
+      open.onsuccess = () => resolve(open.result);
+      open.onerror = () => reject(open.error);
+    });
+    const record = await new Promise<{ privateKey: CryptoKey; deviceId: string }>((resolve, reject) => {
+      const get = db.transaction("device").objectStore("device").get("device");
+      get.onsuccess = () => resolve(get.result);
+      get.onerror = () => reject(get.error);
+    });
+    let exported = "refused";
+    try {
+      await crypto.subtle.exportKey("jwk", record.privateKey);
+      exported = "exported";
+    } catch {
+      exported = "refused";
+    }
+    return {
+      isCryptoKey: record.privateKey instanceof CryptoKey,
+      extractable: record.privateKey.extractable,
+      algorithm: (record.privateKey.algorithm as EcKeyAlgorithm).namedCurve,
+      exported,
+      hasDeviceId: typeof record.deviceId === "string" && record.deviceId.length > 0,
+    };
+  });
+  expect(key).toEqual({
+    isCryptoKey: true,
+    extractable: false,
+    algorithm: "P-256",
+    exported: "refused",
+    hasDeviceId: true,
+  });
+});

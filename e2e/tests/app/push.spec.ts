@@ -1,0 +1,124 @@
+import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
+import { type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
+import {
+  addAccountByUri,
+  clickNotificationAction,
+  createLink,
+  enableNotifications,
+  openAccount,
+  shownNotifications,
+  testAccount,
+  totpAt,
+} from "./support/app.js";
+
+const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
+const REQUEST = {
+  package: { name: "foo", version: "1.2.3" },
+  context: { repository: "owner/repo", workflow: "release.yml" },
+  wait: 30,
+};
+
+async function setUp(page: import("@playwright/test").Page, server: import("../../helpers/server.js").ServerHandle) {
+  await page.goto("/");
+  await waitForServiceWorker(page);
+  await pairPage(page, server);
+  await addAccountByUri(page, npm);
+  await enableNotifications(page);
+  await openAccount(page, npm);
+  const { token } = await createLink(page, "CI");
+  await page.getByRole("button", { name: "Done" }).click();
+  // Park the app on Settings, away from the home screen's list of waiting requests.
+  await page.goto("/settings");
+  return token;
+}
+
+async function waitForNotification(page: import("@playwright/test").Page) {
+  await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
+  const [notification] = await shownNotifications(page);
+  if (!notification) throw new Error("no notification");
+  return notification;
+}
+
+test("a CI request arrives as a notification and brings up the approval screen in the open app", async ({
+  page,
+  server,
+}) => {
+  const token = await setUp(page, server);
+  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
+  const notification = await waitForNotification(page);
+  expect(notification.title).toBe("Publish foo@1.2.3 from owner/repo?");
+  expect(notification.tag).toContain(notification.data.requestId);
+  expect(notification.actions.map((a) => a.title)).toEqual(["Approve", "Deny"]);
+  expect(JSON.stringify(notification)).not.toContain(npm.params.secret);
+
+  // The foreground app switched to the request without a reload.
+  await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
+  await page.getByRole("button", { name: "Approve" }).click();
+  const answer: OtpResult = await ci;
+  expect(answer.status).toBe(200);
+  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
+  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+  // The server's "answered" push closes the notification.
+  await expect.poll(async () => (await shownNotifications(page)).length).toBe(0);
+});
+
+test("Approve on the notification answers from the service worker, without the app", async ({
+  page,
+  context,
+  server,
+}) => {
+  const token = await setUp(page, server);
+  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
+  const notification = await waitForNotification(page);
+  await clickNotificationAction(context, "approve", notification.data);
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
+  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+  await expect
+    .poll(async () => (await shownNotifications(page)).map((n) => n.title))
+    .toEqual(["Approved: the code was sent to CI"]);
+});
+
+test("Approve on the notification encrypts the codes when the CLI sent a key", async ({ page, context, server }) => {
+  const { compactDecrypt, exportJWK, generateKeyPair } = await import("jose");
+  const ci = await generateKeyPair("ECDH-ES", { crv: "P-256" });
+  const { x, y } = await exportJWK(ci.publicKey);
+  const token = await setUp(page, server);
+  const pending = requestOtp(
+    server.origin,
+    token,
+    { ...REQUEST, publicKey: { kty: "EC", crv: "P-256", x, y } },
+    {
+      accept: "application/json",
+    },
+  );
+  const notification = await waitForNotification(page);
+  await clickNotificationAction(context, "approve", notification.data);
+  const answer = await pending;
+  expect(answer.status).toBe(200);
+  const { jwe, otp } = answer.json as { jwe: string; otp?: string };
+  expect(otp).toBeUndefined();
+  const { plaintext } = await compactDecrypt(jwe, ci.privateKey);
+  const { codes } = JSON.parse(new TextDecoder().decode(plaintext)) as { codes: { otp: string; notBefore: number }[] };
+  expect(codes).toHaveLength(2);
+  for (const code of codes) expect(code.otp).toBe(await totpAt(npm, code.notBefore));
+});
+
+test("Deny on the notification denies from the service worker", async ({ page, context, server }) => {
+  const token = await setUp(page, server);
+  const ci = requestOtp(server.origin, token, REQUEST);
+  const notification = await waitForNotification(page);
+  await clickNotificationAction(context, "deny", notification.data);
+  const answer = await ci;
+  expect(answer.status).toBe(403);
+  await expect.poll(async () => (await shownNotifications(page)).map((n) => n.title)).toEqual(["Denied"]);
+});
+
+test("notifications can be turned off again", async ({ page, server }) => {
+  await pairPage(page, server);
+  await enableNotifications(page);
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Turn off notifications" }).click();
+  await expect(page.getByRole("button", { name: "Turn on notifications" })).toBeVisible();
+});

@@ -1,0 +1,126 @@
+import { generateTotp, type TotpParams } from "@countersign/shared";
+import { type BrowserContext, expect, type Page, type Worker } from "@playwright/test";
+
+/** What the specs' accounts look like: a registry's URI and the parameters to check codes with. */
+export interface TestAccount {
+  issuer: string;
+  label: string;
+  params: TotpParams;
+  uri: string;
+}
+
+export function testAccount(
+  issuer: string,
+  label: string,
+  secret: string,
+  extra: Partial<TotpParams> = {},
+): TestAccount {
+  const params: TotpParams = { secret, algorithm: "SHA1", digits: 6, period: 30, ...extra };
+  const query = new URLSearchParams({ secret, issuer });
+  if (extra.algorithm) query.set("algorithm", extra.algorithm);
+  if (extra.digits) query.set("digits", String(extra.digits));
+  if (extra.period) query.set("period", String(extra.period));
+  return {
+    issuer,
+    label,
+    params,
+    uri: `otpauth://totp/${encodeURIComponent(issuer)}:${encodeURIComponent(label)}?${query}`,
+  };
+}
+
+/** "123 456" as the app shows it. */
+export function grouped(otp: string): string {
+  const half = Math.ceil(otp.length / 2);
+  return `${otp.slice(0, half)} ${otp.slice(half)}`;
+}
+
+export function totpAt(account: TestAccount, epochMs: number): Promise<string> {
+  return generateTotp(account.params, epochMs);
+}
+
+/** The code row of an account on the first screen. */
+export function codeButton(page: Page, account: { issuer: string; label: string }) {
+  return page.getByRole("listitem").filter({ hasText: account.label }).getByRole("button").first();
+}
+
+/** Adds an account by pasting its otpauth:// URI, and waits for the code list. */
+export async function addAccountByUri(page: Page, account: TestAccount): Promise<void> {
+  await page.getByRole("link", { name: "Add account" }).click();
+  await page.getByRole("button", { name: "Paste" }).click();
+  await page.getByLabel("otpauth:// link").fill(account.uri);
+  await page.getByRole("button", { name: "Add account" }).click();
+  await expect(codeButton(page, account)).toBeVisible();
+}
+
+export async function openAccount(page: Page, account: { issuer: string; label: string }): Promise<void> {
+  await page.getByRole("link", { name: `Details for ${account.issuer}: ${account.label}` }).click();
+  await expect(page.getByRole("heading", { level: 1, name: `${account.issuer}: ${account.label}` })).toBeVisible();
+}
+
+/** Creates a CI link on the open account screen; returns what the app showed once. */
+export async function createLink(page: Page, name: string): Promise<{ url: string; token: string }> {
+  await page.getByLabel("Link name").fill(name);
+  await page.getByRole("button", { name: "Create CI link" }).click();
+  const url = await page.getByLabel("Link URL").inputValue();
+  const token = await page.getByLabel("Token").inputValue();
+  return { url, token };
+}
+
+/** Turns notifications on from Settings (the push fixture stands in for the browser's push service). */
+export async function enableNotifications(page: Page): Promise<void> {
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Turn on notifications" }).click();
+  await expect(page.getByRole("button", { name: "Turn off notifications" })).toBeVisible();
+  await page.goto("/");
+}
+
+export interface ShownNotification {
+  title: string;
+  body: string;
+  tag: string;
+  data: { requestId: string; accountId: string; url: string } & Record<string, unknown>;
+  actions: { action: string; title: string }[];
+}
+
+/** What the service worker is showing right now. */
+export function shownNotifications(page: Page): Promise<ShownNotification[]> {
+  return page.evaluate(async () => {
+    const registration = await navigator.serviceWorker.ready;
+    const list = await registration.getNotifications();
+    return list.map((n) => ({
+      title: n.title,
+      body: n.body,
+      tag: n.tag,
+      data: n.data,
+      actions: ((n as Notification & { actions?: { action: string; title: string }[] }).actions ?? []).map((a) => ({
+        action: a.action,
+        title: a.title,
+      })),
+    }));
+  });
+}
+
+export async function serviceWorker(context: BrowserContext): Promise<Worker> {
+  const existing = context.serviceWorkers()[0];
+  return existing ?? (await context.waitForEvent("serviceworker"));
+}
+
+/**
+ * Runs the worker's notification-click logic for an action, as a tap on
+ * "Approve" or "Deny" would (CDP cannot click a notification).
+ */
+export async function clickNotificationAction(
+  context: BrowserContext,
+  action: "approve" | "deny" | "",
+  data: unknown,
+): Promise<void> {
+  const worker = await serviceWorker(context);
+  await worker.evaluate(
+    async ({ action, data }) => {
+      const hook = (self as unknown as { countersignNotificationClick: (a: string, d: unknown) => Promise<unknown> })
+        .countersignNotificationClick;
+      await hook(action, data);
+    },
+    { action, data },
+  );
+}
