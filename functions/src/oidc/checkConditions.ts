@@ -8,7 +8,8 @@ type Conditions = Omit<LinkPolicy, "issuer" | "audience">;
 function refAccepted(policy: Conditions, ref: string): boolean {
   const isTag = ref.startsWith("refs/tags/");
   if (isTag && policy.allowTags) return true;
-  if (policy.ref === undefined) return !isTag;
+  // No ref condition means any branch: pull-request and merge-request refs are not branches.
+  if (policy.ref === undefined) return ref.startsWith("refs/heads/");
   return matchRefPattern(normalizeRefPattern(policy.ref), ref);
 }
 
@@ -38,7 +39,9 @@ export function checkConditions(policy: Conditions, token: NormalizedToken): str
 
   if (!refAccepted(policy, claims.ref)) {
     if (policy.ref === undefined) {
-      return `ref ${quoteClaim(claims.ref)} is a tag, and the link does not accept tags`;
+      return claims.ref.startsWith("refs/tags/")
+        ? `ref ${quoteClaim(claims.ref)} is a tag, and the link does not accept tags`
+        : `ref ${quoteClaim(claims.ref)} is not a branch, and the link accepts ${policy.allowTags ? "branches and tags" : "branches"} only`;
     }
     return `ref is ${quoteClaim(claims.ref)}, the link only accepts ${describeRefCondition(policy)}`;
   }

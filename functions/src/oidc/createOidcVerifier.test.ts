@@ -282,6 +282,15 @@ describe("conditions that let a run through", () => {
     expect(await accepts({ ref: "refs/tags/v1.0.0" }, { ref: "main", allowTags: true })).toBe(true);
     expect(await accepts({ ref: "refs/heads/main" }, { ref: "main", allowTags: true })).toBe(true);
     expect(await accepts({ ref: "refs/heads/dev" }, { ref: "main", allowTags: true })).toBe(false);
+    expect(await accepts({ ref: "refs/heads/dev" }, { ref: undefined })).toBe(true);
+    expect(await accepts({ ref: "refs/tags/v1" }, { ref: undefined, allowTags: true })).toBe(true);
+  });
+
+  it("does not take a pull-request ref for a branch", async () => {
+    const token = await issuer.signGitHubToken({ ref: "refs/pull/7/merge", event_name: "pull_request" });
+    expect(refusal(await verifier.verify(token, githubPolicy({ ref: undefined }), { audience: AUDIENCE }))).toBe(
+      "ref refs/pull/7/merge is not a branch, and the link accepts branches only",
+    );
   });
 
   it("matches the workflow by file name or path, and a reusable workflow only with its repository named", async () => {

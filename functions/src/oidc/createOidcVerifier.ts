@@ -64,7 +64,7 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
     timeout: options.timeoutMs ?? 5_000,
   });
 
-  async function verify(token: string, policyInput: LinkPolicyInput, verifyOptions: VerifyOptions) {
+  async function verify(rawToken: string, policyInput: LinkPolicyInput, verifyOptions: VerifyOptions) {
     const parsedPolicy = LinkPolicy.safeParse(policyInput);
     if (!parsedPolicy.success) return refuse("the link's policy is not valid; edit it in the app");
     const policy = parsedPolicy.data;
@@ -73,7 +73,8 @@ export function createOidcVerifier(options: OidcVerifierOptions): OidcVerifier {
     const issuer = trusted.get(policy.issuer);
     if (!issuer) return refuse(`the link's issuer ${policy.issuer} is not trusted by this server`);
 
-    if (typeof token !== "string" || token.length > MAX_OIDC_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
+    const token = typeof rawToken === "string" ? rawToken.trim() : "";
+    if (token.length > MAX_OIDC_TOKEN_LENGTH || !COMPACT_JWS.test(token)) {
       return refuse("the OIDC token is not a valid JWT");
     }
     let header: ReturnType<typeof decodeProtectedHeader>;
