@@ -1,0 +1,99 @@
+/** Limits and settings of the relay; `loadConfig` reads them from the environment. */
+export interface Config {
+  /** Origin the app and CI reach the server at, without a trailing slash. */
+  publicUrl: string;
+  /** Package version, reported by the health endpoint. */
+  version: string;
+  /** How long a CI call waits when it does not say (seconds). */
+  defaultWaitSeconds: number;
+  /** The longest any CI call is held open (seconds); it gets 408 and resumes after. */
+  maxWaitSeconds: number;
+  /** How long a request stays answerable (seconds). */
+  requestTtlSeconds: number;
+  /** How long an invite code is valid (seconds). */
+  inviteTtlSeconds: number;
+  /** Pending requests allowed per link at once. */
+  maxPendingPerLink: number;
+  /** Requests allowed per link per hour. */
+  maxRequestsPerLinkPerHour: number;
+  /** Calls allowed per client address per minute on the CI and pairing routes. */
+  maxCallsPerAddressPerMinute: number;
+  /** Largest accepted request body (bytes). */
+  maxBodyBytes: number;
+  /** Hosts (`host` or `host:port`) accepted as push endpoints even over http or on private addresses. */
+  pushAllow: string[];
+  /** VAPID `sub`: a mailto: or https: URL push services can contact. */
+  vapidSubject: string;
+  /** Express `trust proxy`: whether to take the client address from X-Forwarded-For. */
+  trustProxy: boolean | number | string;
+}
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === "") return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
+  }
+  return value;
+}
+
+/** The TCP port from PORT (default 8080). */
+export function parsePort(raw: string | undefined): number {
+  if (raw === undefined || raw.trim() === "") return 8080;
+  const port = Number(raw);
+  if (!/^\d+$/.test(raw.trim()) || port < 1 || port > 65535) {
+    throw new ConfigError(`PORT must be a number from 1 to 65535 (got "${raw}").`);
+  }
+  return port;
+}
+
+/** Reads the configuration from the environment, with defaults fit for one maintainer. */
+export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string; version: string }): Config {
+  const publicUrl = (env.COUNTERSIGN_PUBLIC_URL?.trim() || defaults.publicUrl).replace(/\/+$/, "");
+  let parsed: URL;
+  try {
+    parsed = new URL(publicUrl);
+  } catch {
+    throw new ConfigError(
+      `COUNTERSIGN_PUBLIC_URL must be an http(s) origin such as https://otp.example.com (got "${publicUrl}").`,
+    );
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigError(`COUNTERSIGN_PUBLIC_URL must start with https:// or http:// (got "${publicUrl}").`);
+  }
+  const trustProxyRaw = env.COUNTERSIGN_TRUST_PROXY?.trim();
+  return {
+    publicUrl: parsed.origin,
+    version: defaults.version,
+    defaultWaitSeconds: 120,
+    maxWaitSeconds: integer(env, "COUNTERSIGN_MAX_WAIT", 300, 1, 3600),
+    requestTtlSeconds: integer(env, "COUNTERSIGN_REQUEST_TTL", 600, 30, 86_400),
+    inviteTtlSeconds: 15 * 60,
+    maxPendingPerLink: integer(env, "COUNTERSIGN_MAX_PENDING_PER_LINK", 3, 1, 1000),
+    maxRequestsPerLinkPerHour: integer(env, "COUNTERSIGN_MAX_REQUESTS_PER_HOUR", 30, 1, 100_000),
+    maxCallsPerAddressPerMinute: integer(env, "COUNTERSIGN_MAX_CALLS_PER_MINUTE", 60, 1, 100_000),
+    maxBodyBytes: 32 * 1024,
+    pushAllow: (env.COUNTERSIGN_PUSH_ALLOW ?? "")
+      .split(",")
+      .map((host) => host.trim().toLowerCase())
+      .filter(Boolean),
+    vapidSubject:
+      env.COUNTERSIGN_VAPID_SUBJECT?.trim() ||
+      (parsed.protocol === "https:" && parsed.hostname !== "localhost"
+        ? parsed.origin
+        : "mailto:countersign@example.invalid"),
+    trustProxy:
+      trustProxyRaw === undefined || trustProxyRaw === "" || trustProxyRaw === "false"
+        ? false
+        : trustProxyRaw === "true"
+          ? true
+          : /^\d+$/.test(trustProxyRaw)
+            ? Number(trustProxyRaw)
+            : trustProxyRaw,
+  };
+}

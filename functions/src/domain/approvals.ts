@@ -1,0 +1,149 @@
+import {
+  type AnswerBody,
+  type AnswerResult,
+  type ApprovalView,
+  describeRequest,
+  type PushPayload,
+} from "@countersign/shared";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord } from "../store/Store.js";
+import { notifyDevices } from "./notifyDevices.js";
+
+export function toApprovalView(
+  request: RequestRecord,
+  account: AccountRecord | null,
+  link: LinkRecord | null,
+): ApprovalView {
+  return {
+    id: request.id,
+    accountId: request.accountId,
+    account: { issuer: account?.issuer ?? "", label: account?.label ?? "(deleted account)" },
+    link: { id: request.linkId, name: link?.name ?? "(deleted link)" },
+    package: request.package,
+    claimed: request.context,
+    verified: request.verified,
+    requester: request.requester,
+    createdAt: request.createdAt,
+    expiresAt: request.expiresAt,
+    status: request.status,
+    answeredBy: request.answeredBy,
+    answeredAt: request.answeredAt,
+    publicKey: request.publicKey,
+  };
+}
+
+async function viewOf(deps: Pick<Deps, "store">, request: RequestRecord): Promise<ApprovalView> {
+  const [account, link] = await Promise.all([
+    deps.store.getAccount(request.accountId),
+    deps.store.getLink(request.linkId),
+  ]);
+  return toApprovalView(request, account, link);
+}
+
+/** The push message that asks the holders of an account to decide. */
+export function approvalPayload(view: ApprovalView): PushPayload {
+  return {
+    v: 1,
+    type: "approval",
+    requestId: view.id,
+    accountId: view.accountId,
+    title: "Countersign",
+    body: describeRequest(view),
+    expiresAt: view.expiresAt,
+  };
+}
+
+/** Requests waiting for an answer, for the accounts this device holds. */
+export async function listApprovals(
+  deps: Pick<Deps, "store" | "clock">,
+  device: DeviceRecord,
+): Promise<ApprovalView[]> {
+  const held = (await deps.store.listAccounts()).filter((account) => account.deviceIds.includes(device.id));
+  const pending = await deps.store.listPendingRequests(
+    held.map((account) => account.id),
+    deps.clock.now(),
+  );
+  return Promise.all(pending.map((request) => viewOf(deps, request)));
+}
+
+async function heldRequest(deps: Pick<Deps, "store">, device: DeviceRecord, requestId: string) {
+  const request = await deps.store.getRequest(requestId);
+  if (!request) throw new AppError("not_found", "No such request (it may have expired long ago).");
+  const account = await deps.store.getAccount(request.accountId);
+  if (!account?.deviceIds.includes(device.id)) {
+    throw new AppError("forbidden", "This device does not hold the account this request is for.");
+  }
+  return request;
+}
+
+/** One request as the device sees it, in any state (to show the outcome). */
+export async function getApproval(
+  deps: Pick<Deps, "store">,
+  device: DeviceRecord,
+  requestId: string,
+): Promise<ApprovalView> {
+  return viewOf(deps, await heldRequest(deps, device, requestId));
+}
+
+function notAnswerable(request: RequestRecord, now: number): AppError {
+  if (request.answeredBy && (request.status === "approved" || request.status === "denied")) {
+    return new AppError("already_answered", `Already ${request.status} on ${request.answeredBy.deviceName}.`, {
+      requestId: request.id,
+      answeredBy: request.answeredBy,
+    });
+  }
+  if (request.status === "expired" || now >= request.expiresAt) {
+    return new AppError("expired", "This request expired before it was answered.", { requestId: request.id });
+  }
+  return new AppError("conflict", "This request cannot be answered.", { requestId: request.id });
+}
+
+/**
+ * Approves or denies a request. The first answer wins (compare-and-set in the
+ * store); later ones get `already_answered` naming the device that won. The
+ * other devices holding the account are told, so they can close their
+ * notification.
+ */
+export async function answerApproval(
+  deps: Deps,
+  device: DeviceRecord,
+  requestId: string,
+  body: AnswerBody,
+): Promise<AnswerResult> {
+  const request = await heldRequest(deps, device, requestId);
+  const now = deps.clock.now();
+  if (body.decision === "approve") {
+    if (request.publicKey && "codes" in body) {
+      throw new AppError("bad_request", "This request carries a publicKey: approve with a JWE encrypted to it.");
+    }
+    if (!request.publicKey && "jwe" in body) {
+      throw new AppError("bad_request", "This request carries no publicKey: approve with codes.");
+    }
+  }
+  if (request.status !== "pending" || now >= request.expiresAt) throw notAnswerable(request, now);
+
+  const answeredBy = { deviceId: device.id, deviceName: device.name };
+  const outcome = await deps.store.answerRequest(requestId, {
+    status: body.decision === "approve" ? "approved" : "denied",
+    answer: body.decision === "approve" ? ("jwe" in body ? { jwe: body.jwe } : { codes: body.codes }) : null,
+    answeredBy,
+    answeredAt: now,
+  });
+  if (!outcome.ok) throw notAnswerable(outcome.request, now);
+
+  const status = outcome.request.status;
+  const pause = body.decision === "deny" && body.pauseLink === true;
+  if (pause) await deps.store.updateLink(request.linkId, { paused: true });
+  await deps.store.updateAudit(requestId, {
+    outcome: status,
+    answeredBy,
+    message: pause ? "Denied and the link paused." : null,
+  });
+  deps.log.info("request answered", { requestId, status, deviceId: device.id });
+
+  const account = await deps.store.getAccount(request.accountId);
+  const others = (account?.deviceIds ?? []).filter((id) => id !== device.id);
+  await notifyDevices(deps, others, { v: 1, type: "answered", requestId, status, answeredBy: device.name });
+  return { status, answeredBy };
+}

@@ -1,0 +1,125 @@
+import type { DeviceView, InviteView, PairBody, PushSubscriptionBody } from "@countersign/shared";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { validatePushEndpoint } from "../push/validatePushEndpoint.js";
+import { constantTimeEqual, hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
+import type { DeviceRecord } from "../store/Store.js";
+import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
+
+const SETUP_CODE_SETTING = "setupCode";
+
+export function toDeviceView(device: DeviceRecord, currentId?: string): DeviceView {
+  return {
+    id: device.id,
+    name: device.name,
+    createdAt: device.createdAt,
+    lastSeenAt: device.lastSeenAt,
+    hasPush: device.push !== null,
+    ...(currentId ? { current: device.id === currentId } : {}),
+  };
+}
+
+/**
+ * The one-time setup code that pairs the first device, while no device is
+ * paired: the saved one, else `preset` (COUNTERSIGN_SETUP_CODE), else a new
+ * random one. Null once a device is paired.
+ */
+export async function ensureSetupCode(deps: Pick<Deps, "store" | "random">, preset?: string): Promise<string | null> {
+  if ((await deps.store.listDevices()).length > 0) return null;
+  const saved = await deps.store.getSetting(SETUP_CODE_SETTING);
+  const wanted = preset?.trim() || saved || newHumanCode(deps.random);
+  if (wanted !== saved) await deps.store.setSetting(SETUP_CODE_SETTING, wanted);
+  return wanted;
+}
+
+/** The pairing link for a setup or invite code; the code sits in the fragment, which never reaches a server. */
+export function pairingUrl(publicUrl: string, code: { setupCode: string } | { inviteCode: string }): string {
+  return "setupCode" in code
+    ? `${publicUrl}/pair#code=${encodeURIComponent(code.setupCode)}`
+    : `${publicUrl}/pair#invite=${encodeURIComponent(code.inviteCode)}`;
+}
+
+/**
+ * Pairs a device. The call is signed by the key it registers (proof of
+ * possession) and carries either the setup code, consumed by the first
+ * pairing, or an invite code from a paired device, single use.
+ */
+export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): Promise<DeviceView> {
+  await verifySignedCall(deps, call, body.publicKey, `pair:${body.publicKey.x}`);
+  if ("setupCode" in body) {
+    const saved = await deps.store.getSetting(SETUP_CODE_SETTING);
+    const matches = saved !== null && constantTimeEqual(normalizeHumanCode(saved), normalizeHumanCode(body.setupCode));
+    if (!matches || !(saved && (await deps.store.claimSetting(SETUP_CODE_SETTING, saved)))) {
+      throw new AppError(
+        "unauthorized",
+        "The setup code is wrong or was already used. Add devices by invite from a paired one.",
+      );
+    }
+  } else {
+    const invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
+    if (!invite) throw new AppError("unauthorized", "The invite code is wrong, expired or already used.");
+  }
+  const now = deps.clock.now();
+  const device: DeviceRecord = {
+    id: newId(deps.random),
+    name: body.name,
+    publicKey: { kty: "EC", crv: "P-256", x: body.publicKey.x, y: body.publicKey.y },
+    createdAt: now,
+    lastSeenAt: now,
+    push: null,
+  };
+  await deps.store.createDevice(device);
+  deps.log.info("device paired", { deviceId: device.id, by: "setupCode" in body ? "setup code" : "invite" });
+  return toDeviceView(device, device.id);
+}
+
+/** A short-lived, single-use code another device pairs with. */
+export async function createInvite(deps: Deps, device: DeviceRecord): Promise<InviteView> {
+  const inviteCode = newHumanCode(deps.random);
+  const now = deps.clock.now();
+  const expiresAt = now + deps.config.inviteTtlSeconds * 1000;
+  await deps.store.createInvite({
+    codeHash: hashSecret(normalizeHumanCode(inviteCode)),
+    createdBy: device.id,
+    createdAt: now,
+    expiresAt,
+  });
+  return { inviteCode, url: pairingUrl(deps.config.publicUrl, { inviteCode }), expiresAt };
+}
+
+export async function listDevices(deps: Pick<Deps, "store">, current: DeviceRecord): Promise<DeviceView[]> {
+  return (await deps.store.listDevices()).map((device) => toDeviceView(device, current.id));
+}
+
+export async function renameDevice(deps: Pick<Deps, "store">, device: DeviceRecord, name: string): Promise<DeviceView> {
+  await deps.store.updateDevice(device.id, { name });
+  return toDeviceView({ ...device, name }, device.id);
+}
+
+/** Unpairs a device (itself or another): its signature no longer opens anything. */
+export async function removeDevice(
+  deps: Pick<Deps, "store" | "log">,
+  by: DeviceRecord,
+  deviceId: string,
+): Promise<void> {
+  const target = await deps.store.getDevice(deviceId);
+  if (!target) throw new AppError("not_found", "No such device.");
+  await deps.store.deleteDevice(deviceId);
+  deps.log.info("device removed", { deviceId, by: by.id });
+}
+
+export async function setPushSubscription(
+  deps: Pick<Deps, "store" | "config">,
+  device: DeviceRecord,
+  subscription: PushSubscriptionBody,
+): Promise<DeviceView> {
+  const problem = validatePushEndpoint(subscription.endpoint, deps.config.pushAllow);
+  if (problem) throw new AppError("bad_request", problem);
+  await deps.store.updateDevice(device.id, { push: subscription });
+  return toDeviceView({ ...device, push: subscription }, device.id);
+}
+
+export async function removePushSubscription(deps: Pick<Deps, "store">, device: DeviceRecord): Promise<DeviceView> {
+  await deps.store.updateDevice(device.id, { push: null });
+  return toDeviceView({ ...device, push: null }, device.id);
+}

@@ -1,0 +1,86 @@
+import type { CreatedLink, LinkView } from "@countersign/shared";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { constantTimeEqual, hashSecret, newId, newLinkToken } from "../secrets.js";
+import type { LinkRecord } from "../store/Store.js";
+import { getAccountOrThrow } from "./accounts.js";
+
+export function toLinkView(link: LinkRecord): LinkView {
+  return {
+    id: link.id,
+    accountId: link.accountId,
+    name: link.name,
+    createdAt: link.createdAt,
+    lastUsedAt: link.lastUsedAt,
+    paused: link.paused,
+    revokedAt: link.revokedAt,
+    tokenHint: link.tokenHint,
+  };
+}
+
+/** The link URL CI calls: `<origin>/api/v1/otp/<token>`. */
+export function linkUrl(publicUrl: string, token: string): string {
+  return `${publicUrl}/api/v1/otp/${token}`;
+}
+
+/** Creates a CI link for an account. The token is returned here once and only its hash is kept. */
+export async function createLink(deps: Deps, accountId: string, name: string): Promise<CreatedLink> {
+  await getAccountOrThrow(deps, accountId);
+  const token = newLinkToken(deps.random);
+  const link: LinkRecord = {
+    id: newId(deps.random),
+    accountId,
+    name,
+    tokenHash: hashSecret(token),
+    tokenHint: `${token.slice(0, 7)}…`,
+    createdAt: deps.clock.now(),
+    lastUsedAt: null,
+    paused: false,
+    revokedAt: null,
+  };
+  await deps.store.createLink(link);
+  return { link: toLinkView(link), token, url: linkUrl(deps.config.publicUrl, token) };
+}
+
+export async function listLinks(deps: Pick<Deps, "store">, accountId: string): Promise<LinkView[]> {
+  await getAccountOrThrow(deps, accountId);
+  return (await deps.store.listLinks(accountId)).map(toLinkView);
+}
+
+async function getLinkOrThrow(deps: Pick<Deps, "store">, linkId: string): Promise<LinkRecord> {
+  const link = await deps.store.getLink(linkId);
+  if (!link) throw new AppError("not_found", "No such link.");
+  return link;
+}
+
+/** Renames, pauses or resumes a link. A revoked link stays revoked. */
+export async function updateLink(
+  deps: Pick<Deps, "store">,
+  linkId: string,
+  patch: { name?: string | undefined; paused?: boolean | undefined },
+): Promise<LinkView> {
+  const link = await getLinkOrThrow(deps, linkId);
+  if (link.revokedAt !== null && patch.paused === false)
+    throw new AppError("conflict", "A revoked link cannot be resumed.");
+  const updated = { ...link, name: patch.name ?? link.name, paused: patch.paused ?? link.paused };
+  await deps.store.updateLink(linkId, { name: updated.name, paused: updated.paused });
+  return toLinkView(updated);
+}
+
+/** Revokes a link for good: its token answers 401 from now on. */
+export async function revokeLink(deps: Pick<Deps, "store" | "clock">, linkId: string): Promise<LinkView> {
+  const link = await getLinkOrThrow(deps, linkId);
+  const revokedAt = link.revokedAt ?? deps.clock.now();
+  if (link.revokedAt === null) await deps.store.updateLink(linkId, { revokedAt });
+  return toLinkView({ ...link, revokedAt });
+}
+
+/** The live link a CI token belongs to; `unauthorized` for unknown, malformed or revoked tokens. */
+export async function findLinkByToken(deps: Pick<Deps, "store">, token: string): Promise<LinkRecord> {
+  const hash = hashSecret(token);
+  const link = await deps.store.findLinkByTokenHash(hash);
+  if (!link || !constantTimeEqual(link.tokenHash, hash) || link.revokedAt !== null) {
+    throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
+  }
+  return link;
+}

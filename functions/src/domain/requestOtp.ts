@@ -1,0 +1,215 @@
+import { type OtpRequestBody, type OtpResponse, pickValidCode } from "@countersign/shared";
+import type { Config } from "../config.js";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { newId } from "../secrets.js";
+import type { LinkRecord, RequestRecord } from "../store/Store.js";
+import { approvalPayload, toApprovalView } from "./approvals.js";
+import { findLinkByToken } from "./links.js";
+import { notifyDevices } from "./notifyDevices.js";
+import { sweepExpired } from "./sweepExpired.js";
+
+const HOUR_MS = 60 * 60 * 1000;
+
+export interface OtpCall {
+  token: string;
+  body: OtpRequestBody;
+  idempotencyKey: string | null;
+  ip: string;
+  userAgent: string | null;
+}
+
+/** How long to hold a CI call open: what it asked (or the default), at most the server's maximum. */
+export function waitSeconds(config: Pick<Config, "defaultWaitSeconds" | "maxWaitSeconds">, requested?: number): number {
+  return Math.max(0, Math.min(requested ?? config.defaultWaitSeconds, config.maxWaitSeconds));
+}
+
+async function audit(
+  deps: Deps,
+  link: LinkRecord,
+  call: OtpCall,
+  fields: {
+    id: string;
+    requestId: string | null;
+    outcome: "pending" | "paused" | "rate_limited";
+    message: string | null;
+  },
+) {
+  await deps.store.addAudit({
+    ...fields,
+    accountId: link.accountId,
+    at: deps.clock.now(),
+    linkId: link.id,
+    linkName: link.name,
+    package: call.body.package ?? null,
+    claimed: call.body.context ?? null,
+    verified: null,
+    requester: { ip: call.ip, userAgent: call.userAgent },
+    answeredBy: null,
+  });
+}
+
+async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
+  const now = deps.clock.now();
+  const counts = await deps.store.countLinkRequests(link.id, now - HOUR_MS, now);
+  let refusal: AppError | null = null;
+  if (counts.pending >= deps.config.maxPendingPerLink) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestPendingExpiresAt ?? now) - now) / 1000));
+    refusal = new AppError(
+      "rate_limited",
+      `This link already has ${counts.pending} requests waiting for an answer. Answer or let them expire first.`,
+      { retryAfterSeconds },
+    );
+  } else if (counts.total >= deps.config.maxRequestsPerLinkPerHour) {
+    const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestCreatedAt ?? now) + HOUR_MS - now) / 1000));
+    refusal = new AppError(
+      "rate_limited",
+      `This link reached its limit of ${deps.config.maxRequestsPerLinkPerHour} requests per hour.`,
+      { retryAfterSeconds },
+    );
+  }
+  if (refusal) {
+    await audit(deps, link, call, {
+      id: newId(deps.random),
+      requestId: null,
+      outcome: "rate_limited",
+      message: refusal.message,
+    });
+    throw refusal;
+  }
+}
+
+/**
+ * Starts (or, with an Idempotency-Key already used on this link, joins) a CI
+ * request for a code and notifies every device holding the account. A joined
+ * request notifies nobody again.
+ */
+export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
+  const link = await findLinkByToken(deps, call.token);
+  const account = await deps.store.getAccount(link.accountId);
+  if (!account)
+    throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
+  const now = deps.clock.now();
+  await deps.store.updateLink(link.id, { lastUsedAt: now });
+
+  if (call.idempotencyKey) {
+    const joined = await deps.store.findRequestByIdempotencyKey(link.id, call.idempotencyKey);
+    if (joined) return joined;
+  }
+  if (link.paused) {
+    await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "paused", message: null });
+    throw new AppError("denied", "This link is paused. Resume it in the Countersign app.");
+  }
+  await checkLimits(deps, link, call);
+
+  const { request, created } = await deps.store.createRequest({
+    id: newId(deps.random),
+    linkId: link.id,
+    accountId: link.accountId,
+    idempotencyKey: call.idempotencyKey,
+    package: call.body.package ?? null,
+    context: call.body.context ?? null,
+    oidcToken: call.body.oidcToken ?? null,
+    verified: null,
+    publicKey: call.body.publicKey ?? null,
+    requester: { ip: call.ip, userAgent: call.userAgent },
+    createdAt: now,
+    expiresAt: now + deps.config.requestTtlSeconds * 1000,
+    status: "pending",
+    answer: null,
+    answeredBy: null,
+    answeredAt: null,
+    deliveredAt: null,
+  });
+  if (!created) return request;
+
+  await audit(deps, link, call, { id: request.id, requestId: request.id, outcome: "pending", message: null });
+  deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
+  await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
+  return request;
+}
+
+/**
+ * Waits up to `seconds` for the answer and delivers it: the code valid now
+ * (or the device's JWE, untouched). The answer is wiped as it is handed out,
+ * so it is delivered once. Throws `denied`, `expired`, or `timeout` (resumable
+ * with the request id).
+ */
+export async function awaitOtp(
+  deps: Deps,
+  request: RequestRecord,
+  seconds: number,
+  signal?: AbortSignal,
+): Promise<OtpResponse> {
+  const start = deps.clock.now();
+  const timeoutMs = Math.min(seconds * 1000, Math.max(0, request.expiresAt - start));
+  let current = (await deps.store.waitForAnswer(request.id, timeoutMs, signal)) ?? request;
+  const now = deps.clock.now();
+  if (current.status === "pending" && now >= current.expiresAt) {
+    await sweepExpired(deps);
+    current = (await deps.store.getRequest(request.id)) ?? { ...current, status: "expired" };
+  }
+  switch (current.status) {
+    case "pending":
+      throw new AppError("timeout", "No answer yet. Resume with GET /api/v1/requests/<requestId>.", {
+        requestId: current.id,
+      });
+    case "denied":
+      throw new AppError("denied", `Denied on ${current.answeredBy?.deviceName ?? "a device"}.`, {
+        requestId: current.id,
+      });
+    case "expired":
+      throw new AppError("expired", "The request expired without an answer. Start a new one.", {
+        requestId: current.id,
+      });
+    case "approved":
+      return deliver(deps, current);
+  }
+}
+
+async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse> {
+  const now = deps.clock.now();
+  const taken = await deps.store.takeAnswer(request.id, now);
+  if (!taken?.answer) {
+    throw new AppError("expired", "This request's code was already delivered. Start a new request for a new code.", {
+      requestId: request.id,
+    });
+  }
+  const base = {
+    requestId: taken.id,
+    approvedAt: taken.answeredAt ?? now,
+    ...(taken.answeredBy ? { approvedBy: taken.answeredBy.deviceName } : {}),
+  };
+  if ("jwe" in taken.answer) {
+    await deps.store.updateAudit(taken.id, { outcome: "delivered" });
+    return { ...base, jwe: taken.answer.jwe };
+  }
+  const code = pickValidCode(taken.answer.codes, now);
+  if (!code) {
+    await deps.store.updateAudit(taken.id, {
+      outcome: "expired",
+      message: "Approved, but the codes ran out before CI picked them up.",
+    });
+    throw new AppError(
+      "expired",
+      "The approved code is no longer valid (it was not collected in time). Start a new request.",
+      {
+        requestId: taken.id,
+      },
+    );
+  }
+  await deps.store.updateAudit(taken.id, { outcome: "delivered" });
+  deps.log.info("code delivered", { requestId: taken.id });
+  return { ...base, otp: code.otp, validUntil: code.notAfter };
+}
+
+/** Resumes a request started with the same link token (after a 408 or a lost connection). */
+export async function resumeOtp(
+  deps: Deps,
+  call: { token: string; requestId: string; seconds: number; signal?: AbortSignal },
+): Promise<OtpResponse> {
+  const link = await findLinkByToken(deps, call.token);
+  const request = await deps.store.getRequest(call.requestId);
+  if (!request || request.linkId !== link.id) throw new AppError("not_found", "No such request for this link.");
+  return awaitOtp(deps, request, call.seconds, call.signal);
+}

@@ -1,0 +1,24 @@
+import type { Deps } from "../deps.js";
+import { notifyDevices } from "./notifyDevices.js";
+
+/**
+ * Expires unanswered requests past their time, wipes undelivered answers and
+ * old records (see Store.sweep), notes the expiry in the audit log and tells
+ * the devices so their notifications close.
+ */
+export async function sweepExpired(deps: Pick<Deps, "store" | "clock" | "push" | "log">): Promise<number> {
+  const expired = await deps.store.sweep(deps.clock.now());
+  for (const request of expired) {
+    await deps.store.updateAudit(request.id, { outcome: "expired", message: "Nobody answered in time." });
+    const account = await deps.store.getAccount(request.accountId);
+    await notifyDevices(deps, account?.deviceIds ?? [], {
+      v: 1,
+      type: "answered",
+      requestId: request.id,
+      status: "expired",
+      answeredBy: "",
+    });
+  }
+  if (expired.length > 0) deps.log.info("requests expired", { count: expired.length });
+  return expired.length;
+}

@@ -1,0 +1,359 @@
+import {
+  AnswerBody,
+  CreateAccountBody,
+  CreateLinkBody,
+  ERROR_STATUS,
+  type ErrorBody,
+  type HealthResponse,
+  IDEMPOTENCY_KEY_PATTERN,
+  isLinkTokenFormat,
+  OtpRequestBody,
+  type OtpResponse,
+  PairBody,
+  PushSubscriptionBody,
+  RenameBody,
+  redactTokens,
+  UpdateAccountBody,
+  UpdateLinkBody,
+} from "@countersign/shared";
+import express, { type ErrorRequestHandler, type Request, type RequestHandler, type Response } from "express";
+import type { z } from "zod";
+import type { Deps } from "../deps.js";
+import { createAccount, deleteAccount, listAccounts, updateAccount } from "../domain/accounts.js";
+import { answerApproval, getApproval, listApprovals } from "../domain/approvals.js";
+import { authenticateDevice, type SignedCall } from "../domain/authenticateDevice.js";
+import {
+  createInvite,
+  listDevices,
+  pairDevice,
+  removeDevice,
+  removePushSubscription,
+  renameDevice,
+  setPushSubscription,
+  toDeviceView,
+} from "../domain/devices.js";
+import { createLink, listLinks, revokeLink, updateLink } from "../domain/links.js";
+import { listHistory } from "../domain/listHistory.js";
+import { awaitOtp, requestOtp, resumeOtp, waitSeconds } from "../domain/requestOtp.js";
+import { AppError } from "../errors.js";
+import type { DeviceRecord } from "../store/Store.js";
+import { createAddressLimiter } from "./addressLimiter.js";
+import { API_CONTENT_SECURITY_POLICY, securityHeaders } from "./securityHeaders.js";
+
+export interface AppOptions {
+  /** When aborted, waiting CI calls answer 408 at once (with their request id) so clients resume elsewhere. */
+  shutdown?: AbortSignal;
+}
+
+function rawBody(req: Request): Uint8Array {
+  return Buffer.isBuffer(req.body) ? req.body : new Uint8Array(0);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 5)
+    .map((issue) => (issue.path.length ? `${issue.path.join(".")}: ${issue.message}` : issue.message))
+    .join("; ");
+}
+
+/** Parses the raw body as JSON against a strict schema; `bad_request` with the reasons otherwise. */
+function parseBody<T extends z.ZodType>(schema: T, req: Request, optional = false): z.infer<T> {
+  const bytes = rawBody(req);
+  let value: unknown;
+  if (bytes.length === 0) {
+    if (!optional) throw new AppError("bad_request", "A JSON body is required.");
+    value = {};
+  } else {
+    try {
+      value = JSON.parse(Buffer.from(bytes).toString("utf8"));
+    } catch {
+      throw new AppError("bad_request", "The body is not valid JSON.");
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new AppError("bad_request", `Invalid body: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+/** Accepts only the named query parameters. */
+function parseQuery(req: Request, allowed: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(req.query)) {
+    if (!allowed.includes(name)) throw new AppError("bad_request", `Unknown query parameter "${name}".`);
+    if (typeof value !== "string") throw new AppError("bad_request", `Query parameter "${name}" must appear once.`);
+    out[name] = value;
+  }
+  return out;
+}
+
+function parseIntegerParam(name: string, raw: string | undefined, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^\d{1,6}$/.test(raw) || Number(raw) > max) {
+    throw new AppError("bad_request", `${name} must be a whole number from 0 to ${max}.`);
+  }
+  return Number(raw);
+}
+
+function bearerToken(req: Request): string {
+  const header = req.get("authorization");
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  if (!match?.[1]) throw new AppError("unauthorized", "Send the link token as Authorization: Bearer <token>.");
+  return checkTokenFormat(match[1]);
+}
+
+function checkTokenFormat(token: string): string {
+  if (!isLinkTokenFormat(token)) throw new AppError("unauthorized", "Unknown or revoked link. Check the link token.");
+  return token;
+}
+
+function signedCall(req: Request): SignedCall {
+  return { method: req.method, path: req.originalUrl, headers: req.headers, body: rawBody(req) };
+}
+
+function sendOtp(req: Request, res: Response, otp: OtpResponse) {
+  if (req.get("accept")?.includes("application/json")) {
+    res.json(otp);
+  } else {
+    res.type("text/plain").send(`${otp.jwe ?? otp.otp}\n`);
+  }
+}
+
+function sendError(res: Response, error: AppError) {
+  const body: ErrorBody & { answeredBy?: unknown } = { error: error.code, message: error.message };
+  if (error.requestId) body.requestId = error.requestId;
+  if (error.answeredBy) body.answeredBy = error.answeredBy;
+  if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
+  res.status(ERROR_STATUS[error.code]).json(body);
+}
+
+/**
+ * The relay's HTTP API (everything under /api/v1). Handlers are thin: parse
+ * with the shared schemas, call a domain function, send its result. Errors map
+ * to HTTP in `sendError`, the one place that does. Nothing here depends on
+ * how the app is hosted (standalone server or Cloud Function).
+ */
+export function createApp(deps: Deps, options: AppOptions = {}): express.Express {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", deps.config.trustProxy);
+  app.set("etag", false);
+  app.use((req, res, next) => {
+    const started = performance.now();
+    res.on("finish", () => {
+      deps.log.info("http", {
+        method: req.method,
+        path: redactTokens(req.originalUrl),
+        status: res.statusCode,
+        ms: Math.round(performance.now() - started),
+        ip: req.ip,
+      });
+    });
+    next();
+  });
+  const limitAddress = createAddressLimiter(deps.config.maxCallsPerAddressPerMinute, () => deps.clock.now());
+
+  const api = express.Router();
+  api.use(securityHeaders(API_CONTENT_SECURITY_POLICY));
+  api.use((_req, res, next) => {
+    res.setHeader("Cache-Control", "no-store");
+    next();
+  });
+  api.use(express.raw({ type: () => true, limit: deps.config.maxBodyBytes }));
+
+  const limited: RequestHandler = (req, _res, next) => {
+    limitAddress(req.ip ?? "unknown");
+    next();
+  };
+  const device = async (req: Request): Promise<DeviceRecord> => authenticateDevice(deps, signedCall(req));
+
+  /** Aborts when the server shuts down or the client goes away, whichever comes first. */
+  const waitSignal = (res: Response): AbortSignal => {
+    const gone = new AbortController();
+    res.on("close", () => gone.abort());
+    return options.shutdown ? AbortSignal.any([options.shutdown, gone.signal]) : gone.signal;
+  };
+
+  api.get("/health", (_req, res) => {
+    const body: HealthResponse = {
+      status: "ok",
+      version: deps.config.version,
+      store: deps.store.kind,
+      time: deps.clock.now(),
+    };
+    res.json(body);
+  });
+
+  api.get("/push/vapid-public-key", (_req, res) => {
+    res.json({ publicKey: deps.push.vapidPublicKey });
+  });
+
+  // ------------------------------------------------------------ CI
+
+  const otp = async (req: Request, res: Response, token: string) => {
+    const query = parseQuery(req, ["wait"]);
+    const body = req.method === "GET" ? {} : parseBody(OtpRequestBody, req, true);
+    const idempotencyKey = req.get("idempotency-key") ?? null;
+    if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new AppError("bad_request", "Idempotency-Key must be 1 to 200 printable ASCII characters.");
+    }
+    const request = await requestOtp(deps, {
+      token,
+      body,
+      idempotencyKey,
+      ip: req.ip ?? "unknown",
+      userAgent: req.get("user-agent")?.slice(0, 300) ?? null,
+    });
+    const seconds = waitSeconds(deps.config, body.wait ?? parseIntegerParam("wait", query.wait, 86_400));
+    sendOtp(req, res, await awaitOtp(deps, request, seconds, waitSignal(res)));
+  };
+
+  api.post("/otp", limited, async (req, res) => otp(req, res, bearerToken(req)));
+  api.post("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
+  api.get("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
+
+  api.get("/requests/:requestId", limited, async (req, res) => {
+    const token = bearerToken(req);
+    const query = parseQuery(req, ["wait"]);
+    const seconds = waitSeconds(deps.config, parseIntegerParam("wait", query.wait, 86_400));
+    sendOtp(
+      req,
+      res,
+      await resumeOtp(deps, { token, requestId: String(req.params.requestId), seconds, signal: waitSignal(res) }),
+    );
+  });
+
+  // ------------------------------------------------------------ devices
+
+  api.post("/devices", limited, async (req, res) => {
+    const body = parseBody(PairBody, req);
+    res.status(201).json(await pairDevice(deps, signedCall(req), body));
+  });
+
+  api.get("/devices/me", async (req, res) => {
+    const me = await device(req);
+    res.json(toDeviceView(me, me.id));
+  });
+
+  api.patch("/devices/me", async (req, res) => {
+    const me = await device(req);
+    res.json(await renameDevice(deps, me, parseBody(RenameBody, req).name));
+  });
+
+  api.get("/devices", async (req, res) => {
+    res.json(await listDevices(deps, await device(req)));
+  });
+
+  api.put("/devices/me/push", async (req, res) => {
+    const me = await device(req);
+    res.json(await setPushSubscription(deps, me, parseBody(PushSubscriptionBody, req)));
+  });
+
+  api.delete("/devices/me/push", async (req, res) => {
+    res.json(await removePushSubscription(deps, await device(req)));
+  });
+
+  api.delete("/devices/:deviceId", async (req, res) => {
+    await removeDevice(deps, await device(req), String(req.params.deviceId));
+    res.status(204).end();
+  });
+
+  api.post("/invites", async (req, res) => {
+    const me = await device(req);
+    res.status(201).json(await createInvite(deps, me));
+  });
+
+  // ------------------------------------------------------------ accounts and links
+
+  api.get("/accounts", async (req, res) => {
+    await device(req);
+    res.json(await listAccounts(deps));
+  });
+
+  api.post("/accounts", async (req, res) => {
+    const me = await device(req);
+    const { account, created } = await createAccount(deps, me, parseBody(CreateAccountBody, req));
+    res.status(created ? 201 : 200).json(account);
+  });
+
+  api.patch("/accounts/:accountId", async (req, res) => {
+    await device(req);
+    res.json(await updateAccount(deps, String(req.params.accountId), parseBody(UpdateAccountBody, req)));
+  });
+
+  api.delete("/accounts/:accountId", async (req, res) => {
+    const me = await device(req);
+    res.json(await deleteAccount(deps, me, String(req.params.accountId)));
+  });
+
+  api.get("/accounts/:accountId/links", async (req, res) => {
+    await device(req);
+    res.json(await listLinks(deps, String(req.params.accountId)));
+  });
+
+  api.post("/accounts/:accountId/links", async (req, res) => {
+    await device(req);
+    res.status(201).json(await createLink(deps, String(req.params.accountId), parseBody(CreateLinkBody, req).name));
+  });
+
+  api.patch("/links/:linkId", async (req, res) => {
+    await device(req);
+    res.json(await updateLink(deps, String(req.params.linkId), parseBody(UpdateLinkBody, req)));
+  });
+
+  api.delete("/links/:linkId", async (req, res) => {
+    await device(req);
+    res.json(await revokeLink(deps, String(req.params.linkId)));
+  });
+
+  api.get("/accounts/:accountId/history", async (req, res) => {
+    await device(req);
+    const limit = parseIntegerParam("limit", parseQuery(req, ["limit"]).limit, 1000);
+    res.json(await listHistory(deps, String(req.params.accountId), limit || 100));
+  });
+
+  // ------------------------------------------------------------ approvals
+
+  api.get("/approvals", async (req, res) => {
+    res.json(await listApprovals(deps, await device(req)));
+  });
+
+  api.get("/approvals/:requestId", async (req, res) => {
+    res.json(await getApproval(deps, await device(req), String(req.params.requestId)));
+  });
+
+  api.post("/approvals/:requestId/answer", async (req, res) => {
+    const me = await device(req);
+    res.json(await answerApproval(deps, me, String(req.params.requestId), parseBody(AnswerBody, req)));
+  });
+
+  api.use((_req, _res, next) => next(new AppError("not_found", "No such API endpoint.")));
+
+  const errors: ErrorRequestHandler = (error, req, res, _next) => {
+    if (res.headersSent) return;
+    if (error instanceof AppError) return sendError(res, error);
+    const type = (error as { type?: string }).type;
+    if (type === "entity.too.large") {
+      return sendError(
+        res,
+        new AppError("payload_too_large", `The body is larger than ${deps.config.maxBodyBytes} bytes.`),
+      );
+    }
+    if (
+      (typeof type === "string" && type.startsWith("request.")) ||
+      type === "encoding.unsupported" ||
+      type === "charset.unsupported"
+    ) {
+      return sendError(res, new AppError("bad_request", "The request body could not be read."));
+    }
+    deps.log.error("unexpected error", {
+      method: req.method,
+      path: redactTokens(req.originalUrl),
+      error: redactTokens(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+    });
+    sendError(res, new AppError("internal", "Something went wrong on the server."));
+  };
+  api.use(errors);
+
+  app.use("/api/v1", api);
+  return app;
+}

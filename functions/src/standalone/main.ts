@@ -1,0 +1,74 @@
+#!/usr/bin/env node
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import qrcode from "qrcode-terminal";
+import { ConfigError, loadConfig, parsePort } from "../config.js";
+import { pairingUrl } from "../domain/devices.js";
+import { createLogger, parseLogLevel } from "../logger.js";
+import { startServer } from "./startServer.js";
+
+/**
+ * The standalone server: `node functions/dist/standalone/main.js`.
+ * Environment: PORT, HOST, COUNTERSIGN_DATA_DIR, COUNTERSIGN_PUBLIC_URL,
+ * COUNTERSIGN_SETUP_CODE, COUNTERSIGN_WEB_DIR, COUNTERSIGN_PUSH_ALLOW,
+ * COUNTERSIGN_MAX_WAIT, COUNTERSIGN_REQUEST_TTL, COUNTERSIGN_LOG_LEVEL (docs/server.md).
+ */
+const here = dirname(fileURLToPath(import.meta.url));
+
+function fail(message: string): never {
+  process.stderr.write(`countersign: ${message}\n`);
+  process.exit(1);
+}
+
+function version(): string {
+  try {
+    return (JSON.parse(readFileSync(resolve(here, "../../package.json"), "utf8")) as { version: string }).version;
+  } catch {
+    return "0.0.0";
+  }
+}
+
+async function main() {
+  const env = process.env;
+  const port = parsePort(env.PORT);
+  const config = loadConfig(env, { publicUrl: `http://localhost:${port}`, version: version() });
+  const log = createLogger(parseLogLevel(env.COUNTERSIGN_LOG_LEVEL));
+  const running = await startServer({
+    config,
+    port,
+    ...(env.HOST?.trim() ? { host: env.HOST.trim() } : {}),
+    dataDir: resolve(env.COUNTERSIGN_DATA_DIR?.trim() || ".data"),
+    webDir: resolve(env.COUNTERSIGN_WEB_DIR?.trim() || resolve(here, "../../../web/dist")),
+    ...(env.COUNTERSIGN_SETUP_CODE ? { setupCode: env.COUNTERSIGN_SETUP_CODE } : {}),
+    log,
+  });
+
+  const out = process.stdout;
+  out.write(`\nCountersign is running. Open ${config.publicUrl} on your phone or computer.\n`);
+  if (running.setupCode) {
+    const link = pairingUrl(config.publicUrl, { setupCode: running.setupCode });
+    out.write(`\nNo device is paired yet. Pair your phone with this link (or scan the QR code):\n\n  ${link}\n\n`);
+    out.write(`Setup code: ${running.setupCode}\n\n`);
+    qrcode.generate(link, { small: true }, (qr) => out.write(`${qr}\n`));
+  }
+  out.write(`Press Ctrl-C to stop.\n\n`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info("stopping", { signal });
+    running.close().then(
+      () => process.exit(0),
+      (error) => fail(`could not stop cleanly: ${error instanceof Error ? error.message : String(error)}`),
+    );
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) fail(error.message);
+  fail(`could not start: ${error instanceof Error ? error.message : String(error)}`);
+});

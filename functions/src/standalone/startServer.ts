@@ -1,0 +1,136 @@
+import { accessSync, constants, mkdirSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { dirname } from "node:path";
+import { type Config, ConfigError } from "../config.js";
+import { type Clock, type Deps, systemClock } from "../deps.js";
+import { ensureSetupCode, pairingUrl } from "../domain/devices.js";
+import { sweepExpired } from "../domain/sweepExpired.js";
+import { createApp } from "../http/createApp.js";
+import type { Logger } from "../logger.js";
+import { createWebPushSender, ensureVapidKeys } from "../push/PushSender.js";
+import { cryptoRandom } from "../secrets.js";
+import { SqliteStore } from "../store/SqliteStore.js";
+import { serveWeb } from "./serveWeb.js";
+
+export interface StartOptions {
+  config: Config;
+  dataDir: string;
+  webDir: string;
+  port: number;
+  host?: string;
+  setupCode?: string;
+  log: Logger;
+  clock?: Clock;
+  /** How often expired requests are swept (ms). */
+  sweepIntervalMs?: number;
+}
+
+export interface RunningServer {
+  /** Where the server listens, e.g. http://127.0.0.1:8080. */
+  url: string;
+  port: number;
+  /** The setup code while no device is paired, else null. */
+  setupCode: string | null;
+  deps: Deps;
+  server: Server;
+  /** Answers waiting CI calls 408, stops accepting connections and closes the database. */
+  close(): Promise<void>;
+}
+
+/** Checks the data directory can be created and written; ConfigError with one clear sentence otherwise. */
+export function prepareDataDir(dataDir: string): void {
+  try {
+    makeDirectory(dataDir, 0);
+    accessSync(dataDir, constants.W_OK);
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code ?? "error";
+    throw new ConfigError(
+      `The data directory ${dataDir} is not writable (${reason}). Set COUNTERSIGN_DATA_DIR to a writable directory.`,
+    );
+  }
+}
+
+/** mkdir -p, by hand: Node's recursive mkdirSync loops forever under /proc. */
+function makeDirectory(dir: string, depth: number): void {
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") return;
+    if (code !== "ENOENT" || depth > 64 || dirname(dir) === dir) throw error;
+    makeDirectory(dirname(dir), depth + 1);
+    mkdirSync(dir);
+  }
+}
+
+/** Opens the store and starts the standalone server (API + PWA on one origin). */
+export async function startServer(options: StartOptions): Promise<RunningServer> {
+  prepareDataDir(options.dataDir);
+  const store = SqliteStore.open(options.dataDir);
+  const clock = options.clock ?? systemClock;
+  const vapid = await ensureVapidKeys(store);
+  const push = createWebPushSender({
+    vapid,
+    subject: options.config.vapidSubject,
+    ttlSeconds: options.config.requestTtlSeconds,
+    pushAllow: options.config.pushAllow,
+  });
+  const deps: Deps = { store, push, clock, random: cryptoRandom, config: options.config, log: options.log };
+  const setupCode = await ensureSetupCode(deps, options.setupCode);
+  const shutdown = new AbortController();
+  const app = createApp(deps, { shutdown: shutdown.signal });
+  app.use(serveWeb(options.webDir));
+
+  const server = await new Promise<Server>((resolve, reject) => {
+    const listening = app.listen(options.port, options.host ?? "::", (error?: Error) =>
+      error ? reject(error) : resolve(listening),
+    );
+    listening.once("error", reject);
+  }).catch((error: NodeJS.ErrnoException) => {
+    void store.close();
+    if (error.code === "EADDRINUSE")
+      throw new ConfigError(`Port ${options.port} is already in use. Set PORT to a free port.`);
+    if (error.code === "EACCES")
+      throw new ConfigError(`Port ${options.port} needs privileges this user lacks. Set PORT to a port above 1023.`);
+    if (error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND") {
+      throw new ConfigError(`HOST ${options.host} is not an address of this machine.`);
+    }
+    throw error;
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const sweeper = setInterval(() => {
+    sweepExpired(deps).catch((error) => options.log.error("sweep failed", { error: String(error) }));
+  }, options.sweepIntervalMs ?? 30_000);
+  sweeper.unref();
+  await sweepExpired(deps);
+
+  let closing: Promise<void> | undefined;
+  const close = () => {
+    closing ??= (async () => {
+      clearInterval(sweeper);
+      shutdown.abort();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+        // Answered long polls leave keep-alive sockets behind; do not wait on them.
+        setTimeout(() => server.closeAllConnections(), 1000).unref();
+      });
+      await store.close();
+    })();
+    return closing;
+  };
+
+  const host = options.host && options.host !== "::" && options.host !== "0.0.0.0" ? options.host : "localhost";
+  return {
+    url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
+    port,
+    setupCode,
+    deps,
+    server,
+    close,
+  };
+}
+
+export { pairingUrl };

@@ -1,0 +1,567 @@
+import { EventEmitter } from "node:events";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "libsql";
+import type {
+  AccountRecord,
+  AnswerOutcome,
+  AuditRecord,
+  DeviceRecord,
+  InviteRecord,
+  LinkRecord,
+  RequestRecord,
+  Store,
+  StoredAnswer,
+} from "./Store.js";
+
+/** Requests are forgotten this long after they expire (the audit log keeps their story). */
+const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS devices (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, public_key TEXT NOT NULL, created_at INTEGER NOT NULL,
+  last_seen_at INTEGER, push TEXT);
+CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS invites (
+  code_hash TEXT PRIMARY KEY, created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS accounts (
+  id TEXT PRIMARY KEY, issuer TEXT NOT NULL, label TEXT NOT NULL, created_at INTEGER NOT NULL, device_ids TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS links (
+  id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
+  token_hint TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, paused INTEGER NOT NULL,
+  revoked_at INTEGER);
+CREATE INDEX IF NOT EXISTS links_account ON links (account_id);
+CREATE TABLE IF NOT EXISTS requests (
+  id TEXT PRIMARY KEY, link_id TEXT NOT NULL, account_id TEXT NOT NULL, idempotency_key TEXT,
+  details TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, status TEXT NOT NULL,
+  answer TEXT, answered_by TEXT, answered_at INTEGER, delivered_at INTEGER,
+  UNIQUE (link_id, idempotency_key));
+CREATE INDEX IF NOT EXISTS requests_link ON requests (link_id, created_at);
+CREATE INDEX IF NOT EXISTS requests_status ON requests (status, expires_at);
+CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, at INTEGER NOT NULL, entry TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS audit_account ON audit (account_id, at);
+`;
+
+interface RequestRow {
+  id: string;
+  link_id: string;
+  account_id: string;
+  idempotency_key: string | null;
+  details: string;
+  created_at: number;
+  expires_at: number;
+  status: RequestRecord["status"];
+  answer: string | null;
+  answered_by: string | null;
+  answered_at: number | null;
+  delivered_at: number | null;
+}
+
+type RequestDetails = Pick<RequestRecord, "package" | "context" | "oidcToken" | "verified" | "publicKey" | "requester">;
+
+interface DeviceRow {
+  id: string;
+  name: string;
+  public_key: string;
+  created_at: number;
+  last_seen_at: number | null;
+  push: string | null;
+}
+
+interface LinkRow {
+  id: string;
+  account_id: string;
+  name: string;
+  token_hash: string;
+  token_hint: string;
+  created_at: number;
+  last_used_at: number | null;
+  paused: number;
+  revoked_at: number | null;
+}
+
+interface AccountRow {
+  id: string;
+  issuer: string;
+  label: string;
+  created_at: number;
+  device_ids: string;
+}
+
+const toDevice = (row: DeviceRow): DeviceRecord => ({
+  id: row.id,
+  name: row.name,
+  publicKey: JSON.parse(row.public_key),
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  push: row.push ? JSON.parse(row.push) : null,
+});
+
+const toLink = (row: LinkRow): LinkRecord => ({
+  id: row.id,
+  accountId: row.account_id,
+  name: row.name,
+  tokenHash: row.token_hash,
+  tokenHint: row.token_hint,
+  createdAt: row.created_at,
+  lastUsedAt: row.last_used_at,
+  paused: row.paused === 1,
+  revokedAt: row.revoked_at,
+});
+
+const toAccount = (row: AccountRow): AccountRecord => ({
+  id: row.id,
+  issuer: row.issuer,
+  label: row.label,
+  createdAt: row.created_at,
+  deviceIds: JSON.parse(row.device_ids),
+});
+
+const toRequest = (row: RequestRow): RequestRecord => {
+  const details: RequestDetails = JSON.parse(row.details);
+  return {
+    id: row.id,
+    linkId: row.link_id,
+    accountId: row.account_id,
+    idempotencyKey: row.idempotency_key,
+    ...details,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    status: row.status,
+    answer: row.answer ? (JSON.parse(row.answer) as StoredAnswer) : null,
+    answeredBy: row.answered_by ? JSON.parse(row.answered_by) : null,
+    answeredAt: row.answered_at,
+    deliveredAt: row.delivered_at,
+  };
+};
+
+/** Column names of the patchable fields, and how each value is stored. */
+const DEVICE_COLUMNS = {
+  name: ["name", (v: unknown) => v],
+  lastSeenAt: ["last_seen_at", (v: unknown) => v],
+  push: ["push", (v: unknown) => (v ? JSON.stringify(v) : null)],
+} as const;
+const ACCOUNT_COLUMNS = {
+  issuer: ["issuer", (v: unknown) => v],
+  label: ["label", (v: unknown) => v],
+  deviceIds: ["device_ids", (v: unknown) => JSON.stringify(v)],
+} as const;
+const LINK_COLUMNS = {
+  name: ["name", (v: unknown) => v],
+  paused: ["paused", (v: unknown) => (v ? 1 : 0)],
+  revokedAt: ["revoked_at", (v: unknown) => v],
+  lastUsedAt: ["last_used_at", (v: unknown) => v],
+} as const;
+
+/**
+ * The embedded store: one SQLite file (`countersign.db`) in the data
+ * directory, WAL mode, `secure_delete` on and a truncating checkpoint after
+ * every wipe so delivered and expired codes leave no bytes behind in the
+ * database, its WAL or a journal. Waiters are woken by an in-process emitter
+ * after each commit, which is enough because one process owns the file.
+ */
+export class SqliteStore implements Store {
+  readonly kind = "sqlite";
+  private readonly db: Database.Database;
+  private readonly events = new EventEmitter();
+
+  private constructor(db: Database.Database) {
+    this.db = db;
+    this.events.setMaxListeners(0);
+  }
+
+  /** Opens (creating if needed) the database in `dataDir`. */
+  static open(dataDir: string): SqliteStore {
+    mkdirSync(dataDir, { recursive: true });
+    const db = new Database(join(dataDir, "countersign.db"));
+    db.pragma("journal_mode = WAL");
+    db.pragma("secure_delete = ON");
+    db.pragma("synchronous = FULL");
+    db.exec(SCHEMA);
+    return new SqliteStore(db);
+  }
+
+  /** The database file's path (tests read it raw). */
+  get path(): string {
+    return this.db.name;
+  }
+
+  private run(sql: string, ...params: unknown[]) {
+    return this.db.prepare(sql).run(...params);
+  }
+
+  private get<T>(sql: string, ...params: unknown[]): T | undefined {
+    return this.db.prepare(sql).get(...params) as T | undefined;
+  }
+
+  private all<T>(sql: string, ...params: unknown[]): T[] {
+    return this.db.prepare(sql).all(...params) as T[];
+  }
+
+  private patch(
+    table: string,
+    columns: Record<string, readonly [string, (v: unknown) => unknown]>,
+    id: string,
+    patch: object,
+  ) {
+    const sets: string[] = [];
+    const values: unknown[] = [];
+    for (const [field, value] of Object.entries(patch)) {
+      const column = columns[field];
+      if (!column || value === undefined) continue;
+      sets.push(`${column[0]} = ?`);
+      values.push(column[1](value));
+    }
+    if (sets.length > 0) this.run(`UPDATE ${table} SET ${sets.join(", ")} WHERE id = ?`, ...values, id);
+  }
+
+  /** Moves the WAL into the database file and truncates it, so wiped bytes do not linger in the WAL. */
+  private checkpoint() {
+    this.db.pragma("wal_checkpoint(TRUNCATE)");
+  }
+
+  async getSetting(key: string) {
+    return this.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", key)?.value ?? null;
+  }
+
+  async setSetting(key: string, value: string) {
+    this.run(
+      "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
+  }
+
+  async claimSetting(key: string, expected: string) {
+    const claimed = this.run("DELETE FROM settings WHERE key = ? AND value = ?", key, expected).changes === 1;
+    if (claimed) this.checkpoint();
+    return claimed;
+  }
+
+  async createDevice(device: DeviceRecord) {
+    this.run(
+      "INSERT INTO devices (id, name, public_key, created_at, last_seen_at, push) VALUES (?, ?, ?, ?, ?, ?)",
+      device.id,
+      device.name,
+      JSON.stringify(device.publicKey),
+      device.createdAt,
+      device.lastSeenAt,
+      device.push ? JSON.stringify(device.push) : null,
+    );
+  }
+
+  async getDevice(id: string) {
+    const row = this.get<DeviceRow>("SELECT * FROM devices WHERE id = ?", id);
+    return row ? toDevice(row) : null;
+  }
+
+  async listDevices() {
+    return this.all<DeviceRow>("SELECT * FROM devices ORDER BY created_at, id").map(toDevice);
+  }
+
+  async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push">>) {
+    this.patch("devices", DEVICE_COLUMNS, id, patch);
+  }
+
+  async deleteDevice(id: string) {
+    this.db.transaction(() => {
+      this.run("DELETE FROM devices WHERE id = ?", id);
+      for (const row of this.all<AccountRow>("SELECT * FROM accounts")) {
+        const ids: string[] = JSON.parse(row.device_ids);
+        if (ids.includes(id)) {
+          this.run(
+            "UPDATE accounts SET device_ids = ? WHERE id = ?",
+            JSON.stringify(ids.filter((d) => d !== id)),
+            row.id,
+          );
+        }
+      }
+    })();
+  }
+
+  async rememberNonce(key: string, expiresAt: number) {
+    return (
+      this.run("INSERT INTO nonces (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", key, expiresAt).changes ===
+      1
+    );
+  }
+
+  async createInvite(invite: InviteRecord) {
+    this.run(
+      "INSERT INTO invites (code_hash, created_by, created_at, expires_at) VALUES (?, ?, ?, ?)",
+      invite.codeHash,
+      invite.createdBy,
+      invite.createdAt,
+      invite.expiresAt,
+    );
+  }
+
+  async claimInvite(codeHash: string, now: number) {
+    const row = this.get<{ code_hash: string; created_by: string; created_at: number; expires_at: number }>(
+      "DELETE FROM invites WHERE code_hash = ? AND expires_at > ? RETURNING *",
+      codeHash,
+      now,
+    );
+    return row
+      ? { codeHash: row.code_hash, createdBy: row.created_by, createdAt: row.created_at, expiresAt: row.expires_at }
+      : null;
+  }
+
+  async createAccount(account: AccountRecord) {
+    this.run(
+      "INSERT INTO accounts (id, issuer, label, created_at, device_ids) VALUES (?, ?, ?, ?, ?)",
+      account.id,
+      account.issuer,
+      account.label,
+      account.createdAt,
+      JSON.stringify(account.deviceIds),
+    );
+  }
+
+  async getAccount(id: string) {
+    const row = this.get<AccountRow>("SELECT * FROM accounts WHERE id = ?", id);
+    return row ? toAccount(row) : null;
+  }
+
+  async listAccounts() {
+    return this.all<AccountRow>("SELECT * FROM accounts ORDER BY created_at, id").map(toAccount);
+  }
+
+  async updateAccount(id: string, patch: Partial<Pick<AccountRecord, "issuer" | "label" | "deviceIds">>) {
+    this.patch("accounts", ACCOUNT_COLUMNS, id, patch);
+  }
+
+  async deleteAccount(id: string) {
+    this.run("DELETE FROM accounts WHERE id = ?", id);
+  }
+
+  async createLink(link: LinkRecord) {
+    this.run(
+      `INSERT INTO links (id, account_id, name, token_hash, token_hint, created_at, last_used_at, paused, revoked_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      link.id,
+      link.accountId,
+      link.name,
+      link.tokenHash,
+      link.tokenHint,
+      link.createdAt,
+      link.lastUsedAt,
+      link.paused ? 1 : 0,
+      link.revokedAt,
+    );
+  }
+
+  async getLink(id: string) {
+    const row = this.get<LinkRow>("SELECT * FROM links WHERE id = ?", id);
+    return row ? toLink(row) : null;
+  }
+
+  async findLinkByTokenHash(tokenHash: string) {
+    const row = this.get<LinkRow>("SELECT * FROM links WHERE token_hash = ?", tokenHash);
+    return row ? toLink(row) : null;
+  }
+
+  async listLinks(accountId: string) {
+    return this.all<LinkRow>("SELECT * FROM links WHERE account_id = ? ORDER BY created_at, id", accountId).map(toLink);
+  }
+
+  async updateLink(id: string, patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt">>) {
+    this.patch("links", LINK_COLUMNS, id, patch);
+  }
+
+  async createRequest(request: RequestRecord) {
+    const details: RequestDetails = {
+      package: request.package,
+      context: request.context,
+      oidcToken: request.oidcToken,
+      verified: request.verified,
+      publicKey: request.publicKey,
+      requester: request.requester,
+    };
+    const inserted = this.run(
+      `INSERT INTO requests (id, link_id, account_id, idempotency_key, details, created_at, expires_at, status,
+         answer, answered_by, answered_at, delivered_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (link_id, idempotency_key) DO NOTHING`,
+      request.id,
+      request.linkId,
+      request.accountId,
+      request.idempotencyKey,
+      JSON.stringify(details),
+      request.createdAt,
+      request.expiresAt,
+      request.status,
+      request.answer ? JSON.stringify(request.answer) : null,
+      request.answeredBy ? JSON.stringify(request.answeredBy) : null,
+      request.answeredAt,
+      request.deliveredAt,
+    );
+    if (inserted.changes === 1) return { request, created: true };
+    const existing = this.get<RequestRow>(
+      "SELECT * FROM requests WHERE link_id = ? AND idempotency_key = ?",
+      request.linkId,
+      request.idempotencyKey,
+    );
+    if (!existing) throw new Error("request insert conflicted but no existing request was found");
+    return { request: toRequest(existing), created: false };
+  }
+
+  private readRequest(id: string): RequestRecord | null {
+    const row = this.get<RequestRow>("SELECT * FROM requests WHERE id = ?", id);
+    return row ? toRequest(row) : null;
+  }
+
+  async getRequest(id: string) {
+    return this.readRequest(id);
+  }
+
+  async findRequestByIdempotencyKey(linkId: string, idempotencyKey: string) {
+    const row = this.get<RequestRow>(
+      "SELECT * FROM requests WHERE link_id = ? AND idempotency_key = ?",
+      linkId,
+      idempotencyKey,
+    );
+    return row ? toRequest(row) : null;
+  }
+
+  async listPendingRequests(accountIds: string[], now: number) {
+    if (accountIds.length === 0) return [];
+    const marks = accountIds.map(() => "?").join(", ");
+    return this.all<RequestRow>(
+      `SELECT * FROM requests WHERE status = 'pending' AND expires_at > ? AND account_id IN (${marks})
+       ORDER BY created_at, id`,
+      now,
+      ...accountIds,
+    ).map(toRequest);
+  }
+
+  async countLinkRequests(linkId: string, since: number, now: number) {
+    const row = this.get<{ total: number; pending: number; oldest_pending: number | null; oldest: number | null }>(
+      `SELECT
+         SUM(CASE WHEN created_at >= ? THEN 1 ELSE 0 END) AS total,
+         SUM(CASE WHEN status = 'pending' AND expires_at > ? THEN 1 ELSE 0 END) AS pending,
+         MIN(CASE WHEN status = 'pending' AND expires_at > ? THEN expires_at END) AS oldest_pending,
+         MIN(CASE WHEN created_at >= ? THEN created_at END) AS oldest
+       FROM requests WHERE link_id = ?`,
+      since,
+      now,
+      now,
+      since,
+      linkId,
+    );
+    return {
+      total: row?.total ?? 0,
+      pending: row?.pending ?? 0,
+      oldestPendingExpiresAt: row?.oldest_pending ?? null,
+      oldestCreatedAt: row?.oldest ?? null,
+    };
+  }
+
+  async answerRequest(
+    id: string,
+    answer: {
+      status: "approved" | "denied";
+      answer: StoredAnswer | null;
+      answeredBy: RequestRecord["answeredBy"];
+      answeredAt: number;
+    },
+  ): Promise<AnswerOutcome> {
+    const changed =
+      this.run(
+        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?
+         WHERE id = ? AND status = 'pending' AND expires_at > ?`,
+        answer.status,
+        answer.answer ? JSON.stringify(answer.answer) : null,
+        JSON.stringify(answer.answeredBy),
+        answer.answeredAt,
+        id,
+        answer.answeredAt,
+      ).changes === 1;
+    const request = this.readRequest(id);
+    if (!request) throw new Error(`request ${id} does not exist`);
+    if (changed) this.events.emit(id);
+    return { ok: changed, request };
+  }
+
+  async takeAnswer(id: string, now: number) {
+    const taken = this.db.transaction(() => {
+      const row = this.get<RequestRow>(
+        "SELECT * FROM requests WHERE id = ? AND status = 'approved' AND answer IS NOT NULL",
+        id,
+      );
+      if (!row) return null;
+      this.run("UPDATE requests SET answer = NULL, delivered_at = ? WHERE id = ?", now, id);
+      return { ...row, delivered_at: now };
+    })();
+    if (!taken) return null;
+    this.checkpoint();
+    return toRequest(taken);
+  }
+
+  async waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal) {
+    const current = this.readRequest(id);
+    if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return current;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.events.off(id, done);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      this.events.on(id, done);
+      signal?.addEventListener("abort", done, { once: true });
+    });
+    return this.readRequest(id);
+  }
+
+  async sweep(now: number) {
+    const expired = this.db.transaction(() => {
+      const rows = this.all<RequestRow>(
+        "UPDATE requests SET status = 'expired', answer = NULL WHERE status = 'pending' AND expires_at <= ? RETURNING *",
+        now,
+      );
+      this.run("UPDATE requests SET answer = NULL WHERE answer IS NOT NULL AND expires_at <= ?", now);
+      this.run("DELETE FROM requests WHERE expires_at <= ?", now - REQUEST_RETENTION_MS);
+      this.run("DELETE FROM nonces WHERE expires_at <= ?", now);
+      this.run("DELETE FROM invites WHERE expires_at <= ?", now);
+      return rows;
+    })();
+    this.checkpoint();
+    for (const row of expired) this.events.emit(row.id);
+    return expired.map(toRequest);
+  }
+
+  async addAudit(entry: AuditRecord) {
+    this.run(
+      "INSERT INTO audit (id, account_id, at, entry) VALUES (?, ?, ?, ?)",
+      entry.id,
+      entry.accountId,
+      entry.at,
+      JSON.stringify(entry),
+    );
+  }
+
+  async updateAudit(id: string, patch: Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>) {
+    this.db.transaction(() => {
+      const row = this.get<{ entry: string }>("SELECT entry FROM audit WHERE id = ?", id);
+      if (!row) return;
+      this.run("UPDATE audit SET entry = ? WHERE id = ?", JSON.stringify({ ...JSON.parse(row.entry), ...patch }), id);
+    })();
+  }
+
+  async listAudit(accountId: string, limit: number) {
+    return this.all<{ entry: string }>(
+      "SELECT entry FROM audit WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+      accountId,
+      limit,
+    ).map((row) => JSON.parse(row.entry) as AuditRecord);
+  }
+
+  async close() {
+    if (this.db.open) {
+      this.checkpoint();
+      this.db.close();
+    }
+  }
+}

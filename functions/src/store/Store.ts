@@ -1,0 +1,186 @@
+import type {
+  AnsweredBy,
+  AuditOutcome,
+  CiContext,
+  P256PublicJwk,
+  PackageInfo,
+  PushSubscriptionBody,
+  RequestStatus,
+  TimedCode,
+} from "@countersign/shared";
+
+export interface DeviceRecord {
+  id: string;
+  name: string;
+  publicKey: P256PublicJwk;
+  createdAt: number;
+  lastSeenAt: number | null;
+  push: PushSubscriptionBody | null;
+}
+
+export interface InviteRecord {
+  codeHash: string;
+  createdBy: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AccountRecord {
+  id: string;
+  issuer: string;
+  label: string;
+  createdAt: number;
+  /** The devices holding this account's secret: they are notified and may answer. */
+  deviceIds: string[];
+}
+
+export interface LinkRecord {
+  id: string;
+  accountId: string;
+  name: string;
+  /** SHA-256 of the token; the token itself is never stored. */
+  tokenHash: string;
+  tokenHint: string;
+  createdAt: number;
+  lastUsedAt: number | null;
+  paused: boolean;
+  revokedAt: number | null;
+}
+
+/** What a device answered: codes in the clear, or a JWE for CI's key that the server only relays. */
+export type StoredAnswer = { codes: TimedCode[] } | { jwe: string };
+
+export interface RequestRecord {
+  id: string;
+  linkId: string;
+  accountId: string;
+  idempotencyKey: string | null;
+  package: PackageInfo | null;
+  context: CiContext | null;
+  /** Kept for OIDC verification; never shown to devices. */
+  oidcToken: string | null;
+  verified: Record<string, string> | null;
+  publicKey: P256PublicJwk | null;
+  requester: { ip: string; userAgent: string | null };
+  createdAt: number;
+  expiresAt: number;
+  status: RequestStatus;
+  /** Present from approval until delivery or expiry, then wiped. */
+  answer: StoredAnswer | null;
+  answeredBy: AnsweredBy | null;
+  answeredAt: number | null;
+  deliveredAt: number | null;
+}
+
+export interface AuditRecord {
+  id: string;
+  accountId: string;
+  requestId: string | null;
+  at: number;
+  linkId: string;
+  linkName: string;
+  package: PackageInfo | null;
+  claimed: CiContext | null;
+  verified: Record<string, string> | null;
+  requester: { ip: string; userAgent: string | null };
+  outcome: AuditOutcome;
+  answeredBy: AnsweredBy | null;
+  message: string | null;
+}
+
+export type AnswerOutcome =
+  | { ok: true; request: RequestRecord }
+  /** Someone answered first, or the request expired: `request` is how it stands now. */
+  | { ok: false; request: RequestRecord };
+
+/**
+ * Storage and the wait/notify rendezvous of the relay. Every implementation
+ * must pass `runStoreContract` (storeContract.ts). Guarantees:
+ *
+ * - **First answer wins.** `answerRequest` is a compare-and-set on a pending,
+ *   unexpired request: of any number of concurrent answers exactly one
+ *   returns `ok: true`; the others see the winner.
+ * - **Waiters are woken after commit.** `waitForAnswer` resolves once the
+ *   request is no longer pending as readers see it (never before the answer is
+ *   durable), or when its timeout or abort signal fires; it then returns the
+ *   request as stored. An answer committed before the wait began is seen at once.
+ * - **Delivered once.** `takeAnswer` hands out an approved request's answer to
+ *   exactly one caller and wipes it; wiped or expired answers leave no trace in
+ *   storage (files, journals and logs included, as far as the backend allows).
+ * - **Single use.** `claimInvite`, `claimSetting` and `rememberNonce` succeed
+ *   once per value.
+ * - **Idempotent creation.** `createRequest` with an idempotency key already
+ *   used on the same link returns the existing request and `created: false`.
+ */
+export interface Store {
+  /** "sqlite", "firestore": shown by the health endpoint. */
+  readonly kind: string;
+
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+  /** Deletes `key` if it holds `expected`; true for the one caller that did. */
+  claimSetting(key: string, expected: string): Promise<boolean>;
+
+  createDevice(device: DeviceRecord): Promise<void>;
+  getDevice(id: string): Promise<DeviceRecord | null>;
+  listDevices(): Promise<DeviceRecord[]>;
+  updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push">>): Promise<void>;
+  /** Deletes the device and removes it from every account it held. */
+  deleteDevice(id: string): Promise<void>;
+
+  /** Records a nonce until `expiresAt`; false when it was already recorded. */
+  rememberNonce(key: string, expiresAt: number): Promise<boolean>;
+
+  createInvite(invite: InviteRecord): Promise<void>;
+  /** Deletes and returns an unexpired invite; null when unknown, used or expired. */
+  claimInvite(codeHash: string, now: number): Promise<InviteRecord | null>;
+
+  createAccount(account: AccountRecord): Promise<void>;
+  getAccount(id: string): Promise<AccountRecord | null>;
+  listAccounts(): Promise<AccountRecord[]>;
+  updateAccount(id: string, patch: Partial<Pick<AccountRecord, "issuer" | "label" | "deviceIds">>): Promise<void>;
+  deleteAccount(id: string): Promise<void>;
+
+  createLink(link: LinkRecord): Promise<void>;
+  getLink(id: string): Promise<LinkRecord | null>;
+  findLinkByTokenHash(tokenHash: string): Promise<LinkRecord | null>;
+  listLinks(accountId: string): Promise<LinkRecord[]>;
+  updateLink(
+    id: string,
+    patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt">>,
+  ): Promise<void>;
+
+  createRequest(request: RequestRecord): Promise<{ request: RequestRecord; created: boolean }>;
+  getRequest(id: string): Promise<RequestRecord | null>;
+  findRequestByIdempotencyKey(linkId: string, idempotencyKey: string): Promise<RequestRecord | null>;
+  /** Pending, unexpired requests of the given accounts, oldest first. */
+  listPendingRequests(accountIds: string[], now: number): Promise<RequestRecord[]>;
+  /** Requests of a link created at or after `since`, and how many of them are still pending. */
+  countLinkRequests(
+    linkId: string,
+    since: number,
+    now: number,
+  ): Promise<{ total: number; pending: number; oldestPendingExpiresAt: number | null; oldestCreatedAt: number | null }>;
+  /** Compare-and-set from pending to approved or denied (see the guarantees above). */
+  answerRequest(
+    id: string,
+    answer: { status: "approved" | "denied"; answer: StoredAnswer | null; answeredBy: AnsweredBy; answeredAt: number },
+  ): Promise<AnswerOutcome>;
+  /** Hands out and wipes an approved request's answer; null when already taken, wiped or not approved. */
+  takeAnswer(id: string, now: number): Promise<RequestRecord | null>;
+  /** Resolves when the request is no longer pending, or at the timeout or abort; null for an unknown request. */
+  waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<RequestRecord | null>;
+  /**
+   * Marks pending requests past `expiresAt` expired, wipes undelivered
+   * answers of expired requests, forgets requests a day past expiry, and
+   * drops expired nonces and invites. Returns the requests it expired.
+   */
+  sweep(now: number): Promise<RequestRecord[]>;
+
+  addAudit(entry: AuditRecord): Promise<void>;
+  updateAudit(id: string, patch: Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>): Promise<void>;
+  /** Newest first. */
+  listAudit(accountId: string, limit: number): Promise<AuditRecord[]>;
+
+  close(): Promise<void>;
+}
