@@ -12,7 +12,7 @@
 // default ~/.cache/countersign/firebase-tools; ~25 s once). Needs Node 20+, no Java.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -109,16 +109,59 @@ async function waitForHealth(url, emulator, logFile) {
   await fail(`the function did not answer ${url} within 120 s; see ${logFile}`);
 }
 
+/** firebase.json as Hosting applies it: SPA fallback, /api/** to the function, caching right for a service worker. */
+async function checkHosting(origin) {
+  const get = (path) => fetch(origin + path, { redirect: "manual" });
+  const api = await get("/api/v1/health");
+  const apiBody = await api.json().catch(() => null);
+  check(
+    "Hosting rewrites /api/** to the function (and leaves its no-store alone)",
+    api.status === 200 && apiBody?.store === "firestore" && api.headers.get("cache-control") === "no-store",
+    `${api.status} ${api.headers.get("cache-control")}`,
+  );
+  const sw = await get("/sw.js");
+  const swCache = sw.headers.get("cache-control") ?? "";
+  check(
+    "the service worker is never cached (no-cache)",
+    sw.status === 200 && swCache.includes("no-cache"),
+    `${sw.status} ${swCache}`,
+  );
+  const page = await get("/pair");
+  const pageText = await page.text();
+  check(
+    "app routes fall back to index.html, revalidated on every load",
+    page.status === 200 && pageText.includes("<html") && page.headers.get("cache-control") === "no-cache",
+    `${page.status} ${page.headers.get("cache-control")}`,
+  );
+  const asset = readdirSync(join(root, "web/dist/assets")).find((name) => name.endsWith(".js"));
+  const hashed = await get(`/assets/${asset}`);
+  check(
+    "hashed /assets/** are cached for a year, immutable",
+    hashed.status === 200 && (hashed.headers.get("cache-control") ?? "").includes("immutable"),
+    `${asset} ${hashed.status} ${hashed.headers.get("cache-control")}`,
+  );
+}
+
 async function main() {
   const firebase = ensureFirebaseTools();
   execFileSync("npx", ["tsc", "-b"], { cwd: root, stdio: "inherit" });
+  if (!existsSync(join(root, "web/dist/index.html"))) {
+    log("building the PWA (web/dist) for Hosting");
+    execFileSync("npm", ["run", "build", "-w", "web"], { cwd: root, stdio: ["ignore", "ignore", "inherit"] });
+  }
   const { prepareFunctions } = await import("./firebase/prepare-functions.mjs");
   const sourceDir = prepareFunctions("--link");
 
   const { default: webpush } = await import(join(root, "node_modules/web-push/src/index.js"));
   const vapid = webpush.generateVAPIDKeys();
   const setupCode = randomBytes(6).toString("hex").toUpperCase();
-  const [functionsPort, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+  const [functionsPort, hostingPort, hubPort, loggingPort] = [
+    await freePort(),
+    await freePort(),
+    await freePort(),
+    await freePort(),
+  ];
+  const hostingUrl = `http://127.0.0.1:${hostingPort}`;
   const functionUrl = `http://127.0.0.1:${functionsPort}/${PROJECT}/${REGION}/api`;
   writeFileSync(
     join(sourceDir, ".secret.local"),
@@ -128,7 +171,7 @@ async function main() {
     join(sourceDir, ".env"),
     [
       `COUNTERSIGN_VAPID_PUBLIC_KEY=${vapid.publicKey}`,
-      `COUNTERSIGN_PUBLIC_URL=http://127.0.0.1:${functionsPort}`,
+      `COUNTERSIGN_PUBLIC_URL=${hostingUrl}`,
       "COUNTERSIGN_MAX_WAIT=60",
       "COUNTERSIGN_LOG_LEVEL=warn",
       "",
@@ -139,13 +182,17 @@ async function main() {
   const fake = await startFirestoreFake();
   cleanups.push(() => fake.stop());
 
+  // The repository's Hosting configuration, as deployed; only paths and ports differ.
+  const { hosting } = JSON.parse(readFileSync(join(root, "firebase.json"), "utf8"));
   const config = join(root, "dist/firebase.smoke.json");
   writeFileSync(
     config,
     JSON.stringify({
+      hosting: { ...hosting, public: "../web/dist", predeploy: undefined },
       functions: [{ source: "firebase-functions", codebase: "default", runtime: "nodejs22" }],
       emulators: {
         functions: { host: "127.0.0.1", port: functionsPort },
+        hosting: { host: "127.0.0.1", port: hostingPort },
         hub: { host: "127.0.0.1", port: hubPort },
         logging: { host: "127.0.0.1", port: loggingPort },
         ui: { enabled: false },
@@ -157,7 +204,7 @@ async function main() {
   const logStream = createWriteStream(logFile);
   const emulator = spawn(
     firebase,
-    ["emulators:start", "--only", "functions", "--project", PROJECT, "--config", config],
+    ["emulators:start", "--debug", "--only", "functions,hosting", "--project", PROJECT, "--config", config],
     {
       cwd: join(root, "dist"),
       detached: true,
@@ -203,12 +250,15 @@ async function main() {
     JSON.stringify(health),
   );
 
+  await checkHosting(hostingUrl);
+
+  // The phone talks to the Hosting origin, as the installed PWA does; CI calls the function's own URL.
   const device = startDevice();
-  const { linkUrl } = await device(`setup ${functionUrl} ${setupCode}`);
+  const { linkUrl } = await device(`setup ${hostingUrl} ${setupCode}`);
   const token = new URL(linkUrl).pathname.split("/").pop();
   check(
-    "a device pairs with the setup code and creates an account and a CI link",
-    /^cs_[A-Za-z0-9_-]{32}$/.test(token ?? ""),
+    "a device pairs through Hosting and creates an account and a CI link on the public origin",
+    linkUrl.startsWith(`${hostingUrl}/api/v1/otp/cs_`) && /^cs_[A-Za-z0-9_-]{32}$/.test(token ?? ""),
     linkUrl,
   );
   const otpUrl = `${functionUrl}/api/v1/otp/${token}`;
@@ -231,6 +281,16 @@ async function main() {
     answered.status === 200 && valid.includes(otp),
     `${answered.status} ${otp}`,
   );
+
+  // `--debug` makes the emulator log its worker pool: the waiting call held one worker, so the
+  // approval had to run in another process and reached the waiting call only through Firestore.
+  const workers = Math.max(
+    0,
+    ...[...readFileSync(logFile, "utf8").matchAll(/Adding worker with key us-central1-api, total=(\d+)/g)].map((m) =>
+      Number(m[1]),
+    ),
+  );
+  check("the approval ran in another worker process than the waiting call", workers >= 2, `${workers} worker(s)`);
 
   const again = await fetch(`${functionUrl}/api/v1/requests/${requestId}`, {
     headers: { authorization: `Bearer ${token}` },
