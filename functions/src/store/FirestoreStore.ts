@@ -369,25 +369,30 @@ export class FirestoreStore implements Store {
 
   async createRequest(request: RequestRecord) {
     const expiresAt = Timestamp.fromMillis(request.expiresAt);
-    const batch = this.db.batch();
-    if (request.idempotencyKey !== null) {
+    const { idempotencyKey } = request;
+    const keyRef = idempotencyKey === null ? null : this.requestKeyRef(request.linkId, idempotencyKey);
+    // Two rounds: a key whose request is already gone (deleted by the TTL policy before the key) is
+    // dropped and taken afresh; a concurrent caller doing the same meets this one's create().
+    for (let round = 0; ; round++) {
+      const batch = this.db.batch();
       // First in the batch: when the key is taken, nothing else is written.
-      batch.create(this.requestKeyRef(request.linkId, request.idempotencyKey), { requestId: request.id, expiresAt });
+      if (keyRef) batch.create(keyRef, { requestId: request.id, expiresAt });
+      batch.create(this.requestRef(request.id), {
+        ...plainData(request),
+        expiresAt,
+        holdsAnswer: request.status === "approved" && request.answer !== null,
+      });
+      try {
+        await batch.commit();
+        return { request, created: true };
+      } catch (error) {
+        if (!isAlreadyExists(error) || keyRef === null || idempotencyKey === null) throw error;
+      }
+      const existing = await this.findRequestByIdempotencyKey(request.linkId, idempotencyKey);
+      if (existing) return { request: existing, created: false };
+      if (round > 0) throw new Error("request insert conflicted but no existing request was found");
+      await keyRef.delete();
     }
-    batch.create(this.requestRef(request.id), {
-      ...plainData(request),
-      expiresAt,
-      holdsAnswer: request.status === "approved" && request.answer !== null,
-    });
-    try {
-      await batch.commit();
-      return { request, created: true };
-    } catch (error) {
-      if (!isAlreadyExists(error) || request.idempotencyKey === null) throw error;
-    }
-    const existing = await this.findRequestByIdempotencyKey(request.linkId, request.idempotencyKey);
-    if (!existing) throw new Error("request insert conflicted but no existing request was found");
-    return { request: existing, created: false };
   }
 
   async getRequest(id: string) {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FirestoreStore } from "./FirestoreStore.js";
 import { type FirestoreFake, startFirestoreFake } from "./firestore/startFirestoreFake.js";
 import type { AccountRecord, LinkRecord, RequestRecord } from "./Store.js";
+import { runStoreContract } from "./storeContract.js";
 
 let fake: FirestoreFake;
 const apps: App[] = [];
@@ -33,6 +34,11 @@ function openStores() {
   };
   return { store: open(), peer: open() };
 }
+
+runStoreContract("firestore", async () => {
+  const app = initializeApp({ projectId: `demo-${randomUUID().slice(0, 8)}` }, randomUUID());
+  return { store: new FirestoreStore(getFirestore(app)), cleanup: () => deleteApp(app) };
+});
 
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 0);
 
@@ -195,6 +201,16 @@ describe("FirestoreStore over the Firestore fake", () => {
     expect(await store.findRequestByIdempotencyKey("l2", "run-7")).toBeNull();
     const other = await store.createRequest(request("r9", { linkId: "l2", idempotencyKey: "run-7" }));
     expect(other.created).toBe(true);
+  });
+
+  it("takes an idempotency key afresh when its request is already gone (TTL deletes in any order)", async () => {
+    const { store } = openStores();
+    await store.createRequest(request("old", { idempotencyKey: "run-8" }));
+    const admin = getFirestore(apps[apps.length - 1] as App);
+    await admin.collection("requests").doc("old").delete();
+    const again = await store.createRequest(request("new", { idempotencyKey: "run-8" }));
+    expect(again).toMatchObject({ created: true, request: { id: "new" } });
+    expect((await store.findRequestByIdempotencyKey("l1", "run-8"))?.id).toBe("new");
   });
 
   it("lists pending requests of the given accounts, oldest first, and counts a link's requests", async () => {
