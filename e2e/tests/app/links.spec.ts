@@ -15,13 +15,14 @@ test("a CI link is shown once with recipes, answers CI after approval on screen,
   expect(token).toMatch(/^cs_[A-Za-z0-9_-]{32}$/);
   expect(url).toBe(`${server.origin}/api/v1/otp/${token}`);
   for (const recipe of ["GitHub Actions step", "GitLab job", "curl", "Countersign CLI"]) {
-    await expect(page.getByText(recipe, { exact: true })).toBeVisible();
+    await expect(page.getByRole("button", { name: `Copy ${recipe}` })).toBeVisible();
   }
   await expect(page.getByText('--fail-with-body -X POST "$COUNTERSIGN_URL"')).toBeVisible();
   await expect(page.getByText("npx countersign exec -- npm publish").first()).toBeVisible();
   await page.getByRole("button", { name: "Done" }).click();
   await expect(page.getByLabel("Token")).toBeHidden();
-  const item = page.getByRole("listitem").filter({ hasText: "release workflow" });
+  const links = page.getByRole("list", { name: "CI links" });
+  const item = links.getByRole("listitem").filter({ hasText: "release workflow" });
   await expect(item).toContainText("Last used never");
 
   // CI asks; the request shows on the first screen; approving sends the code.
@@ -48,12 +49,12 @@ test("a CI link is shown once with recipes, answers CI after approval on screen,
   await page.goto("/");
   await openAccount(page, npm);
   await expect(item).toContainText("Last used just now");
-  await expect(page.getByRole("listitem").filter({ hasText: "foo@1.2.3 from owner/repo" })).toContainText(/Approved/);
+  await expect(page.getByRole("list", { name: "Past requests" }).getByRole("listitem")).toContainText(/Approved/);
 
   await item.getByRole("button", { name: "Rename release workflow" }).click();
   await item.getByLabel("Link name").fill("publish job");
   await item.getByRole("button", { name: "Save" }).click();
-  const renamed = page.getByRole("listitem").filter({ hasText: "publish job" });
+  const renamed = links.getByRole("listitem").filter({ hasText: "publish job" });
   await expect(renamed).toBeVisible();
 
   await renamed.getByRole("button", { name: "Revoke publish job" }).click();

@@ -1,6 +1,6 @@
 import { decodeBase32 } from "@countersign/shared";
-import { requestOtp } from "../../helpers/apiDevice.js";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
+import { requestOtp } from "../../helpers/apiDevice.js";
 import {
   addAccountByUri,
   clickNotificationAction,

@@ -16,8 +16,8 @@ const payload = {
   type: "approval",
   requestId: "req_1",
   accountId: "acc_1",
-  title: "Publish foo@1.2.3 from owner/repo?",
-  body: "npm: alice · GitHub Actions",
+  title: "Countersign",
+  body: "Publish foo@1.2.3 from owner/repo?",
   expiresAt: 1_800_000_000_000,
 } as const;
 
@@ -62,7 +62,8 @@ describe("push payloads", () => {
 
   it("shows the request's question with Approve and Deny, one notification per request, nothing secret", () => {
     const spec = approvalNotification(payload);
-    expect(spec.title).toBe("Publish foo@1.2.3 from owner/repo?");
+    expect(spec.title).toBe("Countersign");
+    expect(spec.options.body).toBe("Publish foo@1.2.3 from owner/repo?");
     expect(spec.options.tag).toBe(notificationTag("req_1"));
     expect(spec.options.tag).not.toBe(notificationTag("req_2"));
     expect(spec.options.actions?.map((a) => a.title)).toEqual(["Approve", "Deny"]);

@@ -137,17 +137,13 @@ export default function AccountDetail({ id }: { id: string }) {
 
   return (
     <Screen title={name}>
-      <button
-        type="button"
-        className="big-code"
-        onClick={() => code && void copyText(code.otp, "Code")}
-        aria-label={code ? `Code ${code.otp}, tap to copy` : "Code"}
-      >
+      <button type="button" className="big-code" onClick={() => code && void copyText(code.otp, "Code")}>
         {code ? groupCode(code.otp) : "··· ···"}
-        {code ? <span className="big-code-left">{Math.max(0, Math.ceil((code.notAfter - now) / 1000))} s</span> : null}
+        <span className="visually-hidden"> (tap to copy)</span>
       </button>
       <p className="hint">
         {account.algorithm}, {account.digits} digits, every {account.period} s
+        {code ? ` · ${Math.max(0, Math.ceil((code.notAfter - now) / 1000))} s left` : ""}
       </p>
       {mode === "rename" ? (
         <RenameForm account={account} onDone={() => setMode("view")} />

@@ -33,7 +33,7 @@ export function History({ serverId }: { serverId: string }) {
       <ErrorText>{error}</ErrorText>
       {entries && entries.length === 0 ? <p className="hint">No requests yet.</p> : null}
       {entries && entries.length > 0 ? (
-        <ul className="history">
+        <ul className="history" aria-label="Past requests">
           {entries.map((entry) => {
             const pkg = entry.package
               ? `${entry.package.name}${entry.package.version ? `@${entry.package.version}` : ""}`

@@ -182,7 +182,7 @@ export function Links({ serverId }: { serverId: string }) {
       )}
       <ErrorText>{error}</ErrorText>
       {links && links.length > 0 ? (
-        <ul className="links">
+        <ul className="links" aria-label="CI links">
           {links.map((link) => (
             <LinkItem key={link.id} link={link} onChange={() => void load()} />
           ))}

@@ -39,14 +39,16 @@ function Countdown({ notAfter, period, now }: { notAfter: number; period: number
   const left = Math.max(0, Math.ceil((notAfter - now) / 1000));
   const fraction = Math.min(1, left / period);
   return (
-    <span className={left <= 5 ? "countdown countdown-low" : "countdown"}>
+    <span
+      className={left <= 5 ? "countdown countdown-low" : "countdown"}
+      role="timer"
+      aria-label={`${left} seconds left`}
+    >
       <span className="countdown-bar" aria-hidden="true">
         <span className="countdown-fill" style={{ transform: `scaleX(${fraction})` }} />
       </span>
-      <span className="countdown-text">
-        {left}
-        <span className="visually-hidden"> seconds left</span>
-        <span aria-hidden="true">s</span>
+      <span className="countdown-text" aria-hidden="true">
+        {left}s
       </span>
     </span>
   );

@@ -76,9 +76,10 @@ export default function Pair() {
           <input name="name" value={name} onChange={(event) => setName(event.target.value)} maxLength={60} required />
         </label>
         <ErrorText id={errorId}>{error}</ErrorText>
-        <button type="submit" className="button" disabled={busy}>
-          {busy ? "Pairing…" : "Pair this device"}
+        <button type="submit" className="button" disabled={busy} aria-busy={busy}>
+          Pair this device
         </button>
+        {busy ? <p role="status">Pairing…</p> : null}
       </form>
       <p className="hint">
         A key is created on this device and never leaves it: the server only learns its public half and checks that
