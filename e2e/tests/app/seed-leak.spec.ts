@@ -2,7 +2,6 @@ import { decodeBase32 } from "@countersign/shared";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
 import {
-  addAccountByUri,
   clickNotificationAction,
   createLink,
   enableNotifications,
