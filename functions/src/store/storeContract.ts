@@ -1,0 +1,289 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord, Store } from "./Store.js";
+
+/**
+ * The behaviour every Store must show (see the guarantees in Store.ts). A store
+ * runs it from its own test file:
+ *
+ *   runStoreContract("sqlite", async () => ({ store: SqliteStore.open(dir), cleanup }));
+ */
+export function runStoreContract(
+  name: string,
+  makeStore: () => Promise<{ store: Store; cleanup?: () => Promise<void> }>,
+): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    let cleanup: (() => Promise<void>) | undefined;
+    let counter = 0;
+    const id = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++counter}`;
+
+    beforeEach(async () => {
+      ({ store, cleanup } = await makeStore());
+    });
+    afterEach(async () => {
+      await store.close();
+      await cleanup?.();
+    });
+
+    const device = (overrides: Partial<DeviceRecord> = {}): DeviceRecord => ({
+      id: id("dev"),
+      name: "Phone",
+      publicKey: { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) },
+      createdAt: 1000,
+      lastSeenAt: null,
+      push: null,
+      ...overrides,
+    });
+    const account = (deviceIds: string[]): AccountRecord => ({
+      id: id("acc"),
+      issuer: "npm",
+      label: "alice",
+      createdAt: 1000,
+      deviceIds,
+    });
+    const link = (accountId: string): LinkRecord => ({
+      id: id("link"),
+      accountId,
+      name: "CI",
+      tokenHash: id("hash"),
+      tokenHint: "cs_abcd…",
+      createdAt: 1000,
+      lastUsedAt: null,
+      paused: false,
+      revokedAt: null,
+    });
+    const request = (linkId: string, accountId: string, overrides: Partial<RequestRecord> = {}): RequestRecord => ({
+      id: id("req"),
+      linkId,
+      accountId,
+      idempotencyKey: null,
+      package: { name: "foo", version: "1.2.3" },
+      context: { repository: "owner/repo" },
+      oidcToken: null,
+      verified: null,
+      publicKey: null,
+      requester: { ip: "203.0.113.9", userAgent: "curl/8" },
+      createdAt: 1000,
+      expiresAt: 601_000,
+      status: "pending",
+      answer: null,
+      answeredBy: null,
+      answeredAt: null,
+      deliveredAt: null,
+      ...overrides,
+    });
+    const codes = [{ otp: "123456", notBefore: 0, notAfter: 30_000 }];
+
+    async function seed() {
+      const d = device();
+      await store.createDevice(d);
+      const a = account([d.id]);
+      await store.createAccount(a);
+      const l = link(a.id);
+      await store.createLink(l);
+      return { d, a, l };
+    }
+
+    it("keeps and updates devices, accounts and links", async () => {
+      const { d, a, l } = await seed();
+      await store.updateDevice(d.id, {
+        name: "Pixel",
+        push: { endpoint: "https://fcm.googleapis.com/x", keys: { p256dh: "p", auth: "a" } },
+      });
+      expect(await store.getDevice(d.id)).toMatchObject({
+        name: "Pixel",
+        push: { endpoint: "https://fcm.googleapis.com/x" },
+      });
+      await store.updateDevice(d.id, { push: null });
+      expect((await store.getDevice(d.id))?.push).toBeNull();
+      await store.updateAccount(a.id, { label: "bob" });
+      expect((await store.getAccount(a.id))?.label).toBe("bob");
+      expect((await store.listAccounts()).map((x) => x.id)).toContain(a.id);
+      await store.updateLink(l.id, { paused: true, name: "Release" });
+      expect(await store.findLinkByTokenHash(l.tokenHash)).toMatchObject({ id: l.id, paused: true, name: "Release" });
+      expect(await store.listLinks(a.id)).toHaveLength(1);
+      expect(await store.findLinkByTokenHash("nope")).toBeNull();
+    });
+
+    it("deleting a device removes it from the accounts it held", async () => {
+      const { d, a } = await seed();
+      await store.deleteDevice(d.id);
+      expect(await store.getDevice(d.id)).toBeNull();
+      expect((await store.getAccount(a.id))?.deviceIds).toEqual([]);
+    });
+
+    it("settings can be claimed once", async () => {
+      await store.setSetting("setupCode", "ABCD");
+      expect(await store.getSetting("setupCode")).toBe("ABCD");
+      expect(await store.claimSetting("setupCode", "WRONG")).toBe(false);
+      const claims = await Promise.all([
+        store.claimSetting("setupCode", "ABCD"),
+        store.claimSetting("setupCode", "ABCD"),
+      ]);
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      expect(await store.getSetting("setupCode")).toBeNull();
+    });
+
+    it("a nonce is accepted once", async () => {
+      expect(await store.rememberNonce("dev:n1", 10_000)).toBe(true);
+      expect(await store.rememberNonce("dev:n1", 10_000)).toBe(false);
+      expect(await store.rememberNonce("dev:n2", 10_000)).toBe(true);
+    });
+
+    it("an invite is claimed once and not after it expires", async () => {
+      await store.createInvite({ codeHash: "h1", createdBy: "d", createdAt: 0, expiresAt: 1000 });
+      await store.createInvite({ codeHash: "h2", createdBy: "d", createdAt: 0, expiresAt: 1000 });
+      expect(await store.claimInvite("h1", 500)).toMatchObject({ codeHash: "h1", createdBy: "d" });
+      expect(await store.claimInvite("h1", 500)).toBeNull();
+      expect(await store.claimInvite("h2", 1000)).toBeNull();
+    });
+
+    it("creating a request with a used idempotency key returns the existing one", async () => {
+      const { a, l } = await seed();
+      const first = await store.createRequest(request(l.id, a.id, { idempotencyKey: "k1" }));
+      const second = await store.createRequest(request(l.id, a.id, { idempotencyKey: "k1" }));
+      expect(first.created).toBe(true);
+      expect(second).toMatchObject({ created: false, request: { id: first.request.id } });
+      expect((await store.findRequestByIdempotencyKey(l.id, "k1"))?.id).toBe(first.request.id);
+      const other = await store.createRequest(request(l.id, a.id));
+      expect(other.created).toBe(true);
+    });
+
+    it("the first answer wins; the others see the winner", async () => {
+      const { a, l } = await seed();
+      const { request: r } = await store.createRequest(request(l.id, a.id));
+      const answers = await Promise.all(
+        ["A", "B", "C"].map((who) =>
+          store.answerRequest(r.id, {
+            status: who === "B" ? "denied" : "approved",
+            answer: who === "B" ? null : { codes },
+            answeredBy: { deviceId: who, deviceName: who },
+            answeredAt: 2000,
+          }),
+        ),
+      );
+      const winners = answers.filter((answer) => answer.ok);
+      expect(winners).toHaveLength(1);
+      const winner = winners[0]?.request.answeredBy?.deviceId;
+      for (const answer of answers) expect(answer.request.answeredBy?.deviceId).toBe(winner);
+    });
+
+    it("an expired request cannot be answered", async () => {
+      const { a, l } = await seed();
+      const { request: r } = await store.createRequest(request(l.id, a.id, { expiresAt: 5000 }));
+      const outcome = await store.answerRequest(r.id, {
+        status: "approved",
+        answer: { codes },
+        answeredBy: { deviceId: "d", deviceName: "Phone" },
+        answeredAt: 5000,
+      });
+      expect(outcome.ok).toBe(false);
+      expect(outcome.request.status).toBe("pending");
+    });
+
+    it("wakes a waiter after the answer is committed, and sees earlier answers at once", async () => {
+      const { a, l } = await seed();
+      const { request: r } = await store.createRequest(request(l.id, a.id));
+      const started = Date.now();
+      const waiting = store.waitForAnswer(r.id, 5000);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      await store.answerRequest(r.id, {
+        status: "approved",
+        answer: { codes },
+        answeredBy: { deviceId: "d", deviceName: "Phone" },
+        answeredAt: 2000,
+      });
+      const seen = await waiting;
+      expect(seen).toMatchObject({ status: "approved", answer: { codes } });
+      expect(Date.now() - started).toBeLessThan(4000);
+      expect(await store.waitForAnswer(r.id, 5000)).toMatchObject({ status: "approved" });
+    });
+
+    it("a wait ends at its timeout or abort with the request still pending", async () => {
+      const { a, l } = await seed();
+      const { request: r } = await store.createRequest(request(l.id, a.id));
+      expect(await store.waitForAnswer(r.id, 30)).toMatchObject({ status: "pending" });
+      const abort = new AbortController();
+      const waiting = store.waitForAnswer(r.id, 10_000, abort.signal);
+      abort.abort();
+      expect(await waiting).toMatchObject({ status: "pending" });
+      expect(await store.waitForAnswer("unknown", 10)).toBeNull();
+    });
+
+    it("hands an answer out once and wipes it", async () => {
+      const { a, l } = await seed();
+      const { request: r } = await store.createRequest(request(l.id, a.id));
+      await store.answerRequest(r.id, {
+        status: "approved",
+        answer: { codes },
+        answeredBy: { deviceId: "d", deviceName: "Phone" },
+        answeredAt: 2000,
+      });
+      const takes = await Promise.all([store.takeAnswer(r.id, 3000), store.takeAnswer(r.id, 3000)]);
+      const taken = takes.filter((take) => take !== null);
+      expect(taken).toHaveLength(1);
+      expect(taken[0]).toMatchObject({ answer: { codes }, deliveredAt: 3000 });
+      expect(await store.getRequest(r.id)).toMatchObject({ status: "approved", answer: null, deliveredAt: 3000 });
+    });
+
+    it("counts a link's requests for the limits", async () => {
+      const { a, l } = await seed();
+      await store.createRequest(request(l.id, a.id, { createdAt: 1000, expiresAt: 9000 }));
+      await store.createRequest(request(l.id, a.id, { createdAt: 2000, expiresAt: 3000 }));
+      await store.createRequest(request(l.id, a.id, { createdAt: 100, expiresAt: 9000, status: "denied" }));
+      expect(await store.countLinkRequests(l.id, 500, 4000)).toEqual({
+        total: 2,
+        pending: 1,
+        oldestPendingExpiresAt: 9000,
+        oldestCreatedAt: 1000,
+      });
+      expect(await store.listPendingRequests([a.id], 4000)).toHaveLength(1);
+      expect(await store.listPendingRequests([], 4000)).toEqual([]);
+    });
+
+    it("sweeps expired requests, wipes undelivered answers and wakes waiters", async () => {
+      const { a, l } = await seed();
+      const { request: pending } = await store.createRequest(request(l.id, a.id, { expiresAt: 5000 }));
+      const { request: approved } = await store.createRequest(request(l.id, a.id, { expiresAt: 5000 }));
+      await store.answerRequest(approved.id, {
+        status: "approved",
+        answer: { codes },
+        answeredBy: { deviceId: "d", deviceName: "Phone" },
+        answeredAt: 2000,
+      });
+      const waiting = store.waitForAnswer(pending.id, 5000);
+      const expired = await store.sweep(6000);
+      expect(expired.map((r) => r.id)).toEqual([pending.id]);
+      expect(await waiting).toMatchObject({ status: "expired" });
+      expect(await store.getRequest(approved.id)).toMatchObject({ answer: null });
+      expect(await store.takeAnswer(approved.id, 6000)).toBeNull();
+      await store.sweep(6000 + 25 * 60 * 60 * 1000);
+      expect(await store.getRequest(pending.id)).toBeNull();
+    });
+
+    it("keeps an audit log per account, newest first", async () => {
+      const { a, l } = await seed();
+      const entry = {
+        accountId: a.id,
+        requestId: null,
+        linkId: l.id,
+        linkName: l.name,
+        package: null,
+        claimed: null,
+        verified: null,
+        requester: { ip: "203.0.113.9", userAgent: null },
+        outcome: "pending" as const,
+        answeredBy: null,
+        message: null,
+      };
+      await store.addAudit({ ...entry, id: "e1", at: 1000 });
+      await store.addAudit({ ...entry, id: "e2", at: 2000 });
+      await store.addAudit({ ...entry, id: "other", at: 3000, accountId: "another" });
+      await store.updateAudit("e1", { outcome: "denied", answeredBy: { deviceId: "d", deviceName: "Phone" } });
+      const log = await store.listAudit(a.id, 10);
+      expect(log.map((e) => e.id)).toEqual(["e2", "e1"]);
+      expect(log[1]).toMatchObject({ outcome: "denied", answeredBy: { deviceName: "Phone" } });
+      expect(await store.listAudit(a.id, 1)).toHaveLength(1);
+    });
+  });
+}

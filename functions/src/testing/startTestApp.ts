@@ -1,0 +1,71 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Config, loadConfig } from "../config.js";
+import { type Clock, type Deps, systemClock } from "../deps.js";
+import { ensureSetupCode } from "../domain/devices.js";
+import { createApp } from "../http/createApp.js";
+import { createLogger, type LogLevel } from "../logger.js";
+import { createWebPushSender, ensureVapidKeys } from "../push/PushSender.js";
+import { cryptoRandom } from "../secrets.js";
+import { SqliteStore } from "../store/SqliteStore.js";
+
+export interface TestApp {
+  url: string;
+  deps: Deps;
+  store: SqliteStore;
+  dataDir: string;
+  setupCode: string;
+  logs: string[];
+  /** Aborts waiting CI calls (as a shutdown does). */
+  shutdown: AbortController;
+  close(): Promise<void>;
+}
+
+/**
+ * The real app (createApp) on an ephemeral port over a real SQLite file and a
+ * real Web Push sender, for HTTP tests. Log lines are captured in `logs`.
+ */
+export async function startTestApp(
+  options: { config?: Partial<Config>; clock?: Clock; pushAllow?: string[]; logLevel?: LogLevel } = {},
+): Promise<TestApp> {
+  const dataDir = mkdtempSync(join(tmpdir(), "countersign-app-"));
+  const store = SqliteStore.open(dataDir);
+  const logs: string[] = [];
+  const log = createLogger(options.logLevel ?? "debug", (_level, line) => logs.push(line));
+  const base = loadConfig({}, { publicUrl: "http://localhost:1", version: "test" });
+  const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
+  const push = createWebPushSender({
+    vapid: await ensureVapidKeys(store),
+    subject: config.vapidSubject,
+    ttlSeconds: config.requestTtlSeconds,
+    pushAllow: config.pushAllow,
+  });
+  const deps: Deps = { store, push, clock: options.clock ?? systemClock, random: cryptoRandom, config, log };
+  const setupCode = (await ensureSetupCode(deps, "TEST-SETUP-CODE")) ?? "";
+  const shutdown = new AbortController();
+  const app = createApp(deps, { shutdown: shutdown.signal });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  });
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps.config.publicUrl = url;
+  return {
+    url,
+    deps,
+    store,
+    dataDir,
+    setupCode,
+    logs,
+    shutdown,
+    async close() {
+      shutdown.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
