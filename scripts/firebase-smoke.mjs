@@ -266,6 +266,7 @@ async function main() {
   // CI waits (long poll) while the device, another process, approves through another worker.
   const ciCall = fetch(otpUrl, {
     method: "POST",
+    signal: AbortSignal.timeout(90_000),
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ package: { name: "smoke-pkg", version: "1.0.0" }, wait: 45 }),
   });
@@ -301,7 +302,11 @@ async function main() {
     String(again.status),
   );
 
-  const denyCall = fetch(otpUrl, { method: "POST", headers: { accept: "application/json" } });
+  const denyCall = fetch(otpUrl, {
+    method: "POST",
+    headers: { accept: "application/json" },
+    signal: AbortSignal.timeout(90_000),
+  });
   await device("answer deny");
   const denied = await denyCall;
   const deniedBody = await denied.json();

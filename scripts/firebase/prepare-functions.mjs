@@ -27,7 +27,14 @@ function fail(message) {
   process.exit(1);
 }
 
-const notTest = (src) => !/\.test\.(js|d\.ts)(\.map)?$/.test(src) && !src.includes(`${join("dist", "standalone")}`);
+/** Tests, test helpers (they import dev dependencies) and the standalone server stay out of the deployment. */
+const DEV_ONLY = [
+  /\.test\.(js|d\.ts)(\.map)?$/,
+  /[\\/]storeContract\./,
+  /[\\/]startFirestoreFake\./,
+  /[\\/]dist[\\/](standalone|testing)([\\/]|$)/,
+];
+const notTest = (src) => !DEV_ONLY.some((pattern) => pattern.test(src));
 
 export function prepareFunctions(mode) {
   const functionsDir = join(root, "functions");
