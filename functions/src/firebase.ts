@@ -107,7 +107,11 @@ async function createDeps(): Promise<Deps> {
   });
   const deps: Deps = { store, push, clock: systemClock, random: cryptoRandom, config, log };
   // Pairing link: <public origin>/pair#code=<the COUNTERSIGN_SETUP_CODE secret>, valid until a device pairs.
-  await ensureSetupCode(deps, setupCode.value());
+  const preset = setupCode.value().trim();
+  const pending = await ensureSetupCode(deps, preset);
+  if (pending && !preset) {
+    log.warn("no device is paired and the COUNTERSIGN_SETUP_CODE secret is empty: set it to pair the first device");
+  }
   return deps;
 }
 
