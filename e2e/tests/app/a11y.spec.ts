@@ -2,7 +2,7 @@ import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
-import { addAccountByUri, createLink, openAccount, testAccount } from "./support/app.js";
+import { addAccountByUri, createLink, openAccount, testAccount, trackCspViolations } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 
@@ -19,7 +19,8 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
   await page.emulateMedia({ colorScheme: "light" });
 }
 
-test("every screen passes axe without serious violations", async ({ page, server }) => {
+test("every screen passes axe without serious violations, under the strict CSP", async ({ page, server }) => {
+  const cspViolations = await trackCspViolations(page);
   await page.goto("/");
   await expect(page.getByText("No accounts yet")).toBeVisible();
   await expectAccessible(page, "empty home");
@@ -75,4 +76,5 @@ test("every screen passes axe without serious violations", async ({ page, server
   await page.goto("/settings");
   await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
   await expectAccessible(page, "settings");
+  expect(cspViolations()).toEqual([]);
 });

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import QRCode from "qrcode";
 import { expect, test } from "../../fixtures.js";
-import { codeButton, grouped, testAccount, totpAt } from "./support/app.js";
+import { codeButton, grouped, testAccount, totpAt, trackCspViolations } from "./support/app.js";
 
 const AT = Date.UTC(2026, 10, 22, 9, 30, 5);
 
@@ -67,11 +67,13 @@ test("pasting an otpauth:// URI adds the account; a bad one and a duplicate are 
 test("uploading a screenshot of the QR code adds the account", async ({ page }) => {
   const account = testAccount("GitHub", "octocat", "GEZDGNBVGY3TQOJQ");
   const png = await QRCode.toBuffer(account.uri, { width: 320, margin: 4 });
+  const cspViolations = await trackCspViolations(page);
   await page.clock.setFixedTime(AT);
   await page.goto("/add");
   await page.getByRole("button", { name: "Image" }).click();
   await page.getByLabel("Upload image").setInputFiles({ name: "qr.png", mimeType: "image/png", buffer: png });
   await expect(codeButton(page, account)).toContainText(grouped(await totpAt(account, AT)), { timeout: 15_000 });
+  expect(cspViolations()).toEqual([]);
 });
 
 test("an image without a QR code is refused with an explanation", async ({ page }) => {

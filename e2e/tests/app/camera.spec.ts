@@ -1,10 +1,10 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "../../fixtures.js";
 import { writeQrVideo } from "../../helpers/camera.js";
 import { CHROMIUM_ARGS } from "../../playwright.config.js";
-import { codeButton, grouped, testAccount, totpAt } from "./support/app.js";
+import { codeButton, grouped, testAccount, totpAt, trackCspViolations } from "./support/app.js";
 
 const account = testAccount("RubyGems", "maintainer", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U");
 const video = join(mkdtempSync(join(tmpdir(), "countersign-camera-")), "qr.y4m");
@@ -13,7 +13,7 @@ writeQrVideo(video, account.uri);
 test.use({
   permissions: ["camera"],
   launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    executablePath: process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined),
     args: [
       ...CHROMIUM_ARGS,
       "--use-fake-ui-for-media-stream",
@@ -24,6 +24,7 @@ test.use({
 });
 
 test("scanning the QR code with the camera adds the account", async ({ page }) => {
+  const cspViolations = await trackCspViolations(page);
   const at = Date.UTC(2026, 10, 22, 9, 30, 5);
   await page.clock.setFixedTime(at);
   await page.goto("/add");

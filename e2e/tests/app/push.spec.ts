@@ -1,5 +1,5 @@
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
-import { type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
+import { ApiDevice, type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
 import {
   addAccountByUri,
   clickNotificationAction,
@@ -122,4 +122,25 @@ test("notifications can be turned off again", async ({ page, server }) => {
   await page.goto("/settings");
   await page.getByRole("button", { name: "Turn off notifications" }).click();
   await expect(page.getByRole("button", { name: "Turn on notifications" })).toBeVisible();
+});
+
+test("when another device answers, the notification closes and the open screen says who answered", async ({
+  page,
+  server,
+}) => {
+  const token = await setUp(page, server);
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+  const inviteCode = new URLSearchParams(new URL(inviteUrl).hash.slice(1)).get("invite") ?? "";
+  const other = await ApiDevice.pair(server.origin, { inviteCode }, "Bob's tablet");
+  await other.createAccount(npm.issuer, npm.label);
+
+  const ci = requestOtp(server.origin, token, REQUEST);
+  await waitForNotification(page);
+  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+  await other.approve(await other.nextApproval(), npm.params);
+  expect((await ci).status).toBe(200);
+  await expect.poll(async () => (await shownNotifications(page)).length).toBe(0);
+  await expect(page.getByRole("status").filter({ hasText: "answered on Bob's tablet" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Approve" })).toBeHidden();
 });

@@ -124,3 +124,21 @@ export async function clickNotificationAction(
     { action, data },
   );
 }
+
+/**
+ * Records Content-Security-Policy violations in the page across navigations
+ * (the server sends a strict CSP; the app, html5-qrcode included, must not
+ * trip it).
+ */
+export async function trackCspViolations(page: Page): Promise<() => string[]> {
+  const seen: string[] = [];
+  await page.exposeFunction("__countersignCspViolation", (text: string) => seen.push(text));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      const report = (window as unknown as { __countersignCspViolation: (text: string) => void })
+        .__countersignCspViolation;
+      report(`${event.violatedDirective}: ${event.blockedURI || "inline"} at ${event.sourceFile}:${event.lineNumber}`);
+    });
+  });
+  return () => [...seen];
+}
