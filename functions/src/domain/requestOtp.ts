@@ -51,7 +51,8 @@ async function audit(
 
 async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
   const now = deps.clock.now();
-  const counts = await deps.store.countLinkRequests(link.id, now - HOUR_MS, now);
+  // The hour is (now - 1 h, now]: a request leaves it exactly when Retry-After says.
+  const counts = await deps.store.countLinkRequests(link.id, now - HOUR_MS + 1, now);
   let refusal: AppError | null = null;
   if (counts.pending >= deps.config.maxPendingPerLink) {
     const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestPendingExpiresAt ?? now) - now) / 1000));

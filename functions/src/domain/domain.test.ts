@@ -1,0 +1,243 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { generateDeviceKey, generateTimedCodes, type PushPayload, signRequest } from "@countersign/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../config.js";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import type { PushSender } from "../push/PushSender.js";
+import { cryptoRandom } from "../secrets.js";
+import { SqliteStore } from "../store/SqliteStore.js";
+import type { DeviceRecord } from "../store/Store.js";
+import { createAccount } from "./accounts.js";
+import { answerApproval } from "./approvals.js";
+import { authenticateDevice } from "./authenticateDevice.js";
+import { createInvite, ensureSetupCode, pairDevice } from "./devices.js";
+import { createLink } from "./links.js";
+import { listHistory } from "./listHistory.js";
+import { awaitOtp, requestOtp, waitSeconds } from "./requestOtp.js";
+import { sweepExpired } from "./sweepExpired.js";
+
+const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 } as const;
+/** 10 s into a 30-s step. */
+const T0 = Date.UTC(2026, 10, 22, 6, 0, 10);
+
+let dir: string;
+let deps: Deps;
+let now: number;
+let sent: PushPayload[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "countersign-domain-"));
+  now = T0;
+  sent = [];
+  const push: PushSender = {
+    vapidPublicKey: "test",
+    send: async (_subscription, payload) => {
+      sent.push(payload);
+      return { ok: true };
+    },
+  };
+  deps = {
+    store: SqliteStore.open(dir),
+    push,
+    clock: { now: () => now },
+    random: cryptoRandom,
+    config: loadConfig({}, { publicUrl: "https://otp.example.com", version: "test" }),
+    log: createLogger("silent"),
+  };
+});
+afterEach(async () => {
+  await deps.store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function expectError(promise: Promise<unknown>, code: string): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  return error as AppError;
+}
+
+async function seed() {
+  const device: DeviceRecord = {
+    id: "dev1",
+    name: "Pixel",
+    publicKey: { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) },
+    createdAt: now,
+    lastSeenAt: null,
+    push: { endpoint: "https://fcm.googleapis.com/x", keys: { p256dh: "p", auth: "a" } },
+  };
+  await deps.store.createDevice(device);
+  const { account } = await createAccount(deps, device, { issuer: "npm", label: "alice" });
+  const { token, link } = await createLink(deps, account.id, "CI");
+  return { device, account, token, link };
+}
+
+const call = (token: string) => ({ token, body: {}, idempotencyKey: null, ip: "203.0.113.9", userAgent: null });
+
+describe("delivering the code", () => {
+  it("delivers the code valid at delivery time: the next step's when the first ran out", async () => {
+    const { device, token } = await seed();
+    const request = await requestOtp(deps, call(token));
+    const codes = await generateTimedCodes(TOTP, now);
+    await answerApproval(deps, device, request.id, { decision: "approve", codes });
+    now += 25_000; // into the next step
+    const delivered = await awaitOtp(deps, request, 0);
+    expect(delivered).toMatchObject({ otp: codes[1]?.otp, validUntil: codes[1]?.notAfter, approvedBy: "Pixel" });
+  });
+
+  it("treats an approval whose codes all ran out as expired, and wipes it", async () => {
+    const { device, token, account } = await seed();
+    const request = await requestOtp(deps, call(token));
+    await answerApproval(deps, device, request.id, { decision: "approve", codes: await generateTimedCodes(TOTP, now) });
+    now += 60_000;
+    const error = await expectError(awaitOtp(deps, request, 0), "expired");
+    expect(error.message).toMatch(/no longer valid/);
+    expect((await deps.store.getRequest(request.id))?.answer).toBeNull();
+    const [entry] = await listHistory(deps, account.id);
+    expect(entry).toMatchObject({ outcome: "expired", message: expect.stringMatching(/ran out/) });
+  });
+
+  it("clamps the wait to the server's maximum", () => {
+    expect(waitSeconds({ defaultWaitSeconds: 120, maxWaitSeconds: 300 })).toBe(120);
+    expect(waitSeconds({ defaultWaitSeconds: 120, maxWaitSeconds: 300 }, 5000)).toBe(300);
+    expect(waitSeconds({ defaultWaitSeconds: 120, maxWaitSeconds: 55 })).toBe(55);
+    expect(waitSeconds({ defaultWaitSeconds: 120, maxWaitSeconds: 300 }, 0)).toBe(0);
+  });
+});
+
+describe("expiry", () => {
+  it("expires an unanswered request after its TTL: CI gets 410, the device can no longer answer", async () => {
+    const { device, token, account } = await seed();
+    const request = await requestOtp(deps, call(token));
+    now += deps.config.requestTtlSeconds * 1000;
+    expect(await sweepExpired(deps)).toBe(1);
+    await expectError(awaitOtp(deps, request, 0), "expired");
+    await expectError(answerApproval(deps, device, request.id, { decision: "deny" }), "expired");
+    expect((await listHistory(deps, account.id))[0]?.outcome).toBe("expired");
+    expect(sent.at(-1)).toMatchObject({ type: "answered", requestId: request.id, status: "expired" });
+  });
+});
+
+describe("limits", () => {
+  it("refuses a link's requests past its hourly limit until the oldest leaves the hour", async () => {
+    deps.config.maxRequestsPerLinkPerHour = 2;
+    const { device, token, account } = await seed();
+    for (let i = 0; i < 2; i++) {
+      const request = await requestOtp(deps, call(token));
+      await answerApproval(deps, device, request.id, { decision: "deny" });
+      now += 10 * 60_000;
+    }
+    const error = await expectError(requestOtp(deps, call(token)), "rate_limited");
+    expect(error.retryAfterSeconds).toBe(40 * 60);
+    expect((await listHistory(deps, account.id))[0]?.outcome).toBe("rate_limited");
+    now += 40 * 60_000;
+    await requestOtp(deps, call(token));
+  });
+
+  it("refuses more pending requests than allowed per link, until one expires", async () => {
+    deps.config.maxPendingPerLink = 1;
+    const { token } = await seed();
+    const first = await requestOtp(deps, call(token));
+    now += 60_000;
+    const error = await expectError(requestOtp(deps, call(token)), "rate_limited");
+    expect(error.retryAfterSeconds).toBe((first.expiresAt - now) / 1000);
+    now = first.expiresAt;
+    await requestOtp(deps, call(token));
+  });
+
+  it("an idempotent retry joins the request even when the link is at its pending limit, with no new push", async () => {
+    deps.config.maxPendingPerLink = 1;
+    const { token } = await seed();
+    const first = await requestOtp(deps, { ...call(token), idempotencyKey: "k" });
+    const pushes = sent.length;
+    const again = await requestOtp(deps, { ...call(token), idempotencyKey: "k" });
+    expect(again.id).toBe(first.id);
+    expect(sent.length).toBe(pushes);
+  });
+});
+
+describe("device signatures", () => {
+  async function signedDevice() {
+    const key = await generateDeviceKey();
+    const setupCode = await ensureSetupCode(deps);
+    const body = JSON.stringify({ setupCode, name: "Pixel", publicKey: key.publicKeyJwk });
+    const headers = await signRequest({
+      privateKey: key.privateKey,
+      method: "POST",
+      path: "/api/v1/devices",
+      body,
+      now,
+    });
+    const view = await pairDevice(
+      deps,
+      { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) },
+      JSON.parse(body),
+    );
+    const sign = async (signedAt: number) => ({
+      method: "GET",
+      path: "/api/v1/devices/me",
+      headers: await signRequest({
+        privateKey: key.privateKey,
+        deviceId: view.id,
+        method: "GET",
+        path: "/api/v1/devices/me",
+        now: signedAt,
+      }),
+      body: new Uint8Array(0),
+    });
+    return { view, key, sign };
+  }
+
+  it("accepts a signature within five minutes of the server's clock, once", async () => {
+    const { view, sign } = await signedDevice();
+    const call = await sign(now - 4 * 60_000);
+    expect((await authenticateDevice(deps, call)).id).toBe(view.id);
+    await expectError(authenticateDevice(deps, call), "unauthorized");
+    await expectError(authenticateDevice(deps, await sign(now - 5 * 60_000 - 1)), "unauthorized");
+    await expectError(authenticateDevice(deps, await sign(now + 5 * 60_000 + 1)), "unauthorized");
+    expect((await deps.store.getDevice(view.id))?.lastSeenAt).toBe(now);
+  });
+
+  it("invites expire after 15 minutes", async () => {
+    const { view } = await signedDevice();
+    const device = (await deps.store.getDevice(view.id)) as DeviceRecord;
+    const invite = await createInvite(deps, device);
+    expect(invite.expiresAt).toBe(now + 15 * 60_000);
+    now += 15 * 60_000;
+    const key = await generateDeviceKey();
+    const body = JSON.stringify({ inviteCode: invite.inviteCode, name: "Tablet", publicKey: key.publicKeyJwk });
+    const headers = await signRequest({
+      privateKey: key.privateKey,
+      method: "POST",
+      path: "/api/v1/devices",
+      body,
+      now,
+    });
+    await expectError(
+      pairDevice(
+        deps,
+        { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) },
+        JSON.parse(body),
+      ),
+      "unauthorized",
+    );
+  });
+});
+
+describe("setup code", () => {
+  it("is generated once, kept across restarts, preset by COUNTERSIGN_SETUP_CODE, and gone once a device pairs", async () => {
+    const generated = await ensureSetupCode(deps);
+    expect(generated).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
+    expect(await ensureSetupCode(deps)).toBe(generated);
+    expect(await ensureSetupCode(deps, "TEST-1234")).toBe("TEST-1234");
+    await seed();
+    expect(await ensureSetupCode(deps, "TEST-1234")).toBeNull();
+  });
+});

@@ -1,0 +1,210 @@
+import { type ChildProcess, execFileSync, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { type AccountView, type ApprovalView, type CreatedLink, generateTimedCodes } from "@countersign/shared";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { send, TestDevice } from "../testing/TestDevice.js";
+
+/** Tests of the real server process: `node functions/dist/standalone/main.js`. */
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+const main = join(repo, "functions/dist/standalone/main.js");
+const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 } as const;
+
+const dirs: string[] = [];
+const children: ChildProcess[] = [];
+
+beforeAll(() => {
+  // Test what the sources say now, not a stale build.
+  execFileSync(process.execPath, [join(repo, "node_modules/typescript/bin/tsc"), "-b"], { cwd: repo, stdio: "pipe" });
+});
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-main-"));
+  dirs.push(dir);
+  return dir;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((r) => server.close(r));
+  return port;
+}
+
+interface Proc {
+  child: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+  exit: Promise<number | null>;
+}
+
+function run(env: Record<string, string>): Proc {
+  const child = spawn(process.execPath, [main], {
+    env: { PATH: process.env.PATH ?? "", COUNTERSIGN_LOG_LEVEL: "info", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let out = "";
+  let err = "";
+  child.stdout?.on("data", (d) => {
+    out += d;
+  });
+  child.stderr?.on("data", (d) => {
+    err += d;
+  });
+  const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, stdout: () => out, stderr: () => err, exit };
+}
+
+async function started(proc: Proc): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (proc.stdout().includes("Press Ctrl-C")) return;
+    if (proc.child.exitCode !== null) throw new Error(`server exited: ${proc.stderr()}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`server did not start: ${proc.stdout()} ${proc.stderr()}`);
+}
+
+describe("standalone server process", () => {
+  it("prints where to open the app and the pairing link, and serves health", async () => {
+    const port = await freePort();
+    const proc = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir(), COUNTERSIGN_SETUP_CODE: "TEST-1234" });
+    await started(proc);
+    expect(proc.stdout()).toContain(`Open http://localhost:${port}`);
+    expect(proc.stdout()).toContain(`http://localhost:${port}/pair#code=TEST-1234`);
+    expect(proc.stdout()).toContain("▄"); // the terminal QR code
+    const health = await send<{ status: string }>(`http://127.0.0.1:${port}/api/v1/health`);
+    expect(health.body.status).toBe("ok");
+    proc.child.kill("SIGTERM");
+    expect(await proc.exit).toBe(0);
+  });
+
+  it("survives a crash: a pending request is resumed after restart and gets the code", async () => {
+    const port = await freePort();
+    const dataDir = tempDir();
+    const env = { PORT: String(port), COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_SETUP_CODE: "TEST-1234" };
+    const origin = `http://127.0.0.1:${port}`;
+    let proc = run(env);
+    await started(proc);
+    const device = await TestDevice.pair(origin, { setupCode: "TEST-1234" });
+    const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" }))
+      .body;
+    const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
+
+    const waiting = send(`${origin}/api/v1/otp`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${link.token}`, accept: "application/json" },
+    }).catch((error: unknown) => error);
+    let approval: ApprovalView | undefined;
+    for (let i = 0; i < 100 && !approval; i++) {
+      approval = (await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body[0];
+      if (!approval) await new Promise((r) => setTimeout(r, 20));
+    }
+    if (!approval) throw new Error("the request did not appear");
+    proc.child.kill("SIGKILL");
+    await proc.exit;
+    expect(await waiting).toBeInstanceOf(Error); // the connection dropped with the server
+
+    proc = run(env);
+    await started(proc);
+    expect(proc.stdout()).not.toContain("pair#code"); // a device is paired: no setup code any more
+    const resumeUrl = `${origin}/api/v1/requests/${approval.id}?wait=30`;
+    const resumed = send(resumeUrl, { headers: { authorization: `Bearer ${link.token}` } });
+    await new Promise((r) => setTimeout(r, 100));
+    const codes = await generateTimedCodes(TOTP, Date.now());
+    const answer = await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", codes });
+    expect(answer.status).toBe(200);
+    expect((await resumed).text).toBe(`${codes[0]?.otp}\n`);
+    expect(proc.stdout()).not.toContain(link.token);
+    expect(proc.stdout()).not.toContain("TEST-1234");
+    proc.child.kill("SIGTERM");
+    expect(await proc.exit).toBe(0);
+  });
+
+  it("on SIGTERM answers waiting CI calls 408 with their request id, then exits 0", async () => {
+    const port = await freePort();
+    const origin = `http://127.0.0.1:${port}`;
+    const proc = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir(), COUNTERSIGN_SETUP_CODE: "S" });
+    await started(proc);
+    const device = await TestDevice.pair(origin, { setupCode: "S" });
+    const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "", label: "me" })).body;
+    const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
+    const waiting = send(link.url.replace(`http://localhost:${port}`, origin), { method: "POST" });
+    await new Promise((r) => setTimeout(r, 200));
+    proc.child.kill("SIGTERM");
+    const response = await waiting;
+    expect(response.status).toBe(408);
+    expect(response.body).toMatchObject({ error: "timeout", requestId: expect.any(String) });
+    expect(await proc.exit).toBe(0);
+  });
+
+  it("serves the built app with its CSP and caching, and says so when it is not built", async () => {
+    const port = await freePort();
+    const web = tempDir();
+    mkdirSync(join(web, "assets"));
+    writeFileSync(join(web, "index.html"), "<!doctype html><title>Countersign</title>");
+    writeFileSync(join(web, "sw.js"), "self.addEventListener('fetch', () => {});");
+    writeFileSync(join(web, "assets/index-abc123.js"), "console.log(1)");
+    const proc = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir(), COUNTERSIGN_WEB_DIR: web });
+    await started(proc);
+    const origin = `http://127.0.0.1:${port}`;
+    const index = await send(`${origin}/`);
+    expect(index.text).toContain("<title>Countersign</title>");
+    expect(index.headers.get("cache-control")).toBe("no-cache");
+    expect(index.headers.get("content-security-policy")).toBe(
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+    );
+    expect(index.headers.get("x-frame-options")).toBe("DENY");
+    expect((await send(`${origin}/sw.js`)).headers.get("cache-control")).toBe("no-cache");
+    expect((await send(`${origin}/assets/index-abc123.js`)).headers.get("cache-control")).toBe(
+      "public, max-age=31536000, immutable",
+    );
+    expect((await send(`${origin}/assets/missing.js`)).status).toBe(404);
+    const spa = await send(`${origin}/pair`);
+    expect(spa.text).toContain("<title>Countersign</title>");
+    proc.child.kill("SIGTERM");
+    await proc.exit;
+
+    const bare = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir(), COUNTERSIGN_WEB_DIR: tempDir() });
+    await started(bare);
+    const notBuilt = await send(`${origin}/`);
+    expect(notBuilt.status).toBe(503);
+    expect(notBuilt.text).toContain("npm run build");
+    expect((await send(`${origin}/api/v1/health`)).status).toBe(200);
+    bare.child.kill("SIGTERM");
+    await bare.exit;
+  });
+
+  it("a bad PORT, a port in use or an unwritable data directory: one line on stderr, exit 1", async () => {
+    for (const port of ["0", "65536", "http", "-1"]) {
+      const proc = run({ PORT: port, COUNTERSIGN_DATA_DIR: tempDir() });
+      expect(await proc.exit, port).toBe(1);
+      expect(proc.stderr()).toMatch(/^countersign: PORT must be a number from 1 to 65535 \(got ".*"\)\.\n$/);
+    }
+
+    const busy = createServer();
+    await new Promise<void>((r) => busy.listen(0, r));
+    const port = (busy.address() as { port: number }).port;
+    const inUse = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir() });
+    expect(await inUse.exit).toBe(1);
+    expect(inUse.stderr()).toBe(`countersign: Port ${port} is already in use. Set PORT to a free port.\n`);
+    await new Promise((r) => busy.close(r));
+
+    const file = join(tempDir(), "a-file");
+    writeFileSync(file, "");
+    const unwritable = run({ PORT: String(await freePort()), COUNTERSIGN_DATA_DIR: join(file, "data") });
+    expect(await unwritable.exit).toBe(1);
+    expect(unwritable.stderr()).toMatch(/^countersign: The data directory .* is not writable \(ENOTDIR\)\..*\n$/);
+    expect(unwritable.stderr().split("\n")).toHaveLength(2);
+  });
+});
