@@ -61,3 +61,24 @@ test("the device key is a non-extractable CryptoKey in IndexedDB", async ({ page
     hasDeviceId: true,
   });
 });
+
+test("a second device pairs with an invite link from the first", async ({ page, server, browser }) => {
+  await pairPage(page, server, "First phone");
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+  expect(inviteUrl).toMatch(new RegExp(`^${server.origin}/pair#invite=`));
+
+  const second = await browser.newContext({ baseURL: server.origin });
+  try {
+    const other = await second.newPage();
+    await other.goto(inviteUrl);
+    await expect(other.getByLabel("Invite code")).toHaveValue(new URL(inviteUrl).hash.replace("#invite=", ""));
+    await other.getByLabel("Device name").fill("Second phone");
+    await other.getByRole("button", { name: "Pair this device" }).click();
+    await expect(other.getByRole("heading", { level: 1, name: "Countersign" })).toBeVisible();
+    await expect(other.getByText("Pair this device with your Countersign server")).toBeHidden();
+  } finally {
+    await second.close();
+  }
+});
