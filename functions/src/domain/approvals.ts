@@ -41,6 +41,12 @@ async function viewOf(deps: Pick<Deps, "store">, request: RequestRecord): Promis
   return toApprovalView(request, account, link);
 }
 
+/** The line under the question: which account and which CI link is asking. */
+function notificationDetail(view: ApprovalView): string {
+  const account = view.account.issuer ? `${view.account.issuer}: ${view.account.label}` : view.account.label;
+  return `${account} · CI link "${view.link.name}"`;
+}
+
 /** The push message that asks the holders of an account to decide. */
 export function approvalPayload(view: ApprovalView): PushPayload {
   return {
@@ -48,8 +54,8 @@ export function approvalPayload(view: ApprovalView): PushPayload {
     type: "approval",
     requestId: view.id,
     accountId: view.accountId,
-    title: "Countersign",
-    body: describeRequest(view),
+    title: describeRequest(view),
+    body: notificationDetail(view),
     expiresAt: view.expiresAt,
   };
 }

@@ -365,8 +365,8 @@ describe("CI requests", () => {
     expect(payload).toMatchObject({
       v: 1,
       type: "approval",
-      title: "Countersign",
-      body: "Publish foo@1.2.3 from owner/repo?",
+      title: "Publish foo@1.2.3 from owner/repo?",
+      body: 'npm: alice · CI link "GitHub"',
     });
     expect(message.urgency).toBe("high");
     expect(message.ttl).toBe(app.deps.config.requestTtlSeconds);
