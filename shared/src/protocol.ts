@@ -343,13 +343,5 @@ export interface HealthResponse {
   time: number;
 }
 
-/** "Publish foo@1.2.3 from owner/repo?": the question a notification asks. */
-export function describeRequest(approval: Pick<ApprovalView, "package" | "claimed" | "verified" | "account">): string {
-  const pkg = approval.package
-    ? `${approval.package.name}${approval.package.version ? `@${approval.package.version}` : ""}`
-    : approval.account.issuer
-      ? `to ${approval.account.issuer} as ${approval.account.label}`
-      : `as ${approval.account.label}`;
-  const repository = approval.verified?.repository ?? approval.claimed?.repository;
-  return `Publish ${pkg}${repository ? ` from ${repository}` : ""}?`;
-}
+// Kept in its own module so the PWA's first screens can use it without loading zod.
+export { describeRequest } from "./describeRequest.js";

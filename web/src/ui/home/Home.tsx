@@ -1,13 +1,11 @@
-import { lazy, Suspense, useEffect, useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { groupCode } from "../format.js";
 import { Link } from "../Link.js";
 import { useAccounts, useDevice, useServices } from "../state.js";
 import { copyText } from "../toast.js";
 import { useNow } from "../useNow.js";
-
-// Loaded after the code list: it needs the protocol module, which the first screen can do without.
-const PendingRequests = lazy(() => import("./PendingRequests.js"));
+import { PendingRequests } from "./PendingRequests.js";
 
 type CodeState = Record<string, { otp: string; notAfter: number }>;
 
@@ -120,11 +118,7 @@ export function Home() {
             </Link>
           </div>
         ) : null}
-        {device ? (
-          <Suspense fallback={null}>
-            <PendingRequests />
-          </Suspense>
-        ) : null}
+        {device ? <PendingRequests /> : null}
         {accounts && accounts.length > 0 ? (
           <>
             <label className="search">

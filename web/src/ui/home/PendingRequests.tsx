@@ -5,7 +5,7 @@ import { Link } from "../Link.js";
 import { useDevice, useServices } from "../state.js";
 
 /** Requests waiting for an answer, for when a notification was missed or push is unavailable. */
-export default function PendingRequests() {
+export function PendingRequests() {
   const { api } = useServices();
   const device = useDevice();
   const [pending, setPending] = useState<ApprovalView[]>([]);
