@@ -10,20 +10,19 @@ import {
 import { hashedDocId, recordDocId } from "./firestore/docIds.js";
 import { isAlreadyExists, isNotFound } from "./firestore/firestoreErrors.js";
 import { plainData } from "./firestore/plainData.js";
-import type {
-  AccountRecord,
-  AnswerOutcome,
-  AuditRecord,
-  DeviceRecord,
-  InviteRecord,
-  LinkRecord,
-  RequestRecord,
-  Store,
-  StoredAnswer,
+import {
+  type AccountRecord,
+  type AnswerOutcome,
+  type AuditRecord,
+  type DeviceRecord,
+  type InviteRecord,
+  type LinkRecord,
+  REQUEST_RETENTION_MS,
+  type RequestRecord,
+  type Store,
+  type StoredAnswer,
 } from "./Store.js";
 
-/** Requests are forgotten this long after they expire (the audit log keeps their story). */
-const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** How long a claim marker of a setting is kept (it only has to outlive a race). */
 const SETTING_CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** Firestore's limit on the values of one `in` filter. */

@@ -2,20 +2,18 @@ import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "libsql";
-import type {
-  AccountRecord,
-  AnswerOutcome,
-  AuditRecord,
-  DeviceRecord,
-  InviteRecord,
-  LinkRecord,
-  RequestRecord,
-  Store,
-  StoredAnswer,
+import {
+  type AccountRecord,
+  type AnswerOutcome,
+  type AuditRecord,
+  type DeviceRecord,
+  type InviteRecord,
+  type LinkRecord,
+  REQUEST_RETENTION_MS,
+  type RequestRecord,
+  type Store,
+  type StoredAnswer,
 } from "./Store.js";
-
-/** Requests are forgotten this long after they expire (the audit log keeps their story). */
-const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);

@@ -1,6 +1,6 @@
 import type {
   AnsweredBy,
-  AuditOutcome,
+  AuditEntry,
   CiContext,
   P256PublicJwk,
   PackageInfo,
@@ -72,21 +72,11 @@ export interface RequestRecord {
   deliveredAt: number | null;
 }
 
-export interface AuditRecord {
-  id: string;
-  accountId: string;
-  requestId: string | null;
-  at: number;
-  linkId: string;
-  linkName: string;
-  package: PackageInfo | null;
-  claimed: CiContext | null;
-  verified: Record<string, string> | null;
-  requester: { ip: string; userAgent: string | null };
-  outcome: AuditOutcome;
-  answeredBy: AnsweredBy | null;
-  message: string | null;
-}
+/** An audit log entry as stored: the entry devices see, filed under its account. */
+export type AuditRecord = AuditEntry & { accountId: string };
+
+/** Requests are forgotten this long after they expire (the audit log keeps their story). */
+export const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export type AnswerOutcome =
   | { ok: true; request: RequestRecord }
