@@ -175,7 +175,7 @@ describe("signed device calls", () => {
 
     // Signed over one body, sent with another.
     const { signRequest } = await import("@countersign/shared");
-    const key = (device as unknown as { privateKey: CryptoKey }).privateKey;
+    const key = device.privateKey;
     const signed = await signRequest({
       privateKey: key,
       deviceId: device.id,
@@ -201,7 +201,7 @@ describe("signed device calls", () => {
 
   it("refuses a replayed call", async () => {
     const { signRequest } = await import("@countersign/shared");
-    const key = (device as unknown as { privateKey: CryptoKey }).privateKey;
+    const key = device.privateKey;
     const body = JSON.stringify({ name: "Once" });
     const headers = await signRequest({
       privateKey: key,
@@ -223,7 +223,7 @@ describe("signed device calls", () => {
     const headers = await device.call("GET", "/api/v1/accounts/none/history?limit=5");
     expect(headers.status).toBe(404);
     const { signRequest } = await import("@countersign/shared");
-    const key = (device as unknown as { privateKey: CryptoKey }).privateKey;
+    const key = device.privateKey;
     const signed = await signRequest({
       privateKey: key,
       deviceId: device.id,

@@ -12,7 +12,7 @@ export class TestDevice {
   id = "";
   private constructor(
     readonly origin: string,
-    private readonly privateKey: CryptoKey,
+    readonly privateKey: CryptoKey,
     readonly publicKeyJwk: JsonWebKey,
   ) {}
 
