@@ -69,6 +69,7 @@ function clickDeps() {
     deny: async (requestId: string) => denyRequest(await getServices(), requestId),
     showNotification: (title: string, options: NotificationOptions) =>
       self.registration.showNotification(title, options),
+    notifyWindows: broadcast,
   };
 }
 

@@ -78,6 +78,9 @@ test("Approve on the notification answers from the service worker, without the a
   await expect
     .poll(async () => (await shownNotifications(page)).map((n) => n.title))
     .toEqual(["Approved: the code was sent to CI"]);
+  // The approval screen the open app brought up shows the answer, without its buttons.
+  await expect(page.getByRole("status").filter({ hasText: "Already approved" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Approve" })).toBeHidden();
 });
 
 test("Approve on the notification encrypts the codes when the CLI sent a key", async ({ page, context, server }) => {

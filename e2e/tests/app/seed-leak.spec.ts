@@ -66,6 +66,7 @@ test("the seed appears in no request the browser makes during a full session", a
 
   // One request approved on screen, one from the notification, one denied.
   const first = requestOtp(server.origin, token, { package: { name: "foo", version: "1.0.0" }, wait: 30 });
+  await expect(page.getByRole("heading", { name: /foo@1\.0\.0/ })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole("button", { name: "Approve" })).toBeVisible({ timeout: 15_000 });
   await page.getByRole("button", { name: "Approve" }).click();
   expect((await first).status).toBe(200);
@@ -78,6 +79,7 @@ test("the seed appears in no request the browser makes during a full session", a
   expect((await second).status).toBe(200);
 
   const third = requestOtp(server.origin, token, { package: { name: "foo", version: "1.0.2" }, wait: 30 });
+  await expect(page.getByRole("heading", { name: /foo@1\.0\.2/ })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByRole("button", { name: "Deny", exact: true })).toBeVisible({ timeout: 15_000 });
   await page.getByRole("button", { name: "Deny", exact: true }).click();
   expect((await third).status).toBe(403);

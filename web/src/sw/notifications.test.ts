@@ -40,6 +40,7 @@ function deps(windows: WindowLike[] = []) {
     approve: vi.fn(async (_id: string) => ({ kind: "approved" }) as const),
     deny: vi.fn(async (_id: string) => ({ kind: "denied", paused: false }) as const),
     showNotification: vi.fn(async (_title: string, _options: NotificationOptions) => undefined),
+    notifyWindows: vi.fn(async (_message: WorkerMessage) => undefined),
   };
 }
 
@@ -96,6 +97,13 @@ describe("notification clicks", () => {
       "Approved: the code was sent to CI",
       expect.objectContaining({ tag: notificationTag("req_1") }),
     );
+    // An open approval screen for this request learns it was answered.
+    expect(d.notifyWindows).toHaveBeenCalledWith({
+      type: "request-answered",
+      requestId: "req_1",
+      status: "approved",
+      answeredBy: "this device",
+    });
   });
 
   it("denies from the notification", async () => {

@@ -148,6 +148,8 @@ export interface ClickDeps {
   approve(requestId: string): Promise<AnswerOutcome>;
   deny(requestId: string): Promise<AnswerOutcome>;
   showNotification(title: string, options: NotificationOptions): Promise<void>;
+  /** Tells open app windows, so a screen showing the request updates. */
+  notifyWindows(message: WorkerMessage): Promise<void>;
 }
 
 /** Chooses the app window to reuse: a focused one of ours first, then any of ours. */
@@ -176,5 +178,13 @@ export async function handleNotificationClick(action: string, data: unknown, dep
   const outcome = plan.kind === "approve" ? await deps.approve(plan.requestId) : await deps.deny(plan.requestId);
   const note = outcomeNotification(plan.requestId, outcome);
   await deps.showNotification(note.title, note.options);
+  if (outcome.kind === "approved" || outcome.kind === "denied") {
+    await deps.notifyWindows({
+      type: "request-answered",
+      requestId: plan.requestId,
+      status: outcome.kind,
+      answeredBy: "this device",
+    });
+  }
   return plan;
 }
