@@ -1,15 +1,22 @@
-import type { ReactNode } from "react";
+import { type ReactNode, useEffect, useRef } from "react";
 import { Link } from "./Link.js";
 
 /** A secondary screen: a back link, a title, the content. */
 export function Screen({ title, children, back = "/" }: { title: string; children: ReactNode; back?: string }) {
+  const heading = useRef<HTMLHeadingElement>(null);
+  // After an in-app navigation, screen readers start from the new screen's title.
+  useEffect(() => {
+    heading.current?.focus({ preventScroll: true });
+  }, []);
   return (
     <>
       <header className="topbar">
         <Link to={back} className="icon-button" aria-label="Back">
           <span aria-hidden="true">‹</span>
         </Link>
-        <h1 className="topbar-title">{title}</h1>
+        <h1 className="topbar-title" tabIndex={-1} ref={heading}>
+          {title}
+        </h1>
       </header>
       <main className="screen" id="main">
         {children}
