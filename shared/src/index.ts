@@ -6,3 +6,5 @@ export * from "./protocol.js";
 export * from "./signing.js";
 export * from "./tokens.js";
 export * from "./totp.js";
+export * from "./otpauthMigration.js";
+export * from "./devicesProtocol.js";

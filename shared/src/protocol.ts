@@ -334,6 +334,14 @@ export type PushPayload =
       requestId: string;
       status: RequestStatus;
       answeredBy: string;
+    }
+  | {
+      /** Who can answer changed: a recovery code was used, a device was paired or removed. */
+      v: 1;
+      type: "security";
+      title: string;
+      body: string;
+      at: number;
     };
 
 export interface HealthResponse {

@@ -1,10 +1,12 @@
-import type { DeviceView, InviteView, PairBody, PushSubscriptionBody } from "@countersign/shared";
+import type { DeviceView, InviteView, PairBody, PairResult, PushSubscriptionBody } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { validatePushEndpoint } from "../push/validatePushEndpoint.js";
 import { constantTimeEqual, hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
+import { issueRecoveryCode } from "./recovery.js";
+import { recordSecurityEvent } from "./securityEvents.js";
 
 const SETUP_CODE_SETTING = "setupCode";
 
@@ -15,6 +17,7 @@ export function toDeviceView(device: DeviceRecord, currentId?: string): DeviceVi
     createdAt: device.createdAt,
     lastSeenAt: device.lastSeenAt,
     hasPush: device.push !== null,
+    hasPasskey: !!device.passkey,
     ...(currentId ? { current: device.id === currentId } : {}),
   };
 }
@@ -42,9 +45,10 @@ export function pairingUrl(publicUrl: string, code: { setupCode: string } | { in
 /**
  * Pairs a device. The call is signed by the key it registers (proof of
  * possession) and carries either the setup code, consumed by the first
- * pairing, or an invite code from a paired device, single use.
+ * pairing, or an invite code from a paired device, single use. The first
+ * device also gets the recovery code, once.
  */
-export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): Promise<DeviceView> {
+export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): Promise<PairResult> {
   await verifySignedCall(deps, call, body.publicKey, `pair:${body.publicKey.x}`);
   if ("setupCode" in body) {
     const saved = await deps.store.getSetting(SETUP_CODE_SETTING);
@@ -70,6 +74,15 @@ export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): 
   };
   await deps.store.createDevice(device);
   deps.log.info("device paired", { deviceId: device.id, by: "setupCode" in body ? "setup code" : "invite" });
+  await recordSecurityEvent(deps, {
+    kind: "device_paired",
+    message: `“${device.name}” was paired ${"setupCode" in body ? "with the setup code" : "by invite"}.`,
+    device: { id: device.id, name: device.name },
+  });
+  if ("setupCode" in body) {
+    const { recoveryCode } = await issueRecoveryCode(deps);
+    return { ...toDeviceView(device, device.id), recoveryCode };
+  }
   return toDeviceView(device, device.id);
 }
 
@@ -98,7 +111,7 @@ export async function renameDevice(deps: Pick<Deps, "store">, device: DeviceReco
 
 /** Unpairs a device (itself or another): its signature no longer opens anything. */
 export async function removeDevice(
-  deps: Pick<Deps, "store" | "log">,
+  deps: Pick<Deps, "store" | "log" | "clock" | "random" | "push">,
   by: DeviceRecord,
   deviceId: string,
 ): Promise<void> {
@@ -106,6 +119,11 @@ export async function removeDevice(
   if (!target) throw new AppError("not_found", "No such device.");
   await deps.store.deleteDevice(deviceId);
   deps.log.info("device removed", { deviceId, by: by.id });
+  await recordSecurityEvent(deps, {
+    kind: "device_removed",
+    message: `“${target.name}” was removed by ${by.id === deviceId ? "itself" : `“${by.name}”`}; it can no longer answer.`,
+    device: { id: target.id, name: target.name },
+  });
 }
 
 export async function setPushSubscription(

@@ -17,7 +17,11 @@ export async function notifyDevices(
       if (!device?.push) return;
       const result = await deps.push.send(device.push, payload);
       if (result.ok) {
-        deps.log.debug("push sent", { deviceId, type: payload.type, requestId: payload.requestId });
+        deps.log.debug("push sent", {
+          deviceId,
+          type: payload.type,
+          requestId: "requestId" in payload ? payload.requestId : undefined,
+        });
       } else if (result.gone) {
         await deps.store.updateDevice(deviceId, { push: null });
         deps.log.info("push subscription gone, removed", { deviceId, status: result.status });

@@ -1,5 +1,6 @@
 import type { Deps } from "../deps.js";
 import { notifyDevices } from "./notifyDevices.js";
+import { sweepTransfers } from "./transfers.js";
 
 /**
  * Expires unanswered requests past their time, wipes undelivered answers and
@@ -8,6 +9,7 @@ import { notifyDevices } from "./notifyDevices.js";
  */
 export async function sweepExpired(deps: Pick<Deps, "store" | "clock" | "push" | "log">): Promise<number> {
   const expired = await deps.store.sweep(deps.clock.now());
+  await sweepTransfers(deps);
   for (const request of expired) {
     await deps.store.updateAudit(request.id, { outcome: "expired", message: "Nobody answered in time." });
     const account = await deps.store.getAccount(request.accountId);

@@ -38,6 +38,8 @@ import { awaitOtp, requestOtp, resumeOtp, waitSeconds } from "../domain/requestO
 import { AppError } from "../errors.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { createAddressLimiter } from "./addressLimiter.js";
+import { mountDeviceRoutes } from "./deviceRoutes.js";
+import { mountPasskeyRoutes } from "./passkeyRoutes.js";
 import { API_CONTENT_SECURITY_POLICY, securityHeaders } from "./securityHeaders.js";
 
 export interface AppOptions {
@@ -325,6 +327,10 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     const me = await device(req);
     res.json(await answerApproval(deps, me, String(req.params.requestId), parseBody(AnswerBody, req)));
   });
+
+  mountDeviceRoutes(api, deps, { parseBody: (schema, req) => parseBody(schema, req), signedCall, device, limited });
+
+  mountPasskeyRoutes(api, deps, { parseBody: (schema, req) => parseBody(schema, req), device });
 
   api.use((_req, _res, next) => next(new AppError("not_found", "No such API endpoint.")));
 

@@ -1,0 +1,114 @@
+import type { RecoverBody, RecoverResult, RecoveryCodeView } from "@countersign/shared";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
+import type { DeviceRecord } from "../store/Store.js";
+import { toAccountView } from "./accounts.js";
+import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
+import { toDeviceView } from "./devices.js";
+import { recordSecurityEvent } from "./securityEvents.js";
+
+const RECOVERY_SETTING = "recoveryCodeHash";
+const FAILURES_SETTING = "recoveryFailures";
+/** Wrong recovery codes tolerated per window before every attempt is refused until it ends. */
+export const MAX_RECOVERY_FAILURES = 5;
+export const RECOVERY_WINDOW_MS = 15 * 60 * 1000;
+
+/** Six groups of four from a 32-letter alphabet: 120 bits, so one SHA-256 is a safe hash to keep. */
+const RECOVERY_GROUPS = 6;
+
+interface StoredRecoveryCode {
+  hash: string;
+  createdAt: number;
+}
+
+interface Failures {
+  count: number;
+  since: number;
+}
+
+/** Creates a new recovery code (the old one stops working); the server keeps only its hash. */
+export async function issueRecoveryCode(deps: Pick<Deps, "store" | "clock" | "random">): Promise<RecoveryCodeView> {
+  const recoveryCode = newHumanCode(deps.random, RECOVERY_GROUPS);
+  const createdAt = deps.clock.now();
+  const stored: StoredRecoveryCode = { hash: hashSecret(normalizeHumanCode(recoveryCode)), createdAt };
+  await deps.store.setSetting(RECOVERY_SETTING, JSON.stringify(stored));
+  return { recoveryCode, createdAt };
+}
+
+/** A paired device replaces the recovery code, e.g. after it was shown to someone. */
+export async function rotateRecoveryCode(deps: Deps, device: DeviceRecord): Promise<RecoveryCodeView> {
+  const view = await issueRecoveryCode(deps);
+  await recordSecurityEvent(deps, {
+    kind: "recovery_code_rotated",
+    message: `A new recovery code was created on ${device.name}; the old one no longer works.`,
+    device: { id: device.id, name: device.name },
+  });
+  return view;
+}
+
+async function readFailures(deps: Pick<Deps, "store" | "clock">): Promise<Failures> {
+  const raw = await deps.store.getSetting(FAILURES_SETTING);
+  const now = deps.clock.now();
+  if (!raw) return { count: 0, since: now };
+  try {
+    const parsed = JSON.parse(raw) as Failures;
+    return now - parsed.since >= RECOVERY_WINDOW_MS ? { count: 0, since: now } : parsed;
+  } catch {
+    return { count: 0, since: now };
+  }
+}
+
+/**
+ * Pairs a new device with the recovery code when the old phones are gone. The
+ * new device joins every account (so CI links keep working once it has the
+ * seeds again), the code is replaced by a new one returned once, the event is
+ * filed and pushed to the other devices. Attempts are limited server-wide:
+ * after {@link MAX_RECOVERY_FAILURES} wrong codes in {@link RECOVERY_WINDOW_MS}
+ * every attempt is refused with `rate_limited` until the window ends.
+ */
+export async function recoverDevice(deps: Deps, call: SignedCall, body: RecoverBody): Promise<RecoverResult> {
+  const failures = await readFailures(deps);
+  const now = deps.clock.now();
+  if (failures.count >= MAX_RECOVERY_FAILURES) {
+    const retryAfterSeconds = Math.max(1, Math.ceil((failures.since + RECOVERY_WINDOW_MS - now) / 1000));
+    throw new AppError("rate_limited", "Too many wrong recovery codes. Try again later.", { retryAfterSeconds });
+  }
+  await verifySignedCall(deps, call, body.publicKey, `recover:${body.publicKey.x}`);
+  const raw = await deps.store.getSetting(RECOVERY_SETTING);
+  const stored = raw ? (JSON.parse(raw) as StoredRecoveryCode) : null;
+  const matches = stored !== null && stored.hash === hashSecret(normalizeHumanCode(body.recoveryCode));
+  // Claiming the stored value makes the code single use even against concurrent attempts.
+  if (!matches || !raw || !(await deps.store.claimSetting(RECOVERY_SETTING, raw))) {
+    await deps.store.setSetting(FAILURES_SETTING, JSON.stringify({ count: failures.count + 1, since: failures.since }));
+    deps.log.warn("recovery refused", { failures: failures.count + 1 });
+    throw new AppError("unauthorized", "The recovery code is wrong or was already used.");
+  }
+  const device: DeviceRecord = {
+    id: newId(deps.random),
+    name: body.name,
+    publicKey: { kty: "EC", crv: "P-256", x: body.publicKey.x, y: body.publicKey.y },
+    createdAt: now,
+    lastSeenAt: now,
+    push: null,
+  };
+  await deps.store.createDevice(device);
+  const accounts = [];
+  for (const account of await deps.store.listAccounts()) {
+    const deviceIds = [...account.deviceIds, device.id];
+    await deps.store.updateAccount(account.id, { deviceIds });
+    accounts.push(toAccountView({ ...account, deviceIds }));
+  }
+  const { recoveryCode } = await issueRecoveryCode(deps);
+  const others = (await deps.store.listDevices()).filter((d) => d.id !== device.id).map((d) => d.id);
+  await recordSecurityEvent(
+    deps,
+    {
+      kind: "recovery_used",
+      message: `The recovery code paired “${device.name}”, which now holds every account. If this was not you, remove it in Settings.`,
+      device: { id: device.id, name: device.name },
+    },
+    { deviceIds: others, title: "Recovery code used" },
+  );
+  return { device: toDeviceView(device, device.id), accounts, recoveryCode };
+}

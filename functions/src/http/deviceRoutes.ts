@@ -1,0 +1,61 @@
+import { OpenTransferBody, RecoverBody, SealedTransfer, TRANSFER_ID_PATTERN } from "@countersign/shared";
+import type { Request, RequestHandler, Router } from "express";
+import type { z } from "zod";
+import type { Deps } from "../deps.js";
+import type { SignedCall } from "../domain/authenticateDevice.js";
+import { recoverDevice, rotateRecoveryCode } from "../domain/recovery.js";
+import { listSecurityEvents } from "../domain/securityEvents.js";
+import { getTransfer, openTransfer, pickUpTransfer, sealTransfer } from "../domain/transfers.js";
+import { AppError } from "../errors.js";
+import type { DeviceRecord } from "../store/Store.js";
+
+/** What createApp lends these routes: its body parser, signed-call reader, device check and address limit. */
+export interface RouteHelpers {
+  parseBody<T extends z.ZodType>(schema: T, req: Request): z.infer<T>;
+  signedCall(req: Request): SignedCall;
+  device(req: Request): Promise<DeviceRecord>;
+  limited: RequestHandler;
+}
+
+function transferId(req: Request): string {
+  const id = String(req.params.transferId);
+  if (!TRANSFER_ID_PATTERN.test(id)) throw new AppError("bad_request", "transferId must be 32 bytes base64url.");
+  return id;
+}
+
+/** Recovery, seed transfer between devices and security events (see DEVICE_ROUTES). */
+export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): void {
+  api.post("/recovery", h.limited, async (req, res) => {
+    const body = h.parseBody(RecoverBody, req);
+    res.status(201).json(await recoverDevice(deps, h.signedCall(req), body));
+  });
+
+  api.post("/recovery/code", async (req, res) => {
+    res.status(201).json(await rotateRecoveryCode(deps, await h.device(req)));
+  });
+
+  api.post("/transfers", async (req, res) => {
+    const me = await h.device(req);
+    res.status(201).json(await openTransfer(deps, me, h.parseBody(OpenTransferBody, req)));
+  });
+
+  api.get("/transfers/:transferId", async (req, res) => {
+    const me = await h.device(req);
+    res.json(await getTransfer(deps, me, transferId(req)));
+  });
+
+  api.put("/transfers/:transferId/sealed", async (req, res) => {
+    const me = await h.device(req);
+    res.json(await sealTransfer(deps, me, transferId(req), h.parseBody(SealedTransfer, req)));
+  });
+
+  api.post("/transfers/:transferId/pickup", async (req, res) => {
+    const me = await h.device(req);
+    res.json(await pickUpTransfer(deps, me, transferId(req)));
+  });
+
+  api.get("/security-events", async (req, res) => {
+    await h.device(req);
+    res.json(await listSecurityEvents(deps));
+  });
+}

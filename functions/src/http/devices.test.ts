@@ -1,0 +1,214 @@
+import { createHash } from "node:crypto";
+import {
+  type AccountView,
+  type ApprovalView,
+  type CreatedLink,
+  type DeviceView,
+  generateDeviceKey,
+  generateTimedCodes,
+  type InviteView,
+  type PairResult,
+  type RecoverResult,
+  type SecurityEvent,
+  type TransferPickup,
+  type TransferView,
+} from "@countersign/shared";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
+import { MAX_RECOVERY_FAILURES } from "../domain/recovery.js";
+import { startTestApp, type TestApp } from "../testing/startTestApp.js";
+import { send, TestDevice } from "../testing/TestDevice.js";
+
+let push: PushService;
+let app: TestApp;
+
+beforeAll(async () => {
+  push = await startPushService();
+});
+afterAll(async () => {
+  await push.close();
+});
+afterEach(async () => {
+  await app?.close();
+});
+
+async function start() {
+  app = await startTestApp({ pushAllow: [new URL(push.origin).host] });
+}
+
+/** Pairs the first device and returns it with the recovery code the server showed once. */
+async function firstDevice(name = "Pixel") {
+  const device = await TestDevice.create(app.url);
+  const paired = await device.pairRaw({ setupCode: app.setupCode, name, publicKey: device.publicKeyJwk });
+  expect(paired.status).toBe(201);
+  const body = paired.body as PairResult;
+  device.id = body.id;
+  return { device, recoveryCode: body.recoveryCode ?? "" };
+}
+
+async function recover(recoveryCode: string, name = "New phone") {
+  const device = await TestDevice.create(app.url);
+  const response = await device.call<RecoverResult>(
+    "POST",
+    "/api/v1/recovery",
+    { recoveryCode, name, publicKey: device.publicKeyJwk },
+    { deviceId: null },
+  );
+  if (response.status === 201) device.id = response.body.device.id;
+  return { device, response };
+}
+
+const transferId = () =>
+  createHash("sha256")
+    .update(crypto.getRandomValues(new Uint8Array(32)))
+    .digest("base64url");
+
+describe("recovery code", () => {
+  it("is shown once at the first pairing and stored only as a hash", async () => {
+    await start();
+    const { recoveryCode } = await firstDevice();
+    expect(recoveryCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+    const dump = JSON.stringify(await app.store.getSetting("recoveryCodeHash"));
+    expect(dump).not.toContain(recoveryCode);
+    expect(dump).not.toContain(recoveryCode.replace(/-/g, ""));
+  });
+
+  it("pairs a new phone that holds every account, rotates the code, files and pushes the event", async () => {
+    await start();
+    const { device: old, recoveryCode } = await firstDevice();
+    const subscription = push.createSubscription();
+    expect((await old.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
+    const account = (await old.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
+    const link = (await old.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
+
+    const { device: phone, response } = await recover(recoveryCode.toLowerCase().replace(/-/g, " "));
+    expect(response.status).toBe(201);
+    expect(response.body.accounts.map((a) => a.id)).toEqual([account.id]);
+    expect(response.body.accounts[0]?.deviceIds).toEqual([old.id, phone.id]);
+    expect(response.body.recoveryCode).not.toBe(recoveryCode);
+
+    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    expect(message.payload).toMatchObject({ type: "security", title: "Recovery code used" });
+    const events = await phone.call<SecurityEvent[]>("GET", "/api/v1/security-events");
+    expect(events.body[0]).toMatchObject({ kind: "recovery_used", deviceName: "New phone" });
+
+    // The same code does not work twice; the new one does.
+    expect((await recover(recoveryCode)).response.status).toBe(401);
+    expect((await recover(response.body.recoveryCode, "Third")).response.status).toBe(201);
+
+    // CI's link still reaches the recovered phone, which can answer.
+    const ci = send(`${app.url}/api/v1/otp/${link.token}`, { method: "POST" });
+    let pending: ApprovalView[] = [];
+    for (let i = 0; i < 100 && pending.length === 0; i++) {
+      pending = (await phone.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
+      if (pending.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const codes = await generateTimedCodes(
+      { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 },
+      Date.now(),
+    );
+    const pendingId = pending[0]?.id ?? "";
+    expect(
+      (await phone.call("POST", `/api/v1/approvals/${pendingId}/answer`, { decision: "approve", codes })).status,
+    ).toBe(200);
+    expect((await ci).status).toBe(200);
+  });
+
+  it("refuses every attempt after too many wrong codes, with Retry-After", async () => {
+    await start();
+    const { recoveryCode } = await firstDevice();
+    for (let i = 0; i < MAX_RECOVERY_FAILURES; i++) {
+      expect((await recover("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")).response.status).toBe(401);
+    }
+    const locked = (await recover(recoveryCode)).response;
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await app.store.listDevices()).length).toBe(1);
+  });
+
+  it("can be replaced from a paired device", async () => {
+    await start();
+    const { device, recoveryCode } = await firstDevice();
+    const rotated = await device.call<{ recoveryCode: string }>("POST", "/api/v1/recovery/code");
+    expect(rotated.status).toBe(201);
+    expect((await recover(recoveryCode)).response.status).toBe(401);
+    expect((await recover(rotated.body.recoveryCode)).response.status).toBe(201);
+  });
+});
+
+describe("seed transfer between devices", () => {
+  it("relays ciphertext from the inviter to the new device once, then forgets it", async () => {
+    await start();
+    const { device: old } = await firstDevice();
+    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
+    const fresh = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "iPhone");
+    const id = transferId();
+    const ephemeral = await generateDeviceKey();
+    const opened = await fresh.call("POST", "/api/v1/transfers", { transferId: id, publicKey: ephemeral.publicKeyJwk });
+    expect(opened.status).toBe(201);
+
+    expect((await fresh.call<TransferPickup>("POST", `/api/v1/transfers/${id}/pickup`)).body).toMatchObject({
+      status: "waiting",
+    });
+    const view = await old.call<TransferView>("GET", `/api/v1/transfers/${id}`);
+    expect(view.body).toMatchObject({ to: { id: fresh.id, name: "iPhone" }, sealed: false });
+    expect(view.body.publicKey.x).toBe(ephemeral.publicKeyJwk.x);
+
+    const sealed = { publicKey: ephemeral.publicKeyJwk, iv: "AAAAAAAAAAAAAAAA", ciphertext: "c2VhbGVk" };
+    expect((await fresh.call("PUT", `/api/v1/transfers/${id}/sealed`, sealed)).status).toBe(403);
+    expect((await old.call("PUT", `/api/v1/transfers/${id}/sealed`, sealed)).status).toBe(200);
+    expect((await old.call("PUT", `/api/v1/transfers/${id}/sealed`, sealed)).status).toBe(409);
+    expect((await old.call("POST", `/api/v1/transfers/${id}/pickup`)).status).toBe(403);
+
+    const picked = await fresh.call<TransferPickup>("POST", `/api/v1/transfers/${id}/pickup`);
+    expect(picked.body).toMatchObject({ status: "ready", sealed: { ciphertext: "c2VhbGVk" }, from: { id: old.id } });
+    expect((await fresh.call("POST", `/api/v1/transfers/${id}/pickup`)).status).toBe(404);
+    expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
+  });
+
+  it("refuses malformed transfers and changes nothing", async () => {
+    await start();
+    const { device } = await firstDevice();
+    expect((await device.call("POST", "/api/v1/transfers", { transferId: "short", publicKey: {} })).status).toBe(400);
+    expect((await device.call("GET", "/api/v1/transfers/not-an-id")).status).toBe(400);
+    expect(await app.store.getSetting("transfers")).toBeNull();
+  });
+});
+
+describe("removing a device", () => {
+  it("stops its pending approvals and its answers", async () => {
+    await start();
+    const { device: old } = await firstDevice();
+    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
+    const lost = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "Lost phone");
+    const account = (await old.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
+    await lost.call("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" });
+    const link = (await old.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
+    const ci = send(`${app.url}/api/v1/otp/${link.token}?wait=5`, { method: "POST" });
+    let pending: ApprovalView[] = [];
+    for (let i = 0; i < 100 && pending.length === 0; i++) {
+      pending = (await lost.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
+      if (pending.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(pending).toHaveLength(1);
+
+    expect((await old.call("DELETE", `/api/v1/devices/${lost.id}`)).status).toBe(204);
+    const devices = await old.call<DeviceView[]>("GET", "/api/v1/devices");
+    expect(devices.body.map((d) => d.name)).toEqual(["Pixel"]);
+    expect((await lost.call("GET", "/api/v1/approvals")).status).toBe(401);
+    const codes = await generateTimedCodes(
+      { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 },
+      Date.now(),
+    );
+    const answer = await lost.call("POST", `/api/v1/approvals/${pending[0]?.id}/answer`, {
+      decision: "approve",
+      codes,
+    });
+    expect(answer.status).toBe(401);
+    expect((await app.store.getAccount(account.id))?.deviceIds).toEqual([old.id]);
+    const events = await old.call<SecurityEvent[]>("GET", "/api/v1/security-events");
+    expect(events.body[0]).toMatchObject({ kind: "device_removed", deviceName: "Lost phone" });
+    app.shutdown.abort();
+    await ci;
+  });
+});
