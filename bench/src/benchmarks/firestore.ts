@@ -1,0 +1,25 @@
+import { randomUUID } from "node:crypto";
+import { FirestoreStore } from "@countersign/functions/dist/store/FirestoreStore.js";
+import { startFirestoreFake } from "@countersign/functions/dist/store/firestore/startFirestoreFake.js";
+import { deleteApp, initializeApp } from "firebase-admin/app";
+import { getFirestore } from "firebase-admin/firestore";
+import { benchRoundTrips, type RoundTripResults } from "./roundTrips.js";
+
+/** The same round-trip benchmark with FirestoreStore over the in-process Firestore fake (gRPC on loopback). */
+export async function benchFirestore(options: {
+  runs: number;
+  durationMs: number;
+  concurrency: number;
+  sequential: number;
+  log?: (line: string) => void;
+}): Promise<RoundTripResults> {
+  const fake = await startFirestoreFake();
+  process.env.FIRESTORE_EMULATOR_HOST = fake.host;
+  const app = initializeApp({ projectId: `demo-bench-${randomUUID().slice(0, 8)}` }, randomUUID());
+  try {
+    return await benchRoundTrips({ ...options, store: async () => new FirestoreStore(getFirestore(app)) });
+  } finally {
+    await deleteApp(app);
+    fake.stop();
+  }
+}

@@ -1,0 +1,111 @@
+import { cpus, totalmem } from "node:os";
+import { median, summarize } from "../lib/stats.js";
+import { benchFirestore } from "./firestore.js";
+import { benchPwa } from "./pwa.js";
+import { benchRoundTrips, type RoundTripResults } from "./roundTrips.js";
+import { benchWaiting } from "./waiting.js";
+
+/**
+ * `npm run bench`: every benchmark of issue 11, printed as it goes and as a
+ * Markdown summary at the end. Load only ever targets 127.0.0.1 and is bounded
+ * in count and time. BENCH_ONLY=roundtrip,waiting,pwa,firestore runs a subset.
+ */
+const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,waiting,pwa,firestore").split(","));
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
+const CONCURRENCY = 16;
+const WAITING = Number(process.env.BENCH_WAITING ?? 10_000);
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const verdict = (met: boolean) => (met ? "met" : "NOT met");
+const summary: string[] = [];
+
+function roundTripLines(label: string, result: RoundTripResults, targets: boolean) {
+  const ratios = result.runs.map((r) => r.ratio * 100);
+  const ratio = median(ratios);
+  summary.push(
+    `| ${label}: full round trips/s (concurrency ${CONCURRENCY}) | ${summarize(
+      result.runs.map((r) => r.roundTripsPerSecond),
+      1,
+    )} | |`,
+    `| ${label}: "hello" requests/s, same runs | ${summarize(result.runs.map((r) => r.helloPerSecond))} | |`,
+    `| ${label}: round trips ÷ hello | ${summarize(ratios, 1)} % | ${targets ? `≥ 20 %: ${verdict(ratio >= 20)}` : ""} |`,
+    `| ${label}: approve → delivery p50 / p99 / max (${result.latency.samples} sequential) | ${ms(result.latency.p50)} / ${ms(result.latency.p99)} / ${ms(result.latency.max)} | ${targets ? `p99 < 20 ms: ${verdict(result.latency.p99 < 20)}` : ""} |`,
+    `| ${label}: CI request → code p50 / p99 (sequential) | ${ms(result.total.p50)} / ${ms(result.total.p99)} | |`,
+  );
+}
+
+async function main() {
+  const started = Date.now();
+  log(
+    `Countersign benchmarks — Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  );
+  log(`${RUNS} runs × ${DURATION_MS / 1000} s per throughput measurement, concurrency ${CONCURRENCY}\n`);
+
+  if (only.has("roundtrip")) {
+    log("Round trips, SQLite (one process: relay + push service + CI clients + phone):");
+    const result = await benchRoundTrips({
+      runs: RUNS,
+      durationMs: DURATION_MS,
+      concurrency: CONCURRENCY,
+      sequential: 500,
+      log,
+    });
+    log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
+    roundTripLines("SQLite", result, true);
+  }
+
+  if (only.has("firestore")) {
+    log("Round trips, Firestore (in-process fake):");
+    const result = await benchFirestore({
+      runs: Math.min(RUNS, 3),
+      durationMs: DURATION_MS,
+      concurrency: CONCURRENCY,
+      sequential: 200,
+      log,
+    });
+    log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
+    roundTripLines("Firestore fake", result, false);
+  }
+
+  if (only.has("waiting")) {
+    log(`${WAITING} CI requests waiting at once (real server process):`);
+    const result = await benchWaiting({ count: WAITING, probes: 20, log });
+    log(
+      `  RSS idle ${result.rssIdleMb.toFixed(0)} MB, with ${result.waiting} waiting ${result.rssWaitingMb.toFixed(0)} MB`,
+    );
+    log(`  new request round trip p50 ${ms(result.probeDuring.p50)} (before: ${ms(result.probeBefore.p50)})`);
+    summary.push(
+      `| server RSS with ${result.waiting} CI calls waiting (idle: ${result.rssIdleMb.toFixed(0)} MB) | ${result.rssWaitingMb.toFixed(0)} MB | < 300 MB: ${verdict(result.rssWaitingMb < 300)} |`,
+      `| new request's round trip while they wait, p50 / p99 (before: ${ms(result.probeBefore.p50)} / ${ms(result.probeBefore.p99)}) | ${ms(result.probeDuring.p50)} / ${ms(result.probeDuring.p99)} | |`,
+      `| health endpoint while they wait, p50 / p99 (before: ${ms(result.healthBefore.p50)} / ${ms(result.healthBefore.p99)}) | ${ms(result.healthDuring.p50)} / ${ms(result.healthDuring.p99)} | |`,
+      `| time to open the ${result.waiting} calls (each notified through the push service) | ${result.openSeconds.toFixed(1)} s | |`,
+    );
+  }
+
+  if (only.has("pwa")) {
+    log("PWA (web/dist, headless Chromium):");
+    const result = await benchPwa({ coldStarts: 5, log });
+    for (const file of result.loadedFirstScreen.files)
+      log(`  first screen loads ${file.file}: ${file.gzipped} B gzipped`);
+    log(`  cold offline start → first code: ${result.coldOfflineMs.map((v) => v.toFixed(0)).join(", ")} ms`);
+    summary.push(
+      `| first screen JS+CSS gzipped, fetched by the browser (${result.loadedFirstScreen.files.length} files) | ${result.loadedFirstScreen.totalKb.toFixed(1)} KB | < 100 KB: ${verdict(result.loadedFirstScreen.totalKb < 100)} |`,
+      `| first screen JS+CSS gzipped, referenced by index.html | ${result.staticFirstScreen.totalKb.toFixed(1)} KB | |`,
+      `| scanner chunk loaded on the first screen | ${result.loadedFirstScreen.scannerLoaded ? "yes" : "no (lazy)"} | lazy: ${verdict(!result.loadedFirstScreen.scannerLoaded)} |`,
+      `| cold offline start → first code on screen (${result.coldOfflineMs.length} browser launches) | ${summarize(result.coldOfflineMs)} ms | |`,
+    );
+  }
+
+  log("\n| measure | median (min–max) or value | target |\n|---|---|---|");
+  for (const line of summary) log(line);
+  log(`\nTotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,114 @@
+import { startPushService } from "../../../e2e/harness/push-service.js";
+import { askForCode, Device, send } from "../lib/device.js";
+import { roundTrip, type Scenario } from "../lib/scenario.js";
+import { startServerProcess } from "../lib/serverProcess.js";
+import { percentile } from "../lib/stats.js";
+
+export interface WaitingResults {
+  waiting: number;
+  rssIdleMb: number;
+  rssWaitingMb: number;
+  /** A new CI request's full round trip (request → push → approval → code), ms, before and while they wait. */
+  probeBefore: { p50: number; p99: number };
+  probeDuring: { p50: number; p99: number };
+  healthBefore: { p50: number; p99: number };
+  healthDuring: { p50: number; p99: number };
+  openSeconds: number;
+}
+
+/**
+ * The real standalone server process with `count` CI calls held open at once
+ * (spread over links of 1,000 — COUNTERSIGN_MAX_PENDING_PER_LINK=1000 and
+ * the per-hour and per-address limits raised), each notified through the push
+ * service. Measures the server's RSS and a new request's latency meanwhile.
+ */
+export async function benchWaiting(options: { count: number; probes: number; log?: (line: string) => void }) {
+  const push = await startPushService();
+  const server = await startServerProcess({
+    env: {
+      COUNTERSIGN_PUSH_ALLOW: new URL(push.origin).host,
+      COUNTERSIGN_MAX_PENDING_PER_LINK: "1000",
+      COUNTERSIGN_MAX_REQUESTS_PER_HOUR: "100000",
+      COUNTERSIGN_MAX_CALLS_PER_MINUTE: "100000",
+      COUNTERSIGN_MAX_WAIT: "900",
+      COUNTERSIGN_REQUEST_TTL: "900",
+    },
+  });
+  const waiters: Promise<unknown>[] = [];
+  try {
+    const phone = await Device.pair(server.origin, { setupCode: server.setupCode }, "Waiting phone");
+    await phone.subscribe(push.createSubscription());
+    const busy = await phone.account("busy");
+    const links: string[] = [];
+    for (let i = 0; i < Math.ceil(options.count / 1000); i++)
+      links.push((await phone.link(busy.id, `load ${i}`)).token);
+    const prober = await phone.invite("Probe phone");
+    await prober.subscribe(push.createSubscription());
+    const quiet = await prober.account("quiet");
+    const probeScenario: Scenario = {
+      origin: server.origin,
+      device: prober,
+      accountId: quiet.id,
+      token: (await prober.link(quiet.id, "probe")).token,
+    };
+    const probe = async () => {
+      const trips: number[] = [];
+      const health: number[] = [];
+      for (let i = 0; i < options.probes; i++) {
+        trips.push((await roundTrip(probeScenario, push)).total);
+        const started = performance.now();
+        await send(`${server.origin}/api/v1/health`);
+        health.push(performance.now() - started);
+      }
+      return {
+        trip: { p50: percentile(trips, 50), p99: percentile(trips, 99) },
+        health: { p50: percentile(health, 50), p99: percentile(health, 99) },
+      };
+    };
+    const before = await probe();
+    const rssIdle = server.rss();
+
+    const opening = performance.now();
+    const batch = 250;
+    let approvals = () =>
+      push.messages.filter((m) => (m.payload as { type?: string } | null)?.type === "approval").length;
+    let seen = 0;
+    for (let start = 0; start < options.count; start += batch) {
+      for (let i = start; i < Math.min(options.count, start + batch); i++) {
+        const token = links[Math.floor(i / 1000)] as string;
+        waiters.push(askForCode(server.origin, token, { package: { name: `wait-${i}`, version: "1.0.0" }, wait: 900 }));
+      }
+      const target = Math.min(options.count, start + batch);
+      const deadline = Date.now() + 120_000;
+      while (seen + approvals() < target) {
+        if (Date.now() > deadline) throw new Error(`only ${seen + approvals()} of ${target} requests notified`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // Keep the push service's list short.
+      seen += approvals();
+      push.messages.length = 0;
+    }
+    approvals = () => 0;
+    const openSeconds = (performance.now() - opening) / 1000;
+    options.log?.(`  ${options.count} CI calls waiting (opened in ${openSeconds.toFixed(1)} s)`);
+    await new Promise((r) => setTimeout(r, 1000));
+    const rssWaiting = server.rss();
+    const during = await probe();
+    const pending = await phone.ok<unknown[]>("GET", "/api/v1/approvals");
+    if (pending.length < options.count) throw new Error(`only ${pending.length} requests pending`);
+    return {
+      waiting: options.count,
+      rssIdleMb: rssIdle / 2 ** 20,
+      rssWaitingMb: rssWaiting / 2 ** 20,
+      probeBefore: before.trip,
+      probeDuring: during.trip,
+      healthBefore: before.health,
+      healthDuring: during.health,
+      openSeconds,
+    } satisfies WaitingResults;
+  } finally {
+    await server.kill("SIGTERM");
+    await Promise.allSettled(waiters);
+    await push.close();
+  }
+}

@@ -1,0 +1,72 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import type { Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type Config, loadConfig } from "@countersign/functions/dist/config.js";
+import { type Deps, systemClock } from "@countersign/functions/dist/deps.js";
+import { ensureSetupCode } from "@countersign/functions/dist/domain/devices.js";
+import { createApp } from "@countersign/functions/dist/http/createApp.js";
+import { createLogger } from "@countersign/functions/dist/logger.js";
+import { createOidcVerifier } from "@countersign/functions/dist/oidc/createOidcVerifier.js";
+import { createWebPushSender, ensureVapidKeys } from "@countersign/functions/dist/push/PushSender.js";
+import { cryptoRandom } from "@countersign/functions/dist/secrets.js";
+import { SqliteStore } from "@countersign/functions/dist/store/SqliteStore.js";
+import type { Store } from "@countersign/functions/dist/store/Store.js";
+
+export interface Relay {
+  url: string;
+  deps: Deps;
+  setupCode: string;
+  /** Lines logged at warn or error (a 500 shows up here as "unexpected error"). */
+  problems: string[];
+  close(): Promise<void>;
+}
+
+export const SETUP_CODE = "BENCH-SETUP-CODE";
+
+/**
+ * The real relay (createApp) in this process on 127.0.0.1, over a real store:
+ * a SQLite file in a fresh temporary directory, or the Firestore store given.
+ * Logging is at "warn" so a benchmark does not measure its log lines.
+ */
+export async function startRelay(
+  options: { config?: Partial<Config>; store?: () => Promise<Store>; pushAllow?: string[] } = {},
+): Promise<Relay> {
+  const dataDir = mkdtempSync(join(tmpdir(), "countersign-bench-"));
+  const store = options.store ? await options.store() : SqliteStore.open(dataDir);
+  const problems: string[] = [];
+  const log = createLogger("warn", (_level, line) => problems.push(line));
+  const base = loadConfig({}, { publicUrl: "http://127.0.0.1:1", version: "bench" });
+  const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
+  const push = createWebPushSender({
+    vapid: await ensureVapidKeys(store),
+    subject: config.vapidSubject,
+    ttlSeconds: config.requestTtlSeconds,
+    pushAllow: config.pushAllow,
+  });
+  const oidc = createOidcVerifier({ issuers: config.oidcIssuers });
+  const deps: Deps = { store, push, clock: systemClock, random: cryptoRandom, config, log, oidc };
+  const setupCode = (await ensureSetupCode(deps, SETUP_CODE)) ?? "";
+  const shutdown = new AbortController();
+  const app = createApp(deps, { shutdown: shutdown.signal });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
+  });
+  server.maxConnections = 30_000;
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  deps.config.publicUrl = url;
+  return {
+    url,
+    deps,
+    setupCode,
+    problems,
+    async close() {
+      shutdown.abort();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
