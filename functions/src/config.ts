@@ -1,3 +1,6 @@
+import { OidcConfigError, parseIssuerConfig } from "./oidc/parseIssuerConfig.js";
+import type { TrustedIssuer } from "./oidc/types.js";
+
 /** Limits and settings of the relay; `loadConfig` reads them from the environment. */
 export interface Config {
   /** Origin the app and CI reach the server at, without a trailing slash. */
@@ -26,6 +29,8 @@ export interface Config {
   vapidSubject: string;
   /** Express `trust proxy`: whether to take the client address from X-Forwarded-For. */
   trustProxy: boolean | number | string;
+  /** Issuers whose OIDC tokens links' policies may accept (COUNTERSIGN_OIDC_ISSUERS, docs/oidc.md). */
+  oidcIssuers: TrustedIssuer[];
 }
 
 export class ConfigError extends Error {
@@ -67,6 +72,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
     throw new ConfigError(`COUNTERSIGN_PUBLIC_URL must start with https:// or http:// (got "${publicUrl}").`);
   }
   const trustProxyRaw = env.COUNTERSIGN_TRUST_PROXY?.trim();
+  let oidcIssuers: TrustedIssuer[];
+  try {
+    oidcIssuers = parseIssuerConfig(env.COUNTERSIGN_OIDC_ISSUERS);
+  } catch (error) {
+    if (error instanceof OidcConfigError) throw new ConfigError(error.message);
+    throw error;
+  }
   return {
     publicUrl: parsed.origin,
     version: defaults.version,
@@ -95,5 +107,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
           : /^\d+$/.test(trustProxyRaw)
             ? Number(trustProxyRaw)
             : trustProxyRaw,
+    oidcIssuers,
   };
 }

@@ -1,5 +1,6 @@
 import type { Config } from "./config.js";
 import type { Logger } from "./logger.js";
+import type { OidcVerifier } from "./oidc/createOidcVerifier.js";
 import type { PushSender } from "./push/PushSender.js";
 import type { Random } from "./secrets.js";
 import type { Store } from "./store/Store.js";
@@ -19,4 +20,6 @@ export interface Deps {
   random: Random;
   config: Config;
   log: Logger;
+  /** Checks CI's OIDC tokens against links' policies; one per server, as it caches the issuers' keys. */
+  oidc: OidcVerifier;
 }

@@ -13,6 +13,7 @@ import { ensureSetupCode } from "./domain/devices.js";
 import { sweepExpired } from "./domain/sweepExpired.js";
 import { createApp } from "./http/createApp.js";
 import { createLogger, parseLogLevel } from "./logger.js";
+import { createOidcVerifier } from "./oidc/createOidcVerifier.js";
 import { createWebPushSender, ensureVapidKeys, type VapidKeys } from "./push/PushSender.js";
 import { cryptoRandom } from "./secrets.js";
 import { FirestoreStore } from "./store/FirestoreStore.js";
@@ -105,7 +106,8 @@ async function createDeps(): Promise<Deps> {
     ttlSeconds: config.requestTtlSeconds,
     pushAllow: config.pushAllow,
   });
-  const deps: Deps = { store, push, clock: systemClock, random: cryptoRandom, config, log };
+  const oidc = createOidcVerifier({ issuers: config.oidcIssuers });
+  const deps: Deps = { store, push, clock: systemClock, random: cryptoRandom, config, log, oidc };
   // Pairing link: <public origin>/pair#code=<the COUNTERSIGN_SETUP_CODE secret>, valid until a device pairs.
   const preset = setupCode.value().trim();
   const pending = await ensureSetupCode(deps, preset);

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { GITHUB_ACTIONS_ISSUER } from "./describePolicy.js";
 
 /**
  * A link's policy: which CI runs may use it, proven by an OIDC ID token that
@@ -7,10 +8,14 @@ import { z } from "zod";
  * explains each of them and the claims they read.
  */
 
-/** Issuer of GitHub Actions ID tokens. */
-export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
-/** Issuer of gitlab.com CI ID tokens (a self-managed GitLab issues as its own URL). */
-export const GITLAB_COM_ISSUER = "https://gitlab.com";
+export {
+  describePolicy,
+  describeRefCondition,
+  GITHUB_ACTIONS_ISSUER,
+  GITLAB_COM_ISSUER,
+  isGitHubIssuer,
+  normalizeRefPattern,
+} from "./describePolicy.js";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 
@@ -34,15 +39,6 @@ export function checkIssuerUrl(raw: string): { ok: true; issuer: string } | { ok
     return { ok: false, message: `issuer ${trimmed} must not carry credentials, a query or a fragment` };
   }
   return { ok: true, issuer: trimmed };
-}
-
-/**
- * Turns a ref condition into the full ref pattern it stands for: a bare
- * branch name `main` means `refs/heads/main`; anything starting with `refs/`
- * is taken as written.
- */
-export function normalizeRefPattern(ref: string): string {
-  return ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
 }
 
 const REPOSITORY_PATTERN = /^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+)+$/;
@@ -111,43 +107,3 @@ export const LinkPolicy = z.strictObject({
 export type LinkPolicy = z.infer<typeof LinkPolicy>;
 /** A policy as typed in (defaults not yet applied). */
 export type LinkPolicyInput = z.input<typeof LinkPolicy>;
-
-/** Whether an issuer is GitHub Actions' (github.com or a GitHub Enterprise Server). */
-export function isGitHubIssuer(issuer: string): boolean {
-  return (
-    issuer === GITHUB_ACTIONS_ISSUER ||
-    issuer.startsWith(`${GITHUB_ACTIONS_ISSUER}/`) ||
-    /\/_services\/token$/.test(issuer)
-  );
-}
-
-/** The ref part of {@link describePolicy}: "branch main", "branches release/*", "any branch, no tags". */
-export function describeRefCondition(policy: Pick<LinkPolicyInput, "ref" | "allowTags">): string {
-  const tags = policy.allowTags === true;
-  if (policy.ref === undefined) return tags ? "any branch or tag" : "any branch, no tags";
-  const pattern = normalizeRefPattern(policy.ref);
-  const glob = pattern.includes("*");
-  let wording: string;
-  if (pattern.startsWith("refs/heads/")) wording = `${glob ? "branches" : "branch"} ${pattern.slice(11)}`;
-  else if (pattern.startsWith("refs/tags/")) wording = `${glob ? "tags" : "tag"} ${pattern.slice(10)}`;
-  else wording = `ref ${pattern}`;
-  return tags && !pattern.startsWith("refs/tags/") ? `${wording} or any tag` : wording;
-}
-
-/**
- * One line saying what a policy lets through, for the app:
- * "Only owner/repo, workflow release.yml, branch main".
- */
-export function describePolicy(policy: LinkPolicyInput): string {
-  const issuer = policy.issuer.trim().replace(/\/+$/, "");
-  const where = isGitHubIssuer(issuer) ? "" : ` on ${issuer.replace(/^https?:\/\//, "")}`;
-  const parts = [`Only ${policy.repository.trim()}${where}`];
-  if (policy.workflow) parts.push(`workflow ${policy.workflow}`);
-  parts.push(describeRefCondition(policy));
-  if (policy.environment) parts.push(`environment ${policy.environment}`);
-  if (policy.eventName) parts.push(`event ${policy.eventName}`);
-  if (policy.hostedRunnersOnly)
-    parts.push(isGitHubIssuer(issuer) ? "on GitHub-hosted runners" : "on GitLab-hosted runners");
-  if (policy.audience) parts.push(`audience ${policy.audience}`);
-  return parts.join(", ");
-}

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { LinkPolicy } from "./policy.js";
 
 /**
  * The wire protocol between CI, the relay server and devices. Inputs are zod
@@ -203,10 +204,16 @@ export interface AccountView {
   deviceIds: string[];
 }
 
-export const CreateLinkBody = z.strictObject({ name: text(80) });
+export const CreateLinkBody = z.strictObject({
+  name: text(80),
+  /** Which CI runs may use the link, proven by an OIDC token (docs/oidc.md). Absent: any caller with the token. */
+  policy: LinkPolicy.optional(),
+});
 export const UpdateLinkBody = z.strictObject({
   name: text(80).optional(),
   paused: z.boolean().optional(),
+  /** A new policy, or null to remove it. */
+  policy: LinkPolicy.nullable().optional(),
 });
 
 export interface LinkView {
@@ -219,6 +226,8 @@ export interface LinkView {
   revokedAt: number | null;
   /** The first characters of the token, to tell links apart (`cs_AbCd…`). */
   tokenHint: string;
+  /** Which CI runs the link answers (verified by OIDC); null: anyone holding the token. */
+  policy: LinkPolicy | null;
 }
 
 /** Answer to link creation: the token and URL, shown once. */

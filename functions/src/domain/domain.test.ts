@@ -7,6 +7,7 @@ import { loadConfig } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { createLogger } from "../logger.js";
+import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
 import type { PushSender } from "../push/PushSender.js";
 import { cryptoRandom } from "../secrets.js";
 import { SqliteStore } from "../store/SqliteStore.js";
@@ -47,6 +48,7 @@ beforeEach(() => {
     random: cryptoRandom,
     config: loadConfig({}, { publicUrl: "https://otp.example.com", version: "test" }),
     log: createLogger("silent"),
+    oidc: createOidcVerifier({ issuers: [], clock: { now: () => now } }),
   };
 });
 afterEach(async () => {

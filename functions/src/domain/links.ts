@@ -1,4 +1,4 @@
-import type { CreatedLink, LinkView } from "@countersign/shared";
+import type { CreatedLink, LinkPolicy, LinkView } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { constantTimeEqual, hashSecret, newId, newLinkToken } from "../secrets.js";
@@ -15,7 +15,20 @@ export function toLinkView(link: LinkRecord): LinkView {
     paused: link.paused,
     revokedAt: link.revokedAt,
     tokenHint: link.tokenHint,
+    policy: link.policy,
   };
+}
+
+/** Refuses a policy whose issuer this server does not trust: no request could ever pass it. */
+function checkPolicyIssuer(deps: Pick<Deps, "config">, policy: LinkPolicy | null | undefined) {
+  if (!policy) return;
+  if (!deps.config.oidcIssuers.some((trusted) => trusted.issuer === policy.issuer)) {
+    const trusted = deps.config.oidcIssuers.map((entry) => entry.issuer).join(", ") || "none";
+    throw new AppError(
+      "bad_request",
+      `This server does not trust the issuer ${policy.issuer} (trusted: ${trusted}). Its operator can add it with COUNTERSIGN_OIDC_ISSUERS.`,
+    );
+  }
 }
 
 /** The link URL CI calls: `<origin>/api/v1/otp/<token>`. */
@@ -23,9 +36,19 @@ export function linkUrl(publicUrl: string, token: string): string {
   return `${publicUrl}/api/v1/otp/${token}`;
 }
 
-/** Creates a CI link for an account. The token is returned here once and only its hash is kept. */
-export async function createLink(deps: Deps, accountId: string, name: string): Promise<CreatedLink> {
+/**
+ * Creates a CI link for an account. The token is returned here once and only
+ * its hash is kept. With a `policy`, the link answers only CI runs whose OIDC
+ * token satisfies it.
+ */
+export async function createLink(
+  deps: Deps,
+  accountId: string,
+  name: string,
+  policy: LinkPolicy | null = null,
+): Promise<CreatedLink> {
   await getAccountOrThrow(deps, accountId);
+  checkPolicyIssuer(deps, policy);
   const token = newLinkToken(deps.random);
   const link: LinkRecord = {
     id: newId(deps.random),
@@ -37,6 +60,7 @@ export async function createLink(deps: Deps, accountId: string, name: string): P
     lastUsedAt: null,
     paused: false,
     revokedAt: null,
+    policy,
   };
   await deps.store.createLink(link);
   return { link: toLinkView(link), token, url: linkUrl(deps.config.publicUrl, token) };
@@ -53,17 +77,27 @@ async function getLinkOrThrow(deps: Pick<Deps, "store">, linkId: string): Promis
   return link;
 }
 
-/** Renames, pauses or resumes a link. A revoked link stays revoked. */
+/** Renames, pauses or resumes a link, or sets or removes (`policy: null`) its policy. A revoked link stays revoked. */
 export async function updateLink(
-  deps: Pick<Deps, "store">,
+  deps: Pick<Deps, "store" | "config">,
   linkId: string,
-  patch: { name?: string | undefined; paused?: boolean | undefined },
+  patch: { name?: string | undefined; paused?: boolean | undefined; policy?: LinkPolicy | null | undefined },
 ): Promise<LinkView> {
   const link = await getLinkOrThrow(deps, linkId);
   if (link.revokedAt !== null && patch.paused === false)
     throw new AppError("conflict", "A revoked link cannot be resumed.");
-  const updated = { ...link, name: patch.name ?? link.name, paused: patch.paused ?? link.paused };
-  await deps.store.updateLink(linkId, { name: updated.name, paused: updated.paused });
+  checkPolicyIssuer(deps, patch.policy);
+  const updated = {
+    ...link,
+    name: patch.name ?? link.name,
+    paused: patch.paused ?? link.paused,
+    policy: patch.policy === undefined ? link.policy : patch.policy,
+  };
+  await deps.store.updateLink(linkId, {
+    name: updated.name,
+    paused: updated.paused,
+    ...(patch.policy !== undefined ? { policy: updated.policy } : {}),
+  });
   return toLinkView(updated);
 }
 

@@ -31,8 +31,9 @@ async function audit(
   fields: {
     id: string;
     requestId: string | null;
-    outcome: "pending" | "paused" | "rate_limited";
+    outcome: "pending" | "paused" | "rate_limited" | "policy_refused";
     message: string | null;
+    verified?: Record<string, string> | null;
   },
 ) {
   await deps.store.addAudit({
@@ -43,7 +44,7 @@ async function audit(
     linkName: link.name,
     package: call.body.package ?? null,
     claimed: call.body.context ?? null,
-    verified: null,
+    verified: fields.verified ?? null,
     requester: { ip: call.ip, userAgent: call.userAgent },
     answeredBy: null,
   });
@@ -80,10 +81,43 @@ async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
   }
 }
 
+/** What a job must set up to send a token the link's policy can check. */
+function missingTokenMessage(audience: string): string {
+  return (
+    "This link only answers CI jobs that prove which repository and workflow they run with an OIDC token, " +
+    "and this request carried none. On GitHub Actions give the job `permissions: id-token: write`; " +
+    `on GitLab CI declare \`id_tokens: COUNTERSIGN_ID_TOKEN: aud: ${audience}\`. ` +
+    "The countersign CLI then sends the token."
+  );
+}
+
+async function refuseByPolicy(deps: Deps, link: LinkRecord, call: OtpCall, message: string): Promise<never> {
+  await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "policy_refused", message });
+  deps.log.info("request refused by the link's policy", { linkId: link.id, reason: message });
+  throw new AppError("policy", message);
+}
+
+/**
+ * For a link with a policy: the claims of the caller's OIDC token once it
+ * passes the policy. A missing or failing token is refused (`policy`) and
+ * recorded in the audit log; no device hears of it. Null for a link without
+ * a policy (any token sent is then ignored).
+ */
+async function verifyCaller(deps: Deps, link: LinkRecord, call: OtpCall): Promise<Record<string, string> | null> {
+  if (!link.policy) return null;
+  const audience = link.policy.audience ?? deps.config.publicUrl;
+  if (!call.body.oidcToken) return refuseByPolicy(deps, link, call, missingTokenMessage(audience));
+  const result = await deps.oidc.verify(call.body.oidcToken, link.policy, { audience: deps.config.publicUrl });
+  if (!result.ok) return refuseByPolicy(deps, link, call, result.reason);
+  return result.claims;
+}
+
 /**
  * Starts (or, with an Idempotency-Key already used on this link, joins) a CI
  * request for a code and notifies every device holding the account. A joined
- * request notifies nobody again.
+ * request notifies nobody again. On a link with a policy, the caller's OIDC
+ * token is verified first, a retry's too: it joins only a request of the same
+ * CI run, whose verified claims stay as they were.
  */
 export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
   const link = await findLinkByToken(deps, call.token);
@@ -92,10 +126,11 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
   const now = deps.clock.now();
   await deps.store.updateLink(link.id, { lastUsedAt: now });
+  const verified = await verifyCaller(deps, link, call);
 
   if (call.idempotencyKey) {
     const joined = await deps.store.findRequestByIdempotencyKey(link.id, call.idempotencyKey);
-    if (joined) return joined;
+    if (joined) return joinRequest(deps, link, call, joined, verified);
   }
   if (link.paused) {
     await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "paused", message: null });
@@ -110,8 +145,8 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     idempotencyKey: call.idempotencyKey,
     package: call.body.package ?? null,
     context: call.body.context ?? null,
-    oidcToken: call.body.oidcToken ?? null,
-    verified: null,
+    oidcToken: null,
+    verified,
     publicKey: call.body.publicKey ?? null,
     requester: { ip: call.ip, userAgent: call.userAgent },
     createdAt: now,
@@ -122,11 +157,36 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     answeredAt: null,
     deliveredAt: null,
   });
-  if (!created) return request;
+  if (!created) return joinRequest(deps, link, call, request, verified);
 
-  await audit(deps, link, call, { id: request.id, requestId: request.id, outcome: "pending", message: null });
+  await audit(deps, link, call, {
+    id: request.id,
+    requestId: request.id,
+    outcome: "pending",
+    message: null,
+    verified,
+  });
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
+  return request;
+}
+
+/** A retry joins its request only when it comes from the CI run the request was verified for. */
+async function joinRequest(
+  deps: Deps,
+  link: LinkRecord,
+  call: OtpCall,
+  request: RequestRecord,
+  verified: Record<string, string> | null,
+): Promise<RequestRecord> {
+  if (verified && request.verified?.runUrl !== verified.runUrl) {
+    return refuseByPolicy(
+      deps,
+      link,
+      call,
+      `this Idempotency-Key belongs to a request from another CI run (${request.verified?.runUrl ?? "unverified"}); use a new key`,
+    );
+  }
   return request;
 }
 

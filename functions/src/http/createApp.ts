@@ -294,7 +294,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   api.post("/accounts/:accountId/links", async (req, res) => {
     await device(req);
-    res.status(201).json(await createLink(deps, String(req.params.accountId), parseBody(CreateLinkBody, req).name));
+    const body = parseBody(CreateLinkBody, req);
+    res.status(201).json(await createLink(deps, String(req.params.accountId), body.name, body.policy ?? null));
   });
 
   api.patch("/links/:linkId", async (req, res) => {

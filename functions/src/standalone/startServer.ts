@@ -8,6 +8,7 @@ import { ensureSetupCode, pairingUrl } from "../domain/devices.js";
 import { sweepExpired } from "../domain/sweepExpired.js";
 import { createApp } from "../http/createApp.js";
 import type { Logger } from "../logger.js";
+import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
 import { createWebPushSender, ensureVapidKeys } from "../push/PushSender.js";
 import { cryptoRandom } from "../secrets.js";
 import { SqliteStore } from "../store/SqliteStore.js";
@@ -76,7 +77,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     ttlSeconds: options.config.requestTtlSeconds,
     pushAllow: options.config.pushAllow,
   });
-  const deps: Deps = { store, push, clock, random: cryptoRandom, config: options.config, log: options.log };
+  const oidc = createOidcVerifier({ issuers: options.config.oidcIssuers });
+  const deps: Deps = { store, push, clock, random: cryptoRandom, config: options.config, log: options.log, oidc };
   const setupCode = await ensureSetupCode(deps, options.setupCode);
   const shutdown = new AbortController();
   const app = createApp(deps, { shutdown: shutdown.signal });

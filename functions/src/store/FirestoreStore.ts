@@ -88,6 +88,7 @@ function toLink(data: DocumentData): LinkRecord {
     lastUsedAt: orNull(data.lastUsedAt),
     paused: data.paused === true,
     revokedAt: orNull(data.revokedAt),
+    policy: orNull(data.policy),
   };
 }
 
@@ -347,7 +348,10 @@ export class FirestoreStore implements Store {
     return snap.docs.map((d) => toLink(d.data())).sort(byCreation);
   }
 
-  async updateLink(id: string, patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt">>) {
+  async updateLink(
+    id: string,
+    patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
+  ) {
     await this.updateIfExists(this.doc(C.links, recordDocId(id)), patchData(patch));
   }
 

@@ -28,7 +28,7 @@ CREATE TABLE IF NOT EXISTS accounts (
 CREATE TABLE IF NOT EXISTS links (
   id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
   token_hint TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, paused INTEGER NOT NULL,
-  revoked_at INTEGER);
+  revoked_at INTEGER, policy TEXT);
 CREATE INDEX IF NOT EXISTS links_account ON links (account_id);
 CREATE TABLE IF NOT EXISTS requests (
   id TEXT PRIMARY KEY, link_id TEXT NOT NULL, account_id TEXT NOT NULL, idempotency_key TEXT,
@@ -40,6 +40,12 @@ CREATE INDEX IF NOT EXISTS requests_status ON requests (status, expires_at);
 CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, at INTEGER NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_account ON audit (account_id, at);
 `;
+
+/**
+ * Columns added after the first release, as [table, column, type]. A data
+ * file from before gets them on open; rows it already holds read as NULL.
+ */
+const ADDED_COLUMNS = [["links", "policy", "TEXT"]] as const;
 
 interface RequestRow {
   id: string;
@@ -77,6 +83,7 @@ interface LinkRow {
   last_used_at: number | null;
   paused: number;
   revoked_at: number | null;
+  policy: string | null;
 }
 
 interface AccountRow {
@@ -106,6 +113,7 @@ const toLink = (row: LinkRow): LinkRecord => ({
   lastUsedAt: row.last_used_at,
   paused: row.paused === 1,
   revokedAt: row.revoked_at,
+  policy: row.policy ? JSON.parse(row.policy) : null,
 });
 
 const toAccount = (row: AccountRow): AccountRecord => ({
@@ -150,7 +158,17 @@ const LINK_COLUMNS = {
   paused: ["paused", (v: unknown) => (v ? 1 : 0)],
   revokedAt: ["revoked_at", (v: unknown) => v],
   lastUsedAt: ["last_used_at", (v: unknown) => v],
+  policy: ["policy", (v: unknown) => (v ? JSON.stringify(v) : null)],
 } as const;
+
+function addMissingColumns(db: Database.Database) {
+  for (const [table, column, type] of ADDED_COLUMNS) {
+    const columns = db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[];
+    if (!columns.some((existing) => existing.name === column)) {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    }
+  }
+}
 
 /**
  * The embedded store: one SQLite file (`countersign.db`) in the data
@@ -177,6 +195,7 @@ export class SqliteStore implements Store {
     db.pragma("secure_delete = ON");
     db.pragma("synchronous = FULL");
     db.exec(SCHEMA);
+    addMissingColumns(db);
     return new SqliteStore(db);
   }
 
@@ -336,8 +355,9 @@ export class SqliteStore implements Store {
 
   async createLink(link: LinkRecord) {
     this.run(
-      `INSERT INTO links (id, account_id, name, token_hash, token_hint, created_at, last_used_at, paused, revoked_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO links (id, account_id, name, token_hash, token_hint, created_at, last_used_at, paused, revoked_at,
+         policy)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       link.id,
       link.accountId,
       link.name,
@@ -347,6 +367,7 @@ export class SqliteStore implements Store {
       link.lastUsedAt,
       link.paused ? 1 : 0,
       link.revokedAt,
+      link.policy ? JSON.stringify(link.policy) : null,
     );
   }
 
@@ -364,7 +385,10 @@ export class SqliteStore implements Store {
     return this.all<LinkRow>("SELECT * FROM links WHERE account_id = ? ORDER BY created_at, id", accountId).map(toLink);
   }
 
-  async updateLink(id: string, patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt">>) {
+  async updateLink(
+    id: string,
+    patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
+  ) {
     this.patch("links", LINK_COLUMNS, id, patch);
   }
 

@@ -2,6 +2,7 @@ import type {
   AnsweredBy,
   AuditEntry,
   CiContext,
+  LinkPolicy,
   P256PublicJwk,
   PackageInfo,
   PushSubscriptionBody,
@@ -45,6 +46,8 @@ export interface LinkRecord {
   lastUsedAt: number | null;
   paused: boolean;
   revokedAt: number | null;
+  /** Which CI runs may use the link (checked with their OIDC token); null: anyone holding the token. */
+  policy: LinkPolicy | null;
 }
 
 /** What a device answered: codes in the clear, or a JWE for CI's key that the server only relays. */
@@ -57,8 +60,13 @@ export interface RequestRecord {
   idempotencyKey: string | null;
   package: PackageInfo | null;
   context: CiContext | null;
-  /** Kept for OIDC verification; never shown to devices. */
+  /**
+   * Left null by the relay: the token is verified before the request is
+   * created and only its claims are kept, since the token itself could be
+   * replayed while it is valid.
+   */
   oidcToken: string | null;
+  /** Claims proven by the request's OIDC token (VerifiedClaims); null without a policy. */
   verified: Record<string, string> | null;
   publicKey: P256PublicJwk | null;
   requester: { ip: string; userAgent: string | null };
@@ -137,7 +145,7 @@ export interface Store {
   listLinks(accountId: string): Promise<LinkRecord[]>;
   updateLink(
     id: string,
-    patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt">>,
+    patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
   ): Promise<void>;
 
   createRequest(request: RequestRecord): Promise<{ request: RequestRecord; created: boolean }>;

@@ -60,6 +60,7 @@ const link = (id: string, accountId: string, tokenHash = `hash-${id}`): LinkReco
   lastUsedAt: null,
   paused: false,
   revokedAt: null,
+  policy: null,
 });
 
 const request = (id: string, fields: Partial<RequestRecord> = {}): RequestRecord => ({

@@ -51,6 +51,7 @@ export function runStoreContract(
       lastUsedAt: null,
       paused: false,
       revokedAt: null,
+      policy: null,
     });
     const request = (linkId: string, accountId: string, overrides: Partial<RequestRecord> = {}): RequestRecord => ({
       id: id("req"),
@@ -103,6 +104,30 @@ export function runStoreContract(
       expect(await store.findLinkByTokenHash(l.tokenHash)).toMatchObject({ id: l.id, paused: true, name: "Release" });
       expect(await store.listLinks(a.id)).toHaveLength(1);
       expect(await store.findLinkByTokenHash("nope")).toBeNull();
+    });
+
+    it("keeps a link's policy, replaces it and removes it", async () => {
+      const { a } = await seed();
+      const policy = {
+        issuer: "https://token.actions.githubusercontent.com",
+        repository: "acme/rocket",
+        ref: "refs/tags/v*",
+        allowTags: false,
+        workflow: "release.yml",
+        hostedRunnersOnly: true,
+      };
+      const guarded = { ...link(a.id), policy };
+      await store.createLink(guarded);
+      expect((await store.getLink(guarded.id))?.policy).toEqual(policy);
+      expect((await store.findLinkByTokenHash(guarded.tokenHash))?.policy).toEqual(policy);
+      const replaced = { ...policy, repository: "acme/other", environment: "npm" };
+      await store.updateLink(guarded.id, { policy: replaced, lastUsedAt: 5000 });
+      expect(await store.getLink(guarded.id)).toMatchObject({ policy: replaced, lastUsedAt: 5000 });
+      await store.updateLink(guarded.id, { paused: true });
+      expect((await store.getLink(guarded.id))?.policy).toEqual(replaced);
+      await store.updateLink(guarded.id, { policy: null });
+      expect((await store.getLink(guarded.id))?.policy).toBeNull();
+      expect((await store.listLinks(a.id)).map((l) => l.policy)).toEqual([null, null]);
     });
 
     it("deleting a device removes it from the accounts it held", async () => {

@@ -8,6 +8,7 @@ import { type Clock, type Deps, systemClock } from "../deps.js";
 import { ensureSetupCode } from "../domain/devices.js";
 import { createApp } from "../http/createApp.js";
 import { createLogger, type LogLevel } from "../logger.js";
+import { createOidcVerifier, type OidcVerifierOptions } from "../oidc/createOidcVerifier.js";
 import { createWebPushSender, ensureVapidKeys } from "../push/PushSender.js";
 import { cryptoRandom } from "../secrets.js";
 import { SqliteStore } from "../store/SqliteStore.js";
@@ -29,7 +30,14 @@ export interface TestApp {
  * real Web Push sender, for HTTP tests. Log lines are captured in `logs`.
  */
 export async function startTestApp(
-  options: { config?: Partial<Config>; clock?: Clock; pushAllow?: string[]; logLevel?: LogLevel } = {},
+  options: {
+    config?: Partial<Config>;
+    clock?: Clock;
+    pushAllow?: string[];
+    logLevel?: LogLevel;
+    /** Verifier settings beyond the issuers (`config.oidcIssuers`), e.g. `cooldownMs: 0`. */
+    oidc?: Omit<OidcVerifierOptions, "issuers">;
+  } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), "countersign-app-"));
   const store = SqliteStore.open(dataDir);
@@ -43,7 +51,9 @@ export async function startTestApp(
     ttlSeconds: config.requestTtlSeconds,
     pushAllow: config.pushAllow,
   });
-  const deps: Deps = { store, push, clock: options.clock ?? systemClock, random: cryptoRandom, config, log };
+  const clock = options.clock ?? systemClock;
+  const oidc = createOidcVerifier({ clock, ...options.oidc, issuers: config.oidcIssuers });
+  const deps: Deps = { store, push, clock, random: cryptoRandom, config, log, oidc };
   const setupCode = (await ensureSetupCode(deps, "TEST-SETUP-CODE")) ?? "";
   const shutdown = new AbortController();
   const app = createApp(deps, { shutdown: shutdown.signal });
