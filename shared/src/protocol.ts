@@ -38,6 +38,11 @@ export const API_ROUTES = {
   approvals: "GET /api/v1/approvals",
   approval: "GET /api/v1/approvals/:requestId",
   answer: "POST /api/v1/approvals/:requestId/answer",
+  // Passkey (WebAuthn) required for this device's approvals (signed)
+  passkeyOptions: "POST /api/v1/devices/me/passkey/options",
+  registerPasskey: "POST /api/v1/devices/me/passkey",
+  passkeyChallenge: "POST /api/v1/devices/me/passkey/challenge",
+  removePasskey: "DELETE /api/v1/devices/me/passkey",
 } as const;
 
 /** Error codes in `{error, message}` bodies, with the HTTP status each maps to. */
@@ -47,6 +52,8 @@ export const ERROR_STATUS = {
   denied: 403,
   policy: 403,
   forbidden: 403,
+  /** The device requires a passkey for approvals and the answer carried no assertion. */
+  passkey_required: 403,
   not_found: 404,
   timeout: 408,
   already_answered: 409,
@@ -163,6 +170,8 @@ export interface DeviceView {
   createdAt: number;
   lastSeenAt: number | null;
   hasPush: boolean;
+  /** The device's approvals require a passkey assertion (absent from servers before passkeys). */
+  hasPasskey?: boolean;
   /** True for the device making the call. */
   current?: boolean;
 }
@@ -269,11 +278,61 @@ export interface ApprovalView {
   publicKey: P256PublicJwk | null;
 }
 
+const base64urlField = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url")
+    .max(max);
+
+/**
+ * A WebAuthn assertion (`AuthenticationResponseJSON` of @simplewebauthn/browser's
+ * `startAuthentication`). In an approval its challenge must be
+ * `approvalChallenge(requestId, answer)` (approvalChallenge.ts).
+ */
+export const PasskeyAssertion = z.strictObject({
+  id: base64urlField(1024).min(1),
+  rawId: base64urlField(1024).min(1),
+  type: z.literal("public-key"),
+  response: z.strictObject({
+    clientDataJSON: base64urlField(4096).min(1),
+    authenticatorData: base64urlField(4096).min(1),
+    signature: base64urlField(1024).min(1),
+    userHandle: base64urlField(256).optional(),
+  }),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
+
+/** `POST /api/v1/devices/me/passkey`: the `RegistrationResponseJSON` of `startRegistration`. */
+export const PasskeyRegistration = z.strictObject({
+  id: base64urlField(1024).min(1),
+  rawId: base64urlField(1024).min(1),
+  type: z.literal("public-key"),
+  response: z.strictObject({
+    clientDataJSON: base64urlField(4096).min(1),
+    attestationObject: base64urlField(16_384).min(1),
+    authenticatorData: base64urlField(8192).optional(),
+    transports: z.array(z.string().max(20)).max(8).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    publicKey: base64urlField(2048).optional(),
+  }),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+export type PasskeyRegistration = z.infer<typeof PasskeyRegistration>;
+
+/** `DELETE /api/v1/devices/me/passkey`: an assertion over a challenge from `POST …/passkey/challenge`. */
+export const RemovePasskeyBody = z.strictObject({ assertion: PasskeyAssertion });
+export type RemovePasskeyBody = z.infer<typeof RemovePasskeyBody>;
+
 /** `POST /api/v1/approvals/:id/answer`. */
 export const AnswerBody = z.union([
   z.strictObject({
     decision: z.literal("approve"),
     codes: z.array(TimedCodeSchema).min(1).max(3),
+    /** Required when the device has a passkey: see PasskeyAssertion. */
+    assertion: PasskeyAssertion.optional(),
   }),
   z.strictObject({
     decision: z.literal("approve"),
@@ -281,6 +340,8 @@ export const AnswerBody = z.union([
       .string()
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/, "jwe must be compact serialization")
       .max(4096),
+    /** Required when the device has a passkey: see PasskeyAssertion. */
+    assertion: PasskeyAssertion.optional(),
   }),
   z.strictObject({
     decision: z.literal("deny"),
@@ -360,5 +421,6 @@ export interface HealthResponse {
   time: number;
 }
 
+export { APPROVAL_CHALLENGE_CONTEXT, type ApprovalAnswerContent, approvalChallenge } from "./approvalChallenge.js";
 // Kept in its own module so the PWA's first screens can use it without loading zod.
 export { describeRequest } from "./describeRequest.js";

@@ -7,6 +7,7 @@ import {
 } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
+import { requireApprovalPasskey } from "../passkey/requireApprovalPasskey.js";
 import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord } from "../store/Store.js";
 import { notifyDevices } from "./notifyDevices.js";
 
@@ -127,6 +128,7 @@ export async function answerApproval(
       throw new AppError("bad_request", "This request carries no publicKey: approve with codes.");
     }
   }
+  await requireApprovalPasskey(deps, device, request, body);
   if (request.status !== "pending" || now >= request.expiresAt) throw notAnswerable(request, now);
 
   const answeredBy = { deviceId: device.id, deviceName: device.name };

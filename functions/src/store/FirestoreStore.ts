@@ -64,6 +64,7 @@ function toDevice(data: DocumentData): DeviceRecord {
     createdAt: data.createdAt,
     lastSeenAt: orNull(data.lastSeenAt),
     push: orNull(data.push),
+    ...(data.passkey ? { passkey: data.passkey } : {}),
   };
 }
 
@@ -247,7 +248,7 @@ export class FirestoreStore implements Store {
     return snap.docs.map((d) => toDevice(d.data())).sort(byCreation);
   }
 
-  async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push">>) {
+  async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push" | "passkey">>) {
     await this.updateIfExists(this.doc(C.devices, recordDocId(id)), patchData(patch));
   }
 

@@ -45,7 +45,10 @@ CREATE INDEX IF NOT EXISTS audit_account ON audit (account_id, at);
  * Columns added after the first release, as [table, column, type]. A data
  * file from before gets them on open; rows it already holds read as NULL.
  */
-const ADDED_COLUMNS = [["links", "policy", "TEXT"]] as const;
+const ADDED_COLUMNS = [
+  ["links", "policy", "TEXT"],
+  ["devices", "passkey", "TEXT"],
+] as const;
 
 interface RequestRow {
   id: string;
@@ -71,6 +74,7 @@ interface DeviceRow {
   created_at: number;
   last_seen_at: number | null;
   push: string | null;
+  passkey: string | null;
 }
 
 interface LinkRow {
@@ -101,6 +105,7 @@ const toDevice = (row: DeviceRow): DeviceRecord => ({
   createdAt: row.created_at,
   lastSeenAt: row.last_seen_at,
   push: row.push ? JSON.parse(row.push) : null,
+  ...(row.passkey ? { passkey: JSON.parse(row.passkey) } : {}),
 });
 
 const toLink = (row: LinkRow): LinkRecord => ({
@@ -147,6 +152,7 @@ const DEVICE_COLUMNS = {
   name: ["name", (v: unknown) => v],
   lastSeenAt: ["last_seen_at", (v: unknown) => v],
   push: ["push", (v: unknown) => (v ? JSON.stringify(v) : null)],
+  passkey: ["passkey", (v: unknown) => (v ? JSON.stringify(v) : null)],
 } as const;
 const ACCOUNT_COLUMNS = {
   issuer: ["issuer", (v: unknown) => v],
@@ -258,13 +264,14 @@ export class SqliteStore implements Store {
 
   async createDevice(device: DeviceRecord) {
     this.run(
-      "INSERT INTO devices (id, name, public_key, created_at, last_seen_at, push) VALUES (?, ?, ?, ?, ?, ?)",
+      "INSERT INTO devices (id, name, public_key, created_at, last_seen_at, push, passkey) VALUES (?, ?, ?, ?, ?, ?, ?)",
       device.id,
       device.name,
       JSON.stringify(device.publicKey),
       device.createdAt,
       device.lastSeenAt,
       device.push ? JSON.stringify(device.push) : null,
+      device.passkey ? JSON.stringify(device.passkey) : null,
     );
   }
 
@@ -277,7 +284,7 @@ export class SqliteStore implements Store {
     return this.all<DeviceRow>("SELECT * FROM devices ORDER BY created_at, id").map(toDevice);
   }
 
-  async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push">>) {
+  async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push" | "passkey">>) {
     this.patch("devices", DEVICE_COLUMNS, id, patch);
   }
 

@@ -17,6 +17,20 @@ export interface DeviceRecord {
   createdAt: number;
   lastSeenAt: number | null;
   push: PushSubscriptionBody | null;
+  /** With a passkey, the device's approvals need a WebAuthn assertion; null or absent: none. */
+  passkey?: PasskeyRecord | null;
+}
+
+/** A device's WebAuthn credential (one per device), as verified at registration. */
+export interface PasskeyRecord {
+  /** Credential id, base64url. */
+  credentialId: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's signature counter after the last accepted assertion (0 if it keeps none). */
+  counter: number;
+  transports: string[];
+  createdAt: number;
 }
 
 export interface InviteRecord {
@@ -122,7 +136,10 @@ export interface Store {
   createDevice(device: DeviceRecord): Promise<void>;
   getDevice(id: string): Promise<DeviceRecord | null>;
   listDevices(): Promise<DeviceRecord[]>;
-  updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push">>): Promise<void>;
+  updateDevice(
+    id: string,
+    patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push" | "passkey">>,
+  ): Promise<void>;
   /** Deletes the device and removes it from every account it held. */
   deleteDevice(id: string): Promise<void>;
 

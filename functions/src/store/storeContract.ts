@@ -130,6 +130,26 @@ export function runStoreContract(
       expect((await store.listLinks(a.id)).map((l) => l.policy)).toEqual([null, null]);
     });
 
+    it("keeps a device's passkey, its counter, and removes it", async () => {
+      const { d } = await seed();
+      expect((await store.getDevice(d.id))?.passkey ?? null).toBeNull();
+      const passkey = {
+        credentialId: "Y3JlZA",
+        publicKey: "cHVibGlj",
+        counter: 0,
+        transports: ["internal"],
+        createdAt: 2000,
+      };
+      await store.updateDevice(d.id, { passkey });
+      expect((await store.getDevice(d.id))?.passkey).toEqual(passkey);
+      await store.updateDevice(d.id, { lastSeenAt: 3000 });
+      await store.updateDevice(d.id, { passkey: { ...passkey, counter: 7 } });
+      expect(await store.getDevice(d.id)).toMatchObject({ lastSeenAt: 3000, passkey: { counter: 7 } });
+      expect((await store.listDevices()).find((x) => x.id === d.id)?.passkey?.counter).toBe(7);
+      await store.updateDevice(d.id, { passkey: null });
+      expect((await store.getDevice(d.id))?.passkey ?? null).toBeNull();
+    });
+
     it("deleting a device removes it from the accounts it held", async () => {
       const { d, a } = await seed();
       await store.deleteDevice(d.id);
