@@ -1,6 +1,6 @@
 import { afterAll, expect, test } from "vitest";
 import { startPushService } from "../../../e2e/harness/push-service.js";
-import { approvalBody, Device, send } from "../lib/device.js";
+import { approvalBody, Device, type Reply, send } from "../lib/device.js";
 import { report } from "../lib/report.js";
 import { startServerProcess } from "../lib/serverProcess.js";
 
@@ -20,7 +20,7 @@ async function resilientClient(origin: string, token: string, key: string) {
   let dropped = 0;
   for (let attempt = 0; attempt < 200; attempt++) {
     try {
-      const reply = await send<{ otp?: string; requestId?: string; error?: string }>(
+      const reply: Reply<{ otp?: string; requestId?: string }> = await send(
         requestId ? `${origin}/api/v1/requests/${requestId}?wait=60` : `${origin}/api/v1/otp`,
         {
           method: requestId ? "GET" : "POST",
