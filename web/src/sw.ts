@@ -9,6 +9,7 @@ import {
   handleNotificationClick,
   notificationTag,
   parsePushPayload,
+  securityNotification,
 } from "./sw/notifications.js";
 import type { WorkerMessage } from "./sw-bridge/messages.js";
 
@@ -36,6 +37,11 @@ async function onPush(data: unknown): Promise<void> {
     const spec = approvalNotification(payload);
     await self.registration.showNotification(spec.title, spec.options);
     await broadcast({ type: "approval-request", requestId: payload.requestId });
+    return;
+  }
+  if (payload.type === "security") {
+    const spec = securityNotification(payload);
+    await self.registration.showNotification(spec.title, spec.options);
     return;
   }
   const open = await self.registration.getNotifications({ tag: notificationTag(payload.requestId) });

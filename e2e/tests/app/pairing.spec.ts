@@ -9,8 +9,20 @@ test("the pairing link fills in the setup code and pairs this device", async ({ 
   // The setup code does not stay in the address bar.
   await expect(page).toHaveURL(`${server.origin}/`);
   await expect(page.getByText("Pair this device with your Countersign server")).toBeHidden();
+  // The first device gets the recovery code, once.
+  await expect(page.getByRole("heading", { name: "Save your recovery code" })).toBeVisible();
+  const recoveryCode = (await page.getByTestId("recovery-code").textContent()) ?? "";
+  expect(recoveryCode.length).toBeGreaterThan(8);
+  await page.getByRole("button", { name: "I saved it" }).click();
+  await expect(page.getByRole("heading", { name: "Save your recovery code" })).toBeHidden();
+
   await page.goto("/settings");
   await expect(page.getByLabel("Device name")).toHaveValue("Alice's phone");
+  await expect(page.getByTestId("recovery-code")).toBeHidden();
+  await page.getByRole("button", { name: "New recovery code" }).click();
+  await page.getByRole("alertdialog").getByRole("button", { name: "Replace recovery code" }).click();
+  await expect(page.getByTestId("recovery-code")).toBeVisible();
+  expect(await page.getByTestId("recovery-code").textContent()).not.toBe(recoveryCode);
 });
 
 test("a wrong setup code is refused with a clear message and pairs nothing", async ({ page, server }) => {

@@ -27,7 +27,11 @@ function deviceFrom(data: unknown): DeviceView | undefined {
  * half with the server (the call is signed by that key) and keeps the private
  * key as a CryptoKey in IndexedDB.
  */
-export async function pairDevice(db: Db, input: PairInput, fetchImpl?: typeof fetch): Promise<ApiResult<DeviceView>> {
+export async function pairDevice(
+  db: Db,
+  input: PairInput,
+  fetchImpl?: typeof fetch,
+): Promise<ApiResult<DeviceView & { recoveryCode?: string }>> {
   const code = input.code.trim();
   const name = input.name.trim();
   if (!code) {
@@ -51,5 +55,10 @@ export async function pairDevice(db: Db, input: PairInput, fetchImpl?: typeof fe
   if (!device)
     return { ok: false, status: result.status, error: "internal", message: "The server's answer had no device id." };
   await saveDevice(db, { deviceId: device.id, name: device.name || name, privateKey, pairedAt: Date.now() });
-  return { ok: true, status: result.status, data: device };
+  const recoveryCode = (result.data as { recoveryCode?: unknown }).recoveryCode;
+  return {
+    ok: true,
+    status: result.status,
+    data: typeof recoveryCode === "string" ? { ...device, recoveryCode } : device,
+  };
 }

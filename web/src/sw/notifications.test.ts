@@ -56,6 +56,13 @@ describe("push payloads", () => {
       status: "approved",
       answeredBy: "Pixel",
     });
+    expect(parsePushPayload({ v: 1, type: "security", title: "New device paired", body: "Tablet", at: 5 })).toEqual({
+      v: 1,
+      type: "security",
+      title: "New device paired",
+      body: "Tablet",
+      at: 5,
+    });
     expect(parsePushPayload({ ...payload, v: 2 })).toBeUndefined();
     expect(parsePushPayload("hello")).toBeUndefined();
     expect(parsePushPayload(undefined)).toBeUndefined();
@@ -119,6 +126,18 @@ describe("notification clicks", () => {
     d.approve.mockResolvedValueOnce({ kind: "already_answered", status: "approved", deviceName: "Laptop" } as never);
     await handleNotificationClick("approve", data, d);
     expect(d.showNotification.mock.calls[0]?.[0]).toBe("Already approved on Laptop");
+  });
+
+  it("opens Settings from a security notification, and only same-origin paths", () => {
+    expect(planNotificationClick("", { kind: "security", url: "/settings" })).toEqual({
+      kind: "open",
+      url: "/settings",
+    });
+    expect(planNotificationClick("", { kind: "security", url: "//evil.example/" })).toEqual({ kind: "open", url: "/" });
+    expect(planNotificationClick("", { kind: "security", url: "https://evil.example/" })).toEqual({
+      kind: "open",
+      url: "/",
+    });
   });
 
   it("opens the approval screen when no app window is open", async () => {

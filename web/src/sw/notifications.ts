@@ -35,7 +35,17 @@ export { notificationTag };
 export function parsePushPayload(data: unknown): PushPayload | undefined {
   if (!data || typeof data !== "object") return undefined;
   const p = data as Record<string, unknown>;
-  if (p.v !== 1 || typeof p.requestId !== "string" || !p.requestId) return undefined;
+  if (p.v !== 1) return undefined;
+  if (p.type === "security" && typeof p.title === "string") {
+    return {
+      v: 1,
+      type: "security",
+      title: p.title,
+      body: typeof p.body === "string" ? p.body : "",
+      at: typeof p.at === "number" ? p.at : 0,
+    };
+  }
+  if (typeof p.requestId !== "string" || !p.requestId) return undefined;
   if (p.type === "approval" && typeof p.accountId === "string" && typeof p.title === "string") {
     return {
       v: 1,
@@ -84,6 +94,23 @@ export function approvalNotification(payload: Extract<PushPayload, { type: "appr
   };
 }
 
+/** A change of who can answer (a device paired or removed, a recovery code used): tapping it opens Settings. */
+export function securityNotification(payload: Extract<PushPayload, { type: "security" }>): {
+  title: string;
+  options: NotificationOptions;
+} {
+  return {
+    title: payload.title,
+    options: {
+      body: payload.body,
+      tag: `countersign-security-${payload.at}`,
+      icon: "/icons/icon-192.png",
+      badge: "/icons/favicon-32.png",
+      data: { kind: "security", url: "/settings" },
+    },
+  };
+}
+
 export function isApprovalNotificationData(data: unknown): data is ApprovalNotificationData {
   return !!data && typeof data === "object" && typeof (data as { requestId?: unknown }).requestId === "string";
 }
@@ -95,7 +122,10 @@ export type ClickPlan =
 
 /** What a click on a notification (its body or one of its actions) should do. */
 export function planNotificationClick(action: string, data: unknown): ClickPlan {
-  if (!isApprovalNotificationData(data)) return { kind: "open", url: "/" };
+  if (!isApprovalNotificationData(data)) {
+    const url = (data as { url?: unknown } | null)?.url;
+    return { kind: "open", url: typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : "/" };
+  }
   if (action === APPROVE_ACTION) return { kind: "approve", requestId: data.requestId };
   if (action === DENY_ACTION) return { kind: "deny", requestId: data.requestId };
   return { kind: "open", url: approvalPath(data.requestId) };

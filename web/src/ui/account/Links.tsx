@@ -1,9 +1,11 @@
-import type { CreatedLink, LinkView } from "@countersign/shared";
+import { type CreatedLink, describePolicy, type LinkPolicyInput, type LinkView } from "@countersign/shared";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
 import { useServices } from "../state.js";
 import { copyText, showToast } from "../toast.js";
+import { PolicyFields } from "./PolicyFields.js";
+import { draftFromPolicy, emptyPolicyDraft, type PolicyDraft, policyFromDraft } from "./policyDraft.js";
 import { ciRecipes } from "./recipes.js";
 
 function CreatedLinkPanel({ created, onDone }: { created: CreatedLink; onDone: () => void }) {
@@ -28,7 +30,7 @@ function CreatedLinkPanel({ created, onDone }: { created: CreatedLink; onDone: (
         Copy token
       </button>
       <h4>Recipes</h4>
-      {ciRecipes().map((recipe) => (
+      {ciRecipes(new URL(created.url).origin).map((recipe) => (
         <div key={recipe.title} className="recipe">
           <div className="recipe-head">
             <span>{recipe.title}</span>
@@ -56,12 +58,20 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
   const { api } = useServices();
   const [renaming, setRenaming] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  const [editingPolicy, setEditingPolicy] = useState(false);
+  const [draft, setDraft] = useState<PolicyDraft>(() =>
+    link.policy ? draftFromPolicy(link.policy) : emptyPolicyDraft(),
+  );
   const [name, setName] = useState(link.name);
   const [error, setError] = useState("");
-  const patch = async (body: { name?: string; paused?: boolean }) => {
+  const patch = async (body: { name?: string; paused?: boolean; policy?: LinkPolicyInput | null }) => {
     const result = await api.call("PATCH", `/api/v1/links/${encodeURIComponent(link.id)}`, body);
     if (!result.ok) return setError(result.message);
+    setError("");
     setRenaming(false);
+    setEditingPolicy(false);
+    if (body.policy !== undefined)
+      showToast(body.policy ? `Policy of ${link.name} saved` : `Policy of ${link.name} removed`);
     onChange();
   };
   const revoke = async () => {
@@ -78,7 +88,48 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
         {link.paused ? <span className="badge badge-warn">Paused</span> : null}
       </div>
       <p className="link-meta">Last used {relativeTime(link.lastUsedAt)}</p>
-      {renaming ? (
+      {link.policy ? (
+        <p className="link-policy">
+          <span className="badge badge-verified">Verified CI only</span> {describePolicy(link.policy)}
+        </p>
+      ) : (
+        <p className="hint link-nudge">
+          Any job holding this link can ask for a code. Add a policy so only your repository's workflow can.
+        </p>
+      )}
+      {editingPolicy ? (
+        <form
+          className="policy-form"
+          aria-label={`Policy of ${link.name}`}
+          onSubmit={(event: FormEvent) => {
+            event.preventDefault();
+            void patch({ policy: policyFromDraft(draft, link.policy ?? {}) });
+          }}
+        >
+          <PolicyFields draft={draft} onChange={setDraft} />
+          <div className="link-actions">
+            <button type="submit" className="button button-small">
+              Save policy
+            </button>
+            {link.policy ? (
+              <button
+                type="button"
+                className="button button-small button-danger"
+                onClick={() => void patch({ policy: null })}
+              >
+                Remove policy
+              </button>
+            ) : null}
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              onClick={() => setEditingPolicy(false)}
+            >
+              Cancel
+            </button>
+          </div>
+        </form>
+      ) : renaming ? (
         <form
           className="inline-form"
           onSubmit={(event: FormEvent) => {
@@ -112,6 +163,16 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
           <button type="button" className="button button-small button-secondary" onClick={() => setRenaming(true)}>
             Rename <span className="visually-hidden">{link.name}</span>
           </button>
+          <button
+            type="button"
+            className="button button-small button-secondary"
+            onClick={() => {
+              setDraft(link.policy ? draftFromPolicy(link.policy) : emptyPolicyDraft());
+              setEditingPolicy(true);
+            }}
+          >
+            {link.policy ? "Edit policy" : "Add policy"} <span className="visually-hidden">of {link.name}</span>
+          </button>
           {link.paused ? (
             <button
               type="button"
@@ -137,6 +198,8 @@ export function Links({ serverId }: { serverId: string }) {
   const [links, setLinks] = useState<LinkView[] | undefined>();
   const [created, setCreated] = useState<CreatedLink | undefined>();
   const [name, setName] = useState("GitHub Actions");
+  const [guarded, setGuarded] = useState(false);
+  const [draft, setDraft] = useState<PolicyDraft>(emptyPolicyDraft);
   const [error, setError] = useState("");
 
   const load = useCallback(async () => {
@@ -158,9 +221,12 @@ export function Links({ serverId }: { serverId: string }) {
     setError("");
     const result = await api.call<CreatedLink>("POST", `/api/v1/accounts/${encodeURIComponent(serverId)}/links`, {
       name,
+      ...(guarded ? { policy: policyFromDraft(draft) } : {}),
     });
     if (!result.ok) return setError(result.message);
     setCreated(result.data);
+    setGuarded(false);
+    setDraft(emptyPolicyDraft());
     void load();
   };
 
@@ -175,6 +241,11 @@ export function Links({ serverId }: { serverId: string }) {
             <span>Link name</span>
             <input value={name} onChange={(event) => setName(event.target.value)} maxLength={80} required />
           </label>
+          <label className="check">
+            <input type="checkbox" checked={guarded} onChange={(event) => setGuarded(event.target.checked)} />
+            <span>Only answer a verified repository and workflow (recommended)</span>
+          </label>
+          {guarded ? <PolicyFields draft={draft} onChange={setDraft} /> : null}
           <button type="submit" className="button">
             Create CI link
           </button>

@@ -4,11 +4,16 @@ export interface Recipe {
   text: string;
 }
 
-export function ciRecipes(): Recipe[] {
+/**
+ * `origin` is the server's public origin: the audience of the OIDC token the
+ * job sends, so a link with a policy can check which repository is asking.
+ */
+export function ciRecipes(origin = "https://<your Countersign server>"): Recipe[] {
   return [
     {
       title: "GitHub Actions step",
-      text: `- name: Publish
+      text: `# In the job: permissions: { contents: read, id-token: write }
+- name: Publish
   run: npx countersign exec -- npm publish
   env:
     COUNTERSIGN_URL: \${{ secrets.COUNTERSIGN_URL }}
@@ -18,6 +23,9 @@ export function ciRecipes(): Recipe[] {
       title: "GitLab job",
       text: `publish:
   image: node:22
+  id_tokens:
+    COUNTERSIGN_ID_TOKEN:
+      aud: ${origin}
   script:
     - npx countersign exec -- npm publish
   # COUNTERSIGN_URL and NPM_TOKEN: masked CI/CD variables`,

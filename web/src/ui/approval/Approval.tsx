@@ -7,7 +7,18 @@ import { ErrorText, Screen } from "../Screen.js";
 import { useServices } from "../state.js";
 import { useNow } from "../useNow.js";
 
-function Fact({ term, value, verified }: { term: string; value: ReactNode; verified?: boolean | undefined }) {
+function Fact({
+  term,
+  value,
+  verified,
+  claimedOtherwise,
+}: {
+  term: string;
+  value: ReactNode;
+  verified?: boolean | undefined;
+  /** What CI claimed when its OIDC token proves something else. */
+  claimedOtherwise?: string | undefined;
+}) {
   if (value === undefined || value === null || value === "") return null;
   return (
     <div className="fact">
@@ -19,6 +30,7 @@ function Fact({ term, value, verified }: { term: string; value: ReactNode; verif
         ) : (
           <span className="badge badge-claimed">claimed by CI</span>
         )}
+        {claimedOtherwise ? <span className="badge badge-denied">CI claimed “{claimedOtherwise}”</span> : null}
       </dd>
     </div>
   );
@@ -90,9 +102,23 @@ export default function Approval({ requestId }: { requestId: string }) {
   const pkg = view.package
     ? `${view.package.name}${view.package.version ? `@${view.package.version}` : ""}`
     : undefined;
-  const repository = verified.repository ?? claimed.repository;
-  const workflow = verified.workflow ?? verified.job_workflow_ref ?? claimed.workflow;
-  const ref = verified.ref ?? claimed.ref;
+  // A fact proven by the OIDC token wins over what CI says about itself.
+  const fact = (verifiedKey: string, claimedValue: string | undefined) => {
+    const proven = verified[verifiedKey];
+    if (proven) {
+      const mismatch = claimedValue && claimedValue !== proven ? claimedValue : undefined;
+      return { value: proven, verified: true, claimedOtherwise: mismatch };
+    }
+    return { value: claimedValue, verified: claimedValue ? false : undefined, claimedOtherwise: undefined };
+  };
+  const repository = fact("repository", claimed.repository);
+  const workflow = fact("workflow", claimed.workflow);
+  const ref = fact("ref", claimed.ref);
+  const runUrl = fact("runUrl", claimed.runUrl);
+  const sha = fact("sha", claimed.sha);
+  const actor = fact("actor", claimed.actor);
+  const event = fact("eventName", claimed.eventName);
+  const environment = fact("environment", claimed.environment);
   const left = view.expiresAt - now;
   const pending = view.status === "pending" && !outcome && left > 0;
 
@@ -105,32 +131,46 @@ export default function Approval({ requestId }: { requestId: string }) {
           value={view.account.issuer ? `${view.account.issuer}: ${view.account.label}` : view.account.label}
         />
         <Fact term="Package" value={pkg} />
-        <Fact term="Repository" value={repository} verified={repository ? !!verified.repository : undefined} />
         <Fact
-          term="Workflow / ref"
-          value={[workflow, ref].filter(Boolean).join(" @ ")}
-          verified={workflow || ref ? !!(verified.workflow ?? verified.job_workflow_ref ?? verified.ref) : undefined}
+          term="Repository"
+          value={repository.value}
+          verified={repository.verified}
+          claimedOtherwise={repository.claimedOtherwise}
         />
+        <Fact
+          term="Workflow"
+          value={workflow.value}
+          verified={workflow.verified}
+          claimedOtherwise={workflow.claimedOtherwise}
+        />
+        {verified.jobWorkflow ? <Fact term="Reusable workflow" value={verified.jobWorkflow} verified /> : null}
+        <Fact term="Ref" value={ref.value} verified={ref.verified} claimedOtherwise={ref.claimedOtherwise} />
         <Fact
           term="Run"
           value={
-            claimed.runUrl ? (
-              <a href={claimed.runUrl} target="_blank" rel="noopener noreferrer">
-                {claimed.runUrl.replace(/^https?:\/\//, "")}
+            runUrl.value && /^https?:\/\//.test(runUrl.value) ? (
+              <a href={runUrl.value} target="_blank" rel="noopener noreferrer">
+                {runUrl.value.replace(/^https?:\/\//, "")}
               </a>
-            ) : undefined
+            ) : (
+              runUrl.value
+            )
           }
-          verified={claimed.runUrl ? false : undefined}
+          verified={runUrl.verified}
         />
         <Fact
           term="Commit"
-          value={(verified.sha ?? claimed.sha)?.slice(0, 12)}
-          verified={verified.sha ? true : claimed.sha ? false : undefined}
+          value={sha.value?.slice(0, 12)}
+          verified={sha.verified}
+          claimedOtherwise={sha.claimedOtherwise}
         />
+        <Fact term="Actor" value={actor.value} verified={actor.verified} claimedOtherwise={actor.claimedOtherwise} />
+        <Fact term="Event" value={event.value} verified={event.verified} claimedOtherwise={event.claimedOtherwise} />
         <Fact
-          term="Actor"
-          value={verified.actor ?? claimed.actor}
-          verified={verified.actor ? true : claimed.actor ? false : undefined}
+          term="Environment"
+          value={environment.value}
+          verified={environment.verified}
+          claimedOtherwise={environment.claimedOtherwise}
         />
         <Fact term="CI link" value={view.link.name} />
         <Fact

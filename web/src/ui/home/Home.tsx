@@ -2,6 +2,7 @@ import { useEffect, useMemo, useState } from "react";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { groupCode } from "../format.js";
 import { Link } from "../Link.js";
+import { RecoveryCodeCard } from "../recovery.js";
 import { useAccounts, useDevice, useServices } from "../state.js";
 import { copyText } from "../toast.js";
 import { useNow } from "../useNow.js";
@@ -118,6 +119,7 @@ export function Home() {
             </Link>
           </div>
         ) : null}
+        <RecoveryCodeCard />
         {device ? <PendingRequests /> : null}
         {accounts && accounts.length > 0 ? (
           <>

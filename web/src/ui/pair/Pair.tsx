@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from "react";
 import { guessDeviceName } from "../../device/device.js";
 import { pairDevice } from "../../device/pair.js";
+import { showRecoveryCode } from "../recovery.js";
 import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, refreshDevice, useDevice, useServices } from "../state.js";
@@ -35,6 +36,7 @@ export default function Pair() {
       setError(result.message);
       return;
     }
+    if (result.data.recoveryCode) showRecoveryCode(result.data.recoveryCode);
     await Promise.all([refreshDevice(), refreshAccounts()]);
     showToast("This device is paired");
     // Drop the code from the address bar and history.

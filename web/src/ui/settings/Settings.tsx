@@ -1,4 +1,3 @@
-import type { InviteView } from "@countersign/shared";
 import { type FormEvent, useEffect, useState } from "react";
 import { saveDevice } from "../../device/device.js";
 import {
@@ -10,9 +9,13 @@ import {
 } from "../../notifications/push.js";
 import { checkForUpdate } from "../../sw-bridge/index.js";
 import { Link } from "../Link.js";
+import { RecoveryCodeCard, showRecoveryCode } from "../recovery.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { refreshDevice, useDevice, useServices } from "../state.js";
-import { copyText, showToast } from "../toast.js";
+import { showToast } from "../toast.js";
+import { Backup } from "./Backup.js";
+import { Devices } from "./Devices.js";
+import { InviteDevice } from "./InviteDevice.js";
 
 const SUPPORT_TEXT: Record<Exclude<PushSupport, "available">, string> = {
   "ios-needs-home-screen":
@@ -106,36 +109,35 @@ function DeviceName() {
   );
 }
 
-function Invite() {
+function NewRecoveryCode() {
   const { api } = useServices();
-  const [invite, setInvite] = useState<InviteView | undefined>();
   const [error, setError] = useState("");
+  const [confirming, setConfirming] = useState(false);
   const create = async () => {
     setError("");
-    const result = await api.call<InviteView>("POST", "/api/v1/invites", {});
+    const result = await api.call<{ recoveryCode: string }>("POST", "/api/v1/recovery/code", {});
+    setConfirming(false);
     if (!result.ok) return setError(result.message);
-    setInvite(result.data);
+    showRecoveryCode(result.data.recoveryCode);
   };
   return (
     <div className="form">
-      {invite ? (
-        <>
-          <label className="field">
-            <span>Invite link (open it on the other device)</span>
-            <input readOnly value={invite.url} onFocus={(event) => event.target.select()} />
-          </label>
-          <button
-            type="button"
-            className="button button-secondary"
-            onClick={() => void copyText(invite.url, "Invite link")}
-          >
-            Copy invite link
-          </button>
-          <p className="hint">Valid until {new Date(invite.expiresAt).toLocaleTimeString()}. It works once.</p>
-        </>
+      <RecoveryCodeCard />
+      {confirming ? (
+        <div className="confirm" role="alertdialog" aria-label="Replace the recovery code?">
+          <p>The current recovery code stops working.</p>
+          <div className="row">
+            <button type="button" className="button" onClick={() => void create()}>
+              Replace recovery code
+            </button>
+            <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
       ) : (
-        <button type="button" className="button button-secondary" onClick={() => void create()}>
-          Invite another device
+        <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
+          New recovery code
         </button>
       )}
       <ErrorText>{error}</ErrorText>
@@ -154,7 +156,8 @@ export default function Settings() {
         {device ? (
           <>
             <DeviceName key={device.name} />
-            <Invite />
+            <InviteDevice />
+            <NewRecoveryCode />
           </>
         ) : (
           <p>
@@ -162,6 +165,8 @@ export default function Settings() {
           </p>
         )}
       </section>
+      {device ? <Devices /> : null}
+      <Backup />
       <section className="section" aria-labelledby="about-title">
         <h2 id="about-title">About</h2>
         <p>

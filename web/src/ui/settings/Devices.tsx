@@ -1,0 +1,105 @@
+import type { DeviceView, SecurityEvent } from "@countersign/shared";
+import { useCallback, useEffect, useState } from "react";
+import { relativeTime } from "../format.js";
+import { ErrorText } from "../Screen.js";
+import { useServices } from "../state.js";
+import { showToast } from "../toast.js";
+
+function when(ms: number | null): string {
+  if (ms === null) return "never";
+  return new Date(ms).toLocaleString();
+}
+
+function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () => void }) {
+  const { api } = useServices();
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState("");
+  const remove = async () => {
+    setError("");
+    const result = await api.call("DELETE", `/api/v1/devices/${encodeURIComponent(device.id)}`);
+    if (!result.ok) return setError(result.message);
+    showToast(`Removed ${device.name}`);
+    onRemoved();
+  };
+  return (
+    <li className="device-item">
+      <div>
+        <strong>{device.name}</strong>
+        {device.current ? <span className="badge"> This device</span> : null}
+      </div>
+      <div className="hint">
+        Last seen {relativeTime(device.lastSeenAt)} · paired {new Date(device.createdAt).toLocaleDateString()}
+        {device.hasPush ? "" : " · notifications off"}
+      </div>
+      {device.current ? null : confirming ? (
+        <div className="form" role="group" aria-label={`Remove ${device.name}?`}>
+          <p className="warning">
+            Remove {device.name}? It stops receiving requests at once and can no longer answer any, including those
+            waiting now. To use it again, pair it again by invite.
+          </p>
+          <div className="actions">
+            <button type="button" className="button button-danger" onClick={() => void remove()}>
+              Remove {device.name}
+            </button>
+            <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      ) : (
+        <button type="button" className="button button-small button-secondary" onClick={() => setConfirming(true)}>
+          Remove…
+        </button>
+      )}
+      <ErrorText>{error}</ErrorText>
+    </li>
+  );
+}
+
+/** The paired devices (name, last seen, this one marked) with removal, and the recent security events. */
+export function Devices() {
+  const { api } = useServices();
+  const [devices, setDevices] = useState<DeviceView[] | undefined>();
+  const [events, setEvents] = useState<SecurityEvent[]>([]);
+  const [error, setError] = useState("");
+  const load = useCallback(async () => {
+    const [list, log] = await Promise.all([
+      api.call<DeviceView[]>("GET", "/api/v1/devices"),
+      api.call<SecurityEvent[]>("GET", "/api/v1/security-events"),
+    ]);
+    if (!list.ok) return setError(list.message);
+    setError("");
+    setDevices(list.data);
+    if (log.ok) setEvents(log.data.slice(0, 10));
+  }, [api]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  return (
+    <section className="section" aria-labelledby="devices-title">
+      <h2 id="devices-title">Devices</h2>
+      {devices ? (
+        <ul className="devices" aria-label="Paired devices">
+          {devices.map((device) => (
+            <DeviceRow key={device.id} device={device} onRemoved={() => void load()} />
+          ))}
+        </ul>
+      ) : error ? null : (
+        <p role="status">Loading devices…</p>
+      )}
+      <ErrorText>{error}</ErrorText>
+      {events.length > 0 ? (
+        <details className="advanced">
+          <summary>Security events</summary>
+          <ul className="history" aria-label="Security events">
+            {events.map((event) => (
+              <li key={event.id} className="history-item">
+                <span className="hint">{when(event.at)}</span> {event.message}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </section>
+  );
+}
