@@ -345,10 +345,15 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
         new AppError("payload_too_large", `The body is larger than ${deps.config.maxBodyBytes} bytes.`),
       );
     }
+    // The body parser reports a body it cannot decode (e.g. a corrupt gzip or
+    // deflate body: zlib's "incorrect header check") as an http-error with a 4xx status.
+    const status = (error as { status?: unknown }).status;
+    const clientFault = typeof status === "number" && status >= 400 && status < 500;
     if (
       (typeof type === "string" && type.startsWith("request.")) ||
       type === "encoding.unsupported" ||
-      type === "charset.unsupported"
+      type === "charset.unsupported" ||
+      clientFault
     ) {
       return sendError(res, new AppError("bad_request", "The request body could not be read."));
     }
