@@ -1,15 +1,21 @@
 import { lazy, Suspense, useEffect, useState } from "react";
 import { applyUpdate, onUpdateReady, onWorkerMessage } from "../sw-bridge/index.js";
 import { Home } from "./home/Home.js";
+import { AppLockGate } from "./lock/AppLock.js";
 import { matchRoute, navigate, usePath } from "./router.js";
 import { Screen } from "./Screen.js";
 import { Toast } from "./toast.js";
+import { useIncomingTransfer } from "./transfer/incoming.js";
 
 const Pair = lazy(() => import("./pair/Pair.js"));
 const AddAccount = lazy(() => import("./add/AddAccount.js"));
 const AccountDetail = lazy(() => import("./account/AccountDetail.js"));
 const Approval = lazy(() => import("./approval/Approval.js"));
 const Settings = lazy(() => import("./settings/Settings.js"));
+const Recover = lazy(() => import("./recover/Recover.js"));
+const IncomingTransferPanel = lazy(() =>
+  import("./transfer/IncomingTransfer.js").then((module) => ({ default: module.IncomingTransferPanel })),
+);
 
 function UpdateBanner() {
   const [ready, setReady] = useState(false);
@@ -27,6 +33,7 @@ function UpdateBanner() {
 
 export function App() {
   const route = matchRoute(usePath());
+  const incoming = useIncomingTransfer();
   useEffect(
     () =>
       onWorkerMessage((message) => {
@@ -44,6 +51,8 @@ export function App() {
       </a>
       <UpdateBanner />
       <Suspense fallback={<p className="loading">Loading…</p>}>
+        {/* Approving asks for the passkey itself; pairing and recovery show no code. */}
+        <AppLockGate bypass={route.name === "approve" || route.name === "pair" || route.name === "recover"}>
         {route.name === "home" ? (
           <Home />
         ) : route.name === "pair" ? (
@@ -56,11 +65,15 @@ export function App() {
           <Approval key={route.requestId} requestId={route.requestId} />
         ) : route.name === "settings" ? (
           <Settings />
+        ) : route.name === "recover" ? (
+          <Recover />
         ) : (
           <Screen title="Not found">
             <p>There is nothing here.</p>
           </Screen>
         )}
+        {incoming ? <IncomingTransferPanel /> : null}
+        </AppLockGate>
       </Suspense>
       <Toast />
     </div>

@@ -27,6 +27,7 @@ export function usePath(): string {
 export type Route =
   | { name: "home" }
   | { name: "pair" }
+  | { name: "recover" }
   | { name: "add" }
   | { name: "account"; id: string }
   | { name: "approve"; requestId: string }
@@ -36,6 +37,7 @@ export type Route =
 export function matchRoute(path: string): Route {
   if (path === "/" || path === "/index.html") return { name: "home" };
   if (path === "/pair") return { name: "pair" };
+  if (path === "/recover") return { name: "recover" };
   if (path === "/add") return { name: "add" };
   if (path === "/settings") return { name: "settings" };
   const account = /^\/accounts\/([^/]+)$/.exec(path);

@@ -6,19 +6,21 @@ import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, refreshDevice, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
+import { startIncomingTransfer } from "../transfer/incoming.js";
+import { PairOptions } from "./PairOptions.js";
 
 /** Reads `#code=…` (setup) or `#invite=…` from the pairing link. */
-function codeFromHash(hash: string): { kind: "setup" | "invite"; code: string } {
+function codeFromHash(hash: string): { kind: "setup" | "invite"; code: string; transfer?: string | undefined } {
   const params = new URLSearchParams(hash.replace(/^#/, ""));
   const invite = params.get("invite");
-  if (invite) return { kind: "invite", code: invite };
+  if (invite) return { kind: "invite", code: invite, transfer: params.get("transfer") ?? undefined };
   return { kind: "setup", code: params.get("code") ?? "" };
 }
 
 export default function Pair() {
   const { db } = useServices();
   const device = useDevice();
-  const [initial] = useState(() => codeFromHash(window.location.hash));
+  const [initial, setInitial] = useState(() => codeFromHash(window.location.hash));
   const [code, setCode] = useState(initial.code);
   const [name, setName] = useState(() => guessDeviceName(navigator.userAgent));
   const [error, setError] = useState("");
@@ -37,6 +39,7 @@ export default function Pair() {
       return;
     }
     if (result.data.recoveryCode) showRecoveryCode(result.data.recoveryCode);
+    if (initial.transfer) startIncomingTransfer(initial.transfer);
     await Promise.all([refreshDevice(), refreshAccounts()]);
     showToast("This device is paired");
     // Drop the code from the address bar and history.
@@ -87,6 +90,13 @@ export default function Pair() {
         A key is created on this device and never leaves it: the server only learns its public half and checks that
         every request from this device is signed with it.
       </p>
+      <PairOptions
+        onPairingLink={(fragment) => {
+          const next = codeFromHash(fragment);
+          setInitial(next);
+          setCode(next.code);
+        }}
+      />
     </Screen>
   );
 }

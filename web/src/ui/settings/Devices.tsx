@@ -32,7 +32,7 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
         {device.hasPush ? "" : " · notifications off"}
       </div>
       {device.current ? null : confirming ? (
-        <div className="form" role="group" aria-label={`Remove ${device.name}?`}>
+        <div className="card confirm" role="alertdialog" aria-label={`Remove ${device.name}?`}>
           <p className="warning">
             Remove {device.name}? It stops receiving requests at once and can no longer answer any, including those
             waiting now. To use it again, pair it again by invite.
