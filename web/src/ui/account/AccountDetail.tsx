@@ -8,6 +8,7 @@ import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { copyText, showToast } from "../toast.js";
 import { useNow } from "../useNow.js";
+import { ExportQr } from "./ExportQr.js";
 import { History } from "./History.js";
 import { Links } from "./Links.js";
 
@@ -159,6 +160,7 @@ export default function AccountDetail({ id }: { id: string }) {
           </button>
         </div>
       )}
+      {mode === "view" ? <ExportQr account={account} /> : null}
       {account.serverId && device ? (
         <>
           <Links serverId={account.serverId} />

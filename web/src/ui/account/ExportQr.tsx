@@ -1,0 +1,64 @@
+import { useState } from "react";
+import { exportOtpauthUri } from "../../vault/portable.js";
+import { type AccountInfo, displayName } from "../../vault/vault.js";
+import { QrImage } from "../qrImage.js";
+import { useServices } from "../state.js";
+
+/**
+ * "Export as QR": the account's standard otpauth:// QR code, for another
+ * authenticator app. Behind a confirmation: anyone who sees or photographs the
+ * code can make this account's codes forever.
+ */
+export function ExportQr({ account }: { account: AccountInfo }) {
+  const { db } = useServices();
+  const [step, setStep] = useState<"closed" | "confirm" | "shown">("closed");
+  const [uri, setUri] = useState<string | undefined>();
+  const show = async () => {
+    setUri(await exportOtpauthUri(db, account.id));
+    setStep("shown");
+  };
+  const hide = () => {
+    setUri(undefined);
+    setStep("closed");
+  };
+  if (step === "closed") {
+    return (
+      <button type="button" className="button button-secondary" onClick={() => setStep("confirm")}>
+        Export as QR…
+      </button>
+    );
+  }
+  if (step === "confirm") {
+    return (
+      <div
+        className="card confirm"
+        role="alertdialog"
+        aria-labelledby="export-qr-title"
+        aria-describedby="export-qr-text"
+      >
+        <h2 id="export-qr-title">Show the secret of {displayName(account)}?</h2>
+        <p id="export-qr-text" className="warning">
+          The QR code contains the account's secret. Anyone who sees or photographs it can create this account's codes
+          forever, without your phone. Show it only to scan it into another authenticator app, with nobody watching, and
+          never share a screenshot of it.
+        </p>
+        <div className="row">
+          <button type="button" className="button button-danger" onClick={() => void show()}>
+            Show the QR code
+          </button>
+          <button type="button" className="button button-secondary" onClick={hide}>
+            Cancel
+          </button>
+        </div>
+      </div>
+    );
+  }
+  return (
+    <div className="card">
+      {uri ? <QrImage text={uri} label={`otpauth QR code of ${displayName(account)}`} /> : null}
+      <button type="button" className="button" onClick={hide}>
+        Hide the QR code
+      </button>
+    </div>
+  );
+}
