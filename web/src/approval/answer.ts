@@ -1,4 +1,12 @@
-import type { AnswerBody, AnswerResult, ApprovalView, ErrorBody, TimedCode } from "@countersign/shared";
+import type {
+  AnswerBody,
+  AnswerResult,
+  ApprovalAnswerContent,
+  ApprovalView,
+  ErrorBody,
+  PasskeyAssertion,
+  TimedCode,
+} from "@countersign/shared";
 import { CompactEncrypt, importJWK } from "jose";
 import type { ApiClient } from "../api/client.js";
 import type { Vault } from "../vault/vault.js";
@@ -50,10 +58,18 @@ export async function fetchApproval(api: ApiClient, requestId: string) {
 /**
  * Approves a request: computes the current and next codes from the vault for
  * the request's account and sends them (or their JWE) signed. The codes leave
- * the device only in this answer; the seed never does.
+ * the device only in this answer; the seed never does. With
+ * `assertApproval` (a device that requires its passkey), the answer also
+ * carries a WebAuthn assertion over this request and these codes; a cancelled
+ * or failed passkey prompt sends nothing.
  */
 export async function approveRequest(
-  deps: { api: ApiClient; vault: Vault; now?: () => number },
+  deps: {
+    api: ApiClient;
+    vault: Vault;
+    now?: () => number;
+    assertApproval?: (requestId: string, answer: ApprovalAnswerContent) => Promise<PasskeyAssertion>;
+  },
   requestId: string,
 ): Promise<AnswerOutcome> {
   const fetched = await fetchApproval(deps.api, requestId);
@@ -73,6 +89,13 @@ export async function approveRequest(
   const codes = await deps.vault.timedCodes(account.id, deps.now?.() ?? Date.now());
   if (!codes) return { kind: "error", message: "The account is missing from this device." } as const;
   const body = await buildApproveBody(approval, codes);
+  if (deps.assertApproval && body.decision === "approve") {
+    try {
+      body.assertion = await deps.assertApproval(requestId, "jwe" in body ? { jwe: body.jwe } : { codes: body.codes });
+    } catch (error) {
+      return { kind: "error", message: error instanceof Error ? error.message : String(error) } as const;
+    }
+  }
   const answered = await deps.api.call<AnswerResult>(
     "POST",
     `/api/v1/approvals/${encodeURIComponent(requestId)}/answer`,

@@ -53,26 +53,26 @@ export function App() {
       <Suspense fallback={<p className="loading">Loading…</p>}>
         {/* Approving asks for the passkey itself; pairing and recovery show no code. */}
         <AppLockGate bypass={route.name === "approve" || route.name === "pair" || route.name === "recover"}>
-        {route.name === "home" ? (
-          <Home />
-        ) : route.name === "pair" ? (
-          <Pair />
-        ) : route.name === "add" ? (
-          <AddAccount />
-        ) : route.name === "account" ? (
-          <AccountDetail key={route.id} id={route.id} />
-        ) : route.name === "approve" ? (
-          <Approval key={route.requestId} requestId={route.requestId} />
-        ) : route.name === "settings" ? (
-          <Settings />
-        ) : route.name === "recover" ? (
-          <Recover />
-        ) : (
-          <Screen title="Not found">
-            <p>There is nothing here.</p>
-          </Screen>
-        )}
-        {incoming ? <IncomingTransferPanel /> : null}
+          {route.name === "home" ? (
+            <Home />
+          ) : route.name === "pair" ? (
+            <Pair />
+          ) : route.name === "add" ? (
+            <AddAccount />
+          ) : route.name === "account" ? (
+            <AccountDetail key={route.id} id={route.id} />
+          ) : route.name === "approve" ? (
+            <Approval key={route.requestId} requestId={route.requestId} />
+          ) : route.name === "settings" ? (
+            <Settings />
+          ) : route.name === "recover" ? (
+            <Recover />
+          ) : (
+            <Screen title="Not found">
+              <p>There is nothing here.</p>
+            </Screen>
+          )}
+          {incoming ? <IncomingTransferPanel /> : null}
         </AppLockGate>
       </Suspense>
       <Toast />
