@@ -6,6 +6,12 @@ import { type ServerHandle, startServer } from "./helpers/server.js";
 export { expect };
 
 interface Fixtures {
+  /**
+   * Extra environment for the `server` process, e.g. COUNTERSIGN_OIDC_ISSUERS.
+   * Set it with `test.use({ serverEnv: {...} })`, or override it with a
+   * fixture function when it depends on another fixture.
+   */
+  serverEnv: Record<string, string>;
   /** A fresh server process and data directory for this test; baseURL points at it. */
   server: ServerHandle;
   /** The local Web Push service the server is allowed to post to. */
@@ -21,8 +27,11 @@ export const test = base.extend<Fixtures>({
     await use(service);
     await service.close();
   },
-  server: async ({ pushService }, use, testInfo) => {
-    const server = await startServer({ env: { COUNTERSIGN_PUSH_ALLOW: new URL(pushService.origin).host } });
+  serverEnv: [{}, { option: true }],
+  server: async ({ pushService, serverEnv }, use, testInfo) => {
+    const server = await startServer({
+      env: { COUNTERSIGN_PUSH_ALLOW: new URL(pushService.origin).host, ...serverEnv },
+    });
     await use(server);
     await server.stop();
     if (testInfo.status !== testInfo.expectedStatus) {

@@ -5,7 +5,7 @@ import { type PolicyDraft, type PolicyProvider, policyFromDraft } from "./policy
 const PROVIDERS: Array<{ value: PolicyProvider; label: string }> = [
   { value: "github", label: "GitHub Actions" },
   { value: "gitlab", label: "GitLab.com" },
-  { value: "custom", label: "Self-managed GitLab or GitHub Enterprise (issuer URL)" },
+  { value: "custom", label: "Self-managed GitLab or GitHub Enterprise" },
 ];
 
 /** The one-line wording of a draft ("Only owner/repo, workflow release.yml, branch main"), or "" while incomplete. */
