@@ -3,6 +3,8 @@ import { clientsClaim } from "workbox-core";
 import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from "workbox-precaching";
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { approveRequest, denyRequest } from "./approval/answer.js";
+import { loadDevice } from "./device/device.js";
+import { loadPasskeySettings } from "./passkey/passkeySettings.js";
 import { getServices } from "./services.js";
 import {
   approvalNotification,
@@ -76,6 +78,10 @@ function clickDeps() {
     showNotification: (title: string, options: NotificationOptions) =>
       self.registration.showNotification(title, options),
     notifyWindows: broadcast,
+    requiresPasskey: async () => {
+      const device = await loadDevice((await getServices()).db);
+      return (await loadPasskeySettings(device?.deviceId)) !== undefined;
+    },
   };
 }
 

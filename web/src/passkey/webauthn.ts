@@ -103,14 +103,23 @@ export async function assertApproval(
   return assertPasskey(passkey, await approvalChallenge(requestId, answer));
 }
 
-/** Turns the requirement off on the server: a fresh assertion over its challenge. */
-export async function removePasskey(
-  api: ApiClient,
-  passkey: { credentialId: string; transports: string[] },
-): Promise<void> {
-  const challenge = await api.call<{ challenge: string }>("POST", "/api/v1/devices/me/passkey/challenge");
+/**
+ * Turns the requirement off on the server: a fresh assertion over its
+ * challenge, with the credential the server names (so it works even if this
+ * app lost its own record of the passkey).
+ */
+export async function removePasskey(api: ApiClient): Promise<void> {
+  const challenge = await api.call<{ challenge: string; allowCredentials?: { id: string; transports?: string[] }[] }>(
+    "POST",
+    "/api/v1/devices/me/passkey/challenge",
+  );
   if (!challenge.ok) throw new PasskeyError(challenge.message);
-  const assertion = await assertPasskey(passkey, challenge.data.challenge);
+  const credential = challenge.data.allowCredentials?.[0];
+  if (!credential) throw new PasskeyError("The server named no passkey for this device.");
+  const assertion = await assertPasskey(
+    { credentialId: credential.id, transports: credential.transports ?? [] },
+    challenge.data.challenge,
+  );
   const removed = await api.call("DELETE", "/api/v1/devices/me/passkey", { assertion });
   if (!removed.ok) throw new PasskeyError(removed.message);
 }

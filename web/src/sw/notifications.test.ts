@@ -113,6 +113,23 @@ describe("notification clicks", () => {
     });
   });
 
+  it("with a passkey required, Approve opens the approval screen instead of answering; Deny still answers", async () => {
+    const d = { ...deps(), requiresPasskey: async () => true };
+    await handleNotificationClick("approve", data, d);
+    expect(d.approve).not.toHaveBeenCalled();
+    expect(d.openWindow).toHaveBeenCalledWith("/approve/req_1");
+    expect(d.showNotification).not.toHaveBeenCalled();
+
+    const open = fakeWindow(`${ORIGIN}/`);
+    const withWindow = { ...deps([open]), requiresPasskey: async () => true };
+    await handleNotificationClick("approve", data, withWindow);
+    expect(withWindow.approve).not.toHaveBeenCalled();
+    expect(open.messages).toEqual([{ type: "open-approval", requestId: "req_1" }]);
+
+    await handleNotificationClick("deny", data, d);
+    expect(d.deny).toHaveBeenCalledWith("req_1");
+  });
+
   it("denies from the notification", async () => {
     const d = deps();
     await handleNotificationClick("deny", data, d);

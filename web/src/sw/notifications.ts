@@ -180,6 +180,8 @@ export interface ClickDeps {
   showNotification(title: string, options: NotificationOptions): Promise<void>;
   /** Tells open app windows, so a screen showing the request updates. */
   notifyWindows(message: WorkerMessage): Promise<void>;
+  /** Whether this device's approvals need its passkey (a worker cannot ask for one: the app must). */
+  requiresPasskey?(): Promise<boolean>;
 }
 
 /** Chooses the app window to reuse: a focused one of ours first, then any of ours. */
@@ -191,9 +193,14 @@ export function pickWindow<T extends WindowLike>(windows: readonly T[], origin: 
 /**
  * Runs a notification click: Approve and Deny answer from the worker without
  * opening the app; a tap on the body opens (or focuses) the approval screen.
+ * When the device requires its passkey, Approve opens the approval screen too:
+ * only a window can ask for the passkey.
  */
 export async function handleNotificationClick(action: string, data: unknown, deps: ClickDeps): Promise<ClickPlan> {
-  const plan = planNotificationClick(action, data);
+  let plan = planNotificationClick(action, data);
+  if (plan.kind === "approve" && (await deps.requiresPasskey?.())) {
+    plan = { kind: "open", url: approvalPath(plan.requestId) };
+  }
   if (plan.kind === "open") {
     const existing = pickWindow(await deps.matchWindows(), deps.origin);
     const match = /^\/approve\/(.+)$/.exec(plan.url);

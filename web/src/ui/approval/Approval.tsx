@@ -1,6 +1,7 @@
 import { type ApprovalView, describeRequest } from "@countersign/shared";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { type AnswerOutcome, approveRequest, denyRequest, fetchApproval } from "../../approval/answer.js";
+import { passkeyApprovalDeps } from "../../passkey/usePasskeySettings.js";
 import { closeRequestNotification, onWorkerMessage } from "../../sw-bridge/index.js";
 import { formatDuration } from "../format.js";
 import { ErrorText, Screen } from "../Screen.js";
@@ -196,7 +197,9 @@ export default function Approval({ requestId }: { requestId: string }) {
             type="button"
             className="button button-approve"
             disabled={busy}
-            onClick={() => void act(() => approveRequest(services, requestId))}
+            onClick={() =>
+              void act(async () => approveRequest({ ...services, ...(await passkeyApprovalDeps()) }, requestId))
+            }
           >
             Approve
           </button>

@@ -16,6 +16,7 @@ import { showToast } from "../toast.js";
 import { Backup } from "./Backup.js";
 import { Devices } from "./Devices.js";
 import { InviteDevice } from "./InviteDevice.js";
+import { PasskeySection } from "./PasskeySettings.js";
 
 const SUPPORT_TEXT: Record<Exclude<PushSupport, "available">, string> = {
   "ios-needs-home-screen":
@@ -151,6 +152,7 @@ export default function Settings() {
   return (
     <Screen title="Settings">
       {device ? <Notifications /> : null}
+      {device ? <PasskeySection /> : null}
       <section className="section" aria-labelledby="device-title">
         <h2 id="device-title">This device</h2>
         {device ? (
