@@ -198,6 +198,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
       throw new AppError("bad_request", "Idempotency-Key must be 1 to 200 printable ASCII characters.");
     }
+    // Every input is checked before anything happens: a bad ?wait= must not start a request.
+    const queryWait = parseIntegerParam("wait", query.wait, 86_400);
     const request = await requestOtp(deps, {
       token,
       body,
@@ -205,7 +207,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       ip: req.ip ?? "unknown",
       userAgent: req.get("user-agent")?.slice(0, 300) ?? null,
     });
-    const seconds = waitSeconds(deps.config, body.wait ?? parseIntegerParam("wait", query.wait, 86_400));
+    const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
     sendOtp(req, res, await awaitOtp(deps, request, seconds, waitSignal(res)));
   };
 
