@@ -222,7 +222,6 @@ describe("countersign against the real relay", () => {
     const result = await run.done;
     expect(result.exitCode).toBe(0);
     expect(await validCodes()).toContain(result.stdout.trim());
-    if (process.env.CLI_TEST_DEBUG) console.log(result.stderr);
     expect(push.count()).toBe(pushesBefore + 1);
     expect(`${result.stdout}${result.stderr}`).not.toContain(token);
   }, 60_000);

@@ -52,8 +52,8 @@ export class TestDevice {
     return this.call<AccountView>("POST", "/api/v1/accounts", { issuer, label });
   }
 
-  createLink(accountId: string, name = "CI") {
-    return this.call<CreatedLink>("POST", `/api/v1/accounts/${accountId}/links`, { name });
+  createLink(accountId: string, name = "CI", policy?: Record<string, unknown>) {
+    return this.call<CreatedLink>("POST", `/api/v1/accounts/${accountId}/links`, policy ? { name, policy } : { name });
   }
 
   revokeLink(linkId: string) {
