@@ -1,0 +1,255 @@
+import { readFileSync } from "node:fs";
+import type { BrowserContext, Page } from "@playwright/test";
+import { expect, pairPage, test } from "../fixtures.js";
+import { requestOtp } from "../helpers/apiDevice.js";
+import { connectPush } from "../helpers/pushBridge.js";
+import {
+  addAccountByUri,
+  codeButton,
+  createLink,
+  enableNotifications,
+  openAccount,
+  testAccount,
+  totpAt,
+} from "./app/support/app.js";
+
+const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
+const github = testAccount("GitHub", "alice", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+const PASSPHRASE = "correct horse battery staple";
+
+// Two or three phones, PBKDF2 with 600,000 rounds and several approvals: more than the default minute on a busy machine.
+test.setTimeout(150_000);
+
+/** Every request a context makes (URL, headers and body), to prove no seed ever leaves a device in clear. */
+function recordRequests(context: BrowserContext): string[] {
+  const seen: string[] = [];
+  context.on("request", (request) => {
+    seen.push(`${request.method()} ${request.url()} ${JSON.stringify(request.headers())} ${request.postData() ?? ""}`);
+  });
+  return seen;
+}
+
+function expectNoSeed(requests: string[]) {
+  expect(requests.length).toBeGreaterThan(0);
+  for (const secret of [npm.params.secret, github.params.secret]) {
+    for (const text of requests) expect(text).not.toContain(secret);
+  }
+}
+
+/** Pairs the page with the setup code and returns the recovery code it showed once. */
+async function pairFirst(page: Page, server: Parameters<typeof pairPage>[1], name: string): Promise<string> {
+  await pairPage(page, server, name);
+  await expect(page.getByRole("heading", { name: "Save your recovery code" })).toBeVisible();
+  const code = (await page.getByTestId("recovery-code").textContent())?.trim() ?? "";
+  await page.getByRole("button", { name: "I saved it" }).click();
+  return code;
+}
+
+/** Approves on the approval screen (opened directly: a push may also open it by itself while the app is open). */
+async function approveOnScreen(page: Page, requestId?: string) {
+  if (requestId) await page.goto(`/approve/${requestId}`);
+  else {
+    await page.goto("/");
+    await page.getByRole("link", { name: /Publish foo@1\.2\.3/ }).click();
+  }
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status").filter({ hasText: /Approved/ })).toBeVisible();
+}
+
+test("a second phone joins by invite QR, receives the chosen seeds end-to-end encrypted, and can be removed", async ({
+  page,
+  context,
+  server,
+  browser,
+  pushService,
+  push,
+}) => {
+  const requestsA = recordRequests(context);
+  await pairFirst(page, server, "Alice's phone");
+  await addAccountByUri(page, npm);
+  await addAccountByUri(page, github);
+  await openAccount(page, npm);
+  const { token } = await createLink(page, "CI");
+  await page.getByRole("button", { name: "Done" }).click();
+  await enableNotifications(page);
+
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toBeVisible();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+  expect(inviteUrl).toMatch(new RegExp(`^${server.origin}/pair#invite=[^&]+&transfer=[A-Za-z0-9_-]{43}$`));
+
+  const second = await browser.newContext({ baseURL: server.origin });
+  const requestsB = recordRequests(second);
+  try {
+    const phone = await second.newPage();
+    const pushB = await connectPush(second, phone, pushService, server.origin);
+    await phone.goto(inviteUrl);
+    await phone.getByLabel("Device name").fill("Bob's phone");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
+
+    // The inviter sees who joined and chooses what to send: npm only.
+    await expect(page.getByText("Bob's phone joined")).toBeVisible();
+    await page.getByRole("checkbox", { name: "GitHub: alice" }).uncheck();
+    await page.getByRole("button", { name: "Send 1 account" }).click();
+
+    await expect(phone.getByText("Received 1 account from Alice's phone.")).toBeVisible();
+    await expect(codeButton(phone, npm)).toBeVisible();
+    await expect(phone.getByText("GitHub")).toBeHidden();
+    await phone.getByRole("button", { name: "Done" }).click();
+    await enableNotifications(phone);
+
+    // Both phones are notified; the first answer wins and CI gets its code.
+    const ci = requestOtp(server.origin, token, { package: { name: "foo", version: "1.2.3" }, wait: 60 });
+    const isApproval = (endpoint: string) => (m: { endpoint: string; payload: unknown }) =>
+      m.endpoint === endpoint && (m.payload as { type?: string } | null)?.type === "approval";
+    const [toA, toB] = await Promise.all([
+      pushService.waitForMessage(isApproval(push.subscription.endpoint)),
+      pushService.waitForMessage(isApproval(pushB.subscription.endpoint)),
+    ]);
+    const requestId = (toA.payload as { requestId: string }).requestId;
+    expect((toB.payload as { requestId: string }).requestId).toBe(requestId);
+    await approveOnScreen(phone, requestId);
+    const answer = await ci;
+    expect(answer.status).toBe(200);
+    const now = Date.now();
+    expect([await totpAt(npm, now - 30_000), await totpAt(npm, now), await totpAt(npm, now + 30_000)]).toContain(
+      answer.text.trim(),
+    );
+    await page.goto(`/approve/${requestId}`);
+    await expect(page.getByText("Already approved — answered on Bob's phone.")).toBeVisible();
+
+    // Devices list, then removal: the removed phone can no longer answer.
+    await page.goto("/settings");
+    const devices = page.getByRole("list", { name: "Paired devices" });
+    await expect(devices.getByRole("listitem").filter({ hasText: "Alice's phone" })).toContainText("This device");
+    const bob = devices.getByRole("listitem").filter({ hasText: "Bob's phone" });
+    await expect(bob).toContainText("Last seen");
+    await bob.getByRole("button", { name: "Remove…" }).click();
+    await page.getByRole("button", { name: "Remove Bob's phone" }).click();
+    await expect(devices.getByRole("listitem").filter({ hasText: "Bob's phone" })).toHaveCount(0);
+
+    const before = pushService.messages.filter(isApproval(pushB.subscription.endpoint)).length;
+    const ci2 = requestOtp(server.origin, token, { package: { name: "foo", version: "1.2.3" }, wait: 60 });
+    const second2 = await pushService.waitForMessage(
+      (m) => isApproval(push.subscription.endpoint)(m) && (m.payload as { requestId: string }).requestId !== requestId,
+    );
+    const requestId2 = (second2.payload as { requestId: string }).requestId;
+    await phone.goto(`/approve/${requestId2}`);
+    await expect(phone.getByText(/not paired \(or was removed\)/)).toBeVisible();
+    expect(pushService.messages.filter(isApproval(pushB.subscription.endpoint)).length).toBe(before);
+    await approveOnScreen(page, requestId2);
+    expect((await ci2).status).toBe(200);
+    await pushB.stop();
+  } finally {
+    await second.close();
+  }
+  expectNoSeed(requestsA);
+  expectNoSeed(requestsB);
+});
+
+test("a new phone recovers with the recovery code and an encrypted backup; the old links keep working", async ({
+  page,
+  context,
+  server,
+  browser,
+  pushService,
+  push,
+}, testInfo) => {
+  const requestsA = recordRequests(context);
+  const recoveryCode = await pairFirst(page, server, "Old phone");
+  expect(recoveryCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+  await addAccountByUri(page, npm);
+  await openAccount(page, npm);
+  const { token } = await createLink(page, "CI");
+  await page.getByRole("button", { name: "Done" }).click();
+  await enableNotifications(page);
+
+  // An encrypted backup, downloaded as a file.
+  await page.goto("/settings");
+  await page.getByLabel("Backup passphrase").fill(PASSPHRASE);
+  await page.getByLabel("Repeat the passphrase").fill(PASSPHRASE);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download encrypted backup" }).click(),
+  ]);
+  const backupPath = testInfo.outputPath("backup.json");
+  await download.saveAs(backupPath);
+  const backup = readFileSync(backupPath, "utf8");
+  expect(backup).not.toContain(npm.params.secret);
+  expect(JSON.parse(backup)).toMatchObject({
+    format: "countersign-backup",
+    version: 1,
+    kdf: { name: "PBKDF2", hash: "SHA-256", iterations: 600_000 },
+    cipher: { name: "AES-GCM" },
+  });
+  expectNoSeed(requestsA);
+  // The old phone is gone (its push subscription stays on the server).
+  await push.stop();
+  await page.close();
+
+  const third = await browser.newContext({ baseURL: server.origin });
+  const requestsC = recordRequests(third);
+  try {
+    const phone = await third.newPage();
+    await phone.goto("/pair");
+    await phone.getByRole("link", { name: "Recover with a recovery code" }).click();
+    await phone.getByLabel("Recovery code").fill("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF");
+    await phone.getByLabel("Device name").fill("New phone");
+    await phone.getByRole("button", { name: "Recover" }).click();
+    await expect(phone.getByText("The recovery code is wrong or was already used.")).toBeVisible();
+    await phone.getByLabel("Recovery code").fill(recoveryCode.toLowerCase());
+    await phone.getByRole("button", { name: "Recover" }).click();
+    await expect(phone.getByRole("heading", { level: 1, name: "Recovered" })).toBeVisible();
+    await expect(phone.getByRole("list", { name: "Accounts to restore" })).toContainText("npm: alice");
+    const newCode = (await phone.getByTestId("recovery-code").textContent())?.trim() ?? "";
+    expect(newCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
+    expect(newCode).not.toBe(recoveryCode);
+    await phone.getByRole("button", { name: "I saved it" }).click();
+
+    // The other device is told by push.
+    const told = await pushService.waitForMessage(
+      (m) => m.endpoint === push.subscription.endpoint && (m.payload as { type?: string } | null)?.type === "security",
+    );
+    expect(told.payload).toMatchObject({ title: "Recovery code used" });
+
+    // The backup: a wrong passphrase fails clearly and adds nothing; the right one restores the seed.
+    await phone.goto("/settings");
+    await phone.getByLabel("Backup file").setInputFiles(backupPath);
+    await phone.getByLabel("Passphrase of the backup").fill("wrong passphrase!");
+    await phone.getByRole("button", { name: "Import backup" }).click();
+    await expect(phone.getByText("Wrong passphrase, or the file was modified. Nothing was imported.")).toBeVisible();
+    await phone.goto("/");
+    await expect(codeButton(phone, npm)).toBeHidden();
+    await phone.goto("/settings");
+    await phone.getByLabel("Backup file").setInputFiles(backupPath);
+    await phone.getByLabel("Passphrase of the backup").fill(PASSPHRASE);
+    await phone.getByRole("button", { name: "Import backup" }).click();
+    await expect(phone.getByText("Imported 1 account")).toBeVisible();
+    await phone.goto("/");
+    await expect(codeButton(phone, npm)).toBeVisible();
+
+    // The security log says what happened; the CI link made on the old phone is answered by the new one.
+    await phone.goto("/settings");
+    await phone.getByText("Security events").click();
+    await expect(phone.getByRole("list", { name: "Security events" })).toContainText("The recovery code paired");
+    const ci = requestOtp(server.origin, token, { package: { name: "foo", version: "1.2.3" }, wait: 60 });
+    await expect
+      .poll(async () => {
+        await phone.goto("/");
+        return phone.getByRole("link", { name: /Publish foo@1\.2\.3/ }).count();
+      })
+      .toBeGreaterThan(0);
+    await approveOnScreen(phone);
+    const answer = await ci;
+    expect(answer.status).toBe(200);
+    const now = Date.now();
+    expect([await totpAt(npm, now - 30_000), await totpAt(npm, now), await totpAt(npm, now + 30_000)]).toContain(
+      answer.text.trim(),
+    );
+  } finally {
+    await third.close();
+  }
+  expectNoSeed(requestsC);
+});
