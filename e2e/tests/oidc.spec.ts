@@ -19,6 +19,7 @@ import { CLI_ENTRY } from "../helpers/paths.js";
 import type { ServerHandle } from "../helpers/server.js";
 import {
   addAccountByUri,
+  createLink,
   enableNotifications,
   openAccount,
   type ShownNotification,
@@ -182,3 +183,56 @@ test("a job from another repository is refused: exit 5 with the reason, no notif
   await expect(history).toContainText("Refused by policy");
   await expect(history).toContainText("repository is mallory/fork, the link only accepts owner/repo");
 });
+
+// The server's default issuers here (GitHub Actions and gitlab.com): no token is checked in this test.
+base(
+  "a link's policy is added, edited and removed from the links list; a bad one is refused with the reason",
+  async ({ page, server }) => {
+    await pairPage(page, server);
+    await addAccountByUri(page, npm);
+    await openAccount(page, npm);
+    await createLink(page, "release workflow");
+    await page.getByRole("button", { name: "Done" }).click();
+    const item = page
+      .getByRole("list", { name: "CI links" })
+      .getByRole("listitem")
+      .filter({ hasText: "release workflow" });
+    await expect(item).toContainText("Any job holding this link can ask for a code. Add a policy");
+
+    await item.getByRole("button", { name: "Add policy of release workflow" }).click();
+    await item.getByLabel("CI provider").selectOption({ label: "Self-managed GitLab or GitHub Enterprise" });
+    await item.getByRole("textbox", { name: /^Issuer URL/ }).fill("https://gitlab.example.com");
+    await item.getByLabel("Repository", { exact: true }).fill("group/project");
+    await expect(item.getByText("Only group/project on gitlab.example.com, any branch, no tags")).toBeVisible();
+    await item.getByRole("button", { name: "Save policy" }).click();
+    await expect(item.getByRole("alert")).toContainText("does not trust the issuer https://gitlab.example.com");
+
+    await item.getByLabel("CI provider").selectOption({ label: "GitHub Actions" });
+    await item.getByLabel("Repository", { exact: true }).fill("just-a-name");
+    await item.getByRole("button", { name: "Save policy" }).click();
+    await expect(item.getByRole("alert")).toContainText("repository must look like owner/repo");
+
+    await item.getByLabel("Repository", { exact: true }).fill("acme/rocket");
+    await item.getByLabel(/^Workflow file/).fill("release.yml");
+    await item.getByLabel(/^Branch or ref pattern/).fill("refs/tags/v*");
+    await item.getByLabel("GitHub-hosted runners only").check();
+    await item.getByRole("button", { name: "Save policy" }).click();
+    const wording = "Only acme/rocket, workflow release.yml, tags v*, on GitHub-hosted runners";
+    await expect(item.getByText("Verified CI only")).toBeVisible();
+    await expect(item).toContainText(wording);
+
+    // The server keeps it: a reload shows the same rule.
+    await page.reload();
+    await expect(item).toContainText(wording);
+    await item.getByRole("button", { name: "Edit policy of release workflow" }).click();
+    await expect(item.getByLabel("Repository", { exact: true })).toHaveValue("acme/rocket");
+    await item.getByLabel(/^Environment/).fill("npm");
+    await item.getByRole("button", { name: "Save policy" }).click();
+    await expect(item).toContainText(`${wording.replace(", on GitHub", ", environment npm, on GitHub")}`);
+
+    await item.getByRole("button", { name: "Edit policy of release workflow" }).click();
+    await item.getByRole("button", { name: "Remove policy" }).click();
+    await expect(item).toContainText("Any job holding this link can ask for a code");
+    await expect(item.getByText("Verified CI only")).toHaveCount(0);
+  },
+);
