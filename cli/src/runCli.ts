@@ -22,6 +22,8 @@ export interface CliIo {
 }
 
 const DEFAULT_WAIT_SECONDS = 300;
+/** GitHub's ID tokens live about five minutes; a repeated POST after a minute asks for a new one. */
+const OIDC_REFRESH_AFTER_MS = 60_000;
 
 /** Runs one `countersign …` invocation and resolves with the process exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
@@ -130,15 +132,26 @@ async function getCode(
 
   const context = detectCiContext(env);
   let oidcToken: string | undefined;
+  let oidcFetchedAt = 0;
   if (options.oidc) {
     const oidc = await fetchOidcToken(env, link.origin, io.fetch);
     if (oidc.kind === "warning") reporter.warn(oidc.message);
     if (oidc.kind === "token") {
       secrets.push(oidc.token);
       oidcToken = oidc.token;
+      oidcFetchedAt = Date.now();
       reporter.debug(`Sending an OIDC token from ${oidc.source} (audience ${link.origin}).`);
     }
   }
+  const refreshOidcToken = async (): Promise<string | undefined> => {
+    if (Date.now() - oidcFetchedAt < OIDC_REFRESH_AFTER_MS) return oidcToken;
+    const oidc = await fetchOidcToken(env, link.origin, io.fetch);
+    if (oidc.kind !== "token") return oidcToken;
+    secrets.push(oidc.token);
+    oidcToken = oidc.token;
+    oidcFetchedAt = Date.now();
+    return oidcToken;
+  };
   const key = await createEphemeralKey();
 
   reporter.info(
@@ -159,6 +172,7 @@ async function getCode(
       idempotencyKey: randomUUID(),
       userAgent: `countersign-cli/${cliVersion()} node/${process.versions.node}`,
       privateKey: key.privateKey,
+      refreshOidcToken,
       onDebug: (message) => reporter.debug(message),
       onNotice: (message) => reporter.info(message),
       fetch: io.fetch,

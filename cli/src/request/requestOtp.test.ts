@@ -81,6 +81,24 @@ describe("requestOtp against misbehaving servers", () => {
     expect(Math.max(...sleeps)).toBeLessThanOrEqual(5000 * 1.2);
   });
 
+  it("sends a fresh OIDC token when it has to repeat the POST", async () => {
+    const { outcome, server } = await run(
+      (_request, response, index) => {
+        if (index === 0) return void response.socket?.destroy();
+        sendJson(response, 200, { requestId: "r1", otp: "123456", approvedAt: 1 });
+      },
+      {
+        body: { oidcToken: "first-token-0123456789" },
+        refreshOidcToken: async () => "second-token-0123456789",
+      },
+    );
+    expect(outcome.ok).toBe(true);
+    expect(server.requests.map((r) => JSON.parse(r.body).oidcToken)).toEqual([
+      "first-token-0123456789",
+      "second-token-0123456789",
+    ]);
+  });
+
   it.each([
     [401, { error: "unauthorized", message: "unknown link" }, "unauthorized"],
     [403, { error: "policy", message: "repository not allowed" }, "unauthorized"],

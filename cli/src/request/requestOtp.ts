@@ -44,6 +44,11 @@ export interface RequestOtpOptions {
   userAgent: string;
   /** Opens a JWE answer; required when `body.publicKey` is sent. */
   privateKey?: webcrypto.CryptoKey;
+  /**
+   * Called before each repeated POST: a fresh OIDC token, since a short-lived
+   * one (GitHub's live minutes) may have expired while the server was down.
+   */
+  refreshOidcToken?: () => Promise<string | undefined>;
   /** Notes for --verbose (never containing the token). */
   onDebug?: (message: string) => void;
   /** Transient problems worth a line in the log (retries, rate limits). */
@@ -105,6 +110,8 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
   };
 
   let requestId: string | undefined;
+  let body = options.body;
+  let posts = 0;
   let failures = 0;
   let lastProblem = "";
   let contacted = false;
@@ -142,6 +149,9 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
       return timedOut(lastProblem ? ` Last problem: ${lastProblem}.` : "");
     }
     const wait = Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1000));
+    if (!requestId && posts++ > 0 && body.oidcToken && options.refreshOidcToken) {
+      body = { ...body, oidcToken: (await options.refreshOidcToken()) ?? body.oidcToken };
+    }
     const url = requestId
       ? `${link.base}/api/v1/requests/${encodeURIComponent(requestId)}?wait=${wait}`
       : `${link.base}/api/v1/otp`;
@@ -150,7 +160,7 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
       : {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/json" },
-          body: JSON.stringify({ ...options.body, wait }),
+          body: JSON.stringify({ ...body, wait }),
         };
     debug(`→ ${init.method} ${url}${requestId ? "" : ` (wait ${wait} s)`}`);
 
