@@ -20,7 +20,7 @@ export function describePasskeyError(error: unknown): string {
   const e = error as { name?: string; message?: string; code?: string } | undefined;
   if (e instanceof PasskeyError) return e.message;
   if (e?.name === "NotAllowedError" || e?.name === "AbortError") {
-    return "The passkey was not used (cancelled or timed out). Nothing was changed.";
+    return "The passkey was not used: the prompt was cancelled, timed out or could not verify you. Nothing was changed.";
   }
   if (
     e?.name === "NotSupportedError" ||

@@ -1,0 +1,205 @@
+import type { CDPSession, Page } from "@playwright/test";
+import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
+import { type OtpResult, requestOtp } from "../helpers/apiDevice.js";
+import type { ServerHandle } from "../helpers/server.js";
+import {
+  addAccountByUri,
+  clickNotificationAction,
+  codeButton,
+  createLink,
+  enableNotifications,
+  openAccount,
+  shownNotifications,
+  testAccount,
+  totpAt,
+} from "./app/support/app.js";
+
+const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
+const REQUEST = { package: { name: "foo", version: "1.2.3" }, context: { repository: "owner/repo" }, wait: 60 };
+
+/** Chromium's virtual platform authenticator (CDP): user verification on, presence simulated. */
+interface Authenticator {
+  cdp: CDPSession;
+  id: string;
+  setUserVerified(verified: boolean): Promise<void>;
+  credentials(): Promise<{ credentialId: string; signCount: number }[]>;
+}
+
+async function addAuthenticator(page: Page): Promise<Authenticator> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  return {
+    cdp,
+    id: authenticatorId,
+    setUserVerified: async (isUserVerified) => {
+      await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified });
+    },
+    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+  };
+}
+
+/** Paired, with the npm account and a CI link; returns the link token. */
+async function setUp(page: Page, server: ServerHandle): Promise<string> {
+  await pairPage(page, server, "Alice's phone");
+  await addAccountByUri(page, npm);
+  await openAccount(page, npm);
+  const { token } = await createLink(page, "CI");
+  await page.getByRole("button", { name: "Done" }).click();
+  return token;
+}
+
+async function requirePasskey(page: Page): Promise<void> {
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Require passkey to approve" }).click();
+  await expect(page.getByText("On: approving needs this device's passkey.")).toBeVisible();
+}
+
+async function openPending(page: Page) {
+  await page.goto("/");
+  await page.getByRole("link", { name: /Publish foo@1\.2\.3/ }).click();
+  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+}
+
+/** Whether a CI call is still waiting after a moment (its promise has not settled). */
+async function stillWaiting(ci: Promise<OtpResult>): Promise<boolean> {
+  const settled = await Promise.race([ci.then(() => true), new Promise((r) => setTimeout(() => r(false), 1500))]);
+  return !settled;
+}
+
+test("without a platform authenticator, turning the passkey on says why it cannot", async ({ page, server }) => {
+  await setUp(page, server);
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Require passkey to approve" }).click();
+  await expect(page.getByRole("alert")).toContainText("no platform authenticator");
+  await expect(page.getByRole("button", { name: "Require passkey to approve" })).toBeEnabled();
+});
+
+test("registration in Settings stores a passkey on the authenticator and the server", async ({ page, server }) => {
+  await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  expect(await authenticator.credentials()).toHaveLength(1);
+  // After a reload the setting is still on.
+  await page.reload();
+  await expect(page.getByRole("button", { name: "Turn off passkey requirement" })).toBeVisible();
+});
+
+test("an approval with user verification delivers the code to CI", async ({ page, server }) => {
+  const token = await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
+  await openPending(page);
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Approved. The code was sent to CI." })).toBeVisible();
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
+  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+  // The passkey signed once for this approval.
+  expect((await authenticator.credentials())[0]?.signCount).toBeGreaterThan(0);
+});
+
+test("with user verification failing, the approval is refused and CI keeps waiting", async ({ page, server }) => {
+  const token = await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
+  await openPending(page);
+  await authenticator.setUserVerified(false);
+  await page.getByRole("button", { name: "Approve" }).click();
+  // Chromium's authenticator refuses to sign without verification (NotAllowedError), so nothing reaches the
+  // server; a signature without the UV flag would be refused there (functions/src/passkey/passkey.test.ts).
+  await expect(
+    page.getByRole("status").filter({ hasText: "could not verify you. Nothing was changed." }),
+  ).toBeVisible();
+  await expect(page.getByRole("status").filter({ hasText: "Approved" })).toHaveCount(0);
+  expect(await stillWaiting(ci)).toBe(true);
+
+  // Verified this time, from a fresh screen: CI, still waiting, gets the code.
+  await authenticator.setUserVerified(true);
+  await openPending(page);
+  await page.getByRole("button", { name: "Approve" }).click();
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+});
+
+test("with the passkey required, Approve on the notification opens the app instead of answering", async ({
+  page,
+  context,
+  server,
+}) => {
+  await page.goto("/");
+  await waitForServiceWorker(page);
+  const token = await setUp(page, server);
+  await enableNotifications(page);
+  await addAuthenticator(page);
+  await requirePasskey(page);
+  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
+  await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
+  const [notification] = await shownNotifications(page);
+  if (!notification) throw new Error("no notification");
+  await page.goto("/settings");
+  // Outside a real click the worker may not focus the window it told to show the request (ENVIRONMENT.md).
+  await clickNotificationAction(context, "approve", notification.data).catch((error: unknown) => {
+    if (!/focus/i.test(String(error))) throw error;
+  });
+  await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
+  expect(await stillWaiting(ci)).toBe(true);
+  await page.getByRole("button", { name: "Approve" }).click();
+  expect((await ci).status).toBe(200);
+});
+
+test("the app lock hides the codes until the passkey unlocks it; turning it off needs the passkey", async ({
+  page,
+  server,
+}) => {
+  await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  await page.getByLabel("Lock the app").selectOption({ label: "Immediately" });
+  await expect(page.getByText("App lock is on")).toBeVisible();
+
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Countersign is locked" })).toBeVisible();
+  await expect(codeButton(page, npm)).toBeHidden();
+  await expect(page.getByTestId("code")).toHaveCount(0);
+
+  await authenticator.setUserVerified(false);
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByTestId("code")).toHaveCount(0);
+
+  await authenticator.setUserVerified(true);
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await expect(codeButton(page, npm)).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Countersign is locked" })).toBeHidden();
+
+  // Loosening the lock asks for the passkey: refused without verification, the lock stays.
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Unlock" }).click();
+  await authenticator.setUserVerified(false);
+  await page.getByLabel("Lock the app").selectOption({ label: "Off" });
+  await expect(page.getByRole("alert")).toBeVisible();
+  await expect(page.getByLabel("Lock the app")).toHaveValue("0");
+  await authenticator.setUserVerified(true);
+  await page.getByLabel("Lock the app").selectOption({ label: "Off" });
+  await expect(page.getByText("App lock is off")).toBeVisible();
+  await page.goto("/");
+  await expect(codeButton(page, npm)).toBeVisible();
+
+  // Turning the requirement off uses the passkey too.
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Turn off passkey requirement" }).click();
+  await expect(page.getByRole("button", { name: "Require passkey to approve" })).toBeVisible();
+});
