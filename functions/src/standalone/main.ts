@@ -12,7 +12,8 @@ import { startServer } from "./startServer.js";
  * The standalone server: `node functions/dist/standalone/main.js`.
  * Environment: PORT, HOST, COUNTERSIGN_DATA_DIR, COUNTERSIGN_PUBLIC_URL,
  * COUNTERSIGN_SETUP_CODE, COUNTERSIGN_WEB_DIR, COUNTERSIGN_PUSH_ALLOW,
- * COUNTERSIGN_MAX_WAIT, COUNTERSIGN_REQUEST_TTL, COUNTERSIGN_LOG_LEVEL (docs/server.md).
+ * COUNTERSIGN_MAX_WAIT, COUNTERSIGN_REQUEST_TTL, COUNTERSIGN_LOG_LEVEL (docs/server.md),
+ * COUNTERSIGN_OIDC_ISSUERS (docs/oidc.md).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
