@@ -147,3 +147,62 @@ describe("answering a CI request", () => {
     expect(await buildApproveBody({ publicKey: null }, codes)).toEqual({ decision: "approve", codes });
   });
 });
+
+describe("approving with a passkey", () => {
+  const assertion = {
+    id: "Y3JlZA",
+    rawId: "Y3JlZA",
+    type: "public-key",
+    response: { clientDataJSON: "e30", authenticatorData: "AA", signature: "AA" },
+    clientExtensionResults: {},
+  } as const;
+
+  it("signs the challenge bound to this request and these exact codes, and sends the assertion", async () => {
+    const { vault, api, server } = await setup(approvalView(), () => ({ status: 200, body: { status: "approved" } }));
+    const asked: { requestId: string; answer: unknown }[] = [];
+    const outcome = await approveRequest(
+      {
+        api,
+        vault,
+        now: () => NOW,
+        assertApproval: async (requestId, answer) => {
+          asked.push({ requestId, answer });
+          return assertion;
+        },
+      },
+      "req_1",
+    );
+    expect(outcome).toEqual({ kind: "approved" });
+    const sent = JSON.parse(server.received[1]?.body ?? "{}");
+    expect(asked).toEqual([{ requestId: "req_1", answer: { codes: sent.codes } }]);
+    expect(sent.assertion).toEqual(assertion);
+  });
+
+  it("sends nothing when the passkey prompt is cancelled", async () => {
+    const { vault, api, server } = await setup(approvalView(), () => ({ status: 200, body: { status: "approved" } }));
+    const outcome = await approveRequest(
+      {
+        api,
+        vault,
+        now: () => NOW,
+        assertApproval: async () => {
+          throw new Error("The passkey was not used.");
+        },
+      },
+      "req_1",
+    );
+    expect(outcome).toEqual({ kind: "error", message: "The passkey was not used." });
+    expect(server.received.filter((request) => request.method === "POST")).toHaveLength(0);
+  });
+
+  it("shows the server's refusal when the device requires a passkey the app did not use", async () => {
+    const { vault, api } = await setup(approvalView(), () => ({
+      status: 403,
+      body: { error: "passkey_required", message: "This device requires its passkey to approve." },
+    }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({
+      kind: "error",
+      message: "This device requires its passkey to approve.",
+    });
+  });
+});
