@@ -67,7 +67,12 @@ export async function benchPwa(options: { coldStarts: number; log?: (line: strin
       }
     });
     await page.goto(`${origin}/pair#code=${server.setupCode}`);
-    await page.getByRole("button", { name: "Pair this device" }).click();
+    await page
+      .getByRole("button", { name: "Pair this device" })
+      .click()
+      .catch(async (error: unknown) => {
+        throw new Error(`${String(error)}\nthe page shows: ${await page.locator("body").innerText()}`);
+      });
     await page.getByRole("button", { name: "Pair this device" }).waitFor({ state: "hidden" });
     await page.evaluate(async () => {
       const registration = await navigator.serviceWorker.ready;
