@@ -20,6 +20,8 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
 }
 
 test("every screen passes axe without serious violations, under the strict CSP", async ({ page, server }) => {
+  // About thirty axe runs (each screen in light and dark mode).
+  test.setTimeout(240_000);
   const cspViolations = await trackCspViolations(page);
   await page.goto("/");
   await expect(page.getByText("No accounts yet")).toBeVisible();
