@@ -32,4 +32,5 @@ test("scanning the QR code with the camera adds the account", async ({ page }) =
   await expect(codeButton(page, account)).toContainText(grouped(await totpAt(account, at)), { timeout: 20_000 });
   // The camera is released once the account is added.
   await expect.poll(() => page.evaluate(() => document.querySelectorAll("video").length)).toBe(0);
+  expect(cspViolations()).toEqual([]);
 });
