@@ -2,6 +2,7 @@ import { type ReactNode, useLayoutEffect, useRef, useState } from "react";
 import { configureAppLock, unlockApp, useAppLocked } from "../../passkey/appLock.js";
 import { usePasskeySettings } from "../../passkey/usePasskeySettings.js";
 import { ErrorText } from "../Screen.js";
+import "./style.css";
 
 function LockScreen({ onUnlock }: { onUnlock: () => Promise<void> }) {
   const [error, setError] = useState("");
