@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, pairPage, test } from "../fixtures.js";
 import { requestOtp } from "../helpers/apiDevice.js";
@@ -235,12 +235,10 @@ test("a new phone recovers with the recovery code and an encrypted backup; the o
     await phone.getByText("Security events").click();
     await expect(phone.getByRole("list", { name: "Security events" })).toContainText("The recovery code paired");
     const ci = requestOtp(server.origin, token, { package: { name: "foo", version: "1.2.3" }, wait: 60 });
-    await expect
-      .poll(async () => {
-        await phone.goto("/");
-        return phone.getByRole("link", { name: /Publish foo@1\.2\.3/ }).count();
-      })
-      .toBeGreaterThan(0);
+    await expect(async () => {
+      await phone.goto("/");
+      await expect(phone.getByRole("link", { name: /Publish foo@1\.2\.3/ })).toBeVisible({ timeout: 3000 });
+    }).toPass({ timeout: 30_000 });
     await approveOnScreen(phone);
     const answer = await ci;
     expect(answer.status).toBe(200);
@@ -252,4 +250,102 @@ test("a new phone recovers with the recovery code and an encrypted backup; the o
     await third.close();
   }
   expectNoSeed(requestsC);
+});
+
+/** A Google Authenticator export, encoded by hand: MigrationPayload { repeated OtpParameters otp_parameters = 1; ... }. */
+function migrationUri(entries: { secret: string; name: string; issuer: string; type: 1 | 2 }[]): string {
+  const varint = (value: number) => {
+    const out: number[] = [];
+    let v = value;
+    while (v >= 0x80) {
+      out.push((v & 0x7f) | 0x80);
+      v >>>= 7;
+    }
+    out.push(v);
+    return out;
+  };
+  const bytesField = (field: number, bytes: number[]) => [...varint(field * 8 + 2), ...varint(bytes.length), ...bytes];
+  const intField = (field: number, value: number) => [...varint(field * 8), ...varint(value)];
+  const base32 = (text: string) => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+    const out: number[] = [];
+    let bits = 0;
+    let value = 0;
+    for (const char of text) {
+      value = (value << 5) | alphabet.indexOf(char);
+      bits += 5;
+      if (bits >= 8) {
+        out.push((value >>> (bits - 8)) & 0xff);
+        bits -= 8;
+      }
+    }
+    return out;
+  };
+  const utf8 = (text: string) => [...Buffer.from(text, "utf8")];
+  const payload = entries.flatMap((entry) =>
+    bytesField(1, [
+      ...bytesField(1, base32(entry.secret)),
+      ...bytesField(2, utf8(`${entry.issuer}:${entry.name}`)),
+      ...bytesField(3, utf8(entry.issuer)),
+      ...intField(4, 1),
+      ...intField(5, 1),
+      ...intField(6, entry.type),
+    ]),
+  );
+  return `otpauth-migration://offline?data=${encodeURIComponent(Buffer.from([...payload, ...intField(2, 1)]).toString("base64"))}`;
+}
+
+test("a Google Authenticator export adds its TOTP accounts, and an account exports as a standard QR code another phone scans", async ({
+  page,
+  browser,
+  server,
+}, testInfo) => {
+  await pairFirst(page, server, "Alice's phone");
+  await page.getByRole("link", { name: "Add account" }).click();
+  await page.getByRole("button", { name: "Paste" }).click();
+  await page.getByLabel("otpauth:// link").fill(
+    migrationUri([
+      { secret: npm.params.secret, name: "alice", issuer: "npm", type: 2 },
+      { secret: "MFRGGZDFMZTWQ2LK", name: "counter", issuer: "Old VPN", type: 1 },
+    ]),
+  );
+  await page.getByRole("button", { name: "Add account" }).click();
+  await expect(page.getByText(/Imported 1 account from Google Authenticator\. skipped Old VPN: counter/)).toBeVisible();
+  await expect(codeButton(page, npm)).toBeVisible();
+  await expect(page.getByText("Old VPN")).toBeHidden();
+  const code = (await codeButton(page, npm).getByTestId("code").textContent())?.replace(/\s/g, "") ?? "";
+  const now = Date.now();
+  expect([await totpAt(npm, now - 30_000), await totpAt(npm, now), await totpAt(npm, now + 30_000)]).toContain(code);
+
+  // Export as QR asks first, then shows a standard otpauth:// QR code.
+  await openAccount(page, npm);
+  await page.getByRole("button", { name: "Export as QR…" }).click();
+  await expect(page.getByRole("alertdialog")).toContainText("Anyone who sees or photographs it");
+  await page.getByRole("button", { name: "Show the QR code" }).click();
+  const qr = page.getByRole("img", { name: "otpauth QR code of npm: alice" });
+  await expect(qr).toBeVisible();
+  const src = (await qr.getAttribute("src")) ?? "";
+  const png = testInfo.outputPath("export.png");
+  writeFileSync(png, Buffer.from(src.replace(/^data:image\/png;base64,/, ""), "base64"));
+  await page.getByRole("button", { name: "Hide the QR code" }).click();
+  await expect(qr).toBeHidden();
+
+  // Another authenticator (here: a fresh, unpaired Countersign) scans it and makes the same codes.
+  const other = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await other.newPage();
+    await phone.goto("/add");
+    await phone.getByRole("button", { name: "Image" }).click();
+    await phone.locator('input[type="file"]').setInputFiles(png);
+    await expect(codeButton(phone, npm)).toBeVisible();
+    await expect
+      .poll(async () => {
+        const shown = (await codeButton(phone, npm).getByTestId("code").textContent())?.replace(/\s/g, "");
+        const at = Date.now();
+        return [await totpAt(npm, at - 30_000), await totpAt(npm, at)].includes(shown ?? "");
+      })
+      .toBe(true);
+  } finally {
+    await other.close();
+  }
 });

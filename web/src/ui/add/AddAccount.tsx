@@ -1,4 +1,4 @@
-import { type OtpAccount, OtpauthError, parseOtpauthUri, validateAccount } from "@countersign/shared";
+import { type OtpAccount, OtpauthError, validateAccount } from "@countersign/shared";
 import { type ChangeEvent, type FormEvent, useEffect, useId, useRef, useState } from "react";
 import { displayName } from "../../vault/vault.js";
 import { navigate } from "../router.js";
@@ -6,6 +6,7 @@ import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { saveAccount } from "./saveAccount.js";
+import { saveText as saveScannedText } from "./saveText.js";
 
 type Method = "scan" | "upload" | "paste" | "manual";
 
@@ -37,20 +38,35 @@ function useSave() {
     navigate("/");
     return true;
   };
-  return { error, setError, save };
-}
-
-function fromQrText(text: string): OtpAccount {
-  return parseOtpauthUri(text);
+  /** Saves a QR code's text: one account, or a Google Authenticator export. */
+  const saveText = async (text: string) => {
+    setError("");
+    let result: Awaited<ReturnType<typeof saveScannedText>>;
+    try {
+      result = await saveScannedText(services, text, !!device);
+    } catch (caught) {
+      setError(messageOf(caught));
+      return false;
+    }
+    if (!result.ok) {
+      setError(result.message);
+      return false;
+    }
+    await refreshAccounts();
+    showToast(result.message);
+    navigate("/");
+    return true;
+  };
+  return { error, setError, save, saveText };
 }
 
 function CameraScan() {
-  const { error, setError, save } = useSave();
+  const { error, setError, saveText } = useSave();
   const [status, setStatus] = useState("Starting the camera…");
   const viewId = useId().replace(/:/g, "");
   const handled = useRef(false);
-  const saveRef = useRef(save);
-  saveRef.current = save;
+  const saveRef = useRef(saveText);
+  saveRef.current = saveText;
   const setErrorRef = useRef(setError);
   setErrorRef.current = setError;
 
@@ -61,16 +77,13 @@ function CameraScan() {
       .then(({ startCameraScan }) =>
         startCameraScan(`qr-view-${viewId}`, (text) => {
           if (handled.current) return;
-          let account: OtpAccount;
-          try {
-            account = fromQrText(text);
-          } catch (caught) {
-            setErrorRef.current(messageOf(caught));
+          if (!/^\s*otpauth(-migration)?:/i.test(text)) {
+            setErrorRef.current(messageOf(new OtpauthError("This QR code is not a 2FA account (otpauth://).")));
             return;
           }
           handled.current = true;
           // On success the screen changes and the cleanup below stops the camera.
-          void saveRef.current(account).then((saved) => {
+          void saveRef.current(text).then((saved) => {
             if (!saved) handled.current = false;
           });
         }),
@@ -104,7 +117,7 @@ function CameraScan() {
 }
 
 function UploadImage() {
-  const { error, setError, save } = useSave();
+  const { error, setError, saveText } = useSave();
   const [busy, setBusy] = useState(false);
   const onFile = async (event: ChangeEvent<HTMLInputElement>) => {
     const file = event.target.files?.[0];
@@ -121,18 +134,17 @@ function UploadImage() {
         setError("No QR code was found in that image. Try a sharper screenshot or crop it to the code.");
         return;
       }
-      try {
-        await save(fromQrText(text));
-      } catch (caught) {
-        setError(messageOf(caught));
-      }
+      await saveText(text);
     } finally {
       setBusy(false);
     }
   };
   return (
     <div className="form">
-      <p>Choose a screenshot or photo of the registry's 2FA QR code.</p>
+      <p>
+        Choose a screenshot or photo of the registry's 2FA QR code, or of Google Authenticator's “Transfer accounts”
+        export code.
+      </p>
       <label className="button file-button">
         {busy ? "Reading…" : "Upload image"}
         <input type="file" accept="image/*" className="visually-hidden" onChange={onFile} disabled={busy} />
@@ -143,19 +155,12 @@ function UploadImage() {
 }
 
 function PasteUri() {
-  const { error, setError, save } = useSave();
+  const { error, saveText } = useSave();
   const [uri, setUri] = useState("");
   const errorId = useId();
   const submit = async (event: FormEvent) => {
     event.preventDefault();
-    let account: OtpAccount;
-    try {
-      account = parseOtpauthUri(uri);
-    } catch (caught) {
-      setError(messageOf(caught));
-      return;
-    }
-    await save(account);
+    await saveText(uri);
   };
   return (
     <form className="form" onSubmit={submit}>
