@@ -1,0 +1,44 @@
+import { devices, type Page } from "@playwright/test";
+import { expect, pairPage, test } from "../fixtures.js";
+import { requestOtp } from "../helpers/apiDevice.js";
+import { addAccountByUri, createLink, openAccount, testAccount } from "./app/support/app.js";
+
+// A phone: every screen must fit its width, so nothing needs sideways scrolling to reach.
+test.use({ viewport: devices["Pixel 7"].viewport, isMobile: true, hasTouch: true });
+
+const npm = testAccount("npm", "a-maintainer-with-a-rather-long-name@example.com", "JBSWY3DPEHPK3PXP");
+
+async function expectNoSidewaysScroll(page: Page, screen: string) {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  expect(scrollWidth, `${screen} is wider than the phone`).toBeLessThanOrEqual(innerWidth);
+}
+
+test("every screen fits a phone's width", async ({ page, server }) => {
+  await pairPage(page, server);
+  await expectNoSidewaysScroll(page, "home (empty)");
+  await addAccountByUri(page, npm);
+  await expectNoSidewaysScroll(page, "home");
+  await page.getByRole("link", { name: "Add account" }).click();
+  await expectNoSidewaysScroll(page, "add account");
+  await page.goto("/");
+  await openAccount(page, npm);
+  const { token } = await createLink(page, "release workflow");
+  await expectNoSidewaysScroll(page, "created CI link with recipes");
+  await page.getByRole("button", { name: "Done" }).click();
+
+  const ci = requestOtp(server.origin, token, {
+    package: { name: "@scope/a-package-with-a-long-name", version: "10.20.30-beta.4" },
+    context: { repository: "an-organization/a-repository", runUrl: "https://github.com/o/r/actions/runs/1234567890" },
+    wait: 30,
+  });
+  await page.goto("/");
+  await page.getByRole("link", { name: /Publish @scope/ }).click();
+  await expectNoSidewaysScroll(page, "approval");
+  await page.getByRole("button", { name: "Deny", exact: true }).click();
+  expect((await ci).status).toBe(403);
+  await page.goto("/settings");
+  await expectNoSidewaysScroll(page, "settings");
+});
