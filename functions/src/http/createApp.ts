@@ -128,6 +128,12 @@ function sendError(res: Response, error: AppError) {
   res.status(ERROR_STATUS[error.code]).json(body);
 }
 
+/** The caller's address as people write it: `127.0.0.1`, not the IPv4-mapped `::ffff:127.0.0.1`. */
+export function clientAddress(req: Request): string {
+  const ip = req.ip ?? "unknown";
+  return ip.startsWith("::ffff:") && ip.includes(".") ? ip.slice(7) : ip;
+}
+
 /**
  * The relay's HTTP API (everything under /api/v1). Handlers are thin: parse
  * with the shared schemas, call a domain function, send its result. Errors map
@@ -147,7 +153,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
         path: redactTokens(req.originalUrl),
         status: res.statusCode,
         ms: Math.round(performance.now() - started),
-        ip: req.ip,
+        ip: clientAddress(req),
       });
     });
     next();
@@ -163,7 +169,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   api.use(express.raw({ type: () => true, limit: deps.config.maxBodyBytes }));
 
   const limited: RequestHandler = (req, _res, next) => {
-    limitAddress(req.ip ?? "unknown");
+    limitAddress(clientAddress(req));
     next();
   };
   const device = async (req: Request): Promise<DeviceRecord> => authenticateDevice(deps, signedCall(req));
@@ -204,7 +210,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       token,
       body,
       idempotencyKey,
-      ip: req.ip ?? "unknown",
+      ip: clientAddress(req),
       userAgent: req.get("user-agent")?.slice(0, 300) ?? null,
     });
     const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
