@@ -10,6 +10,7 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { test as base, expect, pairPage, waitForServiceWorker } from "../fixtures.js";
 import { type LocalOidcIssuer, startOidcIssuer } from "../harness/oidc-issuer.js";
@@ -204,6 +205,10 @@ base(
     await item.getByRole("textbox", { name: /^Issuer URL/ }).fill("https://gitlab.example.com");
     await item.getByLabel("Repository", { exact: true }).fill("group/project");
     await expect(item.getByText("Only group/project on gitlab.example.com, any branch, no tags")).toBeVisible();
+    const axe = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(axe.violations.filter((v) => v.impact === "serious" || v.impact === "critical").map((v) => v.id)).toEqual(
+      [],
+    );
     await item.getByRole("button", { name: "Save policy" }).click();
     await expect(item.getByRole("alert")).toContainText("does not trust the issuer https://gitlab.example.com");
 
