@@ -82,7 +82,13 @@ export type TransferPickup =
   | { status: "waiting"; expiresAt: number }
   | { status: "ready"; sealed: SealedTransfer; from: { id: string; name: string } };
 
-export type SecurityEventKind = "device_paired" | "device_removed" | "recovery_used" | "recovery_code_rotated";
+export type SecurityEventKind =
+  | "device_paired"
+  | "device_removed"
+  | "recovery_used"
+  | "recovery_code_rotated"
+  | "passkey_added"
+  | "passkey_removed";
 
 /** Something that changed who can answer for the accounts. */
 export interface SecurityEvent {

@@ -5,6 +5,7 @@ import {
   type CreatedLink,
   type DeviceView,
   generateTimedCodes,
+  type SecurityEvent,
   type TimedCode,
 } from "@countersign/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -271,6 +272,8 @@ describe("turning the passkey off", () => {
     });
     expect(removed.status).toBe(200);
     expect(removed.body.hasPasskey).toBe(false);
+    const events = await device.call<SecurityEvent[]>("GET", "/api/v1/security-events");
+    expect(events.body.map((e) => e.kind).slice(0, 2)).toEqual(["passkey_removed", "passkey_added"]);
 
     const { approval } = await ciRequest(device, token);
     const codes = await generateTimedCodes(TOTP, Date.now());

@@ -9,13 +9,14 @@ import {
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import type { Deps } from "../deps.js";
 import { toDeviceView } from "../domain/devices.js";
+import { recordSecurityEvent } from "../domain/securityEvents.js";
 import { AppError } from "../errors.js";
 import type { DeviceRecord, PasskeyRecord } from "../store/Store.js";
 import { consumeChallenge, PASSKEY_CHALLENGE_TTL_MS, saveChallenge } from "./passkeyChallenges.js";
 import { relyingParty } from "./relyingParty.js";
 import { verifyPasskeyAssertion } from "./verifyPasskeyAssertion.js";
 
-type PasskeyDeps = Pick<Deps, "store" | "clock" | "config" | "log">;
+type PasskeyDeps = Pick<Deps, "store" | "clock" | "config" | "log" | "random" | "push">;
 
 const alreadySet = () =>
   new AppError(
@@ -100,6 +101,11 @@ export async function finishPasskeyRegistration(
   }
   await deps.store.updateDevice(device.id, { passkey });
   deps.log.info("passkey registered", { deviceId: device.id });
+  await recordSecurityEvent(deps, {
+    kind: "passkey_added",
+    message: `“${device.name}” now needs its passkey to approve.`,
+    device: { id: device.id, name: device.name },
+  });
   return toDeviceView({ ...device, passkey }, device.id);
 }
 
@@ -135,5 +141,16 @@ export async function removePasskey(
   );
   await deps.store.updateDevice(device.id, { passkey: null });
   deps.log.info("passkey removed", { deviceId: device.id });
+  // The other devices hear of it: an approval guard was just lowered.
+  const others = (await deps.store.listDevices()).filter((d) => d.id !== device.id).map((d) => d.id);
+  await recordSecurityEvent(
+    deps,
+    {
+      kind: "passkey_removed",
+      message: `“${device.name}” no longer needs a passkey to approve.`,
+      device: { id: device.id, name: device.name },
+    },
+    { deviceIds: others, title: "Passkey turned off" },
+  );
   return toDeviceView({ ...device, passkey: null }, device.id);
 }
