@@ -9,9 +9,8 @@ import { toDeviceView } from "./devices.js";
 import { recordSecurityEvent } from "./securityEvents.js";
 
 const RECOVERY_SETTING = "recoveryCodeHash";
-const FAILURES_SETTING = "recoveryFailures";
-/** Wrong recovery codes tolerated per window before every attempt is refused until it ends. */
-export const MAX_RECOVERY_FAILURES = 5;
+/** Recovery attempts (right or wrong) allowed per window, server-wide; then every attempt is refused until it ends. */
+export const MAX_RECOVERY_ATTEMPTS = 5;
 export const RECOVERY_WINDOW_MS = 15 * 60 * 1000;
 
 /** Six groups of four from a 32-letter alphabet: 120 bits, so one SHA-256 is a safe hash to keep. */
@@ -20,11 +19,6 @@ const RECOVERY_GROUPS = 6;
 interface StoredRecoveryCode {
   hash: string;
   createdAt: number;
-}
-
-interface Failures {
-  count: number;
-  since: number;
 }
 
 /** Creates a new recovery code (the old one stops working); the server keeps only its hash. */
@@ -47,41 +41,46 @@ export async function rotateRecoveryCode(deps: Deps, device: DeviceRecord): Prom
   return view;
 }
 
-async function readFailures(deps: Pick<Deps, "store" | "clock">): Promise<Failures> {
-  const raw = await deps.store.getSetting(FAILURES_SETTING);
+/**
+ * Takes one of the {@link MAX_RECOVERY_ATTEMPTS} attempt slots of the current
+ * window. Slots are single-use nonces, so concurrent attempts cannot share one
+ * and the limit holds under any parallelism.
+ */
+async function takeAttemptSlot(
+  deps: Pick<Deps, "store" | "clock">,
+): Promise<{ ok: true } | { ok: false; retryAfterSeconds: number }> {
   const now = deps.clock.now();
-  if (!raw) return { count: 0, since: now };
-  try {
-    const parsed = JSON.parse(raw) as Failures;
-    return now - parsed.since >= RECOVERY_WINDOW_MS ? { count: 0, since: now } : parsed;
-  } catch {
-    return { count: 0, since: now };
+  const window = Math.floor(now / RECOVERY_WINDOW_MS);
+  const windowEnd = (window + 1) * RECOVERY_WINDOW_MS;
+  for (let slot = 0; slot < MAX_RECOVERY_ATTEMPTS; slot++) {
+    if (await deps.store.rememberNonce(`recovery-attempt:${window}:${slot}`, windowEnd)) return { ok: true };
   }
+  return { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((windowEnd - now) / 1000)) };
 }
 
 /**
  * Pairs a new device with the recovery code when the old phones are gone. The
  * new device joins every account (so CI links keep working once it has the
  * seeds again), the code is replaced by a new one returned once, the event is
- * filed and pushed to the other devices. Attempts are limited server-wide:
- * after {@link MAX_RECOVERY_FAILURES} wrong codes in {@link RECOVERY_WINDOW_MS}
- * every attempt is refused with `rate_limited` until the window ends.
+ * filed and pushed to the other devices. Attempts are limited server-wide to
+ * {@link MAX_RECOVERY_ATTEMPTS} per {@link RECOVERY_WINDOW_MS} window; beyond,
+ * `rate_limited` with the seconds until the window ends.
  */
 export async function recoverDevice(deps: Deps, call: SignedCall, body: RecoverBody): Promise<RecoverResult> {
-  const failures = await readFailures(deps);
-  const now = deps.clock.now();
-  if (failures.count >= MAX_RECOVERY_FAILURES) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((failures.since + RECOVERY_WINDOW_MS - now) / 1000));
-    throw new AppError("rate_limited", "Too many wrong recovery codes. Try again later.", { retryAfterSeconds });
-  }
   await verifySignedCall(deps, call, body.publicKey, `recover:${body.publicKey.x}`);
+  const slot = await takeAttemptSlot(deps);
+  if (!slot.ok) {
+    throw new AppError("rate_limited", "Too many recovery attempts. Try again later.", {
+      retryAfterSeconds: slot.retryAfterSeconds,
+    });
+  }
+  const now = deps.clock.now();
   const raw = await deps.store.getSetting(RECOVERY_SETTING);
   const stored = raw ? (JSON.parse(raw) as StoredRecoveryCode) : null;
   const matches = stored !== null && stored.hash === hashSecret(normalizeHumanCode(body.recoveryCode));
   // Claiming the stored value makes the code single use even against concurrent attempts.
   if (!matches || !raw || !(await deps.store.claimSetting(RECOVERY_SETTING, raw))) {
-    await deps.store.setSetting(FAILURES_SETTING, JSON.stringify({ count: failures.count + 1, since: failures.since }));
-    deps.log.warn("recovery refused", { failures: failures.count + 1 });
+    deps.log.warn("recovery refused: wrong or used code");
     throw new AppError("unauthorized", "The recovery code is wrong or was already used.");
   }
   const device: DeviceRecord = {

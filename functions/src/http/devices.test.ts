@@ -15,7 +15,8 @@ import {
 } from "@countersign/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
-import { MAX_RECOVERY_FAILURES } from "../domain/recovery.js";
+import { MAX_RECOVERY_ATTEMPTS } from "../domain/recovery.js";
+import { sweepExpired } from "../domain/sweepExpired.js";
 import { startTestApp, type TestApp } from "../testing/startTestApp.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
 
@@ -117,7 +118,7 @@ describe("recovery code", () => {
   it("refuses every attempt after too many wrong codes, with Retry-After", async () => {
     await start();
     const { recoveryCode } = await firstDevice();
-    for (let i = 0; i < MAX_RECOVERY_FAILURES; i++) {
+    for (let i = 0; i < MAX_RECOVERY_ATTEMPTS; i++) {
       expect((await recover("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF")).response.status).toBe(401);
     }
     const locked = (await recover(recoveryCode)).response;
@@ -164,6 +165,26 @@ describe("seed transfer between devices", () => {
     expect(picked.body).toMatchObject({ status: "ready", sealed: { ciphertext: "c2VhbGVk" }, from: { id: old.id } });
     expect((await fresh.call("POST", `/api/v1/transfers/${id}/pickup`)).status).toBe(404);
     expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
+  });
+
+  it("deletes a transfer nobody picked up once it expires", async () => {
+    let now = Date.now();
+    app = await startTestApp({ clock: { now: () => now }, config: { inviteTtlSeconds: 60 } });
+    const { device: old } = await firstDevice();
+    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
+    const fresh = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "iPhone");
+    const id = transferId();
+    const ephemeral = await generateDeviceKey();
+    await fresh.call("POST", "/api/v1/transfers", { transferId: id, publicKey: ephemeral.publicKeyJwk });
+    const sealed = { publicKey: ephemeral.publicKeyJwk, iv: "AAAAAAAAAAAAAAAA", ciphertext: "c2VhbGVk" };
+    expect((await old.call("PUT", `/api/v1/transfers/${id}/sealed`, sealed)).status).toBe(200);
+    expect(await app.store.getSetting(`transfer:${id}`)).toContain("c2VhbGVk");
+
+    now += 61_000;
+    await sweepExpired(app.deps);
+    expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
+    expect(await app.store.getSetting("transfers")).toBe("[]");
+    expect((await fresh.call("POST", `/api/v1/transfers/${id}/pickup`, undefined, { now })).status).toBe(404);
   });
 
   it("refuses malformed transfers and changes nothing", async () => {

@@ -103,7 +103,7 @@ export default function Recover() {
           Recover
         </button>
       </form>
-      <p className="hint">Too many wrong codes lock recovery for 15 minutes.</p>
+      <p className="hint">At most five attempts per 15 minutes.</p>
     </Screen>
   );
 }
