@@ -12,6 +12,7 @@ import {
   shownNotifications,
   testAccount,
   totpAt,
+  trackCspViolations,
 } from "./app/support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
@@ -164,6 +165,7 @@ test("the app lock hides the codes until the passkey unlocks it; turning it off 
   page,
   server,
 }) => {
+  const cspViolations = await trackCspViolations(page);
   await setUp(page, server);
   const authenticator = await addAuthenticator(page);
   await requirePasskey(page);
@@ -202,4 +204,5 @@ test("the app lock hides the codes until the passkey unlocks it; turning it off 
   await page.goto("/settings");
   await page.getByRole("button", { name: "Turn off passkey requirement" }).click();
   await expect(page.getByRole("button", { name: "Require passkey to approve" })).toBeVisible();
+  expect(cspViolations()).toEqual([]);
 });
