@@ -90,6 +90,7 @@ test("registration in Settings stores a passkey on the authenticator and the ser
   const authenticator = await addAuthenticator(page);
   await requirePasskey(page);
   expect(await authenticator.credentials()).toHaveLength(1);
+  await expect.poll(() => server.logs()).toContain("passkey registered");
   // After a reload the setting is still on.
   await page.reload();
   await expect(page.getByRole("button", { name: "Turn off passkey requirement" })).toBeVisible();
