@@ -80,6 +80,7 @@ async function main() {
       `| new request's round trip while they wait, p50 / p99 (before: ${ms(result.probeBefore.p50)} / ${ms(result.probeBefore.p99)}) | ${ms(result.probeDuring.p50)} / ${ms(result.probeDuring.p99)} | |`,
       `| health endpoint while they wait, p50 / p99 (before: ${ms(result.healthBefore.p50)} / ${ms(result.healthBefore.p99)}) | ${ms(result.healthDuring.p50)} / ${ms(result.healthDuring.p99)} | |`,
       `| time to open the ${result.waiting} calls (each notified through the push service) | ${result.openSeconds.toFixed(1)} s | |`,
+      `| notifications the server failed to send while opening them ("fetch failed") | ${result.failedPushes} | |`,
     );
   }
 

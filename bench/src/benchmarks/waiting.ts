@@ -14,6 +14,8 @@ export interface WaitingResults {
   healthBefore: { p50: number; p99: number };
   healthDuring: { p50: number; p99: number };
   openSeconds: number;
+  /** Notifications the server could not hand to the push service (logged "push failed"; the request still waits). */
+  failedPushes: number;
 }
 
 /**
@@ -35,6 +37,8 @@ export async function benchWaiting(options: { count: number; probes: number; log
     },
   });
   const waiters: Promise<unknown>[] = [];
+  const early: string[] = [];
+  let stopping = false;
   try {
     const phone = await Device.pair(server.origin, { setupCode: server.setupCode }, "Waiting phone");
     await phone.subscribe(push.createSubscription());
@@ -69,19 +73,33 @@ export async function benchWaiting(options: { count: number; probes: number; log
     const rssIdle = server.rss();
 
     const opening = performance.now();
-    const batch = 250;
+    const batch = 100;
+    const failedPushes = () => server.logs().match(/"msg":"push failed"[^\n]*"type":"approval"/g)?.length ?? 0;
     let approvals = () =>
       push.messages.filter((m) => (m.payload as { type?: string } | null)?.type === "approval").length;
     let seen = 0;
     for (let start = 0; start < options.count; start += batch) {
       for (let i = start; i < Math.min(options.count, start + batch); i++) {
         const token = links[Math.floor(i / 1000)] as string;
-        waiters.push(askForCode(server.origin, token, { package: { name: `wait-${i}`, version: "1.0.0" }, wait: 900 }));
+        waiters.push(
+          askForCode(server.origin, token, { package: { name: `wait-${i}`, version: "1.0.0" }, wait: 900 }).then(
+            (reply) => {
+              if (!stopping) early.push(`${reply.status} ${reply.text.slice(0, 200)}`);
+            },
+            (error: unknown) => {
+              if (!stopping) early.push(String(error));
+            },
+          ),
+        );
       }
       const target = Math.min(options.count, start + batch);
       const deadline = Date.now() + 120_000;
-      while (seen + approvals() < target) {
-        if (Date.now() > deadline) throw new Error(`only ${seen + approvals()} of ${target} requests notified`);
+      while (seen + approvals() + failedPushes() < target) {
+        if (Date.now() > deadline || early.length) {
+          throw new Error(
+            `${seen + approvals()} of ${target} requests notified; ${early.length} CI calls ended early: ${early.slice(0, 3).join(" | ")}\nserver log: ${server.logs().slice(-2000)}\npush refusals: ${JSON.stringify(push.refusals.slice(0, 3))}`,
+          );
+        }
         await new Promise((r) => setTimeout(r, 20));
       }
       // Keep the push service's list short.
@@ -105,8 +123,10 @@ export async function benchWaiting(options: { count: number; probes: number; log
       healthBefore: before.health,
       healthDuring: during.health,
       openSeconds,
+      failedPushes: failedPushes(),
     } satisfies WaitingResults;
   } finally {
+    stopping = true;
     await server.kill("SIGTERM");
     await Promise.allSettled(waiters);
     await push.close();
