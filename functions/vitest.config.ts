@@ -5,5 +5,9 @@ export default defineConfig({
     name: "functions",
     include: ["src/**/*.test.ts"],
     environment: "node",
+    // Several suites start real server processes and long polls; on a loaded 2-core
+    // machine the default 5 s fails tests that are only slow, never wrong.
+    testTimeout: 30_000,
+    hookTimeout: 30_000,
   },
 });
