@@ -349,3 +349,33 @@ test("a Google Authenticator export adds its TOTP accounts, and an account expor
     await other.close();
   }
 });
+
+test("the new phone can read the invite QR code with the app's own scanner", async ({
+  page,
+  browser,
+  server,
+}, testInfo) => {
+  await pairFirst(page, server, "Alice's phone");
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+  const src = (await page.getByRole("img", { name: "Invite QR code" }).getAttribute("src")) ?? "";
+  const png = testInfo.outputPath("invite.png");
+  writeFileSync(png, Buffer.from(src.replace(/^data:image\/png;base64,/, ""), "base64"));
+
+  const other = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await other.newPage();
+    await phone.goto("/pair");
+    await phone.getByLabel("Invite QR from an image").setInputFiles(png);
+    await expect(phone.getByLabel("Invite code")).toHaveValue(
+      new URLSearchParams(new URL(inviteUrl).hash.slice(1)).get("invite") ?? "",
+    );
+    await phone.getByLabel("Device name").fill("Bob's phone");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
+    await expect(page.getByText("Bob's phone joined")).toBeVisible();
+  } finally {
+    await other.close();
+  }
+});
