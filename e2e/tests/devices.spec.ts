@@ -1,4 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, pairPage, test } from "../fixtures.js";
 import { requestOtp } from "../helpers/apiDevice.js";
@@ -11,6 +12,7 @@ import {
   openAccount,
   testAccount,
   totpAt,
+  trackCspViolations,
 } from "./app/support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
@@ -378,4 +380,71 @@ test("the new phone can read the invite QR code with the app's own scanner", asy
   } finally {
     await other.close();
   }
+});
+
+/** Serious and critical axe violations of the current screen (light and dark). */
+async function expectAccessible(page: Page, screen: string): Promise<void> {
+  for (const colorScheme of ["light", "dark"] as const) {
+    await page.emulateMedia({ colorScheme });
+    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    const serious = results.violations
+      .filter((v) => v.impact === "serious" || v.impact === "critical")
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
+    expect(serious, `${screen} in ${colorScheme} mode`).toEqual([]);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+test("the devices, backup, export and recovery screens pass axe under the strict CSP", async ({
+  page,
+  browser,
+  server,
+}) => {
+  const cspViolations = await trackCspViolations(page);
+  await pairFirst(page, server, "Alice's phone");
+  await addAccountByUri(page, npm);
+  await openAccount(page, npm);
+  await page.getByRole("button", { name: "Export as QR…" }).click();
+  await expectAccessible(page, "export QR confirmation");
+  await page.getByRole("button", { name: "Show the QR code" }).click();
+  await expect(page.getByRole("img", { name: /otpauth QR code/ })).toBeVisible();
+  await expectAccessible(page, "export QR shown");
+
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toBeVisible();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+  await expectAccessible(page, "settings with an invite");
+
+  const other = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await other.newPage();
+    const phoneCsp = await trackCspViolations(phone);
+    await phone.goto("/recover");
+    await phone.getByRole("button", { name: "Recover" }).click();
+    await expectAccessible(phone, "recover");
+    await phone.goto(inviteUrl);
+    await phone.getByLabel("Device name").fill("Bob's phone");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
+    await expectAccessible(phone, "waiting for accounts");
+    await expect(page.getByText(/joined/)).toBeVisible();
+    await expectAccessible(page, "choosing accounts to send");
+    await page.getByRole("button", { name: "Send 1 account" }).click();
+    await expect(phone.getByText(/Received 1 account/)).toBeVisible();
+    await expectAccessible(phone, "accounts received");
+    expect(phoneCsp()).toEqual([]);
+  } finally {
+    await other.close();
+  }
+
+  await page.goto("/settings");
+  await page
+    .getByRole("list", { name: "Paired devices" })
+    .getByRole("listitem")
+    .filter({ hasText: "Bob's phone" })
+    .getByRole("button", { name: "Remove…" })
+    .click();
+  await expectAccessible(page, "remove device confirmation");
+  expect(cspViolations()).toEqual([]);
 });
