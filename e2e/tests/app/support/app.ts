@@ -82,11 +82,11 @@ export interface ShownNotification {
   actions: { action: string; title: string }[];
 }
 
-/** What the service worker is showing right now. */
+/** The CI-request notifications the service worker is showing right now (security notices left out). */
 export function shownNotifications(page: Page): Promise<ShownNotification[]> {
   return page.evaluate(async () => {
     const registration = await navigator.serviceWorker.ready;
-    const list = await registration.getNotifications();
+    const list = (await registration.getNotifications()).filter((n) => typeof n.data?.requestId === "string");
     return list.map((n) => ({
       title: n.title,
       body: n.body,
