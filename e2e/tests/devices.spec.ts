@@ -143,6 +143,14 @@ test("a second phone joins by invite QR, receives the chosen seeds end-to-end en
     expect(pushService.messages.filter(isApproval(pushB.subscription.endpoint)).length).toBe(before);
     await approveOnScreen(page, requestId2);
     expect((await ci2).status).toBe(200);
+
+    // The removed phone says so in Settings and can forget the pairing; its codes stay.
+    await phone.goto("/settings");
+    await expect(phone.getByText("The server no longer knows this device")).toBeVisible();
+    await phone.getByRole("button", { name: "Forget this pairing" }).click();
+    await expect(phone.getByRole("link", { name: "Pair this device" })).toBeVisible();
+    await phone.goto("/");
+    await expect(codeButton(phone, npm)).toBeVisible();
     await pushB.stop();
   } finally {
     await second.close();

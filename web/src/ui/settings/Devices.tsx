@@ -2,7 +2,7 @@ import type { DeviceView, SecurityEvent } from "@countersign/shared";
 import { useCallback, useEffect, useState } from "react";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
-import { useServices } from "../state.js";
+import { refreshDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 
 function when(ms: number | null): string {
@@ -56,18 +56,44 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
   );
 }
 
+/** Shown when the server no longer knows this device (another device removed it): forget the pairing to pair again. */
+function RemovedHere() {
+  const { db } = useServices();
+  const forget = async () => {
+    await db.delete("device", "device");
+    await refreshDevice();
+    showToast("Pairing forgotten. The accounts stay on this device.");
+  };
+  return (
+    <div className="card">
+      <p>
+        The server no longer knows this device: it was removed from another device (or the server was reset). It cannot
+        receive or answer CI requests. The accounts and their codes stay here. To use it for CI again, forget this
+        pairing and pair it again by invite.
+      </p>
+      <button type="button" className="button button-secondary" onClick={() => void forget()}>
+        Forget this pairing
+      </button>
+    </div>
+  );
+}
+
 /** The paired devices (name, last seen, this one marked) with removal, and the recent security events. */
 export function Devices() {
   const { api } = useServices();
   const [devices, setDevices] = useState<DeviceView[] | undefined>();
   const [events, setEvents] = useState<SecurityEvent[]>([]);
   const [error, setError] = useState("");
+  const [removedHere, setRemovedHere] = useState(false);
   const load = useCallback(async () => {
     const [list, log] = await Promise.all([
       api.call<DeviceView[]>("GET", "/api/v1/devices"),
       api.call<SecurityEvent[]>("GET", "/api/v1/security-events"),
     ]);
-    if (!list.ok) return setError(list.message);
+    if (!list.ok) {
+      setRemovedHere(list.status === 401 && /not paired/.test(list.message));
+      return setError(list.message);
+    }
     setError("");
     setDevices(list.data);
     if (log.ok) setEvents(log.data.slice(0, 10));
@@ -88,6 +114,7 @@ export function Devices() {
         <p role="status">Loading devices…</p>
       )}
       <ErrorText>{error}</ErrorText>
+      {removedHere ? <RemovedHere /> : null}
       {events.length > 0 ? (
         <details className="advanced">
           <summary>Security events</summary>
