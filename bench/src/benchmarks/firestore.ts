@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { EventEmitter } from "node:events";
 import { FirestoreStore } from "@countersign/functions/dist/store/FirestoreStore.js";
 import { startFirestoreFake } from "@countersign/functions/dist/store/firestore/startFirestoreFake.js";
 import { deleteApp, initializeApp } from "firebase-admin/app";
@@ -13,6 +14,8 @@ export async function benchFirestore(options: {
   sequential: number;
   log?: (line: string) => void;
 }): Promise<RoundTripResults> {
+  // The fake keeps one emitter listener per open onSnapshot; 16 concurrent waiters exceed Node's default warning level.
+  EventEmitter.defaultMaxListeners = 200;
   const fake = await startFirestoreFake();
   process.env.FIRESTORE_EMULATOR_HOST = fake.host;
   const app = initializeApp({ projectId: `demo-bench-${randomUUID().slice(0, 8)}` }, randomUUID());
