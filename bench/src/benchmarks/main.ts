@@ -1,4 +1,4 @@
-import { cpus, totalmem } from "node:os";
+import { cpus, loadavg, totalmem } from "node:os";
 import { median, summarize } from "../lib/stats.js";
 import { benchFirestore } from "./firestore.js";
 import { benchPwa } from "./pwa.js";
@@ -40,7 +40,12 @@ async function main() {
   log(
     `Countersign benchmarks — Node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"}), ${(totalmem() / 2 ** 30).toFixed(0)} GiB`,
   );
-  log(`${RUNS} runs × ${DURATION_MS / 1000} s per throughput measurement, concurrency ${CONCURRENCY}\n`);
+  log(`${RUNS} runs × ${DURATION_MS / 1000} s per throughput measurement, concurrency ${CONCURRENCY}`);
+  log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")} (other work on the machine skews every figure)\n`,
+  );
 
   if (only.has("roundtrip")) {
     log("Round trips, SQLite (one process: relay + push service + CI clients + phone):");
@@ -100,7 +105,11 @@ async function main() {
 
   log("\n| measure | median (min–max) or value | target |\n|---|---|---|");
   for (const line of summary) log(line);
-  log(`\nTotal ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  log(
+    `\nTotal ${((Date.now() - started) / 1000).toFixed(0)} s; load average at the end: ${loadavg()
+      .map((l) => l.toFixed(1))
+      .join(" ")}`,
+  );
 }
 
 main().then(
