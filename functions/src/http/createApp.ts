@@ -176,9 +176,18 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   /** Aborts when the server shuts down or the client goes away, whichever comes first. */
   const waitSignal = (res: Response): AbortSignal => {
+    // Not AbortSignal.any([shutdown, …]): on Node 20 the long-lived shutdown
+    // signal keeps an entry for every composite forever (a leak per CI call).
     const gone = new AbortController();
-    res.on("close", () => gone.abort());
-    return options.shutdown ? AbortSignal.any([options.shutdown, gone.signal]) : gone.signal;
+    const shutdown = options.shutdown;
+    const onShutdown = () => gone.abort();
+    if (shutdown?.aborted) gone.abort();
+    else shutdown?.addEventListener("abort", onShutdown, { once: true });
+    res.on("close", () => {
+      shutdown?.removeEventListener("abort", onShutdown);
+      gone.abort();
+    });
+    return gone.signal;
   };
 
   api.get("/health", (_req, res) => {
