@@ -6,8 +6,8 @@ export function QrImage({ text, label, size = 320 }: { text: string; label: stri
   useEffect(() => {
     let cancelled = false;
     void import("qrcode").then(async (qrcode) => {
-      // Whole pixels per module (scale, not width): rescaled modules of uneven size defeat some decoders.
-      const url = await qrcode.toDataURL(text, { errorCorrectionLevel: "M", margin: 4, scale: 8 });
+      // Whole pixels per module, 4 of them (qrcode's default): html5-qrcode misses some codes drawn larger or rescaled.
+      const url = await qrcode.toDataURL(text, { errorCorrectionLevel: "M", margin: 4, scale: 4 });
       if (!cancelled) setSrc(url);
     });
     return () => {
