@@ -71,7 +71,7 @@ export async function benchPwa(options: { coldStarts: number; log?: (line: strin
       .getByRole("button", { name: "Pair this device" })
       .click()
       .catch(async (error: unknown) => {
-        throw new Error(`${String(error)}\nthe page shows: ${await page.locator("body").innerText()}`);
+        throw new Error(`${String(error)}\nthe page shows: ${await page.locator("body").textContent()}`);
       });
     await page.getByRole("button", { name: "Pair this device" }).waitFor({ state: "hidden" });
     await page.evaluate(async () => {
