@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { type AccountView, type DeviceView, P256PublicJwk } from "./protocol.js";
+import { type AccountView, type DeviceView, P256PublicJwk, PasskeyAssertion } from "./protocol.js";
 
 /**
  * Moving to a new phone (docs/api.md, "Devices: transfer and recovery"):
@@ -65,6 +65,13 @@ export const SealedTransfer = z.strictObject({
     .max(MAX_TRANSFER_CIPHERTEXT),
 });
 export type SealedTransfer = z.infer<typeof SealedTransfer>;
+
+/**
+ * `PUT /api/v1/transfers/:id/sealed`: the sealed seeds, and, from a device
+ * with a passkey, an assertion over a challenge of purpose `transfer`.
+ */
+export const SealTransferBody = SealedTransfer.extend({ assertion: PasskeyAssertion.optional() });
+export type SealTransferBody = z.infer<typeof SealTransferBody>;
 
 /** A transfer as its sender sees it. */
 export interface TransferView {

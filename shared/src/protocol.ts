@@ -326,6 +326,26 @@ export type PasskeyRegistration = z.infer<typeof PasskeyRegistration>;
 export const RemovePasskeyBody = z.strictObject({ assertion: PasskeyAssertion });
 export type RemovePasskeyBody = z.infer<typeof RemovePasskeyBody>;
 
+/**
+ * What a server challenge from `POST …/passkey/challenge` is for; an assertion
+ * over it is accepted only by that action. `remove` (turning the requirement
+ * off) is the default; the others guard what could move seeds off the phone.
+ */
+export const PasskeyPurpose = z.enum(["remove", "invite", "transfer", "recovery_code"]);
+export type PasskeyPurpose = z.infer<typeof PasskeyPurpose>;
+
+/** `POST /api/v1/devices/me/passkey/challenge` (optional body; without it the purpose is `remove`). */
+export const PasskeyChallengeBody = z.strictObject({ purpose: PasskeyPurpose.optional() });
+export type PasskeyChallengeBody = z.infer<typeof PasskeyChallengeBody>;
+
+/**
+ * `POST /api/v1/invites`, `POST /api/v1/recovery/code` (optional body): a
+ * device with a passkey must send an assertion over a challenge of the
+ * matching purpose (`invite`, `recovery_code`).
+ */
+export const PasskeyProofBody = z.strictObject({ assertion: PasskeyAssertion.optional() });
+export type PasskeyProofBody = z.infer<typeof PasskeyProofBody>;
+
 /** `POST /api/v1/approvals/:id/answer`. */
 export const AnswerBody = z.union([
   z.strictObject({

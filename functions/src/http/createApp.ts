@@ -10,6 +10,7 @@ import {
   OtpRequestBody,
   type OtpResponse,
   PairBody,
+  PasskeyProofBody,
   PushSubscriptionBody,
   RenameBody,
   redactTokens,
@@ -36,6 +37,7 @@ import { createLink, listLinks, revokeLink, updateLink } from "../domain/links.j
 import { listHistory } from "../domain/listHistory.js";
 import { awaitOtp, requestOtp, resumeOtp, waitSeconds } from "../domain/requestOtp.js";
 import { AppError } from "../errors.js";
+import { requireActionPasskey } from "../passkey/requireActionPasskey.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { createAddressLimiter } from "./addressLimiter.js";
 import { mountDeviceRoutes } from "./deviceRoutes.js";
@@ -278,6 +280,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   api.post("/invites", async (req, res) => {
     const me = await device(req);
+    await requireActionPasskey(deps, me, "invite", parseBody(PasskeyProofBody, req, true).assertion);
     res.status(201).json(await createInvite(deps, me));
   });
 
@@ -346,9 +349,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     res.json(await answerApproval(deps, me, String(req.params.requestId), parseBody(AnswerBody, req)));
   });
 
-  mountDeviceRoutes(api, deps, { parseBody: (schema, req) => parseBody(schema, req), signedCall, device, limited });
+  mountDeviceRoutes(api, deps, { parseBody, signedCall, device, limited });
 
-  mountPasskeyRoutes(api, deps, { parseBody: (schema, req) => parseBody(schema, req), device });
+  mountPasskeyRoutes(api, deps, { parseBody, device });
 
   api.use((_req, _res, next) => next(new AppError("not_found", "No such API endpoint.")));
 

@@ -1,4 +1,10 @@
-import { OpenTransferBody, RecoverBody, SealedTransfer, TRANSFER_ID_PATTERN } from "@countersign/shared";
+import {
+  OpenTransferBody,
+  PasskeyProofBody,
+  RecoverBody,
+  SealTransferBody,
+  TRANSFER_ID_PATTERN,
+} from "@countersign/shared";
 import type { Request, RequestHandler, Router } from "express";
 import type { z } from "zod";
 import type { Deps } from "../deps.js";
@@ -7,11 +13,13 @@ import { recoverDevice, rotateRecoveryCode } from "../domain/recovery.js";
 import { listSecurityEvents } from "../domain/securityEvents.js";
 import { getTransfer, openTransfer, pickUpTransfer, sealTransfer } from "../domain/transfers.js";
 import { AppError } from "../errors.js";
+import { requireActionPasskey } from "../passkey/requireActionPasskey.js";
 import type { DeviceRecord } from "../store/Store.js";
 
 /** What createApp lends these routes: its body parser, signed-call reader, device check and address limit. */
 export interface RouteHelpers {
-  parseBody<T extends z.ZodType>(schema: T, req: Request): z.infer<T>;
+  /** With `optional`, an empty body parses as `{}`. */
+  parseBody<T extends z.ZodType>(schema: T, req: Request, optional?: boolean): z.infer<T>;
   signedCall(req: Request): SignedCall;
   device(req: Request): Promise<DeviceRecord>;
   limited: RequestHandler;
@@ -31,7 +39,9 @@ export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): voi
   });
 
   api.post("/recovery/code", async (req, res) => {
-    res.status(201).json(await rotateRecoveryCode(deps, await h.device(req)));
+    const me = await h.device(req);
+    await requireActionPasskey(deps, me, "recovery_code", h.parseBody(PasskeyProofBody, req, true).assertion);
+    res.status(201).json(await rotateRecoveryCode(deps, me));
   });
 
   api.post("/transfers", async (req, res) => {
@@ -46,7 +56,10 @@ export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): voi
 
   api.put("/transfers/:transferId/sealed", async (req, res) => {
     const me = await h.device(req);
-    res.json(await sealTransfer(deps, me, transferId(req), h.parseBody(SealedTransfer, req)));
+    const id = transferId(req);
+    const { assertion, ...sealed } = h.parseBody(SealTransferBody, req);
+    await requireActionPasskey(deps, me, "transfer", assertion);
+    res.json(await sealTransfer(deps, me, id, sealed));
   });
 
   api.post("/transfers/:transferId/pickup", async (req, res) => {

@@ -1,4 +1,4 @@
-import { PasskeyRegistration, RemovePasskeyBody } from "@countersign/shared";
+import { PasskeyChallengeBody, PasskeyRegistration, RemovePasskeyBody } from "@countersign/shared";
 import type { Request, Router } from "express";
 import type { z } from "zod";
 import type { Deps } from "../deps.js";
@@ -12,11 +12,12 @@ import type { DeviceRecord } from "../store/Store.js";
 
 /** What createApp lends these routes: its strict body parser and the signed-device check. */
 export interface PasskeyRouteHelpers {
-  parseBody<T extends z.ZodType>(schema: T, req: Request): z.infer<T>;
+  /** With `optional`, an empty body parses as `{}`. */
+  parseBody<T extends z.ZodType>(schema: T, req: Request, optional?: boolean): z.infer<T>;
   device(req: Request): Promise<DeviceRecord>;
 }
 
-/** The calling device's passkey: register, prove it to turn it off (API_ROUTES.passkey*). */
+/** The calling device's passkey: register, prove it to turn it off or for a guarded action (API_ROUTES.passkey*). */
 export function mountPasskeyRoutes(api: Router, deps: Deps, h: PasskeyRouteHelpers): void {
   api.post("/devices/me/passkey/options", async (req, res) => {
     res.json(await startPasskeyRegistration(deps, await h.device(req)));
@@ -28,7 +29,9 @@ export function mountPasskeyRoutes(api: Router, deps: Deps, h: PasskeyRouteHelpe
   });
 
   api.post("/devices/me/passkey/challenge", async (req, res) => {
-    res.json(await startPasskeyRemoval(deps, await h.device(req)));
+    const me = await h.device(req);
+    const { purpose } = h.parseBody(PasskeyChallengeBody, req, true);
+    res.json(await startPasskeyRemoval(deps, me, purpose));
   });
 
   api.delete("/devices/me/passkey", async (req, res) => {

@@ -1,9 +1,14 @@
+import type { PasskeyPurpose } from "@countersign/shared";
 import type { Store } from "../store/Store.js";
 
-/** What a server-issued challenge is for; each device has at most one outstanding per purpose. */
-export type ChallengePurpose = "register" | "remove";
+/**
+ * What a server-issued challenge is for: registering, or one of the actions
+ * that need the passkey (PasskeyPurpose). Each device has at most one
+ * outstanding per purpose, and an assertion over it opens only that action.
+ */
+export type ChallengePurpose = "register" | PasskeyPurpose;
 
-/** How long a registration or removal challenge can be answered. */
+/** How long a server-issued challenge can be answered. */
 export const PASSKEY_CHALLENGE_TTL_MS = 5 * 60 * 1000;
 
 const settingKey = (deviceId: string, purpose: ChallengePurpose) => `passkeyChallenge:${purpose}:${deviceId}`;

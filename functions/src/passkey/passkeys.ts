@@ -1,4 +1,4 @@
-import type { DeviceView, PasskeyAssertion, PasskeyRegistration } from "@countersign/shared";
+import type { DeviceView, PasskeyAssertion, PasskeyPurpose, PasskeyRegistration } from "@countersign/shared";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -109,10 +109,16 @@ export async function finishPasskeyRegistration(
   return toDeviceView({ ...device, passkey }, device.id);
 }
 
-/** A server-issued challenge to prove the passkey before turning it off (5 minutes, single use). */
+/**
+ * A server-issued challenge to prove the passkey (5 minutes, single use):
+ * before turning it off (`remove`, the default), or before an action that
+ * could move seeds off the phone (`invite`, `transfer`, `recovery_code`; see
+ * requireActionPasskey). The assertion is accepted only for that purpose.
+ */
 export async function startPasskeyRemoval(
   deps: PasskeyDeps,
   device: DeviceRecord,
+  purpose: PasskeyPurpose = "remove",
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const passkey = device.passkey;
   if (!passkey) throw new AppError("not_found", "This device has no passkey.");
@@ -121,7 +127,7 @@ export async function startPasskeyRemoval(
     allowCredentials: [{ id: passkey.credentialId, transports: passkey.transports as never }],
     userVerification: "required",
   });
-  await saveChallenge(deps.store, device.id, "remove", options.challenge, deps.clock.now() + PASSKEY_CHALLENGE_TTL_MS);
+  await saveChallenge(deps.store, device.id, purpose, options.challenge, deps.clock.now() + PASSKEY_CHALLENGE_TTL_MS);
   return options;
 }
 
