@@ -1,4 +1,9 @@
-import { type ApprovalAnswerContent, approvalChallenge, type PasskeyAssertion } from "@countersign/shared";
+import {
+  type ApprovalAnswerContent,
+  approvalChallenge,
+  type PasskeyAssertion,
+  type PasskeyPurpose,
+} from "@countersign/shared";
 import {
   browserSupportsWebAuthn,
   platformAuthenticatorIsAvailable,
@@ -104,22 +109,29 @@ export async function assertApproval(
 }
 
 /**
- * Turns the requirement off on the server: a fresh assertion over its
- * challenge, with the credential the server names (so it works even if this
- * app lost its own record of the passkey).
+ * A fresh assertion over a server challenge of `purpose` (turning the
+ * requirement off, or an action the server guards with the passkey), with the
+ * credential the server names (so it works even if this app lost its own
+ * record of the passkey).
  */
-export async function removePasskey(api: ApiClient): Promise<void> {
+export async function provePasskey(api: ApiClient, purpose: PasskeyPurpose): Promise<PasskeyAssertion> {
   const challenge = await api.call<{ challenge: string; allowCredentials?: { id: string; transports?: string[] }[] }>(
     "POST",
     "/api/v1/devices/me/passkey/challenge",
+    { purpose },
   );
   if (!challenge.ok) throw new PasskeyError(challenge.message);
   const credential = challenge.data.allowCredentials?.[0];
   if (!credential) throw new PasskeyError("The server named no passkey for this device.");
-  const assertion = await assertPasskey(
+  return assertPasskey(
     { credentialId: credential.id, transports: credential.transports ?? [] },
     challenge.data.challenge,
   );
+}
+
+/** Turns the requirement off on the server: a fresh assertion over its challenge. */
+export async function removePasskey(api: ApiClient): Promise<void> {
+  const assertion = await provePasskey(api, "remove");
   const removed = await api.call("DELETE", "/api/v1/devices/me/passkey", { assertion });
   if (!removed.ok) throw new PasskeyError(removed.message);
 }

@@ -1,7 +1,9 @@
 import { useState } from "react";
+import { confirmWithPasskey } from "../../passkey/passkeyGuard.js";
 import { exportOtpauthUri } from "../../vault/portable.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { QrImage } from "../qrImage.js";
+import { ErrorText } from "../Screen.js";
 import { useServices } from "../state.js";
 
 /**
@@ -13,11 +15,19 @@ export function ExportQr({ account }: { account: AccountInfo }) {
   const { db } = useServices();
   const [step, setStep] = useState<"closed" | "confirm" | "shown">("closed");
   const [uri, setUri] = useState<string | undefined>();
+  const [error, setError] = useState("");
   const show = async () => {
+    setError("");
+    try {
+      await confirmWithPasskey();
+    } catch (caught) {
+      return setError(`${caught instanceof Error ? caught.message : String(caught)} The QR code stays hidden.`);
+    }
     setUri(await exportOtpauthUri(db, account.id));
     setStep("shown");
   };
   const hide = () => {
+    setError("");
     setUri(undefined);
     setStep("closed");
   };
@@ -42,6 +52,7 @@ export function ExportQr({ account }: { account: AccountInfo }) {
           forever, without your phone. Show it only to scan it into another authenticator app, with nobody watching, and
           never share a screenshot of it.
         </p>
+        <ErrorText>{error}</ErrorText>
         <div className="row">
           <button type="button" className="button button-danger" onClick={() => void show()}>
             Show the QR code

@@ -1,4 +1,5 @@
 import { type ChangeEvent, type FormEvent, useState } from "react";
+import { confirmWithPasskey } from "../../passkey/passkeyGuard.js";
 import { MIN_PASSPHRASE_LENGTH } from "../../vault/backupFormat.js";
 import { exportBackup, importBackup } from "../../vault/portable.js";
 import { ErrorText } from "../Screen.js";
@@ -32,6 +33,13 @@ function ExportBackup() {
     if (passphrase !== repeat) return setError("The two passphrases differ.");
     setBusy(true);
     try {
+      try {
+        await confirmWithPasskey();
+      } catch (caught) {
+        return setError(
+          `${caught instanceof Error ? caught.message : String(caught)} No backup was written; try again.`,
+        );
+      }
       const { text, count } = await exportBackup(db, passphrase);
       download(text, `countersign-backup-${new Date().toISOString().slice(0, 10)}.json`);
       setPassphrase("");

@@ -1,5 +1,7 @@
 import type { InviteView, TransferView } from "@countersign/shared";
 import { useEffect, useState } from "react";
+import type { ApiResult } from "../../api/client.js";
+import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { sealAccountsForTransfer } from "../../vault/portable.js";
 import { newTransferSecret, transferIdFor } from "../../vault/transferCrypto.js";
 import { displayName } from "../../vault/vault.js";
@@ -57,9 +59,17 @@ function SendAccounts({ invite, onFinished }: { invite: ActiveInvite; onFinished
   const send = async () => {
     setBusy(true);
     setError("");
-    const sealed = await sealAccountsForTransfer(db, [...selected], peer.publicKey, invite.secret);
-    const result = await api.call("PUT", `/api/v1/transfers/${invite.transferId}/sealed`, sealed);
-    setBusy(false);
+    let result: ApiResult<unknown>;
+    try {
+      const sealed = await sealAccountsForTransfer(db, [...selected], peer.publicKey, invite.secret);
+      result = await callWithPasskey(api, "transfer", "PUT", `/api/v1/transfers/${invite.transferId}/sealed`, {
+        ...sealed,
+      });
+    } catch (caught) {
+      return setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
     if (!result.ok) return setError(result.message);
     showToast(`Sent ${selected.size} account${selected.size === 1 ? "" : "s"} to ${peer.to.name}`);
     onFinished();
@@ -101,9 +111,18 @@ export function InviteDevice() {
   const { api } = useServices();
   const [invite, setInvite] = useState<ActiveInvite | undefined>();
   const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
   const create = async () => {
     setError("");
-    const result = await api.call<InviteView>("POST", "/api/v1/invites", {});
+    setBusy(true);
+    let result: ApiResult<InviteView>;
+    try {
+      result = await callWithPasskey<InviteView>(api, "invite", "POST", "/api/v1/invites");
+    } catch (caught) {
+      return setError(caught instanceof Error ? caught.message : String(caught));
+    } finally {
+      setBusy(false);
+    }
     if (!result.ok) return setError(result.message);
     const secret = newTransferSecret();
     setInvite({
@@ -134,7 +153,7 @@ export function InviteDevice() {
           <SendAccounts invite={invite} onFinished={() => setInvite(undefined)} />
         </>
       ) : (
-        <button type="button" className="button button-secondary" onClick={() => void create()}>
+        <button type="button" className="button button-secondary" disabled={busy} onClick={() => void create()}>
           Invite another device
         </button>
       )}

@@ -1,4 +1,5 @@
 import { type FormEvent, useEffect, useState } from "react";
+import type { ApiResult } from "../../api/client.js";
 import { saveDevice } from "../../device/device.js";
 import {
   currentSubscription,
@@ -7,6 +8,7 @@ import {
   type PushSupport,
   pushSupport,
 } from "../../notifications/push.js";
+import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { checkForUpdate } from "../../sw-bridge/index.js";
 import { Link } from "../Link.js";
 import { RecoveryCodeCard, showRecoveryCode } from "../recovery.js";
@@ -116,7 +118,13 @@ function NewRecoveryCode() {
   const [confirming, setConfirming] = useState(false);
   const create = async () => {
     setError("");
-    const result = await api.call<{ recoveryCode: string }>("POST", "/api/v1/recovery/code", {});
+    let result: ApiResult<{ recoveryCode: string }>;
+    try {
+      result = await callWithPasskey<{ recoveryCode: string }>(api, "recovery_code", "POST", "/api/v1/recovery/code");
+    } catch (caught) {
+      setConfirming(false);
+      return setError(caught instanceof Error ? caught.message : String(caught));
+    }
     setConfirming(false);
     if (!result.ok) return setError(result.message);
     showRecoveryCode(result.data.recoveryCode);
