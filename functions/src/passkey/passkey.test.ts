@@ -197,7 +197,15 @@ describe("approvals with a passkey", () => {
 
     // An authenticator without a counter (always 0, as many phones' passkeys): the one-time record still stops it.
     const { device: tablet, token: tabletToken } = await (async () => {
-      const invite = (await device.call<{ inviteCode: string }>("POST", "/api/v1/invites", {})).body;
+      // With its passkey, this device invites only with a fresh assertion (functions/src/http/passkeyGuard.test.ts).
+      const challenge = (
+        await device.call<{ challenge: string }>("POST", "/api/v1/devices/me/passkey/challenge", { purpose: "invite" })
+      ).body;
+      const invite = (
+        await device.call<{ inviteCode: string }>("POST", "/api/v1/invites", {
+          assertion: authenticator.assert(challenge.challenge),
+        })
+      ).body;
       const tablet = await TestDevice.pair(app.url, { inviteCode: invite.inviteCode }, "Tablet");
       const account = (await tablet.call<AccountView>("POST", "/api/v1/accounts", { issuer: "pypi", label: "bob" }))
         .body;
