@@ -207,3 +207,103 @@ test("the app lock hides the codes until the passkey unlocks it; turning it off 
   await expect(page.getByRole("button", { name: "Require passkey to approve" })).toBeVisible();
   expect(cspViolations()).toEqual([]);
 });
+
+test("with the passkey required, inviting a device and sending it the accounts need the passkey", async ({
+  page,
+  browser,
+  server,
+}) => {
+  await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  const signCount = async () => (await authenticator.credentials())[0]?.signCount ?? 0;
+
+  // Without user verification the platform authenticator signs nothing: no invite is created or shown.
+  await authenticator.setUserVerified(false);
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("alert")).toContainText("The passkey was not used");
+  await expect(page.getByRole("alert")).toContainText("Nothing was changed.");
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toHaveCount(0);
+  await expect(page.getByLabel(/Invite link/)).toHaveCount(0);
+
+  await authenticator.setUserVerified(true);
+  const before = await signCount();
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toBeVisible();
+  expect(await signCount()).toBeGreaterThan(before);
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+
+  const second = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await second.newPage();
+    await phone.goto(inviteUrl);
+    await phone.getByLabel("Device name").fill("Bob's phone");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
+    await expect(page.getByText("Bob's phone joined")).toBeVisible();
+
+    // Sending the seeds asks again: refused without verification, the new phone keeps waiting.
+    await authenticator.setUserVerified(false);
+    await page.getByRole("button", { name: "Send 1 account" }).click();
+    await expect(page.getByRole("alert")).toContainText("Nothing was changed.");
+    await expect(page.getByRole("button", { name: "Send 1 account" })).toBeEnabled();
+    await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
+
+    await authenticator.setUserVerified(true);
+    await page.getByRole("button", { name: "Send 1 account" }).click();
+    await expect(phone.getByText("Received 1 account from Alice's phone.")).toBeVisible();
+    await expect(codeButton(phone, npm)).toBeVisible();
+  } finally {
+    await second.close();
+  }
+});
+
+test("with the passkey required, backup export, Export as QR and a new recovery code need the passkey", async ({
+  page,
+  server,
+}) => {
+  await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  const downloads: string[] = [];
+  page.on("download", (download) => downloads.push(download.suggestedFilename()));
+
+  // Backup: refused without verification, and no file is written.
+  await authenticator.setUserVerified(false);
+  await page.getByLabel("Backup passphrase").fill("correct horse battery");
+  await page.getByLabel("Repeat the passphrase").fill("correct horse battery");
+  await page.getByRole("button", { name: "Download encrypted backup" }).click();
+  await expect(page.getByRole("alert")).toContainText("No backup was written");
+  await expect(page.getByRole("button", { name: "Download encrypted backup" })).toBeEnabled();
+  expect(downloads).toEqual([]);
+
+  await authenticator.setUserVerified(true);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download encrypted backup" }).click(),
+  ]);
+  expect(download.suggestedFilename()).toMatch(/^countersign-backup-\d{4}-\d{2}-\d{2}\.json$/);
+
+  // A new recovery code: the current one stays unless the passkey verifies.
+  await authenticator.setUserVerified(false);
+  await page.getByRole("button", { name: "New recovery code" }).click();
+  await page.getByRole("button", { name: "Replace recovery code" }).click();
+  await expect(page.getByRole("alert")).toContainText("Nothing was changed.");
+  await expect(page.getByRole("heading", { name: "Save your recovery code" })).toHaveCount(0);
+  await authenticator.setUserVerified(true);
+  await page.getByRole("button", { name: "New recovery code" }).click();
+  await page.getByRole("button", { name: "Replace recovery code" }).click();
+  await expect(page.getByRole("heading", { name: "Save your recovery code" })).toBeVisible();
+
+  // Export as QR: the seed's QR code stays hidden until the passkey verifies.
+  await page.goto("/");
+  await openAccount(page, npm);
+  await authenticator.setUserVerified(false);
+  await page.getByRole("button", { name: "Export as QR…" }).click();
+  await page.getByRole("button", { name: "Show the QR code" }).click();
+  await expect(page.getByRole("alert")).toContainText("The QR code stays hidden.");
+  await expect(page.getByRole("img", { name: /otpauth QR code/ })).toHaveCount(0);
+  await authenticator.setUserVerified(true);
+  await page.getByRole("button", { name: "Show the QR code" }).click();
+  await expect(page.getByRole("img", { name: /otpauth QR code/ })).toBeVisible();
+});
