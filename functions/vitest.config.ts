@@ -9,5 +9,8 @@ export default defineConfig({
     // machine the default 5 s fails tests that are only slow, never wrong.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // firebase-admin (the Firestore store tests) must never probe the GCE metadata
+    // server: that is a link-local address outside this machine.
+    env: { METADATA_SERVER_DETECTION: "none" },
   },
 });

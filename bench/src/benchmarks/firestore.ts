@@ -18,6 +18,8 @@ export async function benchFirestore(options: {
   EventEmitter.defaultMaxListeners = 200;
   const fake = await startFirestoreFake();
   process.env.FIRESTORE_EMULATOR_HOST = fake.host;
+  // Never probe the GCE metadata server (a link-local address outside this machine).
+  process.env.METADATA_SERVER_DETECTION = "none";
   const app = initializeApp({ projectId: `demo-bench-${randomUUID().slice(0, 8)}` }, randomUUID());
   try {
     return await benchRoundTrips({ ...options, store: async () => new FirestoreStore(getFirestore(app)) });
