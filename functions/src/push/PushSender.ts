@@ -7,7 +7,11 @@ export type PushResult =
   | { ok: true }
   /** The push service says the subscription is gone (404/410): drop it. */
   | { ok: false; gone: true; status: number }
-  | { ok: false; gone: false; reason: string };
+  /**
+   * Any other failure. `retryable` when a later attempt may succeed (network
+   * error, 429, 5xx), with the push service's `Retry-After` in ms if it gave one.
+   */
+  | { ok: false; gone: false; reason: string; retryable?: true; retryAfterMs?: number };
 
 /** Delivers one Web Push message. */
 export interface PushSender {
@@ -31,11 +35,26 @@ export async function ensureVapidKeys(store: Store): Promise<VapidKeys> {
   return keys;
 }
 
+/** How long a VAPID JWT is valid (RFC 8292 allows up to 24 h); it is reused for all pushes to one push service. */
+export const VAPID_JWT_LIFETIME_S = 12 * 60 * 60;
+/** A cached JWT is replaced when less than this is left of its lifetime. */
+const VAPID_JWT_RENEW_S = 60 * 60;
+
+/** `Retry-After` (seconds or an HTTP date) in ms, or undefined. */
+export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
+
 /**
  * Sends encrypted (aes128gcm), VAPID-signed pushes with `fetch`, which unlike
  * web-push's own sender also speaks plain http (local test push services).
  * Approvals are urgent and useless after the request expires, hence
- * `Urgency: high` and a TTL of the request's lifetime.
+ * `Urgency: high` and a TTL of the request's lifetime. The VAPID JWT is signed
+ * once per push service origin and reused for its lifetime (12 h, renewed an
+ * hour before it ends) instead of once per push.
  */
 export function createWebPushSender(options: {
   vapid: VapidKeys;
@@ -44,25 +63,46 @@ export function createWebPushSender(options: {
   pushAllow: string[];
   timeoutMs?: number;
 }): PushSender {
+  const jwts = new Map<string, { authorization: string; expiresAt: number }>();
+  const vapidAuthorization = (endpoint: string) => {
+    const audience = new URL(endpoint).origin;
+    const nowS = Math.floor(Date.now() / 1000);
+    const cached = jwts.get(audience);
+    if (cached && cached.expiresAt - nowS > VAPID_JWT_RENEW_S) return cached.authorization;
+    const expiresAt = nowS + VAPID_JWT_LIFETIME_S;
+    const headers = webpush.getVapidHeaders(
+      audience,
+      options.subject,
+      options.vapid.publicKey,
+      options.vapid.privateKey,
+      "aes128gcm",
+      expiresAt,
+    );
+    const authorization = String(headers.Authorization);
+    jwts.set(audience, { authorization, expiresAt });
+    return authorization;
+  };
   return {
     vapidPublicKey: options.vapid.publicKey,
     async send(subscription, payload) {
       const problem = validatePushEndpoint(subscription.endpoint, options.pushAllow);
       if (problem) return { ok: false, gone: false, reason: problem };
-      const details = webpush.generateRequestDetails(
-        { endpoint: subscription.endpoint, keys: subscription.keys },
-        JSON.stringify(payload),
-        {
-          vapidDetails: { subject: options.subject, ...options.vapid },
-          TTL: options.ttlSeconds,
-          urgency: "high",
-          contentEncoding: "aes128gcm",
-        },
-      );
+      let details: ReturnType<typeof webpush.generateRequestDetails>;
+      try {
+        details = webpush.generateRequestDetails(
+          { endpoint: subscription.endpoint, keys: subscription.keys },
+          JSON.stringify(payload),
+          { TTL: options.ttlSeconds, urgency: "high", contentEncoding: "aes128gcm" },
+        );
+      } catch (error) {
+        return { ok: false, gone: false, reason: error instanceof Error ? error.message : String(error) };
+      }
+      const headers: Record<string, string> = { Authorization: vapidAuthorization(subscription.endpoint) };
+      for (const [name, value] of Object.entries(details.headers)) headers[name] = String(value);
       try {
         const response = await fetch(details.endpoint, {
           method: details.method,
-          headers: Object.fromEntries(Object.entries(details.headers).map(([name, value]) => [name, String(value)])),
+          headers,
           body: details.body ? new Uint8Array(details.body) : null,
           redirect: "error",
           signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
@@ -71,9 +111,25 @@ export function createWebPushSender(options: {
         if (response.ok) return { ok: true };
         if (response.status === 404 || response.status === 410)
           return { ok: false, gone: true, status: response.status };
-        return { ok: false, gone: false, reason: `push service answered ${response.status}` };
+        const reason = `push service answered ${response.status}`;
+        if (response.status === 429 || response.status >= 500) {
+          const retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+          return {
+            ok: false,
+            gone: false,
+            reason,
+            retryable: true,
+            ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+          };
+        }
+        return { ok: false, gone: false, reason };
       } catch (error) {
-        return { ok: false, gone: false, reason: error instanceof Error ? error.message : String(error) };
+        return {
+          ok: false,
+          gone: false,
+          reason: error instanceof Error ? error.message : String(error),
+          retryable: true,
+        };
       }
     },
   };
