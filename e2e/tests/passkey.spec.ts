@@ -307,3 +307,40 @@ test("with the passkey required, backup export, Export as QR and a new recovery 
   await page.getByRole("button", { name: "Show the QR code" }).click();
   await expect(page.getByRole("img", { name: /otpauth QR code/ })).toBeVisible();
 });
+
+test("an app that lost its record of the passkey learns from the server that inviting needs it", async ({
+  page,
+  server,
+}) => {
+  await setUp(page, server);
+  const authenticator = await addAuthenticator(page);
+  await requirePasskey(page);
+  // Site data partly cleared: the app's passkey setting is gone, the server's requirement is not.
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve, reject) => {
+        const open = indexedDB.open("countersign-passkey");
+        open.onerror = () => reject(open.error);
+        open.onsuccess = () => {
+          const tx = open.result.transaction("settings", "readwrite");
+          tx.objectStore("settings").delete("passkey");
+          tx.oncomplete = () => {
+            open.result.close();
+            resolve();
+          };
+          tx.onerror = () => reject(tx.error);
+        };
+      }),
+  );
+  await page.reload();
+  await expect(page.getByText("This app has lost its record of the passkey.")).toBeVisible();
+
+  // The server answers passkey_required; the app then asks with the credential the server names.
+  await authenticator.setUserVerified(false);
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("alert")).toContainText("Nothing was changed.");
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toHaveCount(0);
+  await authenticator.setUserVerified(true);
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toBeVisible();
+});
