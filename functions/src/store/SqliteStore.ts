@@ -179,7 +179,7 @@ function addMissingColumns(db: Database.Database) {
 /**
  * The embedded store: one SQLite file (`countersign.db`) in the data
  * directory, WAL mode, `secure_delete` on and a truncating checkpoint after
- * every wipe so delivered and expired codes leave no bytes behind in the
+ * every wipe (coalesced per event-loop turn, and on open) so delivered and expired codes leave no bytes behind in the
  * database, its WAL or a journal. Waiters are woken by an in-process emitter
  * after each commit, which is enough because one process owns the file.
  */
@@ -209,6 +209,8 @@ export class SqliteStore implements Store {
     db.pragma("synchronous = NORMAL");
     db.exec(SCHEMA);
     addMissingColumns(db);
+    // A crash between a wipe and its (coalesced) checkpoint left the wiped bytes in the WAL.
+    db.pragma("wal_checkpoint(TRUNCATE)");
     return new SqliteStore(db);
   }
 
