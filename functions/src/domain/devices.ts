@@ -48,6 +48,24 @@ export function pairingUrl(publicUrl: string, code: { setupCode: string } | { in
  * pairing, or an invite code from a paired device, single use. The first
  * device also gets the recovery code, once.
  */
+/** Stores a newly paired device (only the public half of its key), seen now. */
+export async function createDeviceRecord(
+  deps: Pick<Deps, "store" | "clock" | "random">,
+  body: { name: string; publicKey: { x: string; y: string } },
+): Promise<DeviceRecord> {
+  const now = deps.clock.now();
+  const device: DeviceRecord = {
+    id: newId(deps.random),
+    name: body.name,
+    publicKey: { kty: "EC", crv: "P-256", x: body.publicKey.x, y: body.publicKey.y },
+    createdAt: now,
+    lastSeenAt: now,
+    push: null,
+  };
+  await deps.store.createDevice(device);
+  return device;
+}
+
 export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): Promise<PairResult> {
   await verifySignedCall(deps, call, body.publicKey, `pair:${body.publicKey.x}`);
   if ("setupCode" in body) {
@@ -63,16 +81,7 @@ export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): 
     const invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
     if (!invite) throw new AppError("unauthorized", "The invite code is wrong, expired or already used.");
   }
-  const now = deps.clock.now();
-  const device: DeviceRecord = {
-    id: newId(deps.random),
-    name: body.name,
-    publicKey: { kty: "EC", crv: "P-256", x: body.publicKey.x, y: body.publicKey.y },
-    createdAt: now,
-    lastSeenAt: now,
-    push: null,
-  };
-  await deps.store.createDevice(device);
+  const device = await createDeviceRecord(deps, body);
   deps.log.info("device paired", { deviceId: device.id, by: "setupCode" in body ? "setup code" : "invite" });
   await recordSecurityEvent(deps, {
     kind: "device_paired",

@@ -1,11 +1,11 @@
 import type { RecoverBody, RecoverResult, RecoveryCodeView } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
+import { hashSecret, newHumanCode, normalizeHumanCode } from "../secrets.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { toAccountView } from "./accounts.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
-import { toDeviceView } from "./devices.js";
+import { createDeviceRecord, toDeviceView } from "./devices.js";
 import { recordSecurityEvent } from "./securityEvents.js";
 
 const RECOVERY_SETTING = "recoveryCodeHash";
@@ -74,7 +74,6 @@ export async function recoverDevice(deps: Deps, call: SignedCall, body: RecoverB
       retryAfterSeconds: slot.retryAfterSeconds,
     });
   }
-  const now = deps.clock.now();
   const raw = await deps.store.getSetting(RECOVERY_SETTING);
   const stored = raw ? (JSON.parse(raw) as StoredRecoveryCode) : null;
   const matches = stored !== null && stored.hash === hashSecret(normalizeHumanCode(body.recoveryCode));
@@ -83,15 +82,7 @@ export async function recoverDevice(deps: Deps, call: SignedCall, body: RecoverB
     deps.log.warn("recovery refused: wrong or used code");
     throw new AppError("unauthorized", "The recovery code is wrong or was already used.");
   }
-  const device: DeviceRecord = {
-    id: newId(deps.random),
-    name: body.name,
-    publicKey: { kty: "EC", crv: "P-256", x: body.publicKey.x, y: body.publicKey.y },
-    createdAt: now,
-    lastSeenAt: now,
-    push: null,
-  };
-  await deps.store.createDevice(device);
+  const device = await createDeviceRecord(deps, body);
   const accounts = [];
   for (const account of await deps.store.listAccounts()) {
     const deviceIds = [...account.deviceIds, device.id];
