@@ -7,6 +7,7 @@ import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, refreshDevice, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { startIncomingTransfer } from "../transfer/incoming.js";
+import { CodeAndNameFields } from "./CodeAndNameFields.js";
 import { PairOptions } from "./PairOptions.js";
 
 /** Reads `#code=…` (setup) or `#invite=…` from the pairing link. */
@@ -63,23 +64,16 @@ export default function Pair() {
         the server printed when it started, or an invite from a device already paired.
       </p>
       <form className="form" onSubmit={submit} aria-describedby={error ? errorId : undefined}>
-        <label className="field">
-          <span>{codeLabel}</span>
-          <input
-            name="code"
-            value={code}
-            onChange={(event) => setCode(event.target.value)}
-            autoComplete="one-time-code"
-            autoCapitalize="characters"
-            spellCheck={false}
-            required
-            aria-invalid={!!error}
-          />
-        </label>
-        <label className="field">
-          <span>Device name</span>
-          <input name="name" value={name} onChange={(event) => setName(event.target.value)} maxLength={60} required />
-        </label>
+        <CodeAndNameFields
+          codeLabel={codeLabel}
+          codeName="code"
+          code={code}
+          onCodeChange={setCode}
+          codeAutoComplete="one-time-code"
+          name={name}
+          onNameChange={setName}
+          invalid={!!error}
+        />
         <ErrorText id={errorId}>{error}</ErrorText>
         <button type="submit" className="button" disabled={busy} aria-busy={busy}>
           Pair this device

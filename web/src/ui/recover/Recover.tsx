@@ -3,6 +3,7 @@ import { type FormEvent, useId, useState } from "react";
 import { guessDeviceName } from "../../device/device.js";
 import { recoverDevice } from "../../device/recover.js";
 import { Link } from "../Link.js";
+import { CodeAndNameFields } from "../pair/CodeAndNameFields.js";
 import { RecoveryCodeCard, showRecoveryCode } from "../recovery.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, refreshDevice, useDevice, useServices } from "../state.js";
@@ -81,23 +82,16 @@ export default function Recover() {
         holds all your accounts and CI links; the recovery code is replaced and your other devices, if any, are told.
       </p>
       <form className="form" onSubmit={submit} aria-describedby={error ? errorId : undefined}>
-        <label className="field">
-          <span>Recovery code</span>
-          <input
-            name="recoveryCode"
-            value={recoveryCode}
-            onChange={(event) => setRecoveryCode(event.target.value)}
-            autoComplete="off"
-            autoCapitalize="characters"
-            spellCheck={false}
-            required
-            aria-invalid={!!error}
-          />
-        </label>
-        <label className="field">
-          <span>Device name</span>
-          <input name="name" value={name} onChange={(event) => setName(event.target.value)} maxLength={60} required />
-        </label>
+        <CodeAndNameFields
+          codeLabel="Recovery code"
+          codeName="recoveryCode"
+          code={recoveryCode}
+          onCodeChange={setRecoveryCode}
+          codeAutoComplete="off"
+          name={name}
+          onNameChange={setName}
+          invalid={!!error}
+        />
         <ErrorText id={errorId}>{error}</ErrorText>
         <button type="submit" className="button" disabled={busy} aria-busy={busy}>
           Recover
