@@ -191,6 +191,8 @@ test("the app lock hides the codes until the passkey unlocks it; turning it off 
   // Loosening the lock asks for the passkey: refused without verification, the lock stays.
   await page.goto("/settings");
   await page.getByRole("button", { name: "Unlock" }).click();
+  // Let the unlock's own verification finish before verification starts failing.
+  await expect(page.getByLabel("Lock the app")).toBeVisible();
   await authenticator.setUserVerified(false);
   await page.getByLabel("Lock the app").selectOption({ label: "Off" });
   await expect(page.getByRole("alert")).toBeVisible();

@@ -72,8 +72,11 @@ test("the seed appears in no request the browser makes during a full session", a
   expect((await first).status).toBe(200);
 
   const second = requestOtp(server.origin, token, { package: { name: "foo", version: "1.0.1" }, wait: 30 });
-  await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
-  const [notification] = await shownNotifications(page);
+  // The first request's notification may still be closing: wait for the second's.
+  const secondNotification = async () =>
+    (await shownNotifications(page)).find((shown) => shown.title.includes("foo@1.0.1"));
+  await expect.poll(async () => (await secondNotification()) !== undefined, { timeout: 15_000 }).toBe(true);
+  const notification = await secondNotification();
   expect(JSON.stringify(notification)).not.toContain(SECRET);
   await clickNotificationAction(context, "approve", notification?.data);
   expect((await second).status).toBe(200);
