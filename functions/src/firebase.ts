@@ -7,15 +7,14 @@ import { getFirestore } from "firebase-admin/firestore";
 import { onRequest, type Request } from "firebase-functions/https";
 import { defineInt, defineSecret, defineString } from "firebase-functions/params";
 import { onSchedule } from "firebase-functions/scheduler";
+import { buildDeps } from "./buildDeps.js";
 import { loadConfig } from "./config.js";
-import { type Deps, systemClock } from "./deps.js";
+import type { Deps } from "./deps.js";
 import { ensureSetupCode } from "./domain/devices.js";
 import { sweepExpired } from "./domain/sweepExpired.js";
 import { createApp } from "./http/createApp.js";
 import { createLogger, parseLogLevel } from "./logger.js";
-import { createOidcVerifier } from "./oidc/createOidcVerifier.js";
-import { createWebPushSender, ensureVapidKeys, type VapidKeys } from "./push/PushSender.js";
-import { cryptoRandom } from "./secrets.js";
+import { ensureVapidKeys, type VapidKeys } from "./push/PushSender.js";
 import { FirestoreStore } from "./store/FirestoreStore.js";
 
 /**
@@ -100,14 +99,7 @@ async function createDeps(): Promise<Deps> {
   };
   const app = getApps()[0] ?? initializeApp();
   const store = new FirestoreStore(getFirestore(app));
-  const push = createWebPushSender({
-    vapid: await vapidKeys(store),
-    subject: config.vapidSubject,
-    ttlSeconds: config.requestTtlSeconds,
-    pushAllow: config.pushAllow,
-  });
-  const oidc = createOidcVerifier({ issuers: config.oidcIssuers });
-  const deps: Deps = { store, push, clock: systemClock, random: cryptoRandom, config, log, oidc };
+  const deps = await buildDeps({ store, config, log, vapid: await vapidKeys(store) });
   // Pairing link: <public origin>/pair#code=<the COUNTERSIGN_SETUP_CODE secret>, valid until a device pairs.
   const preset = setupCode.value().trim();
   const pending = await ensureSetupCode(deps, preset);

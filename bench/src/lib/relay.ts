@@ -3,14 +3,12 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildDeps } from "@countersign/functions/dist/buildDeps.js";
 import { type Config, loadConfig } from "@countersign/functions/dist/config.js";
-import { type Deps, systemClock } from "@countersign/functions/dist/deps.js";
+import type { Deps } from "@countersign/functions/dist/deps.js";
 import { ensureSetupCode } from "@countersign/functions/dist/domain/devices.js";
 import { createApp } from "@countersign/functions/dist/http/createApp.js";
 import { createLogger } from "@countersign/functions/dist/logger.js";
-import { createOidcVerifier } from "@countersign/functions/dist/oidc/createOidcVerifier.js";
-import { createWebPushSender, ensureVapidKeys } from "@countersign/functions/dist/push/PushSender.js";
-import { cryptoRandom } from "@countersign/functions/dist/secrets.js";
 import { SqliteStore } from "@countersign/functions/dist/store/SqliteStore.js";
 import type { Store } from "@countersign/functions/dist/store/Store.js";
 
@@ -39,14 +37,7 @@ export async function startRelay(
   const log = createLogger("warn", (_level, line) => problems.push(line));
   const base = loadConfig({}, { publicUrl: "http://127.0.0.1:1", version: "bench" });
   const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
-  const push = createWebPushSender({
-    vapid: await ensureVapidKeys(store),
-    subject: config.vapidSubject,
-    ttlSeconds: config.requestTtlSeconds,
-    pushAllow: config.pushAllow,
-  });
-  const oidc = createOidcVerifier({ issuers: config.oidcIssuers });
-  const deps: Deps = { store, push, clock: systemClock, random: cryptoRandom, config, log, oidc };
+  const deps = await buildDeps({ store, config, log });
   const setupCode = (await ensureSetupCode(deps, SETUP_CODE)) ?? "";
   const shutdown = new AbortController();
   const app = createApp(deps, { shutdown: shutdown.signal });

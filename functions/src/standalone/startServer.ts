@@ -2,15 +2,13 @@ import { accessSync, constants, mkdirSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
+import { buildDeps } from "../buildDeps.js";
 import { type Config, ConfigError } from "../config.js";
-import { type Clock, type Deps, systemClock } from "../deps.js";
+import type { Clock, Deps } from "../deps.js";
 import { ensureSetupCode, pairingUrl } from "../domain/devices.js";
 import { sweepExpired } from "../domain/sweepExpired.js";
 import { createApp } from "../http/createApp.js";
 import type { Logger } from "../logger.js";
-import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
-import { createWebPushSender, ensureVapidKeys } from "../push/PushSender.js";
-import { cryptoRandom } from "../secrets.js";
 import { SqliteStore } from "../store/SqliteStore.js";
 import { serveWeb } from "./serveWeb.js";
 
@@ -69,16 +67,7 @@ function makeDirectory(dir: string, depth: number): void {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   prepareDataDir(options.dataDir);
   const store = SqliteStore.open(options.dataDir);
-  const clock = options.clock ?? systemClock;
-  const vapid = await ensureVapidKeys(store);
-  const push = createWebPushSender({
-    vapid,
-    subject: options.config.vapidSubject,
-    ttlSeconds: options.config.requestTtlSeconds,
-    pushAllow: options.config.pushAllow,
-  });
-  const oidc = createOidcVerifier({ issuers: options.config.oidcIssuers });
-  const deps: Deps = { store, push, clock, random: cryptoRandom, config: options.config, log: options.log, oidc };
+  const deps = await buildDeps({ store, config: options.config, log: options.log, clock: options.clock });
   const setupCode = await ensureSetupCode(deps, options.setupCode);
   const shutdown = new AbortController();
   const app = createApp(deps, { shutdown: shutdown.signal });

@@ -3,14 +3,13 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { buildDeps } from "../buildDeps.js";
 import { type Config, loadConfig } from "../config.js";
-import { type Clock, type Deps, systemClock } from "../deps.js";
+import type { Clock, Deps } from "../deps.js";
 import { ensureSetupCode } from "../domain/devices.js";
 import { createApp } from "../http/createApp.js";
 import { createLogger, type LogLevel } from "../logger.js";
-import { createOidcVerifier, type OidcVerifierOptions } from "../oidc/createOidcVerifier.js";
-import { createWebPushSender, ensureVapidKeys } from "../push/PushSender.js";
-import { cryptoRandom } from "../secrets.js";
+import type { OidcVerifierOptions } from "../oidc/createOidcVerifier.js";
 import { SqliteStore } from "../store/SqliteStore.js";
 
 export interface TestApp {
@@ -45,15 +44,7 @@ export async function startTestApp(
   const log = createLogger(options.logLevel ?? "debug", (_level, line) => logs.push(line));
   const base = loadConfig({}, { publicUrl: "http://localhost:1", version: "test" });
   const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
-  const push = createWebPushSender({
-    vapid: await ensureVapidKeys(store),
-    subject: config.vapidSubject,
-    ttlSeconds: config.requestTtlSeconds,
-    pushAllow: config.pushAllow,
-  });
-  const clock = options.clock ?? systemClock;
-  const oidc = createOidcVerifier({ clock, ...options.oidc, issuers: config.oidcIssuers });
-  const deps: Deps = { store, push, clock, random: cryptoRandom, config, log, oidc };
+  const deps = await buildDeps({ store, config, log, clock: options.clock, oidc: options.oidc });
   const setupCode = (await ensureSetupCode(deps, "TEST-SETUP-CODE")) ?? "";
   const shutdown = new AbortController();
   const app = createApp(deps, { shutdown: shutdown.signal });
