@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -8,7 +8,7 @@ import { SERVER_ENTRY } from "./paths.js";
 
 /** A real Countersign server process on its own port and data directory. */
 export interface ServerHandle {
-  /** `http://localhost:<port>` (localhost, not 127.0.0.1: WebAuthn needs it). */
+  /** `http://<host>:<port>`; by default localhost, not 127.0.0.1: WebAuthn needs it. */
   origin: string;
   port: number;
   setupCode: string;
@@ -17,6 +17,10 @@ export interface ServerHandle {
   dataDir: string;
   /** Everything the process printed so far (stdout and stderr, all runs). */
   logs(): string;
+  /** The current process id. */
+  pid(): number;
+  /** Resident set size of the current process in bytes (from /proc). */
+  rss(): number;
   /** SIGKILL (a crash) or SIGTERM (a clean stop), then wait for the exit. */
   kill(signal?: NodeJS.Signals): Promise<number | null>;
   /** Start again on the same port and data directory. */
@@ -28,6 +32,8 @@ export interface StartServerOptions {
   dataDir?: string;
   port?: number;
   setupCode?: string;
+  /** Host name of the public origin (default localhost). */
+  host?: string;
   env?: Record<string, string>;
 }
 
@@ -45,8 +51,10 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitForHealth(origin: string, child: ChildProcess, logs: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
+async function waitForHealth(port: number, child: ChildProcess, logs: () => string): Promise<void> {
+  // Straight to IPv4 loopback, whichever interface the server binds and whatever localhost resolves to.
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${logs()}`);
     try {
@@ -64,7 +72,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "countersign-e2e-"));
   const setupCode = options.setupCode ?? `E2E-${randomBytes(4).toString("hex").toUpperCase()}`;
-  const origin = `http://localhost:${port}`;
+  const origin = `http://${options.host ?? "localhost"}:${port}`;
   let output = "";
   let child: ChildProcess;
 
@@ -86,7 +94,7 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
     child.stderr?.on("data", (chunk) => {
       output += chunk;
     });
-    await waitForHealth(origin, child, () => output);
+    await waitForHealth(port, child, () => output);
   };
 
   const kill = async (signal: NodeJS.Signals = "SIGKILL") => {
@@ -104,6 +112,11 @@ export async function startServer(options: StartServerOptions = {}): Promise<Ser
     pairUrl: `${origin}/pair#code=${setupCode}`,
     dataDir,
     logs: () => output,
+    pid: () => child.pid ?? -1,
+    rss: () => {
+      const status = readFileSync(`/proc/${child.pid}/status`, "utf8");
+      return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? Number.NaN) * 1024;
+    },
     kill,
     restart: launch,
     stop: async () => {

@@ -53,7 +53,9 @@ test(`SIGKILL with ${COUNT} CI requests waiting: after a restart every one is ap
       COUNTERSIGN_MAX_CALLS_PER_MINUTE: "10000",
     },
   });
-  cleanups.push(() => server.kill("SIGTERM"));
+  cleanups.push(async () => {
+    await server.kill("SIGTERM");
+  });
   const phone = await Device.pair(server.origin, { setupCode: server.setupCode });
   await phone.subscribe(push.createSubscription());
   const account = await phone.account("alice");
