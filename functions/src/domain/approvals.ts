@@ -132,22 +132,20 @@ export async function answerApproval(
   if (request.status !== "pending" || now >= request.expiresAt) throw notAnswerable(request, now);
 
   const answeredBy = { deviceId: device.id, deviceName: device.name };
-  const outcome = await deps.store.answerRequest(requestId, {
-    status: body.decision === "approve" ? "approved" : "denied",
-    answer: body.decision === "approve" ? ("jwe" in body ? { jwe: body.jwe } : { codes: body.codes }) : null,
-    answeredBy,
-    answeredAt: now,
-  });
-  if (!outcome.ok) throw notAnswerable(outcome.request, now);
-
-  const status = outcome.request.status;
+  const status = body.decision === "approve" ? "approved" : "denied";
   const pause = body.decision === "deny" && body.pauseLink === true;
+  const outcome = await deps.store.answerRequest(
+    requestId,
+    {
+      status,
+      answer: body.decision === "approve" ? ("jwe" in body ? { jwe: body.jwe } : { codes: body.codes }) : null,
+      answeredBy,
+      answeredAt: now,
+    },
+    { outcome: status, answeredBy, message: pause ? "Denied and the link paused." : null },
+  );
+  if (!outcome.ok) throw notAnswerable(outcome.request, now);
   if (pause) await deps.store.updateLink(request.linkId, { paused: true });
-  await deps.store.updateAudit(requestId, {
-    outcome: status,
-    answeredBy,
-    message: pause ? "Denied and the link paused." : null,
-  });
   deps.log.info("request answered", { requestId, status, deviceId: device.id });
 
   const account = await deps.store.getAccount(request.accountId);

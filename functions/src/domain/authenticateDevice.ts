@@ -7,6 +7,7 @@ import {
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import type { DeviceRecord } from "../store/Store.js";
+import { usageIsStale } from "./usage.js";
 
 /** What the HTTP layer hands over of a signed call. */
 export interface SignedCall {
@@ -70,6 +71,7 @@ export async function authenticateDevice(deps: Pick<Deps, "store" | "clock">, ca
   if (!device) throw new AppError("unauthorized", "This device is not paired (or was removed).");
   await verifySignedCall(deps, call, device.publicKey, device.id);
   const now = deps.clock.now();
+  if (!usageIsStale(device.lastSeenAt, now)) return device;
   await deps.store.updateDevice(device.id, { lastSeenAt: now });
   return { ...device, lastSeenAt: now };
 }

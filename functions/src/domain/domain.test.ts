@@ -20,6 +20,7 @@ import { createLink } from "./links.js";
 import { listHistory } from "./listHistory.js";
 import { awaitOtp, requestOtp, waitSeconds } from "./requestOtp.js";
 import { sweepExpired } from "./sweepExpired.js";
+import { USAGE_RESOLUTION_MS } from "./usage.js";
 
 const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 } as const;
 /** 10 s into a 30-s step. */
@@ -205,6 +206,29 @@ describe("device signatures", () => {
     await expectError(authenticateDevice(deps, await sign(now - 5 * 60_000 - 1)), "unauthorized");
     await expectError(authenticateDevice(deps, await sign(now + 5 * 60_000 + 1)), "unauthorized");
     expect((await deps.store.getDevice(view.id))?.lastSeenAt).toBe(now);
+  });
+
+  it("records when a device was last seen and a link last used, to the minute", async () => {
+    const { view, sign } = await signedDevice();
+    const seenAt = now;
+    await authenticateDevice(deps, await sign(now));
+    expect((await deps.store.getDevice(view.id))?.lastSeenAt).toBe(seenAt);
+    now += USAGE_RESOLUTION_MS - 1;
+    await authenticateDevice(deps, await sign(now));
+    expect((await deps.store.getDevice(view.id))?.lastSeenAt).toBe(seenAt);
+    now += 1;
+    await authenticateDevice(deps, await sign(now));
+    expect((await deps.store.getDevice(view.id))?.lastSeenAt).toBe(now);
+
+    const { token, link } = await seed();
+    const usedAt = now;
+    await requestOtp(deps, call(token));
+    now += 30_000;
+    await requestOtp(deps, call(token));
+    expect((await deps.store.getLink(link.id))?.lastUsedAt).toBe(usedAt);
+    now += 30_000;
+    await requestOtp(deps, call(token));
+    expect((await deps.store.getLink(link.id))?.lastUsedAt).toBe(now);
   });
 
   it("invites expire after 15 minutes", async () => {

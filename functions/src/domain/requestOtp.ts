@@ -3,11 +3,12 @@ import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
-import type { LinkRecord, RequestRecord } from "../store/Store.js";
+import type { AuditPatch, AuditRecord, LinkRecord, RequestRecord } from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
 import { findLinkByToken } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
 import { sweepExpired } from "./sweepExpired.js";
+import { usageIsStale } from "./usage.js";
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -24,19 +25,16 @@ export function waitSeconds(config: Pick<Config, "defaultWaitSeconds" | "maxWait
   return Math.max(0, Math.min(requested ?? config.defaultWaitSeconds, config.maxWaitSeconds));
 }
 
-async function audit(
-  deps: Deps,
-  link: LinkRecord,
-  call: OtpCall,
-  fields: {
-    id: string;
-    requestId: string | null;
-    outcome: "pending" | "paused" | "rate_limited" | "policy_refused";
-    message: string | null;
-    verified?: Record<string, string> | null;
-  },
-) {
-  await deps.store.addAudit({
+type AuditFields = {
+  id: string;
+  requestId: string | null;
+  outcome: "pending" | "paused" | "rate_limited" | "policy_refused";
+  message: string | null;
+  verified?: Record<string, string> | null;
+};
+
+function auditEntry(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFields): AuditRecord {
+  return {
     ...fields,
     accountId: link.accountId,
     at: deps.clock.now(),
@@ -47,7 +45,11 @@ async function audit(
     verified: fields.verified ?? null,
     requester: { ip: call.ip, userAgent: call.userAgent },
     answeredBy: null,
-  });
+  };
+}
+
+async function audit(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFields) {
+  await deps.store.addAudit(auditEntry(deps, link, call, fields));
 }
 
 async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
@@ -125,7 +127,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   if (!account)
     throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
   const now = deps.clock.now();
-  await deps.store.updateLink(link.id, { lastUsedAt: now });
+  if (usageIsStale(link.lastUsedAt, now)) await deps.store.updateLink(link.id, { lastUsedAt: now });
   const verified = await verifyCaller(deps, link, call);
 
   if (call.idempotencyKey) {
@@ -138,34 +140,30 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   }
   await checkLimits(deps, link, call);
 
-  const { request, created } = await deps.store.createRequest({
-    id: newId(deps.random),
-    linkId: link.id,
-    accountId: link.accountId,
-    idempotencyKey: call.idempotencyKey,
-    package: call.body.package ?? null,
-    context: call.body.context ?? null,
-    oidcToken: null,
-    verified,
-    publicKey: call.body.publicKey ?? null,
-    requester: { ip: call.ip, userAgent: call.userAgent },
-    createdAt: now,
-    expiresAt: now + deps.config.requestTtlSeconds * 1000,
-    status: "pending",
-    answer: null,
-    answeredBy: null,
-    answeredAt: null,
-    deliveredAt: null,
-  });
+  const id = newId(deps.random);
+  const { request, created } = await deps.store.createRequest(
+    {
+      id,
+      linkId: link.id,
+      accountId: link.accountId,
+      idempotencyKey: call.idempotencyKey,
+      package: call.body.package ?? null,
+      context: call.body.context ?? null,
+      oidcToken: null,
+      verified,
+      publicKey: call.body.publicKey ?? null,
+      requester: { ip: call.ip, userAgent: call.userAgent },
+      createdAt: now,
+      expiresAt: now + deps.config.requestTtlSeconds * 1000,
+      status: "pending",
+      answer: null,
+      answeredBy: null,
+      answeredAt: null,
+      deliveredAt: null,
+    },
+    auditEntry(deps, link, call, { id, requestId: id, outcome: "pending", message: null, verified }),
+  );
   if (!created) return joinRequest(deps, link, call, request, verified);
-
-  await audit(deps, link, call, {
-    id: request.id,
-    requestId: request.id,
-    outcome: "pending",
-    message: null,
-    verified,
-  });
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
   return request;
@@ -228,9 +226,18 @@ export async function awaitOtp(
   }
 }
 
+const RAN_OUT = "Approved, but the codes ran out before CI picked them up.";
+
+/** What delivering `answer` at `now` makes of the request's audit entry. */
+function deliveryAudit(answer: RequestRecord["answer"], now: number): AuditPatch {
+  if (answer && "codes" in answer && !pickValidCode(answer.codes, now)) return { outcome: "expired", message: RAN_OUT };
+  return { outcome: "delivered" };
+}
+
 async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse> {
   const now = deps.clock.now();
-  const taken = await deps.store.takeAnswer(request.id, now);
+  // An answer never changes once given, so the audit outcome follows from the one read.
+  const taken = await deps.store.takeAnswer(request.id, now, deliveryAudit(request.answer, now));
   if (!taken?.answer) {
     throw new AppError("expired", "This request's code was already delivered. Start a new request for a new code.", {
       requestId: request.id,
@@ -241,16 +248,9 @@ async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse>
     approvedAt: taken.answeredAt ?? now,
     ...(taken.answeredBy ? { approvedBy: taken.answeredBy.deviceName } : {}),
   };
-  if ("jwe" in taken.answer) {
-    await deps.store.updateAudit(taken.id, { outcome: "delivered" });
-    return { ...base, jwe: taken.answer.jwe };
-  }
+  if ("jwe" in taken.answer) return { ...base, jwe: taken.answer.jwe };
   const code = pickValidCode(taken.answer.codes, now);
   if (!code) {
-    await deps.store.updateAudit(taken.id, {
-      outcome: "expired",
-      message: "Approved, but the codes ran out before CI picked them up.",
-    });
     throw new AppError(
       "expired",
       "The approved code is no longer valid (it was not collected in time). Start a new request.",
@@ -259,7 +259,6 @@ async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse>
       },
     );
   }
-  await deps.store.updateAudit(taken.id, { outcome: "delivered" });
   deps.log.info("code delivered", { requestId: taken.id });
   return { ...base, otp: code.otp, validUntil: code.notAfter };
 }

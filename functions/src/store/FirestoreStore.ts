@@ -13,6 +13,7 @@ import { plainData } from "./firestore/plainData.js";
 import {
   type AccountRecord,
   type AnswerOutcome,
+  type AuditPatch,
   type AuditRecord,
   type DeviceRecord,
   type InviteRecord,
@@ -371,7 +372,7 @@ export class FirestoreStore implements Store {
     return snap.exists ? toRequest(snap.data() as DocumentData) : null;
   }
 
-  async createRequest(request: RequestRecord) {
+  async createRequest(request: RequestRecord, audit?: AuditRecord) {
     const expiresAt = Timestamp.fromMillis(request.expiresAt);
     const { idempotencyKey } = request;
     const keyRef = idempotencyKey === null ? null : this.requestKeyRef(request.linkId, idempotencyKey);
@@ -386,6 +387,7 @@ export class FirestoreStore implements Store {
         expiresAt,
         holdsAnswer: request.status === "approved" && request.answer !== null,
       });
+      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), plainData(audit));
       try {
         await batch.commit();
         return { request, created: true };
@@ -459,6 +461,7 @@ export class FirestoreStore implements Store {
       answeredBy: RequestRecord["answeredBy"];
       answeredAt: number;
     },
+    audit?: AuditPatch,
   ): Promise<AnswerOutcome> {
     const current = await this.readRequest(id);
     if (!current) throw new Error(`request ${id} does not exist`);
@@ -488,10 +491,11 @@ export class FirestoreStore implements Store {
       const winner = await this.readRequest(id);
       return { ok: false, request: winner ?? current };
     }
+    if (audit) await this.updateAudit(id, audit);
     return { ok: true, request: { ...current, ...fields } };
   }
 
-  async takeAnswer(id: string, now: number) {
+  async takeAnswer(id: string, now: number, audit?: AuditPatch) {
     const current = await this.readRequest(id);
     if (current?.status !== "approved" || current.answer === null) return null;
     const batch = this.db.batch();
@@ -506,6 +510,7 @@ export class FirestoreStore implements Store {
       if (isAlreadyExists(error)) return null;
       throw error;
     }
+    if (audit) await this.updateAudit(id, audit);
     return { ...current, deliveredAt: now };
   }
 
@@ -597,7 +602,7 @@ export class FirestoreStore implements Store {
     await this.doc(C.audit, recordDocId(entry.id)).create(plainData(entry));
   }
 
-  async updateAudit(id: string, patch: Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>) {
+  async updateAudit(id: string, patch: AuditPatch) {
     await this.updateIfExists(this.doc(C.audit, recordDocId(id)), patchData(patch));
   }
 

@@ -100,6 +100,9 @@ export type AuditRecord = AuditEntry & { accountId: string };
 /** Requests are forgotten this long after they expire (the audit log keeps their story). */
 export const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** A change to an audit entry: its outcome, who answered, a message. */
+export type AuditPatch = Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>;
+
 export type AnswerOutcome =
   | { ok: true; request: RequestRecord }
   /** Someone answered first, or the request expired: `request` is how it stands now. */
@@ -123,6 +126,11 @@ export type AnswerOutcome =
  *   once per value.
  * - **Idempotent creation.** `createRequest` with an idempotency key already
  *   used on the same link returns the existing request and `created: false`.
+ * - **The audit log follows.** The audit entry or patch given to
+ *   `createRequest`, `answerRequest` and `takeAnswer` is written only when the
+ *   call changed the request (created it, won the answer, took the answer).
+ *   SQLite writes both in one transaction; Firestore writes the request's
+ *   entry in the same batch and applies a patch right after it.
  */
 export interface Store {
   /** "sqlite", "firestore": shown by the health endpoint. */
@@ -165,7 +173,8 @@ export interface Store {
     patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
   ): Promise<void>;
 
-  createRequest(request: RequestRecord): Promise<{ request: RequestRecord; created: boolean }>;
+  /** Creates the request and, when it was created, its audit entry `audit` (see the guarantees above). */
+  createRequest(request: RequestRecord, audit?: AuditRecord): Promise<{ request: RequestRecord; created: boolean }>;
   getRequest(id: string): Promise<RequestRecord | null>;
   findRequestByIdempotencyKey(linkId: string, idempotencyKey: string): Promise<RequestRecord | null>;
   /** Pending, unexpired requests of the given accounts, oldest first. */
@@ -176,13 +185,21 @@ export interface Store {
     since: number,
     now: number,
   ): Promise<{ total: number; pending: number; oldestPendingExpiresAt: number | null; oldestCreatedAt: number | null }>;
-  /** Compare-and-set from pending to approved or denied (see the guarantees above). */
+  /**
+   * Compare-and-set from pending to approved or denied (see the guarantees
+   * above); the winner's `audit` patch goes to the audit entry with the request's id.
+   */
   answerRequest(
     id: string,
     answer: { status: "approved" | "denied"; answer: StoredAnswer | null; answeredBy: AnsweredBy; answeredAt: number },
+    audit?: AuditPatch,
   ): Promise<AnswerOutcome>;
-  /** Hands out and wipes an approved request's answer; null when already taken, wiped or not approved. */
-  takeAnswer(id: string, now: number): Promise<RequestRecord | null>;
+  /**
+   * Hands out and wipes an approved request's answer; null when already
+   * taken, wiped or not approved. The taker's `audit` patch goes to the audit
+   * entry with the request's id.
+   */
+  takeAnswer(id: string, now: number, audit?: AuditPatch): Promise<RequestRecord | null>;
   /** Resolves when the request is no longer pending, or at the timeout or abort; null for an unknown request. */
   waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<RequestRecord | null>;
   /**
@@ -193,7 +210,8 @@ export interface Store {
   sweep(now: number): Promise<RequestRecord[]>;
 
   addAudit(entry: AuditRecord): Promise<void>;
-  updateAudit(id: string, patch: Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>): Promise<void>;
+  /** Applies `patch` to the audit entry `id`; nothing when there is none. */
+  updateAudit(id: string, patch: AuditPatch): Promise<void>;
   /** Newest first. */
   listAudit(accountId: string, limit: number): Promise<AuditRecord[]>;
 

@@ -276,13 +276,21 @@ export function runStoreContract(
       await store.createRequest(request(l.id, a.id, { createdAt: 1000, expiresAt: 9000 }));
       await store.createRequest(request(l.id, a.id, { createdAt: 2000, expiresAt: 3000 }));
       await store.createRequest(request(l.id, a.id, { createdAt: 100, expiresAt: 9000, status: "denied" }));
+      // Pending counts whenever it was created; the hour's total only from `since`.
+      await store.createRequest(request(l.id, a.id, { createdAt: 200, expiresAt: 8000 }));
       expect(await store.countLinkRequests(l.id, 500, 4000)).toEqual({
         total: 2,
-        pending: 1,
-        oldestPendingExpiresAt: 9000,
+        pending: 2,
+        oldestPendingExpiresAt: 8000,
         oldestCreatedAt: 1000,
       });
-      expect(await store.listPendingRequests([a.id], 4000)).toHaveLength(1);
+      expect(await store.countLinkRequests("another-link", 500, 4000)).toEqual({
+        total: 0,
+        pending: 0,
+        oldestPendingExpiresAt: null,
+        oldestCreatedAt: null,
+      });
+      expect(await store.listPendingRequests([a.id], 4000)).toHaveLength(2);
       expect(await store.listPendingRequests([], 4000)).toEqual([]);
     });
 
@@ -304,6 +312,52 @@ export function runStoreContract(
       expect(await store.takeAnswer(approved.id, 6000)).toBeNull();
       await store.sweep(6000 + 25 * 60 * 60 * 1000);
       expect(await store.getRequest(pending.id)).toBeNull();
+    });
+
+    it("writes a request's audit entry with it and patches it for the winner and the taker only", async () => {
+      const { a, l } = await seed();
+      const r = request(l.id, a.id, { idempotencyKey: "audited" });
+      const entry = (id: string) => ({
+        id,
+        accountId: a.id,
+        at: 1000,
+        requestId: id,
+        linkId: l.id,
+        linkName: l.name,
+        package: null,
+        claimed: null,
+        verified: null,
+        requester: { ip: "203.0.113.9", userAgent: null },
+        outcome: "pending" as const,
+        answeredBy: null,
+        message: null,
+      });
+      expect((await store.createRequest(r, entry(r.id))).created).toBe(true);
+      // A retry with the same key joins the request and writes no second entry.
+      const retry = request(l.id, a.id, { idempotencyKey: "audited" });
+      expect((await store.createRequest(retry, entry(retry.id))).created).toBe(false);
+      expect((await store.listAudit(a.id, 10)).map((e) => e.id)).toEqual([r.id]);
+
+      const answer = (who: string) =>
+        store.answerRequest(
+          r.id,
+          { status: "approved", answer: { codes }, answeredBy: { deviceId: who, deviceName: who }, answeredAt: 2000 },
+          { outcome: "approved", answeredBy: { deviceId: who, deviceName: who }, message: null },
+        );
+      const answers = await Promise.all([answer("A"), answer("B")]);
+      const winner = answers.find((outcome) => outcome.ok)?.request.answeredBy?.deviceName;
+      expect(winner).toBeDefined();
+      expect((await store.listAudit(a.id, 1))[0]).toMatchObject({
+        outcome: "approved",
+        answeredBy: { deviceName: winner },
+        message: null,
+        requester: { ip: "203.0.113.9" },
+      });
+
+      const takes = await Promise.all([1, 2].map(() => store.takeAnswer(r.id, 3000, { outcome: "delivered" })));
+      expect(takes.filter((take) => take !== null)).toHaveLength(1);
+      expect(await store.takeAnswer(r.id, 3000, { outcome: "expired", message: "late" })).toBeNull();
+      expect((await store.listAudit(a.id, 1))[0]).toMatchObject({ outcome: "delivered", message: null });
     });
 
     it("keeps an audit log per account, newest first", async () => {
@@ -328,6 +382,15 @@ export function runStoreContract(
       const log = await store.listAudit(a.id, 10);
       expect(log.map((e) => e.id)).toEqual(["e2", "e1"]);
       expect(log[1]).toMatchObject({ outcome: "denied", answeredBy: { deviceName: "Phone" } });
+      await store.updateAudit("e1", { message: "Denied and the link paused.", answeredBy: null });
+      expect((await store.listAudit(a.id, 10))[1]).toMatchObject({
+        outcome: "denied",
+        answeredBy: null,
+        message: "Denied and the link paused.",
+        requester: { ip: "203.0.113.9", userAgent: null },
+      });
+      await store.updateAudit("missing", { outcome: "expired" });
+      expect(await store.listAudit(a.id, 10)).toHaveLength(2);
       expect(await store.listAudit(a.id, 1)).toHaveLength(1);
     });
   });
