@@ -41,14 +41,14 @@ export async function hashBody(body: Uint8Array | string): Promise<string> {
 
 /** The exact bytes a device signs: one field per line, fixed order. */
 export async function canonicalRequest(parts: CanonicalRequestParts): Promise<string> {
-  return [
-    "countersign-device-v1",
-    parts.method.toUpperCase(),
-    parts.path,
-    parts.timestamp,
-    parts.nonce,
-    await hashBody(parts.body),
-  ].join("\n");
+  return canonicalRequestWithHash(parts, await hashBody(parts.body));
+}
+
+/** {@link canonicalRequest} for a body already hashed (`bodyHash` as {@link hashBody} returns it). */
+export function canonicalRequestWithHash(parts: Omit<CanonicalRequestParts, "body">, bodyHash: string): string {
+  return ["countersign-device-v1", parts.method.toUpperCase(), parts.path, parts.timestamp, parts.nonce, bodyHash].join(
+    "\n",
+  );
 }
 
 /**

@@ -1,12 +1,8 @@
-import {
-  type P256PublicJwk,
-  SIGNATURE_HEADERS,
-  SIGNATURE_MAX_SKEW_MS,
-  verifyRequestSignature,
-} from "@countersign/shared";
+import { type P256PublicJwk, SIGNATURE_HEADERS, SIGNATURE_MAX_SKEW_MS } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import type { DeviceRecord } from "../store/Store.js";
+import { verifyDeviceSignature } from "./deviceSignature.js";
 import { usageIsStale } from "./usage.js";
 
 /** What the HTTP layer hands over of a signed call. */
@@ -48,16 +44,11 @@ export async function verifySignedCall(
   if (Math.abs(now - signedAt) > SIGNATURE_MAX_SKEW_MS) {
     throw new AppError("unauthorized", "The signature is stale: check the device's clock.");
   }
-  let valid = false;
-  try {
-    valid = await verifyRequestSignature(
-      publicKey,
-      { method: call.method, path: call.path, timestamp, nonce, body: call.body },
-      signature,
-    );
-  } catch {
-    valid = false;
-  }
+  const valid = verifyDeviceSignature(
+    publicKey,
+    { method: call.method, path: call.path, timestamp, nonce, body: call.body },
+    signature,
+  );
   if (!valid) throw new AppError("unauthorized", "The signature does not match.");
   const fresh = await deps.store.rememberNonce(`${nonceScope}:${nonce}`, signedAt + SIGNATURE_MAX_SKEW_MS + 1000);
   if (!fresh) throw new AppError("unauthorized", "This signed call was already used (replay).");
