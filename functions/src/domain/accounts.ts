@@ -39,11 +39,10 @@ export async function createAccount(
     (account) => account.issuer === input.issuer && account.label === input.label,
   );
   if (existing) {
-    if (!existing.deviceIds.includes(device.id)) {
-      existing.deviceIds.push(device.id);
-      await deps.store.updateAccount(existing.id, { deviceIds: existing.deviceIds });
-    }
-    return { account: toAccountView(existing), created: false };
+    if (existing.deviceIds.includes(device.id)) return { account: toAccountView(existing), created: false };
+    const joined = { ...existing, deviceIds: [...existing.deviceIds, device.id] };
+    await deps.store.updateAccount(existing.id, { deviceIds: joined.deviceIds });
+    return { account: toAccountView(joined), created: false };
   }
   const account: AccountRecord = {
     id: newId(deps.random),

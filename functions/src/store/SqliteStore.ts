@@ -180,10 +180,48 @@ function addMissingColumns(db: Database.Database) {
 
 /**
  * How long after a wipe its checkpoint runs at the latest. Every wipe in that
- * window shares the one checkpoint (two fsyncs, ≈ 0.5 ms here), so under load
+ * window shares the one checkpoint (two fsyncs: 0.5–3 ms here), so under load
  * the relay pays for one per window instead of one per delivered code.
  */
-export const WIPE_CHECKPOINT_DELAY_MS = 25;
+export const WIPE_CHECKPOINT_DELAY_MS = 100;
+
+/** Most records the in-memory copy keeps per table; past it, it starts over. */
+const CACHE_LIMIT = 10_000;
+
+/** Freezes a record and what it holds, so that a caller cannot change the cached copy. */
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/**
+ * Records by key as last read from the file, for tables read on every call
+ * and seldom written (devices, accounts, links). Every write to such a table
+ * drops the copies it may touch; one process owns the file, so nothing else
+ * can change it behind the copy's back. Copies are frozen.
+ */
+class RecordCache<T> {
+  private readonly records = new Map<string, T>();
+  read(key: string, load: () => T | null): T | null {
+    const cached = this.records.get(key);
+    if (cached) return cached;
+    const loaded = load();
+    if (loaded) {
+      if (this.records.size >= CACHE_LIMIT) this.records.clear();
+      this.records.set(key, deepFreeze(loaded));
+    }
+    return loaded;
+  }
+  drop(key: string) {
+    this.records.delete(key);
+  }
+  clear() {
+    this.records.clear();
+  }
+}
 
 /** The audit fields a patch may set, as JSON paths. */
 const AUDIT_PATHS = { outcome: "$.outcome", answeredBy: "$.answeredBy", message: "$.message" } as const;
@@ -201,6 +239,10 @@ export class SqliteStore implements Store {
   private readonly events = new EventEmitter();
   /** Prepared statements by SQL text: preparing costs more than running most of them. */
   private readonly statements = new Map<string, Database.Statement>();
+  private readonly devices = new RecordCache<DeviceRecord>();
+  private readonly accounts = new RecordCache<AccountRecord>();
+  /** Links by id and by token hash ("#" + hash); any link write clears it. */
+  private readonly links = new RecordCache<LinkRecord>();
   /** A wipe's checkpoint, coalesced: set while one is scheduled. */
   private checkpointPending: NodeJS.Timeout | null = null;
 
@@ -342,6 +384,7 @@ export class SqliteStore implements Store {
   }
 
   async createDevice(device: DeviceRecord) {
+    this.devices.drop(device.id);
     this.run(
       "INSERT INTO devices (id, name, public_key, created_at, last_seen_at, push, passkey) VALUES (?, ?, ?, ?, ?, ?, ?)",
       device.id,
@@ -355,8 +398,10 @@ export class SqliteStore implements Store {
   }
 
   async getDevice(id: string) {
-    const row = this.get<DeviceRow>("SELECT * FROM devices WHERE id = ?", id);
-    return row ? toDevice(row) : null;
+    return this.devices.read(id, () => {
+      const row = this.get<DeviceRow>("SELECT * FROM devices WHERE id = ?", id);
+      return row ? toDevice(row) : null;
+    });
   }
 
   async listDevices() {
@@ -364,10 +409,13 @@ export class SqliteStore implements Store {
   }
 
   async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push" | "passkey">>) {
+    this.devices.drop(id);
     this.patch("devices", DEVICE_COLUMNS, id, patch);
   }
 
   async deleteDevice(id: string) {
+    this.devices.drop(id);
+    this.accounts.clear();
     this.tx(() => {
       this.run("DELETE FROM devices WHERE id = ?", id);
       for (const row of this.all<AccountRow>("SELECT * FROM accounts")) {
@@ -412,6 +460,7 @@ export class SqliteStore implements Store {
   }
 
   async createAccount(account: AccountRecord) {
+    this.accounts.drop(account.id);
     this.run(
       "INSERT INTO accounts (id, issuer, label, created_at, device_ids) VALUES (?, ?, ?, ?, ?)",
       account.id,
@@ -423,8 +472,10 @@ export class SqliteStore implements Store {
   }
 
   async getAccount(id: string) {
-    const row = this.get<AccountRow>("SELECT * FROM accounts WHERE id = ?", id);
-    return row ? toAccount(row) : null;
+    return this.accounts.read(id, () => {
+      const row = this.get<AccountRow>("SELECT * FROM accounts WHERE id = ?", id);
+      return row ? toAccount(row) : null;
+    });
   }
 
   async listAccounts() {
@@ -432,14 +483,17 @@ export class SqliteStore implements Store {
   }
 
   async updateAccount(id: string, patch: Partial<Pick<AccountRecord, "issuer" | "label" | "deviceIds">>) {
+    this.accounts.drop(id);
     this.patch("accounts", ACCOUNT_COLUMNS, id, patch);
   }
 
   async deleteAccount(id: string) {
+    this.accounts.drop(id);
     this.run("DELETE FROM accounts WHERE id = ?", id);
   }
 
   async createLink(link: LinkRecord) {
+    this.links.clear();
     this.run(
       `INSERT INTO links (id, account_id, name, token_hash, token_hint, created_at, last_used_at, paused, revoked_at,
          policy)
@@ -458,13 +512,17 @@ export class SqliteStore implements Store {
   }
 
   async getLink(id: string) {
-    const row = this.get<LinkRow>("SELECT * FROM links WHERE id = ?", id);
-    return row ? toLink(row) : null;
+    return this.links.read(id, () => {
+      const row = this.get<LinkRow>("SELECT * FROM links WHERE id = ?", id);
+      return row ? toLink(row) : null;
+    });
   }
 
   async findLinkByTokenHash(tokenHash: string) {
-    const row = this.get<LinkRow>("SELECT * FROM links WHERE token_hash = ?", tokenHash);
-    return row ? toLink(row) : null;
+    return this.links.read(`#${tokenHash}`, () => {
+      const row = this.get<LinkRow>("SELECT * FROM links WHERE token_hash = ?", tokenHash);
+      return row ? toLink(row) : null;
+    });
   }
 
   async listLinks(accountId: string) {
@@ -475,6 +533,7 @@ export class SqliteStore implements Store {
     id: string,
     patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
   ) {
+    this.links.clear();
     this.patch("links", LINK_COLUMNS, id, patch);
   }
 
