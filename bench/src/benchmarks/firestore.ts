@@ -4,9 +4,13 @@ import { FirestoreStore } from "@countersign/functions/dist/store/FirestoreStore
 import { startFirestoreFake } from "@countersign/functions/dist/store/firestore/startFirestoreFake.js";
 import { deleteApp, initializeApp } from "firebase-admin/app";
 import { getFirestore } from "firebase-admin/firestore";
-import { benchRoundTrips, type RoundTripResults } from "./roundTrips.js";
+import { benchRoundTrips, type RoundTripResults, relayInProcess } from "./roundTrips.js";
 
-/** The same round-trip benchmark with FirestoreStore over the in-process Firestore fake (gRPC on loopback). */
+/**
+ * The same round-trip benchmark with FirestoreStore over the in-process Firestore
+ * fake (gRPC on loopback); the relay runs in the benchmark's process too (the
+ * fake lives there), so its CPU is counted with the load generator's.
+ */
 export async function benchFirestore(options: {
   runs: number;
   durationMs: number;
@@ -22,7 +26,10 @@ export async function benchFirestore(options: {
   process.env.METADATA_SERVER_DETECTION = "none";
   const app = initializeApp({ projectId: `demo-bench-${randomUUID().slice(0, 8)}` }, randomUUID());
   try {
-    return await benchRoundTrips({ ...options, store: async () => new FirestoreStore(getFirestore(app)) });
+    return await benchRoundTrips({
+      ...options,
+      relay: relayInProcess(async () => new FirestoreStore(getFirestore(app))),
+    });
   } finally {
     await deleteApp(app);
     fake.stop();

@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { median, summarize } from "../lib/stats.js";
 import { benchFirestore } from "./firestore.js";
 import { benchPwa } from "./pwa.js";
-import { benchRoundTrips, type RoundTripResults } from "./roundTrips.js";
+import { benchRoundTrips, type RoundTripResults, type ThroughputRun } from "./roundTrips.js";
 import { benchWaiting } from "./waiting.js";
 
 /**
@@ -33,6 +33,36 @@ function roundTripLines(label: string, result: RoundTripResults, targets: boolea
     `| ${label}: approve → delivery p50 / p99 / max (${result.latency.samples} sequential) | ${ms(result.latency.p50)} / ${ms(result.latency.p99)} / ${ms(result.latency.max)} | ${targets ? `p99 < 20 ms: ${verdict(result.latency.p99 < 20)}` : ""} |`,
     `| ${label}: CI request → code p50 / p99 (sequential) | ${ms(result.total.p50)} / ${ms(result.total.p99)} | |`,
   );
+  cpuLines(label, result);
+}
+
+/** Where the CPU went during the throughput runs: per request on each side, and how busy each side was. */
+function cpuLines(label: string, result: RoundTripResults) {
+  const across = (pick: (run: ThroughputRun) => number | undefined, digits = 0) =>
+    summarize(
+      result.runs.map((run) => pick(run) ?? Number.NaN),
+      digits,
+    );
+  const load = `this process: CI clients, push service, phone${result.relayProcess ? "" : ", relay"}`;
+  summary.push(
+    `| ${label}: "hello" server CPU per request (its own process) | ${across((r) => r.hello.server?.perOperationUs)} µs | |`,
+  );
+  if (result.relayProcess) {
+    const times = result.runs.map(
+      (r) => (r.roundTrips.server?.perOperationUs ?? Number.NaN) / (r.hello.server?.perOperationUs ?? Number.NaN),
+    );
+    summary.push(
+      `| ${label}: relay CPU per round trip (server process) | ${across((r) => r.roundTrips.server?.perOperationUs)} µs | |`,
+      `| ${label}: relay CPU per round trip ÷ server CPU per hello | ${summarize(times, 1)} × (both CPU-bound: round trips = ${(100 / median(times)).toFixed(1)} % of hello) | |`,
+    );
+  }
+  summary.push(
+    `| ${label}: load generator CPU (${load}) per hello / per round trip | ${across((r) => r.hello.load.perOperationUs)} µs / ${across((r) => r.roundTrips.load.perOperationUs)} µs | |`,
+    `| ${label}: busy cores during "hello": server / load generator | ${across((r) => r.hello.server?.cores, 2)} / ${across((r) => r.hello.load.cores, 2)} | |`,
+    result.relayProcess
+      ? `| ${label}: busy cores during round trips: relay / load generator | ${across((r) => r.roundTrips.server?.cores, 2)} / ${across((r) => r.roundTrips.load.cores, 2)} | |`
+      : `| ${label}: busy cores during round trips: load generator with the relay | ${across((r) => r.roundTrips.load.cores, 2)} | |`,
+  );
 }
 
 async function main() {
@@ -48,7 +78,7 @@ async function main() {
   );
 
   if (only.has("roundtrip")) {
-    log("Round trips, SQLite (one process: relay + push service + CI clients + phone):");
+    log("Round trips, SQLite (the server process; push service, CI clients and phone in this one; hello in its own):");
     const result = await benchRoundTrips({
       runs: RUNS,
       durationMs: DURATION_MS,
@@ -61,7 +91,7 @@ async function main() {
   }
 
   if (only.has("firestore")) {
-    log("Round trips, Firestore (in-process fake):");
+    log("Round trips, Firestore (in-process fake; the relay in this process too):");
     const result = await benchFirestore({
       runs: Math.min(RUNS, 3),
       durationMs: DURATION_MS,
@@ -70,7 +100,7 @@ async function main() {
       log,
     });
     log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
-    roundTripLines("Firestore fake", result, false);
+    roundTripLines("Firestore fake (relay in-process)", result, false);
   }
 
   if (only.has("waiting")) {

@@ -53,6 +53,16 @@ export class Device {
     body?: unknown,
     options: { deviceId?: string | null; rawBody?: string; headers?: Record<string, string> } = {},
   ): Promise<Reply<T>> {
+    return (await this.prepare<T>(method, path, body, options))();
+  }
+
+  /** Signs the call now and returns the function that sends it (a benchmark times the phone's signing apart). */
+  async prepare<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    options: { deviceId?: string | null; rawBody?: string; headers?: Record<string, string> } = {},
+  ): Promise<() => Promise<Reply<T>>> {
     const text = options.rawBody ?? (body === undefined ? "" : JSON.stringify(body));
     const deviceId = options.deviceId === undefined ? this.id : options.deviceId;
     const signed = await signRequest({
@@ -62,11 +72,12 @@ export class Device {
       path,
       body: text,
     });
-    return send<T>(`${this.origin}${path}`, {
-      method,
-      headers: { ...signed, ...(text ? { "content-type": "application/json" } : {}), ...options.headers },
-      ...(text ? { body: text } : {}),
-    });
+    return () =>
+      send<T>(`${this.origin}${path}`, {
+        method,
+        headers: { ...signed, ...(text ? { "content-type": "application/json" } : {}), ...options.headers },
+        ...(text ? { body: text } : {}),
+      });
   }
 
   async ok<T>(method: string, path: string, body?: unknown): Promise<T> {
@@ -94,8 +105,13 @@ export class Device {
   }
 
   /** Approves with the given code for the current and next 30-s step. */
-  approve(requestId: string, otp: string, now = Date.now()): Promise<Reply> {
-    return this.call("POST", `/api/v1/approvals/${requestId}/answer`, approvalBody(otp, now));
+  async approve(requestId: string, otp: string, now = Date.now()): Promise<Reply> {
+    return (await this.prepareApproval(requestId, otp, now))();
+  }
+
+  /** The approval, signed now, and the function that sends it. */
+  prepareApproval(requestId: string, otp: string, now = Date.now()): Promise<() => Promise<Reply>> {
+    return this.prepare("POST", `/api/v1/approvals/${requestId}/answer`, approvalBody(otp, now));
   }
 }
 
