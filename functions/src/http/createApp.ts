@@ -176,20 +176,59 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   };
   const device = async (req: Request): Promise<DeviceRecord> => authenticateDevice(deps, signedCall(req));
 
+  // CI calls waiting for an answer, each with the controller that ends its wait. One
+  // listener on the shutdown signal ends them all: a listener per call would trip
+  // Node's MaxListenersExceededWarning past 10 waiting calls, and AbortSignal.any
+  // leaks an entry on the shutdown signal per call on Node 20.
+  const waiting = new Set<AbortController>();
+  options.shutdown?.addEventListener(
+    "abort",
+    () => {
+      for (const wait of waiting) wait.abort();
+      waiting.clear();
+    },
+    { once: true },
+  );
+
   /** Aborts when the server shuts down or the client goes away, whichever comes first. */
   const waitSignal = (res: Response): AbortSignal => {
-    // Not AbortSignal.any([shutdown, …]): on Node 20 the long-lived shutdown
-    // signal keeps an entry for every composite forever (a leak per CI call).
-    const gone = new AbortController();
-    const shutdown = options.shutdown;
-    const onShutdown = () => gone.abort();
-    if (shutdown?.aborted) gone.abort();
-    else shutdown?.addEventListener("abort", onShutdown, { once: true });
+    const wait = new AbortController();
+    if (options.shutdown?.aborted) {
+      wait.abort();
+      return wait.signal;
+    }
+    waiting.add(wait);
     res.on("close", () => {
-      shutdown?.removeEventListener("abort", onShutdown);
-      gone.abort();
+      waiting.delete(wait);
+      wait.abort();
     });
-    return gone.signal;
+    return wait.signal;
+  };
+
+  /**
+   * Answers a waiting CI call when `answer` settles, after its handler has
+   * returned. A handler that awaited the answer itself would keep express's
+   * routing state for the request (the router's frames, reachable from
+   * `req.next` and the pending handler promise) and its own scope alive for the
+   * whole wait, several KB per call. While parked the call holds its request
+   * and response (Node's), the controller of its wait and the store's waiter.
+   * Errors take the same path as thrown ones (`errors`).
+   */
+  const park = (req: Request, res: Response, answer: Promise<OtpResponse>) => {
+    // Not needed any more, and kept alive as long as the call waits otherwise:
+    // the raw body (a slice that pins an 8 KB Buffer pool slab) and the router
+    // frame express leaves in req.next (nothing routes this request further).
+    req.body = undefined;
+    req.next = undefined;
+    answer
+      .then((otp) => sendOtp(req, res, otp))
+      .catch((error: unknown) => errors(error, req, res, () => {}))
+      .catch((error: unknown) => {
+        deps.log.error("could not answer a CI call", {
+          error: redactTokens(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+        });
+        res.destroy();
+      });
   };
 
   api.get("/health", (_req, res) => {
@@ -225,21 +264,21 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       userAgent: req.get("user-agent")?.slice(0, 300) ?? null,
     });
     const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
-    sendOtp(req, res, await awaitOtp(deps, request, seconds, waitSignal(res)));
+    park(req, res, awaitOtp(deps, request, seconds, waitSignal(res)));
   };
 
   api.post("/otp", limited, async (req, res) => otp(req, res, bearerToken(req)));
   api.post("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
   api.get("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
 
-  api.get("/requests/:requestId", limited, async (req, res) => {
+  api.get("/requests/:requestId", limited, (req, res) => {
     const token = bearerToken(req);
     const query = parseQuery(req, ["wait"]);
     const seconds = waitSeconds(deps.config, parseIntegerParam("wait", query.wait, 86_400));
-    sendOtp(
+    park(
       req,
       res,
-      await resumeOtp(deps, { token, requestId: String(req.params.requestId), seconds, signal: waitSignal(res) }),
+      resumeOtp(deps, { token, requestId: String(req.params.requestId), seconds, signal: waitSignal(res) }),
     );
   });
 

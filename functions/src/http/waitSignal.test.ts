@@ -11,7 +11,10 @@ let app: TestApp;
 let phone: TestDevice;
 let token: string;
 beforeAll(async () => {
-  app = await startTestApp({ logLevel: "warn" });
+  app = await startTestApp({
+    logLevel: "warn",
+    config: { maxPendingPerLink: 100, maxRequestsPerLinkPerHour: 1000, maxCallsPerAddressPerMinute: 1000 },
+  });
   phone = await TestDevice.pair(app.url, { setupCode: app.setupCode });
   const account = (await phone.call<{ id: string }>("POST", "/api/v1/accounts", { issuer: "npm", label: "s" })).body;
   token = (await phone.call<{ token: string }>("POST", `/api/v1/accounts/${account.id}/links`, { name: "s" })).body
@@ -33,6 +36,36 @@ it("finished CI calls leave nothing attached to the server's shutdown signal", a
     expect(reply.status).toBe(408);
   }
   expect(attached(app.shutdown.signal) - before).toBe(0);
+});
+
+it("50 CI calls waiting at once print no MaxListenersExceededWarning and attach one listener to the shutdown signal", async () => {
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on("warning", onWarning);
+  const pendingBefore = (await phone.call<unknown[]>("GET", "/api/v1/approvals")).body.length;
+  const clients = Array.from({ length: 50 }, () => new AbortController());
+  const calls = clients.map((client) =>
+    fetch(`${app.url}/api/v1/otp/${token}?wait=60`, { method: "POST", signal: client.signal }).then(
+      (response) => response.status,
+      () => "aborted",
+    ),
+  );
+  try {
+    await expect
+      .poll(async () => (await phone.call<unknown[]>("GET", "/api/v1/approvals")).body.length, { timeout: 10_000 })
+      .toBe(pendingBefore + 50);
+    // Node emits the warning on the next tick after the 11th listener.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(warnings.filter((w) => w.includes("MaxListenersExceeded"))).toEqual([]);
+    expect(attached(app.shutdown.signal)).toBeLessThanOrEqual(1);
+  } finally {
+    for (const client of clients) client.abort();
+    process.off("warning", onWarning);
+  }
+  expect(await Promise.all(calls)).toEqual(calls.map(() => "aborted"));
+  // The server still answers calls after the clients went away.
+  const reply = await send(`${app.url}/api/v1/otp/${token}?wait=0`);
+  expect(reply.status).toBe(408);
 });
 
 it("a shutdown still answers a waiting CI call at once with 408 and its request id", async () => {
