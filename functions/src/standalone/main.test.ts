@@ -208,6 +208,16 @@ describe("standalone server process", () => {
     expect(unwritable.stderr().split("\n")).toHaveLength(2);
   });
 
+  it("a bad COUNTERSIGN_LOW_MEMORY: one line on stderr, exit 1", async () => {
+    const proc = run({
+      PORT: String(await freePort()),
+      COUNTERSIGN_DATA_DIR: tempDir(),
+      COUNTERSIGN_LOW_MEMORY: "yes",
+    });
+    expect(await proc.exit).toBe(1);
+    expect(proc.stderr()).toBe('countersign: COUNTERSIGN_LOW_MEMORY must be 1 or 0 (got "yes").\n');
+  });
+
   it("a bad COUNTERSIGN_OIDC_ISSUERS: one line on stderr naming the entry, exit 1", async () => {
     const issuers = run({
       PORT: String(await freePort()),
