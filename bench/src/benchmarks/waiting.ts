@@ -1,5 +1,6 @@
+import type { ApprovalView } from "@countersign/shared";
 import { startPushService } from "../../../e2e/harness/push-service.js";
-import { askForCode, Device, send } from "../lib/device.js";
+import { askForCode, Device, type Reply, send } from "../lib/device.js";
 import { roundTrip, type Scenario } from "../lib/scenario.js";
 import { startServerProcess } from "../lib/serverProcess.js";
 import { percentile } from "../lib/stats.js";
@@ -16,6 +17,10 @@ export interface WaitingResults {
   openSeconds: number;
   /** Notifications the server could not hand to the push service (logged "push failed"; the request still waits). */
   failedPushes: number;
+  /** Waiting calls approved from the phone while all of them wait, and how many of those got exactly their code. */
+  approved: { sent: number; delivered: number };
+  /** The other waiting calls, and how many got 408 with their request id when the server stopped (SIGTERM). */
+  atShutdown: { waiting: number; answered408: number };
 }
 
 /**
@@ -37,6 +42,7 @@ export async function benchWaiting(options: { count: number; probes: number; log
     },
   });
   const waiters: Promise<unknown>[] = [];
+  const replies: (Reply<{ otp?: string; requestId?: string; error?: string }> | undefined)[] = [];
   const early: string[] = [];
   let stopping = false;
   try {
@@ -84,6 +90,7 @@ export async function benchWaiting(options: { count: number; probes: number; log
         waiters.push(
           askForCode(server.origin, token, { package: { name: `wait-${i}`, version: "1.0.0" }, wait: 900 }).then(
             (reply) => {
+              replies[i] = reply;
               if (!stopping) early.push(`${reply.status} ${reply.text.slice(0, 200)}`);
             },
             (error: unknown) => {
@@ -112,8 +119,36 @@ export async function benchWaiting(options: { count: number; probes: number; log
     await new Promise((r) => setTimeout(r, 1000));
     const rssWaiting = server.rss();
     const during = await probe();
-    const pending = await phone.ok<unknown[]>("GET", "/api/v1/approvals");
+    const pending = await phone.ok<ApprovalView[]>("GET", "/api/v1/approvals");
     if (pending.length < options.count) throw new Error(`only ${pending.length} requests pending`);
+
+    // Some of them answered from the phone while all wait: each CI call gets exactly its code.
+    stopping = true;
+    const approve = pending.filter((r) => r.package?.name.startsWith("wait-")).slice(0, 20);
+    const codes = new Map<number, string>();
+    for (const [n, request] of approve.entries()) {
+      const index = Number(request.package?.name.slice("wait-".length));
+      const otp = String(200000 + n);
+      codes.set(index, otp);
+      const answered = await phone.approve(request.id, otp);
+      if (answered.status !== 200) throw new Error(`approving a waiting call: ${answered.status} ${answered.text}`);
+    }
+    const approvedBy = Date.now() + 10_000;
+    while ([...codes.keys()].some((i) => !replies[i]) && Date.now() < approvedBy)
+      await new Promise((r) => setTimeout(r, 20));
+    const delivered = [...codes].filter(([i, otp]) => replies[i]?.status === 200 && replies[i]?.body.otp === otp);
+
+    // The rest are answered 408 with their request id when the server stops.
+    const exitCode = await server.kill("SIGTERM");
+    if (exitCode !== 0) throw new Error(`the server exited with ${exitCode} on SIGTERM`);
+    const stoppedBy = Date.now() + 30_000;
+    while (replies.filter(Boolean).length < options.count && Date.now() < stoppedBy)
+      await new Promise((r) => setTimeout(r, 20));
+    const rest = replies.filter((_, i) => !codes.has(i));
+    const answered408 = rest.filter((r) => r?.status === 408 && r.body.error === "timeout" && r.body.requestId).length;
+    options.log?.(
+      `  ${delivered.length} of ${codes.size} approved while waiting got their code; ${answered408} of ${options.count - codes.size} others got 408 at SIGTERM`,
+    );
     return {
       waiting: options.count,
       rssIdleMb: rssIdle / 2 ** 20,
@@ -124,6 +159,8 @@ export async function benchWaiting(options: { count: number; probes: number; log
       healthDuring: during.health,
       openSeconds,
       failedPushes: failedPushes(),
+      approved: { sent: codes.size, delivered: delivered.length },
+      atShutdown: { waiting: options.count - codes.size, answered408 },
     } satisfies WaitingResults;
   } finally {
     stopping = true;
