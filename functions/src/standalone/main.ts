@@ -34,7 +34,7 @@ function version(): string {
 /**
  * V8's `--optimize-for-size`, set for this process unless COUNTERSIGN_LOW_MEMORY=0:
  * the heap then grows by V8's smallest factor past what is live, instead of up to
- * several times it. With 10,000 CI calls waiting this is ≈ 60–80 MB less RSS
+ * several times it. With 10,000 CI calls waiting this is ≈ 65–85 MB less RSS
  * (docs/server.md, "Memory"); round trips per second measured the same. The
  * flag is read at every heap-sizing decision, so setting it at start-up works.
  */
