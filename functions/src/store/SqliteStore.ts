@@ -654,8 +654,9 @@ export class SqliteStore implements Store {
       return row;
     });
     if (won) {
-      this.events.emit(id);
-      return { ok: true, request: toRequest(won) };
+      const request = deepFreeze(toRequest(won));
+      this.events.emit(id, request);
+      return { ok: true, request };
     }
     const request = this.readRequest(id);
     if (!request) throw new Error(`request ${id} does not exist`);
@@ -681,18 +682,20 @@ export class SqliteStore implements Store {
   async waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal) {
     const current = this.readRequest(id);
     if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return current;
-    await new Promise<void>((resolve) => {
-      const done = () => {
+    // Woken by a commit, the waiter gets the request as that commit left it (no re-read).
+    const changed = await new Promise<RequestRecord | undefined>((resolve) => {
+      const done = (request?: RequestRecord) => {
         clearTimeout(timer);
         this.events.off(id, done);
-        signal?.removeEventListener("abort", done);
-        resolve();
+        signal?.removeEventListener("abort", abort);
+        resolve(request);
       };
+      const abort = () => done();
       const timer = setTimeout(done, timeoutMs);
       this.events.on(id, done);
-      signal?.addEventListener("abort", done, { once: true });
+      signal?.addEventListener("abort", abort, { once: true });
     });
-    return this.readRequest(id);
+    return changed ?? this.readRequest(id);
   }
 
   async sweep(now: number) {
@@ -708,8 +711,9 @@ export class SqliteStore implements Store {
       return rows;
     });
     this.checkpoint();
-    for (const row of expired) this.events.emit(row.id);
-    return expired.map(toRequest);
+    const requests = expired.map((row) => deepFreeze(toRequest(row)));
+    for (const request of requests) this.events.emit(request.id, request);
+    return requests;
   }
 
   async addAudit(entry: AuditRecord) {
