@@ -1,6 +1,7 @@
 import { cpus, loadavg, totalmem } from "node:os";
 import { median, summarize } from "../lib/stats.js";
 import { benchFirestore } from "./firestore.js";
+import { benchFloor } from "./floor.js";
 import { benchPwa } from "./pwa.js";
 import { benchRoundTrips, type RoundTripResults, type ThroughputRun } from "./roundTrips.js";
 import { benchWaiting } from "./waiting.js";
@@ -8,9 +9,9 @@ import { benchWaiting } from "./waiting.js";
 /**
  * `npm run bench`: every benchmark of issue 11, printed as it goes and as a
  * Markdown summary at the end. Load only ever targets 127.0.0.1 and is bounded
- * in count and time. BENCH_ONLY=roundtrip,waiting,pwa,firestore runs a subset.
+ * in count and time. BENCH_ONLY=roundtrip,floor,waiting,pwa,firestore runs a subset.
  */
-const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,waiting,pwa,firestore").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,pwa,firestore").split(","));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
 const CONCURRENCY = 16;
@@ -88,6 +89,22 @@ async function main() {
     });
     log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
     roundTripLines("SQLite", result, true);
+  }
+
+  if (only.has("floor")) {
+    log("The floor of a round trip (each part alone, CPU per operation):");
+    const floor = await benchFloor({ durationMs: DURATION_MS, concurrency: CONCURRENCY });
+    const times = (us: number) => `${us.toFixed(0)} µs (${(us / floor.helloServerUs).toFixed(1)} × hello)`;
+    log(
+      `  hello ${floor.helloServerUs.toFixed(0)} µs, http client ${floor.httpClientUs.toFixed(0)} µs, push encryption ${floor.pushEncryptUs.toFixed(0)} µs, signature check ${floor.signatureCheckUs.toFixed(0)} µs`,
+    );
+    summary.push(
+      `| floor: "hello" server CPU per request | ${floor.helloServerUs.toFixed(0)} µs | |`,
+      `| floor: one request out with node:http (the push), client CPU | ${times(floor.httpClientUs)} | |`,
+      `| floor: push encryption (aes128gcm, ECDH P-256) | ${times(floor.pushEncryptUs)} | |`,
+      `| floor: device signature check (ECDSA P-256) | ${times(floor.signatureCheckUs)} | |`,
+      `| floor: 2 requests in + 1 out + encryption + signature check | ${times(floor.floorUs)} → at most ${((100 * floor.helloServerUs) / floor.floorUs).toFixed(1)} % of hello | |`,
+    );
   }
 
   if (only.has("firestore")) {
