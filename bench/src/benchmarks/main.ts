@@ -133,6 +133,8 @@ async function main() {
       `| health endpoint while they wait, p50 / p99 (before: ${ms(result.healthBefore.p50)} / ${ms(result.healthBefore.p99)}) | ${ms(result.healthDuring.p50)} / ${ms(result.healthDuring.p99)} | |`,
       `| time to open the ${result.waiting} calls (each notified through the push service) | ${result.openSeconds.toFixed(1)} s | |`,
       `| notifications the server failed to send while opening them ("fetch failed") | ${result.failedPushes} | |`,
+      `| of them approved from the phone while all wait: got exactly their code | ${result.approved.delivered} of ${result.approved.sent} | |`,
+      `| the others at SIGTERM: answered 408 with their request id | ${result.atShutdown.answered408} of ${result.atShutdown.waiting} | |`,
     );
   }
 
