@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord, Store } from "./Store.js";
+import type { AccountRecord, AuditRecord, DeviceRecord, LinkRecord, RequestRecord, Store } from "./Store.js";
 
 /**
  * The behaviour every Store must show (see the guarantees in Store.ts). A store
@@ -74,6 +74,21 @@ export function runStoreContract(
       ...overrides,
     });
     const codes = [{ otp: "123456", notBefore: 0, notAfter: 30_000 }];
+    const auditEntry = (l: LinkRecord, overrides: Partial<AuditRecord> & Pick<AuditRecord, "id">): AuditRecord => ({
+      accountId: l.accountId,
+      at: 1000,
+      requestId: null,
+      linkId: l.id,
+      linkName: l.name,
+      package: null,
+      claimed: null,
+      verified: null,
+      requester: { ip: "203.0.113.9", userAgent: null },
+      outcome: "pending",
+      answeredBy: null,
+      message: null,
+      ...overrides,
+    });
 
     async function seed() {
       const d = device();
@@ -317,21 +332,7 @@ export function runStoreContract(
     it("writes a request's audit entry with it and patches it for the winner and the taker only", async () => {
       const { a, l } = await seed();
       const r = request(l.id, a.id, { idempotencyKey: "audited" });
-      const entry = (id: string) => ({
-        id,
-        accountId: a.id,
-        at: 1000,
-        requestId: id,
-        linkId: l.id,
-        linkName: l.name,
-        package: null,
-        claimed: null,
-        verified: null,
-        requester: { ip: "203.0.113.9", userAgent: null },
-        outcome: "pending" as const,
-        answeredBy: null,
-        message: null,
-      });
+      const entry = (id: string) => auditEntry(l, { id, requestId: id });
       expect((await store.createRequest(r, entry(r.id))).created).toBe(true);
       // A retry with the same key joins the request and writes no second entry.
       const retry = request(l.id, a.id, { idempotencyKey: "audited" });
@@ -362,22 +363,9 @@ export function runStoreContract(
 
     it("keeps an audit log per account, newest first", async () => {
       const { a, l } = await seed();
-      const entry = {
-        accountId: a.id,
-        requestId: null,
-        linkId: l.id,
-        linkName: l.name,
-        package: null,
-        claimed: null,
-        verified: null,
-        requester: { ip: "203.0.113.9", userAgent: null },
-        outcome: "pending" as const,
-        answeredBy: null,
-        message: null,
-      };
-      await store.addAudit({ ...entry, id: "e1", at: 1000 });
-      await store.addAudit({ ...entry, id: "e2", at: 2000 });
-      await store.addAudit({ ...entry, id: "other", at: 3000, accountId: "another" });
+      await store.addAudit(auditEntry(l, { id: "e1", at: 1000 }));
+      await store.addAudit(auditEntry(l, { id: "e2", at: 2000 }));
+      await store.addAudit(auditEntry(l, { id: "other", at: 3000, accountId: "another" }));
       await store.updateAudit("e1", { outcome: "denied", answeredBy: { deviceId: "d", deviceName: "Phone" } });
       const log = await store.listAudit(a.id, 10);
       expect(log.map((e) => e.id)).toEqual(["e2", "e1"]);
