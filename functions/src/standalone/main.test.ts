@@ -208,25 +208,20 @@ describe("standalone server process", () => {
     expect(unwritable.stderr().split("\n")).toHaveLength(2);
   });
 
-  it("a bad COUNTERSIGN_LOW_MEMORY: one line on stderr, exit 1", async () => {
-    const proc = run({
-      PORT: String(await freePort()),
-      COUNTERSIGN_DATA_DIR: tempDir(),
-      COUNTERSIGN_LOW_MEMORY: "yes",
-    });
-    expect(await proc.exit).toBe(1);
-    expect(proc.stderr()).toBe('countersign: COUNTERSIGN_LOW_MEMORY must be 1 or 0 (got "yes").\n');
-  });
-
-  it("a bad COUNTERSIGN_OIDC_ISSUERS: one line on stderr naming the entry, exit 1", async () => {
-    const issuers = run({
-      PORT: String(await freePort()),
-      COUNTERSIGN_DATA_DIR: tempDir(),
-      COUNTERSIGN_OIDC_ISSUERS: "default,http://gitlab.example.com",
-    });
-    expect(await issuers.exit).toBe(1);
-    expect(issuers.stderr()).toBe(
-      "countersign: COUNTERSIGN_OIDC_ISSUERS: issuer http://gitlab.example.com must use https (http only on 127.0.0.1 or localhost).\n",
-    );
-  }, 20_000);
+  it.each([
+    ["COUNTERSIGN_LOW_MEMORY", "yes", 'COUNTERSIGN_LOW_MEMORY must be 1 or 0 (got "yes").'],
+    [
+      "COUNTERSIGN_OIDC_ISSUERS",
+      "default,http://gitlab.example.com",
+      "COUNTERSIGN_OIDC_ISSUERS: issuer http://gitlab.example.com must use https (http only on 127.0.0.1 or localhost).",
+    ],
+  ])(
+    "a bad %s: one line on stderr naming the problem, exit 1",
+    async (name, value, message) => {
+      const proc = run({ PORT: String(await freePort()), COUNTERSIGN_DATA_DIR: tempDir(), [name]: value });
+      expect(await proc.exit).toBe(1);
+      expect(proc.stderr()).toBe(`countersign: ${message}\n`);
+    },
+    20_000,
+  );
 });
