@@ -180,7 +180,8 @@ function addMissingColumns(db: Database.Database) {
 
 /**
  * How long after a wipe its checkpoint runs at the latest. Every wipe in that
- * window shares the one checkpoint (two fsyncs: 0.5–3 ms here), so under load
+ * window shares the one checkpoint (two fsyncs: from 0.5 ms to over 10 ms
+ * here, depending on what else the disk does), so under load
  * the relay pays for one per window instead of one per delivered code.
  */
 export const WIPE_CHECKPOINT_DELAY_MS = 100;
@@ -230,8 +231,9 @@ const AUDIT_PATHS = { outcome: "$.outcome", answeredBy: "$.answeredBy", message:
  * The embedded store: one SQLite file (`countersign.db`) in the data
  * directory, WAL mode, `secure_delete` on and a truncating checkpoint within
  * `WIPE_CHECKPOINT_DELAY_MS` of every wipe (and on open) so delivered and
- * expired codes leave no bytes behind in the database, its WAL or a journal. Waiters are woken by an in-process emitter
- * after each commit, which is enough because one process owns the file.
+ * expired codes leave no bytes behind in the database, its WAL or a journal.
+ * Waiters are woken by an in-process emitter after each commit, which is
+ * enough because one process owns the file.
  */
 export class SqliteStore implements Store {
   readonly kind = "sqlite";
