@@ -127,6 +127,13 @@ export type OtpRequestBody = z.infer<typeof OtpRequestBody>;
 
 export const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
+/**
+ * Header of `GET /api/v1/requests/<id>` (resume) carrying the CI job's OIDC
+ * token, which a link with a policy requires there too: only the CI run the
+ * request was verified for may collect its code.
+ */
+export const OIDC_TOKEN_HEADER = "x-countersign-oidc-token";
+
 /** A code and its validity window `[notBefore, notAfter)`, ms since epoch. */
 export const TimedCodeSchema = z.strictObject({
   otp: z.string().regex(/^\d{6,8}$/, "a code is 6 to 8 digits"),

@@ -1,4 +1,4 @@
-import { type OtpRequestBody, type OtpResponse, pickValidCode } from "@countersign/shared";
+import { OIDC_TOKEN_HEADER, type OtpRequestBody, type OtpResponse, pickValidCode } from "@countersign/shared";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
@@ -84,12 +84,15 @@ async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
 }
 
 /** What a job must set up to send a token the link's policy can check. */
-function missingTokenMessage(audience: string): string {
+function missingTokenMessage(audience: string, resuming: boolean): string {
   return (
     "This link only answers CI jobs that prove which repository and workflow they run with an OIDC token, " +
-    "and this request carried none. On GitHub Actions give the job `permissions: id-token: write`; " +
-    `on GitLab CI declare \`id_tokens: COUNTERSIGN_ID_TOKEN: aud: ${audience}\`. ` +
-    "The countersign CLI then sends the token."
+    `and this ${resuming ? "resume" : "request"} carried none. ` +
+    (resuming
+      ? `Send the job's token in the ${OIDC_TOKEN_HEADER} header (the countersign CLI does).`
+      : "On GitHub Actions give the job `permissions: id-token: write`; " +
+        `on GitLab CI declare \`id_tokens: COUNTERSIGN_ID_TOKEN: aud: ${audience}\`. ` +
+        "The countersign CLI then sends the token.")
   );
 }
 
@@ -105,10 +108,15 @@ async function refuseByPolicy(deps: Deps, link: LinkRecord, call: OtpCall, messa
  * recorded in the audit log; no device hears of it. Null for a link without
  * a policy (any token sent is then ignored).
  */
-async function verifyCaller(deps: Deps, link: LinkRecord, call: OtpCall): Promise<Record<string, string> | null> {
+async function verifyCaller(
+  deps: Deps,
+  link: LinkRecord,
+  call: OtpCall,
+  resuming = false,
+): Promise<Record<string, string> | null> {
   if (!link.policy) return null;
   const audience = link.policy.audience ?? deps.config.publicUrl;
-  if (!call.body.oidcToken) return refuseByPolicy(deps, link, call, missingTokenMessage(audience));
+  if (!call.body.oidcToken) return refuseByPolicy(deps, link, call, missingTokenMessage(audience, resuming));
   const result = await deps.oidc.verify(call.body.oidcToken, link.policy, { audience: deps.config.publicUrl });
   if (!result.ok) return refuseByPolicy(deps, link, call, result.reason);
   return result.claims;
@@ -132,7 +140,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
 
   if (call.idempotencyKey) {
     const joined = await deps.store.findRequestByIdempotencyKey(link.id, call.idempotencyKey);
-    if (joined) return joinRequest(deps, link, call, joined, verified);
+    if (joined) return sameRun(deps, link, call, joined, verified, RETRY_OF_ANOTHER_RUN);
   }
   if (link.paused) {
     await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "paused", message: null });
@@ -163,30 +171,33 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     },
     auditEntry(deps, link, call, { id, requestId: id, outcome: "pending", message: null, verified }),
   );
-  if (!created) return joinRequest(deps, link, call, request, verified);
+  if (!created) return sameRun(deps, link, call, request, verified, RETRY_OF_ANOTHER_RUN);
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
   return request;
 }
 
-/** A retry joins its request only when it comes from the CI run the request was verified for. */
-async function joinRequest(
+/**
+ * A retry joins its request, and a resume collects it, only when it comes
+ * from the CI run the request was verified for; `refusal` words the refusal
+ * given the request's run.
+ */
+async function sameRun(
   deps: Deps,
   link: LinkRecord,
   call: OtpCall,
   request: RequestRecord,
   verified: Record<string, string> | null,
+  refusal: (requestRun: string) => string,
 ): Promise<RequestRecord> {
   if (verified && request.verified?.runUrl !== verified.runUrl) {
-    return refuseByPolicy(
-      deps,
-      link,
-      call,
-      `this Idempotency-Key belongs to a request from another CI run (${request.verified?.runUrl ?? "unverified"}); use a new key`,
-    );
+    return refuseByPolicy(deps, link, call, refusal(request.verified?.runUrl ?? "unverified"));
   }
   return request;
 }
+
+const RETRY_OF_ANOTHER_RUN = (run: string) =>
+  `this Idempotency-Key belongs to a request from another CI run (${run}); use a new key`;
 
 /**
  * Waits up to `seconds` for the answer and delivers it: the code valid now
@@ -263,13 +274,45 @@ async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse>
   return { ...base, otp: code.otp, validUntil: code.notAfter };
 }
 
-/** Resumes a request started with the same link token (after a 408 or a lost connection). */
+/**
+ * Resumes a request started with the same link token (after a 408 or a lost
+ * connection). On a link with a policy the resume must carry an OIDC token
+ * (`x-countersign-oidc-token`) that passes the policy and comes from the
+ * same CI run as the request: the link token and the request id alone,
+ * which may show in a CI log, do not collect the code.
+ */
 export async function resumeOtp(
   deps: Deps,
-  call: { token: string; requestId: string; seconds: number; signal?: AbortSignal },
+  call: {
+    token: string;
+    requestId: string;
+    seconds: number;
+    signal?: AbortSignal;
+    oidcToken?: string;
+    ip: string;
+    userAgent: string | null;
+  },
 ): Promise<OtpResponse> {
   const link = await findLinkByToken(deps, call.token);
   const request = await deps.store.getRequest(call.requestId);
   if (!request || request.linkId !== link.id) throw new AppError("not_found", "No such request for this link.");
+  if (link.policy) {
+    const caller: OtpCall = {
+      token: call.token,
+      body: { ...(request.package ? { package: request.package } : {}), oidcToken: call.oidcToken },
+      idempotencyKey: null,
+      ip: call.ip,
+      userAgent: call.userAgent,
+    };
+    const verified = await verifyCaller(deps, link, caller, true);
+    await sameRun(
+      deps,
+      link,
+      caller,
+      request,
+      verified,
+      (run) => `this request belongs to another CI run (${run}); only that run can collect its code`,
+    );
+  }
   return awaitOtp(deps, request, call.seconds, call.signal);
 }

@@ -7,6 +7,8 @@ import {
   type HealthResponse,
   IDEMPOTENCY_KEY_PATTERN,
   isLinkTokenFormat,
+  MAX_OIDC_TOKEN_LENGTH,
+  OIDC_TOKEN_HEADER,
   OtpRequestBody,
   type OtpResponse,
   PairBody,
@@ -128,6 +130,11 @@ function sendError(res: Response, error: AppError) {
   if (error.answeredBy) body.answeredBy = error.answeredBy;
   if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
   res.status(ERROR_STATUS[error.code]).json(body);
+}
+
+/** The caller's User-Agent as the audit log keeps it (the first 300 characters). */
+function userAgentOf(req: Request): string | null {
+  return req.get("user-agent")?.slice(0, 300) ?? null;
 }
 
 /** The caller's address as people write it: `127.0.0.1`, not the IPv4-mapped `::ffff:127.0.0.1`. */
@@ -261,7 +268,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       body,
       idempotencyKey,
       ip: clientAddress(req),
-      userAgent: req.get("user-agent")?.slice(0, 300) ?? null,
+      userAgent: userAgentOf(req),
     });
     const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
     park(req, res, awaitOtp(deps, request, seconds, waitSignal(res)));
@@ -275,10 +282,22 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     const token = bearerToken(req);
     const query = parseQuery(req, ["wait"]);
     const seconds = waitSeconds(deps.config, parseIntegerParam("wait", query.wait, 86_400));
+    const oidcToken = req.get(OIDC_TOKEN_HEADER);
+    if (oidcToken !== undefined && (oidcToken.length < 10 || oidcToken.length > MAX_OIDC_TOKEN_LENGTH)) {
+      throw new AppError("bad_request", `${OIDC_TOKEN_HEADER} must hold an OIDC token (a JWT).`);
+    }
     park(
       req,
       res,
-      resumeOtp(deps, { token, requestId: String(req.params.requestId), seconds, signal: waitSignal(res) }),
+      resumeOtp(deps, {
+        token,
+        requestId: String(req.params.requestId),
+        seconds,
+        signal: waitSignal(res),
+        ...(oidcToken ? { oidcToken } : {}),
+        ip: clientAddress(req),
+        userAgent: userAgentOf(req),
+      }),
     );
   });
 

@@ -5,6 +5,7 @@ import {
   type CreatedLink,
   generateTimedCodes,
   type LinkView,
+  OIDC_TOKEN_HEADER,
 } from "@countersign/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type LocalOidcIssuer, startOidcIssuer } from "../../../e2e/harness/oidc-issuer.js";
@@ -347,6 +348,42 @@ describe("a request to a link with a policy", () => {
 
     await approve(device, approval.id);
     expect((await first).status).toBe(200);
+  });
+
+  it("a resume collects the code only with a token of the request's own CI run", async () => {
+    const { device, account, token } = await setup();
+    const started = await ci(token, { oidcToken: await githubToken(), wait: 0 });
+    expect(started.status).toBe(408);
+    const requestId = String(started.body.requestId);
+    const resume = (oidcToken?: string) =>
+      send<Record<string, unknown>>(`${app.url}/api/v1/requests/${requestId}?wait=0`, {
+        headers: {
+          authorization: `Bearer ${token}`,
+          accept: "application/json",
+          ...(oidcToken ? { [OIDC_TOKEN_HEADER]: oidcToken } : {}),
+        },
+      });
+    await approve(device, requestId);
+
+    // The link token and the request id alone (both may show in a CI log) collect nothing.
+    const bare = await resume();
+    expect(bare.status).toBe(403);
+    expect(bare.body).toMatchObject({ error: "policy", message: expect.stringMatching(/x-countersign-oidc-token/) });
+    const otherRun = await resume(await githubToken({ run_id: "1111" }));
+    expect(otherRun.status).toBe(403);
+    expect(otherRun.body).toMatchObject({ error: "policy", message: expect.stringMatching(/another CI run/) });
+    const otherRepository = await resume(await githubToken({ repository: "mallory/repo" }));
+    expect(otherRepository.status).toBe(403);
+    expect((await resume("not-a-token-at-all")).status).toBe(403);
+    expect((await resume("short")).status).toBe(400);
+    const refusals = (await history(device, account.id)).filter((entry) => entry.outcome === "policy_refused");
+    expect(refusals).toHaveLength(4);
+
+    // The refusals took nothing: the run's own resume still gets the code, once.
+    const own = await resume(await githubToken());
+    expect(own.status).toBe(200);
+    expect(own.body).toMatchObject({ requestId, otp: expect.stringMatching(/^\d{6}$/) });
+    expect((await resume(await githubToken())).status).toBe(410);
   });
 
   it("a link without a policy still answers, with or without a token, and shows nothing as verified", async () => {
