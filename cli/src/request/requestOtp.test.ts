@@ -1,8 +1,9 @@
+import { OIDC_TOKEN_HEADER as SERVER_OIDC_TOKEN_HEADER } from "@countersign/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { createEphemeralKey } from "../codes/createEphemeralKey.js";
 import type { Link } from "../link/resolveLink.js";
 import { sendJson, startHttpServer } from "../testing/startHttpServer.js";
-import { type RequestOtpOptions, requestOtp } from "./requestOtp.js";
+import { OIDC_TOKEN_HEADER, type RequestOtpOptions, requestOtp } from "./requestOtp.js";
 
 const TOKEN = "cs_abcdefghijklmnopqrstuvwxyz012345";
 
@@ -97,6 +98,42 @@ describe("requestOtp against misbehaving servers", () => {
       "first-token-0123456789",
       "second-token-0123456789",
     ]);
+  });
+
+  it("resumes with the job's OIDC token (refreshed) in its header, and only sends it where it must", async () => {
+    const tokens = ["first-token-0123456789", "second-token-0123456789", "third-token-0123456789"];
+    const { outcome, server } = await run(
+      (_request, response, index) => {
+        if (index < 2) return sendJson(response, 408, { error: "timeout", message: "no answer", requestId: "r7" });
+        sendJson(response, 200, { requestId: "r7", otp: "123456", approvedAt: 1 });
+      },
+      { body: { oidcToken: tokens[0] }, refreshOidcToken: async () => tokens.shift() },
+    );
+    expect(outcome.ok).toBe(true);
+    expect(server.requests.map((r) => `${r.method} ${r.url.replace(/\?.*/, "")}`)).toEqual([
+      "POST /api/v1/otp",
+      "GET /api/v1/requests/r7",
+      "GET /api/v1/requests/r7",
+    ]);
+    // The POST carries it in the body, each resume in the header, freshly asked for.
+    expect(server.requests[0]?.headers[OIDC_TOKEN_HEADER]).toBeUndefined();
+    expect(server.requests.slice(1).map((r) => r.headers[OIDC_TOKEN_HEADER])).toEqual([
+      "first-token-0123456789",
+      "second-token-0123456789",
+    ]);
+    for (const request of server.requests) expect(request.url).not.toContain("token-0123456789");
+  });
+
+  it("names the header as the server reads it", () => {
+    expect(OIDC_TOKEN_HEADER).toBe(SERVER_OIDC_TOKEN_HEADER);
+  });
+
+  it("resumes without the header when the job has no OIDC token", async () => {
+    const { server } = await run((_request, response, index) => {
+      if (index === 0) return sendJson(response, 408, { error: "timeout", message: "no answer", requestId: "r8" });
+      sendJson(response, 200, { requestId: "r8", otp: "123456", approvedAt: 1 });
+    });
+    expect(server.requests[1]?.headers[OIDC_TOKEN_HEADER]).toBeUndefined();
   });
 
   it.each([

@@ -9,6 +9,9 @@ import type { Link } from "../link/resolveLink.js";
 import { describeFetchError } from "./describeFetchError.js";
 import { parseRetryAfter } from "./parseRetryAfter.js";
 
+/** The resume's OIDC token header (`OIDC_TOKEN_HEADER` in @countersign/shared, which the CLI does not bundle). */
+export const OIDC_TOKEN_HEADER = "x-countersign-oidc-token";
+
 /** The body of `POST /api/v1/otp` (the server's schema is strict: nothing else may be sent). */
 export interface OtpRequestBody {
   package?: PackageInfo;
@@ -149,14 +152,16 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
       return timedOut(lastProblem ? ` Last problem: ${lastProblem}.` : "");
     }
     const wait = Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1000));
-    if (!requestId && posts++ > 0 && body.oidcToken && options.refreshOidcToken) {
+    // A repeated POST and every resume carry a token fresh enough for the server to check.
+    if ((requestId || posts++ > 0) && body.oidcToken && options.refreshOidcToken) {
       body = { ...body, oidcToken: (await options.refreshOidcToken()) ?? body.oidcToken };
     }
     const url = requestId
       ? `${link.base}/api/v1/requests/${encodeURIComponent(requestId)}?wait=${wait}`
       : `${link.base}/api/v1/otp`;
+    // On a link with a policy only the run's own token collects the code on resume.
     const init: RequestInit = requestId
-      ? { method: "GET", headers }
+      ? { method: "GET", headers: body.oidcToken ? { ...headers, [OIDC_TOKEN_HEADER]: body.oidcToken } : headers }
       : {
           method: "POST",
           headers: { ...headers, "Content-Type": "application/json" },
