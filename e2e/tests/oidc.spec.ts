@@ -157,6 +157,35 @@ test("the approval screen marks what the job's OIDC token proves; approving deli
   expect(result.stderr).toContain("with an OIDC token");
 });
 
+test.describe("with the server holding each CI call open for 1 s", () => {
+  test.use({
+    serverEnv: async ({ issuer }, use) => {
+      await use({ COUNTERSIGN_OIDC_ISSUERS: issuer.issuer, COUNTERSIGN_MAX_WAIT: "1" });
+    },
+  });
+
+  test("the job resumes with its OIDC token across 408s and collects the code once approved", async ({
+    page,
+    server,
+    issuer,
+    github,
+  }) => {
+    const linkUrl = await linkWithPolicy(page, server, issuer);
+    const ci = otpFromCi(linkUrl, github);
+    const notification = await nextNotification(page);
+    await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
+    // Let the job go through a few 408s and resumes (each must carry the run's token) before approving.
+    await page.waitForTimeout(3000);
+    await page.getByRole("button", { name: "Approve" }).click();
+    const result = await ci;
+    expect(result.code, result.stderr).toBe(0);
+    expect([await totpAt(npm, Date.now()), await totpAt(npm, Date.now() - 30_000)]).toContain(result.stdout.trim());
+    expect(server.logs()).toMatch(/"path":"\/api\/v1\/requests\/[^"]+","status":408/);
+    expect(server.logs()).not.toContain("policy_refused");
+    expect(server.logs()).not.toContain("refused by the link's policy");
+  });
+});
+
 test("a job from another repository is refused: exit 5 with the reason, no notification, shown in history", async ({
   page,
   server,
