@@ -115,16 +115,31 @@ async function nextNotification(page: Page): Promise<ShownNotification> {
   return (await shownNotifications(page))[0] as ShownNotification;
 }
 
+/** A link with a policy made in the app, the job asking through it, and the phone's notification of it. */
+async function verifiedJobAsks({
+  page,
+  server,
+  issuer,
+  github,
+}: {
+  page: Page;
+  server: ServerHandle;
+  issuer: LocalOidcIssuer;
+  github: GitHubTokenEndpoint;
+}) {
+  const linkUrl = await linkWithPolicy(page, server, issuer);
+  const ci = otpFromCi(linkUrl, github);
+  const notification = await nextNotification(page);
+  return { ci, notification };
+}
+
 test("the approval screen marks what the job's OIDC token proves; approving delivers the code", async ({
   page,
   server,
   issuer,
   github,
 }) => {
-  const linkUrl = await linkWithPolicy(page, server, issuer);
-
-  const ci = otpFromCi(linkUrl, github);
-  const notification = await nextNotification(page);
+  const { ci, notification } = await verifiedJobAsks({ page, server, issuer, github });
   expect(notification.title).toBe("Publish foo@1.2.3 from owner/repo?");
   expect(github.audiences).toEqual([server.origin]);
 
@@ -170,9 +185,7 @@ test.describe("with the server holding each CI call open for 1 s", () => {
     issuer,
     github,
   }) => {
-    const linkUrl = await linkWithPolicy(page, server, issuer);
-    const ci = otpFromCi(linkUrl, github);
-    const notification = await nextNotification(page);
+    const { ci, notification } = await verifiedJobAsks({ page, server, issuer, github });
     await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
     // Let the job go through a few 408s and resumes (each must carry the run's token) before approving.
     await page.waitForTimeout(3000);
