@@ -210,7 +210,7 @@ test("the app lock hides the codes until the passkey unlocks it; turning it off 
   expect(cspViolations()).toEqual([]);
 });
 
-test("with the passkey required, inviting a device and sending it the accounts need the passkey", async ({
+test("with the passkey required, inviting a device, sending it the accounts and removing it need the passkey", async ({
   page,
   browser,
   server,
@@ -255,6 +255,24 @@ test("with the passkey required, inviting a device and sending it the accounts n
     await page.getByRole("button", { name: "Send 1 account" }).click();
     await expect(phone.getByText("Received 1 account from Alice's phone.")).toBeVisible();
     await expect(codeButton(phone, npm)).toBeVisible();
+
+    // Removing the other phone needs the passkey too: without verification it stays paired.
+    await page.goto("/settings");
+    const devices = page.getByRole("list", { name: "Paired devices" });
+    const bob = devices.getByRole("listitem").filter({ hasText: "Bob's phone" });
+    await authenticator.setUserVerified(false);
+    await bob.getByRole("button", { name: "Remove…" }).click();
+    await page.getByRole("button", { name: "Remove Bob's phone" }).click();
+    await expect(bob.getByRole("alert")).toContainText("Nothing was changed.");
+    await page.reload();
+    await expect(bob).toHaveCount(1);
+
+    await authenticator.setUserVerified(true);
+    const beforeRemoval = await signCount();
+    await bob.getByRole("button", { name: "Remove…" }).click();
+    await page.getByRole("button", { name: "Remove Bob's phone" }).click();
+    await expect(bob).toHaveCount(0);
+    expect(await signCount()).toBeGreaterThan(beforeRemoval);
   } finally {
     await second.close();
   }

@@ -338,7 +338,7 @@ export type RemovePasskeyBody = z.infer<typeof RemovePasskeyBody>;
  * over it is accepted only by that action. `remove` (turning the requirement
  * off) is the default; the others guard what could move seeds off the phone.
  */
-export const PasskeyPurpose = z.enum(["remove", "invite", "transfer", "recovery_code"]);
+export const PasskeyPurpose = z.enum(["remove", "invite", "transfer", "recovery_code", "remove_device"]);
 export type PasskeyPurpose = z.infer<typeof PasskeyPurpose>;
 
 /** `POST /api/v1/devices/me/passkey/challenge` (optional body; without it the purpose is `remove`). */
@@ -346,9 +346,10 @@ export const PasskeyChallengeBody = z.strictObject({ purpose: PasskeyPurpose.opt
 export type PasskeyChallengeBody = z.infer<typeof PasskeyChallengeBody>;
 
 /**
- * `POST /api/v1/invites`, `POST /api/v1/recovery/code` (optional body): a
- * device with a passkey must send an assertion over a challenge of the
- * matching purpose (`invite`, `recovery_code`).
+ * `POST /api/v1/invites`, `POST /api/v1/recovery/code`, `DELETE
+ * /api/v1/devices/<another device>` (optional body): a device with a passkey
+ * must send an assertion over a challenge of the matching purpose (`invite`,
+ * `recovery_code`, `remove_device`).
  */
 export const PasskeyProofBody = z.strictObject({ assertion: PasskeyAssertion.optional() });
 export type PasskeyProofBody = z.infer<typeof PasskeyProofBody>;

@@ -332,7 +332,13 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   });
 
   api.delete("/devices/:deviceId", async (req, res) => {
-    await removeDevice(deps, await device(req), String(req.params.deviceId));
+    const me = await device(req);
+    const target = String(req.params.deviceId);
+    // A device leaves freely; removing another one, with the passkey required, needs the passkey.
+    if (target !== me.id) {
+      await requireActionPasskey(deps, me, "remove_device", parseBody(PasskeyProofBody, req, true).assertion);
+    }
+    await removeDevice(deps, me, target);
     res.status(204).end();
   });
 

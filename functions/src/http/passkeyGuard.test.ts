@@ -16,7 +16,8 @@ import { TestDevice } from "../testing/TestDevice.js";
 /**
  * With "Require passkey to approve" on, whatever could move seeds off an
  * unlocked phone — inviting a device, sending it the seeds, renewing the
- * recovery code — needs a fresh, verified assertion of the device's passkey.
+ * recovery code — or lock its owner's other phones out — removing another
+ * device — needs a fresh, verified assertion of the device's passkey.
  */
 
 let app: TestApp;
@@ -202,6 +203,48 @@ describe("sending seeds to an invited device with the passkey required", () => {
     );
     expect(picked.body.status).toBe("ready");
     expect(Object.keys(picked.body.sealed).sort()).toEqual(["ciphertext", "iv", "publicKey"]);
+  });
+});
+
+describe("removing another device with the passkey required", () => {
+  it("keeps the other device unless a fresh, verified remove_device assertion comes with the call", async () => {
+    const old = await firstDevice();
+    const authenticator = await withPasskey(old);
+    const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
+    const tablet = await TestDevice.pair(app.url, { inviteCode: code }, "Tablet");
+    const path = `/api/v1/devices/${tablet.id}`;
+    const tabletPaired = async () => (await tablet.call("GET", "/api/v1/devices/me")).status === 200;
+
+    const refused = await old.call<ErrorBody>("DELETE", path);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toMatchObject({
+      error: "passkey_required",
+      message: expect.stringMatching(/remove another device/),
+    });
+    const forInvite = await old.call("DELETE", path, { assertion: await prove(old, authenticator, "invite") });
+    expect(forInvite.status).toBe(401);
+    authenticator.userVerified = false;
+    const unverified = await old.call("DELETE", path, {
+      assertion: await prove(old, authenticator, "remove_device"),
+    });
+    expect(unverified.status).toBe(401);
+    expect(await tabletPaired()).toBe(true);
+
+    authenticator.userVerified = true;
+    const removed = await old.call("DELETE", path, { assertion: await prove(old, authenticator, "remove_device") });
+    expect(removed.status).toBe(204);
+    expect(await tabletPaired()).toBe(false);
+  });
+
+  it("a device without a passkey removes others freely, and any device may leave", async () => {
+    const old = await firstDevice();
+    const authenticator = await withPasskey(old);
+    const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
+    const tablet = await TestDevice.pair(app.url, { inviteCode: code }, "Tablet");
+    const third = await TestDevice.pair(app.url, { inviteCode: (await invite(tablet)).body.inviteCode }, "Laptop");
+    expect((await tablet.call("DELETE", `/api/v1/devices/${third.id}`)).status).toBe(204);
+    expect((await old.call("DELETE", `/api/v1/devices/${old.id}`)).status).toBe(204);
+    expect((await old.call("GET", "/api/v1/devices/me")).status).toBe(401);
   });
 });
 

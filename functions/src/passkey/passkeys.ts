@@ -112,8 +112,8 @@ export async function finishPasskeyRegistration(
 /**
  * A server-issued challenge to prove the passkey (5 minutes, single use):
  * before turning it off (`remove`, the default), or before an action that
- * could move seeds off the phone (`invite`, `transfer`, `recovery_code`; see
- * requireActionPasskey). The assertion is accepted only for that purpose.
+ * could move seeds off the phone or lock out another (`invite`, `transfer`,
+ * `recovery_code`, `remove_device`; see requireActionPasskey). The assertion is accepted only for that purpose.
  */
 export async function startPasskeyRemoval(
   deps: PasskeyDeps,

@@ -12,12 +12,14 @@ const WHAT: Record<GuardedAction, string> = {
   invite: "invite another device",
   transfer: "send accounts to another device",
   recovery_code: "create a new recovery code",
+  remove_device: "remove another device",
 };
 
 /**
  * With "Require passkey to approve" on, the actions that could move seeds off
  * an unlocked phone (inviting a device, sending it the seeds, renewing the
- * recovery code) need the passkey too: a fresh assertion, with user
+ * recovery code), or lock its owner's other phones out (removing another
+ * device), need the passkey too: a fresh assertion, with user
  * verification, over a server challenge of this action's purpose
  * (`POST /devices/me/passkey/challenge` with `{purpose}`), used once.
  * Devices without a passkey pass unchecked. Throws `passkey_required` without

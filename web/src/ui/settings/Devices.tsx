@@ -1,5 +1,7 @@
 import type { DeviceView, SecurityEvent } from "@countersign/shared";
 import { useCallback, useEffect, useState } from "react";
+import type { ApiResult } from "../../api/client.js";
+import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
 import { refreshDevice, useServices } from "../state.js";
@@ -16,7 +18,18 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
   const [error, setError] = useState("");
   const remove = async () => {
     setError("");
-    const result = await api.call("DELETE", `/api/v1/devices/${encodeURIComponent(device.id)}`);
+    let result: ApiResult<unknown>;
+    try {
+      // With "Require passkey to approve" on, removing another device asks for the passkey first.
+      result = await callWithPasskey(
+        api,
+        "remove_device",
+        "DELETE",
+        `/api/v1/devices/${encodeURIComponent(device.id)}`,
+      );
+    } catch (caught) {
+      return setError(caught instanceof Error ? caught.message : String(caught));
+    }
     if (!result.ok) return setError(result.message);
     showToast(`Removed ${device.name}`);
     onRemoved();
