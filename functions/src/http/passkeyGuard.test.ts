@@ -62,6 +62,15 @@ async function prove(device: TestDevice, authenticator: SoftAuthenticator, purpo
 const invite = (device: TestDevice, body?: unknown) =>
   device.call<InviteView & ErrorBody>("POST", "/api/v1/invites", body);
 
+/** A first device with a passkey, and a device it invited (with the passkey) named `name`. */
+async function passkeyDeviceAndInvited(name: string) {
+  const old = await firstDevice();
+  const authenticator = await withPasskey(old);
+  const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
+  const tablet = await TestDevice.pair(app.url, { inviteCode: code }, name);
+  return { old, authenticator, tablet };
+}
+
 describe("inviting a device with the passkey required", () => {
   it("is refused without an assertion (403 passkey_required) and no invite exists", async () => {
     const device = await firstDevice();
@@ -160,10 +169,7 @@ describe("renewing the recovery code with the passkey required", () => {
 
 describe("sending seeds to an invited device with the passkey required", () => {
   it("leaves the transfer unsealed without a verified assertion, seals it with one", async () => {
-    const old = await firstDevice();
-    const authenticator = await withPasskey(old);
-    const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
-    const fresh = await TestDevice.pair(app.url, { inviteCode: code }, "iPhone");
+    const { old, authenticator, tablet: fresh } = await passkeyDeviceAndInvited("iPhone");
     const id = createHash("sha256")
       .update(crypto.getRandomValues(new Uint8Array(32)))
       .digest("base64url");
@@ -208,10 +214,7 @@ describe("sending seeds to an invited device with the passkey required", () => {
 
 describe("removing another device with the passkey required", () => {
   it("keeps the other device unless a fresh, verified remove_device assertion comes with the call", async () => {
-    const old = await firstDevice();
-    const authenticator = await withPasskey(old);
-    const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
-    const tablet = await TestDevice.pair(app.url, { inviteCode: code }, "Tablet");
+    const { old, authenticator, tablet } = await passkeyDeviceAndInvited("Tablet");
     const path = `/api/v1/devices/${tablet.id}`;
     const tabletPaired = async () => (await tablet.call("GET", "/api/v1/devices/me")).status === 200;
 
@@ -237,10 +240,7 @@ describe("removing another device with the passkey required", () => {
   });
 
   it("a device without a passkey removes others freely, and any device may leave", async () => {
-    const old = await firstDevice();
-    const authenticator = await withPasskey(old);
-    const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
-    const tablet = await TestDevice.pair(app.url, { inviteCode: code }, "Tablet");
+    const { old, tablet } = await passkeyDeviceAndInvited("Tablet");
     const third = await TestDevice.pair(app.url, { inviteCode: (await invite(tablet)).body.inviteCode }, "Laptop");
     expect((await tablet.call("DELETE", `/api/v1/devices/${third.id}`)).status).toBe(204);
     expect((await old.call("DELETE", `/api/v1/devices/${old.id}`)).status).toBe(204);
@@ -265,10 +265,7 @@ describe("devices without a passkey", () => {
   });
 
   it("one device's passkey does not bind another device", async () => {
-    const old = await firstDevice();
-    const authenticator = await withPasskey(old);
-    const code = (await invite(old, { assertion: await prove(old, authenticator, "invite") })).body.inviteCode;
-    const tablet = await TestDevice.pair(app.url, { inviteCode: code }, "Tablet");
+    const { old, tablet } = await passkeyDeviceAndInvited("Tablet");
     expect((await invite(tablet)).status).toBe(201);
     expect((await invite(old)).status).toBe(403);
   });
