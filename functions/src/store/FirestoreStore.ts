@@ -12,6 +12,7 @@ import { isAlreadyExists, isNotFound } from "./firestore/firestoreErrors.js";
 import { plainData } from "./firestore/plainData.js";
 import {
   type AccountRecord,
+  type AnswerInput,
   type AnswerOutcome,
   type AuditPatch,
   type AuditRecord,
@@ -21,7 +22,6 @@ import {
   REQUEST_RETENTION_MS,
   type RequestRecord,
   type Store,
-  type StoredAnswer,
 } from "./Store.js";
 
 /** How long a claim marker of a setting is kept (it only has to outlive a race). */
@@ -453,16 +453,7 @@ export class FirestoreStore implements Store {
     };
   }
 
-  async answerRequest(
-    id: string,
-    answer: {
-      status: "approved" | "denied";
-      answer: StoredAnswer | null;
-      answeredBy: RequestRecord["answeredBy"];
-      answeredAt: number;
-    },
-    audit?: AuditPatch,
-  ): Promise<AnswerOutcome> {
+  async answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome> {
     const current = await this.readRequest(id);
     if (!current) throw new Error(`request ${id} does not exist`);
     if (current.status !== "pending" || current.expiresAt <= answer.answeredAt) return { ok: false, request: current };

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import Database from "libsql";
 import {
   type AccountRecord,
+  type AnswerInput,
   type AnswerOutcome,
   type AuditPatch,
   type AuditRecord,
@@ -631,16 +632,7 @@ export class SqliteStore implements Store {
     };
   }
 
-  async answerRequest(
-    id: string,
-    answer: {
-      status: "approved" | "denied";
-      answer: StoredAnswer | null;
-      answeredBy: RequestRecord["answeredBy"];
-      answeredAt: number;
-    },
-    audit?: AuditPatch,
-  ): Promise<AnswerOutcome> {
+  async answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome> {
     const won = this.tx(() => {
       const row = this.get<RequestRow>(
         `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?

@@ -100,6 +100,14 @@ export type AuditRecord = AuditEntry & { accountId: string };
 /** Requests are forgotten this long after they expire (the audit log keeps their story). */
 export const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** A device's answer to a pending request, as `answerRequest` records it. */
+export interface AnswerInput {
+  status: "approved" | "denied";
+  answer: StoredAnswer | null;
+  answeredBy: AnsweredBy;
+  answeredAt: number;
+}
+
 /** A change to an audit entry: its outcome, who answered, a message. */
 export type AuditPatch = Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>;
 
@@ -189,11 +197,7 @@ export interface Store {
    * Compare-and-set from pending to approved or denied (see the guarantees
    * above); the winner's `audit` patch goes to the audit entry with the request's id.
    */
-  answerRequest(
-    id: string,
-    answer: { status: "approved" | "denied"; answer: StoredAnswer | null; answeredBy: AnsweredBy; answeredAt: number },
-    audit?: AuditPatch,
-  ): Promise<AnswerOutcome>;
+  answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome>;
   /**
    * Hands out and wipes an approved request's answer; null when already
    * taken, wiped or not approved. The taker's `audit` patch goes to the audit
