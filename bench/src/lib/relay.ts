@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDeps } from "@countersign/functions/dist/buildDeps.js";
 import { type Config, loadConfig } from "@countersign/functions/dist/config.js";
 import type { Deps } from "@countersign/functions/dist/deps.js";
 import { ensureSetupCode } from "@countersign/functions/dist/domain/devices.js";
-import { createApp } from "@countersign/functions/dist/http/createApp.js";
+import { listenLocal } from "@countersign/functions/dist/http/listenLocal.js";
 import { createLogger } from "@countersign/functions/dist/logger.js";
 import { SqliteStore } from "@countersign/functions/dist/store/SqliteStore.js";
 import type { Store } from "@countersign/functions/dist/store/Store.js";
@@ -39,23 +37,15 @@ export async function startRelay(
   const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
   const deps = await buildDeps({ store, config, log });
   const setupCode = (await ensureSetupCode(deps, SETUP_CODE)) ?? "";
-  const shutdown = new AbortController();
-  const app = createApp(deps, { shutdown: shutdown.signal });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
-  });
-  server.maxConnections = 30_000;
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps.config.publicUrl = url;
+  const relay = await listenLocal(deps);
+  relay.server.maxConnections = 30_000;
   return {
-    url,
+    url: relay.url,
     deps,
     setupCode,
     problems,
     async close() {
-      shutdown.abort();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await relay.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },

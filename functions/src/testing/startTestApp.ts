@@ -1,13 +1,11 @@
 import { mkdtempSync, rmSync } from "node:fs";
-import type { Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { buildDeps } from "../buildDeps.js";
 import { type Config, loadConfig } from "../config.js";
 import type { Clock, Deps } from "../deps.js";
 import { ensureSetupCode } from "../domain/devices.js";
-import { createApp } from "../http/createApp.js";
+import { listenLocal } from "../http/listenLocal.js";
 import { createLogger, type LogLevel } from "../logger.js";
 import type { OidcVerifierOptions } from "../oidc/createOidcVerifier.js";
 import { SqliteStore } from "../store/SqliteStore.js";
@@ -46,25 +44,17 @@ export async function startTestApp(
   const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
   const deps = await buildDeps({ store, config, log, clock: options.clock, oidc: options.oidc });
   const setupCode = (await ensureSetupCode(deps, "TEST-SETUP-CODE")) ?? "";
-  const shutdown = new AbortController();
-  const app = createApp(deps, { shutdown: shutdown.signal });
-  const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
-  });
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  deps.config.publicUrl = url;
+  const relay = await listenLocal(deps);
   return {
-    url,
+    url: relay.url,
     deps,
     store,
     dataDir,
     setupCode,
     logs,
-    shutdown,
+    shutdown: relay.shutdown,
     async close() {
-      shutdown.abort();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await relay.close();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
