@@ -22,6 +22,7 @@ const verdict = (met: boolean) => (met ? "met" : "NOT met");
 const summary: string[] = [];
 
 function roundTripLines(label: string, result: RoundTripResults, targets: boolean) {
+  log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
   const ratios = result.runs.map((r) => r.ratio * 100);
   const ratio = median(ratios);
   summary.push(
@@ -87,7 +88,6 @@ async function main() {
       sequential: 500,
       log,
     });
-    log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
     roundTripLines("SQLite", result, true);
   }
 
@@ -116,7 +116,6 @@ async function main() {
       sequential: 200,
       log,
     });
-    log(`  approve → delivery p50 ${ms(result.latency.p50)}, p99 ${ms(result.latency.p99)}`);
     roundTripLines("Firestore fake (relay in-process)", result, false);
   }
 
