@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import QRCode from "qrcode";
 import { expect, test } from "../../fixtures.js";
+import { html5QrcodeReads, loadHtml5Qrcode, qrPng } from "../../helpers/html5Qrcode.js";
 import { codeButton, grouped, testAccount, totpAt, trackCspViolations } from "./support/app.js";
 
 const AT = Date.UTC(2026, 10, 22, 9, 30, 5);
@@ -74,6 +75,42 @@ test("uploading a screenshot of the QR code adds the account", async ({ page }) 
   await page.getByLabel("Upload image").setInputFiles({ name: "qr.png", mimeType: "image/png", buffer: png });
   await expect(codeButton(page, account)).toContainText(grouped(await totpAt(account, AT)), { timeout: 15_000 });
   expect(cspViolations()).toEqual([]);
+});
+
+/**
+ * Two QR codes html5-qrcode misses when drawn sharp at 8 px per module, as a
+ * registry's 2FA page draws them; the app reads them by trying the image turned
+ * a quarter and drawn smaller (web/src/ui/add/scanner.ts).
+ */
+const HARD_QR = [
+  testAccount("npm", "maintainer4", "DWKBWV7OW6KUOOLELNTRZIWKDPWOIBFS"), // read when turned
+  testAccount("npm", "maintainer64", "PI5QOA2OZTDIQDX5SPYPVK44MAGGWD4D"), // read only smaller
+] as const;
+const HARD_QR_SCALE = 8;
+
+test("html5-qrcode on its own misses the hard QR codes used below", async ({ page }) => {
+  const [turned, smaller] = HARD_QR;
+  const easy = testAccount("GitHub", "octocat", "GEZDGNBVGY3TQOJQ");
+  await loadHtml5Qrcode(page);
+  const reads = async (uri: string, quarterTurn?: boolean) =>
+    html5QrcodeReads(page, await qrPng(uri, HARD_QR_SCALE), quarterTurn);
+  expect(await reads(turned.uri)).toBeNull();
+  expect(await reads(turned.uri, true)).toBe(turned.uri);
+  expect(await reads(smaller.uri)).toBeNull();
+  expect(await reads(smaller.uri, true)).toBeNull();
+  // One it does read, drawn the same way, so that the misses above mean something.
+  expect(await reads(easy.uri)).toBe(easy.uri);
+});
+
+test("QR codes html5-qrcode misses at full size are read turned or smaller", async ({ page }) => {
+  await page.clock.setFixedTime(AT);
+  for (const account of HARD_QR) {
+    await page.goto("/add");
+    await page.getByRole("button", { name: "Image" }).click();
+    const png = await qrPng(account.uri, HARD_QR_SCALE);
+    await page.getByLabel("Upload image").setInputFiles({ name: "qr.png", mimeType: "image/png", buffer: png });
+    await expect(codeButton(page, account)).toContainText(grouped(await totpAt(account, AT)), { timeout: 15_000 });
+  }
 });
 
 test("an image without a QR code is refused with an explanation", async ({ page }) => {

@@ -9,6 +9,19 @@ async function library() {
   return import("html5-qrcode");
 }
 
+/**
+ * The sizes at which an image is tried, each upright and then turned a quarter.
+ * html5-qrcode's decoder misses a few percent of clean, sharp codes: 1.7 % at
+ * 4 px per module and 7–8 % at 6 to 16 px, over 1,500 random invite links and
+ * otpauth URIs. The same code turned a quarter, or drawn smaller, is found:
+ * with these tries, none of the 9,000 codes at 2 to 16 px per module was
+ * missed (docs/app.md, "QR codes in images").
+ */
+export const TRY_SCALES = [1, 1 / 2, 1 / 3, 3 / 4, 1 / 4, 3 / 5, 2 / 5, 1 / 5, 2] as const;
+
+/** Copies smaller than this on their shorter side cannot hold a QR code; larger than this on their longer side cost too much memory. */
+const COPY_PX = { min: 40, max: 2048 } as const;
+
 /** Decodes the QR code in an image file (a screenshot of a registry's 2FA page). */
 export async function decodeImageFile(file: File): Promise<string> {
   const { Html5Qrcode } = await library();
@@ -21,10 +34,52 @@ export async function decodeImageFile(file: File): Promise<string> {
   }
   const scanner = new Html5Qrcode(FILE_SCRATCH_ID, { verbose: false });
   try {
-    return await scanner.scanFile(file, false);
+    try {
+      return await scanner.scanFile(file, false);
+    } catch (notFound) {
+      const image = await createImageBitmap(file).catch(() => undefined);
+      if (!image) throw notFound;
+      try {
+        for (const scale of TRY_SCALES) {
+          for (const turned of [false, true]) {
+            if (scale === 1 && !turned) continue; // the file itself, tried above
+            const copy = await redrawn(image, scale, turned);
+            if (!copy) break;
+            try {
+              return await scanner.scanFile(copy, false);
+            } catch {
+              // Not this way either: try the next.
+            }
+          }
+        }
+      } finally {
+        image.close();
+      }
+      throw notFound;
+    }
   } finally {
     scanner.clear();
   }
+}
+
+/** `image` drawn at `scale` (smoothed), turned a quarter clockwise if asked, as a PNG file; undefined when too small or too large. */
+async function redrawn(image: ImageBitmap, scale: number, turned: boolean): Promise<File | undefined> {
+  const width = Math.round(image.width * scale);
+  const height = Math.round(image.height * scale);
+  if (Math.min(width, height) < COPY_PX.min || Math.max(width, height) > COPY_PX.max) return undefined;
+  const canvas = document.createElement("canvas");
+  canvas.width = turned ? height : width;
+  canvas.height = turned ? width : height;
+  const context = canvas.getContext("2d");
+  if (!context) return undefined;
+  context.imageSmoothingQuality = "high";
+  if (turned) {
+    context.translate(height, 0);
+    context.rotate(Math.PI / 2);
+  }
+  context.drawImage(image, 0, 0, width, height);
+  const blob = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, "image/png"));
+  return blob ? new File([blob], "copy.png", { type: "image/png" }) : undefined;
 }
 
 /** Starts the camera in `elementId` and calls `onText` with each decoded QR code. Returns a stop function. */
