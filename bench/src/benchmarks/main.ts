@@ -3,15 +3,16 @@ import { median, summarize } from "../lib/stats.js";
 import { benchFirestore } from "./firestore.js";
 import { benchFloor } from "./floor.js";
 import { benchPwa } from "./pwa.js";
+import { benchQrImages } from "./qrImages.js";
 import { benchRoundTrips, type RoundTripResults, type ThroughputRun } from "./roundTrips.js";
 import { benchWaiting } from "./waiting.js";
 
 /**
  * `npm run bench`: every benchmark of issue 11, printed as it goes and as a
  * Markdown summary at the end. Load only ever targets 127.0.0.1 and is bounded
- * in count and time. BENCH_ONLY=roundtrip,floor,waiting,pwa,firestore runs a subset.
+ * in count and time. BENCH_ONLY=roundtrip,floor,waiting,pwa,firestore,qr runs a subset.
  */
-const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,pwa,firestore").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,pwa,firestore,qr").split(","));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
 const CONCURRENCY = 16;
@@ -149,6 +150,22 @@ async function main() {
       `| scanner chunk loaded on the first screen | ${result.loadedFirstScreen.scannerLoaded ? "yes" : "no (lazy)"} | lazy: ${verdict(!result.loadedFirstScreen.scannerLoaded)} |`,
       `| cold offline start → first code on screen (${result.coldOfflineMs.length} browser launches) | ${summarize(result.coldOfflineMs)} ms | |`,
     );
+  }
+
+  if (only.has("qr")) {
+    const codesPerScale = Number(process.env.BENCH_QR_CODES ?? 500);
+    log(`QR codes in images (headless Chromium; ${codesPerScale} random npm otpauth URIs per module size):`);
+    const result = await benchQrImages({ codesPerScale, scales: [2, 4, 8, 12], appLimit: 25, log });
+    for (const r of result.perScale) {
+      summary.push(
+        `| QR image at ${r.scale} px per module: html5-qrcode alone misses | ${r.libraryMissed} of ${r.codes} (${((100 * r.libraryMissed) / r.codes).toFixed(1)} %) | |`,
+        `| QR image at ${r.scale} px per module: of those, the app reads | ${r.appRead} of ${r.appTried} uploaded | all: ${verdict(r.appRead === r.appTried)} |`,
+      );
+    }
+    if (result.appMs.length > 0)
+      summary.push(
+        `| a missed code's upload → account added in the app, median (min–max) | ${summarize(result.appMs)} ms | |`,
+      );
   }
 
   log("\n| measure | median (min–max) or value | target |\n|---|---|---|");

@@ -6,8 +6,8 @@ import { chromium } from "@playwright/test";
 import { REPO_ROOT, startServerProcess } from "../lib/serverProcess.js";
 
 const WEB_DIST = join(REPO_ROOT, "web/dist");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+export const CHROMIUM_ARGS = [
   "--headless",
   "--no-sandbox",
   "--disable-gpu",

@@ -11,11 +11,11 @@ async function library() {
 
 /**
  * The sizes at which an image is tried, each upright and then turned a quarter.
- * html5-qrcode's decoder misses a few percent of clean, sharp codes: 1.7 % at
- * 4 px per module and 7–8 % at 6 to 16 px, over 1,500 random invite links and
- * otpauth URIs. The same code turned a quarter, or drawn smaller, is found:
- * with these tries, none of the 9,000 codes at 2 to 16 px per module was
- * missed (docs/app.md, "QR codes in images").
+ * html5-qrcode alone misses some clean, sharp codes, more of them the larger
+ * they are drawn: in Chromium, 2.8 % of random npm codes at 4 px per module and
+ * 13–17 % at 8 and 12 px. Turned a quarter, or drawn smaller, they are found:
+ * the app read all 64 such codes it was given (`BENCH_ONLY=qr npm run bench`;
+ * docs/app.md, "QR codes in images").
  */
 export const TRY_SCALES = [1, 1 / 2, 1 / 3, 3 / 4, 1 / 4, 3 / 5, 2 / 5, 1 / 5, 2] as const;
 
