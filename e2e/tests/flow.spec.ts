@@ -15,10 +15,10 @@ import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
 import { type LocalRegistry, startRegistry } from "../harness/registry.js";
 import { ApiDevice } from "../helpers/apiDevice.js";
 import { writeQrVideo } from "../helpers/camera.js";
+import { CHROMIUM_ARGS } from "../helpers/chromium.js";
 import { makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { CLI_ENTRY } from "../helpers/paths.js";
 import type { ServerHandle } from "../helpers/server.js";
-import { CHROMIUM_ARGS } from "../playwright.config.js";
 import {
   codeButton,
   createLink,

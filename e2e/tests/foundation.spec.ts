@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
 import { expect, test, waitForServiceWorker } from "../fixtures.js";
-import { CHROMIUM_ARGS } from "../playwright.config.js";
+import { CHROMIUM_ARGS } from "../helpers/chromium.js";
 
 test("the server answers its health check", async ({ request, server }) => {
   const response = await request.get(`${server.origin}/api/v1/health`);

@@ -3,20 +3,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumPath } from "../../../e2e/helpers/chromium.js";
 import { REPO_ROOT, startServerProcess } from "../lib/serverProcess.js";
 
 const WEB_DIST = join(REPO_ROOT, "web/dist");
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-export const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface PwaResults {
   /** Files index.html loads up front (entry script, modulepreloads, stylesheets), gzipped bytes. */
@@ -52,7 +42,7 @@ export async function benchPwa(options: { coldStarts: number; log?: (line: strin
   const server = await startServerProcess({ host: "localhost" });
   const origin = server.origin;
   const launch = () =>
-    chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+    chromium.launchPersistentContext(profile, { executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
   try {
     const loaded: { file: string; gzipped: number }[] = [];
     let context = await launch();

@@ -1,7 +1,7 @@
 import { chromium } from "@playwright/test";
+import { CHROMIUM_ARGS, chromiumPath } from "../../../e2e/helpers/chromium.js";
 import { html5QrcodeReads, loadHtml5Qrcode, qrPng } from "../../../e2e/helpers/html5Qrcode.js";
 import { startServerProcess } from "../lib/serverProcess.js";
-import { CHROMIUM, CHROMIUM_ARGS } from "./pwa.js";
 
 export interface QrScaleResult {
   /** Pixels per QR module in the PNG. */
@@ -52,7 +52,7 @@ export async function benchQrImages(options: {
   log?: (line: string) => void;
 }): Promise<QrImageResults> {
   const server = await startServerProcess({ host: "localhost" });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+  const browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS, headless: true });
   try {
     const library = await browser.newPage();
     await loadHtml5Qrcode(library);

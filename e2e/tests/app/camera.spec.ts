@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, test } from "../../fixtures.js";
 import { writeQrVideo } from "../../helpers/camera.js";
-import { CHROMIUM_ARGS } from "../../playwright.config.js";
+import { CHROMIUM_ARGS } from "../../helpers/chromium.js";
 import { codeButton, grouped, testAccount, totpAt, trackCspViolations } from "./support/app.js";
 
 const account = testAccount("RubyGems", "maintainer", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U");
