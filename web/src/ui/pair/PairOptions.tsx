@@ -48,6 +48,7 @@ function CameraInvite({ onText }: { onText: (text: string) => void }) {
 export function PairOptions({ onPairingLink }: { onPairingLink: (fragment: string) => void }) {
   const [scanning, setScanning] = useState(false);
   const [error, setError] = useState("");
+  const [reading, setReading] = useState(false);
   const [onText] = useState(() => (text: string) => {
     const fragment = pairingFragment(text, window.location.origin);
     if (!fragment) return setError("That QR code is not an invite of this Countersign server.");
@@ -59,11 +60,15 @@ export function PairOptions({ onPairingLink }: { onPairingLink: (fragment: strin
     const file = event.target.files?.[0];
     event.target.value = "";
     if (!file) return;
+    setReading(true);
+    setError("");
     try {
       const { decodeImageFile } = await import("../add/scanner.js");
       onText(await decodeImageFile(file));
     } catch {
-      setError("No QR code was found in that image.");
+      setError("No QR code was found in that image. Try a sharper screenshot or crop it to the code.");
+    } finally {
+      setReading(false);
     }
   };
   return (
@@ -77,8 +82,15 @@ export function PairOptions({ onPairingLink }: { onPairingLink: (fragment: strin
             Scan invite QR code
           </button>
           <label className="button button-secondary file-button">
-            Invite QR from an image
-            <input type="file" accept="image/*" className="visually-hidden" onChange={(event) => void onFile(event)} />
+            {reading ? "Reading…" : "Invite QR from an image"}
+            <input
+              type="file"
+              accept="image/*"
+              className="visually-hidden"
+              aria-label="Invite QR from an image"
+              disabled={reading}
+              onChange={(event) => void onFile(event)}
+            />
           </label>
         </div>
       )}
