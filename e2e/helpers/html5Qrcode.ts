@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import type { Page } from "@playwright/test";
 import QRCode from "qrcode";
 
-/** `text` as a PNG QR code drawn sharp at `scale` px per module with a 4-module margin, as registries draw them. */
+/** `text` as a PNG QR code drawn sharp at `scale` px per module, with a 4-module margin. */
 export function qrPng(text: string, scale: number): Promise<Buffer> {
   return QRCode.toBuffer(text, { errorCorrectionLevel: "M", margin: 4, scale });
 }

@@ -78,9 +78,9 @@ test("uploading a screenshot of the QR code adds the account", async ({ page }) 
 });
 
 /**
- * Two QR codes html5-qrcode misses when drawn sharp at 8 px per module, as a
- * registry's 2FA page draws them; the app reads them by trying the image turned
- * a quarter and drawn smaller (web/src/ui/add/scanner.ts).
+ * Two QR codes html5-qrcode misses when drawn sharp at 8 px per module (360 px
+ * square: a code of 180 CSS px in a screenshot at 2×); the app reads them by trying the
+ * image turned a quarter and drawn smaller (web/src/ui/add/scanner.ts).
  */
 const HARD_QR = [
   testAccount("npm", "maintainer4", "DWKBWV7OW6KUOOLELNTRZIWKDPWOIBFS"), // read when turned
