@@ -1,9 +1,10 @@
 import { fileURLToPath } from "node:url";
 import type { Page } from "@playwright/test";
-import { pairPage, test, waitForServiceWorker } from "../fixtures.js";
+import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
 import { requestOtp } from "../helpers/apiDevice.js";
 import {
   addAccountByUri,
+  codeButton,
   createLink,
   enableNotifications,
   openAccount,
@@ -36,6 +37,8 @@ for (const colorScheme of ["light", "dark"] as const) {
       await pairPage(page, server, "Alice's phone");
       for (const account of accounts) await addAccountByUri(page, account);
       await page.goto("/");
+      // The code list, not the app still loading.
+      for (const account of accounts) await expect(codeButton(page, account)).toContainText(/\d{3} \d{3}/);
       await shoot(page, `codes${suffix}`);
 
       await enableNotifications(page);
