@@ -3,6 +3,8 @@
  * import, so the library stays out of the first screen's bundle.
  */
 
+import type { Html5Qrcode } from "html5-qrcode";
+
 const FILE_SCRATCH_ID = "qr-file-scratch";
 
 async function library() {
@@ -34,31 +36,33 @@ export async function decodeImageFile(file: File): Promise<string> {
   }
   const scanner = new Html5Qrcode(FILE_SCRATCH_ID, { verbose: false });
   try {
-    try {
-      return await scanner.scanFile(file, false);
-    } catch (notFound) {
-      const image = await createImageBitmap(file).catch(() => undefined);
-      if (!image) throw notFound;
-      try {
-        for (const scale of TRY_SCALES) {
-          for (const turned of [false, true]) {
-            if (scale === 1 && !turned) continue; // the file itself, tried above
-            const copy = await redrawn(image, scale, turned);
-            if (!copy) break;
-            try {
-              return await scanner.scanFile(copy, false);
-            } catch {
-              // Not this way either: try the next.
-            }
-          }
-        }
-      } finally {
-        image.close();
-      }
-      throw notFound;
-    }
+    return await scanner.scanFile(file, false);
+  } catch (notFound) {
+    const text = await scanRedrawn(scanner, file);
+    if (text === undefined) throw notFound;
+    return text;
   } finally {
     scanner.clear();
+  }
+}
+
+/** The first text `scanner` reads from a copy of `file` at one of `TRY_SCALES`, upright or turned; undefined if none. */
+async function scanRedrawn(scanner: Html5Qrcode, file: File): Promise<string | undefined> {
+  const image = await createImageBitmap(file).catch(() => undefined);
+  if (!image) return undefined;
+  try {
+    for (const scale of TRY_SCALES) {
+      for (const turned of [false, true]) {
+        if (scale === 1 && !turned) continue; // the file itself, tried first
+        const copy = await redrawn(image, scale, turned);
+        if (!copy) break;
+        const text = await scanner.scanFile(copy, false).catch(() => undefined);
+        if (text !== undefined) return text;
+      }
+    }
+    return undefined;
+  } finally {
+    image.close();
   }
 }
 
