@@ -110,6 +110,112 @@ export const CiContext = z.strictObject({
 });
 export type CiContext = z.infer<typeof CiContext>;
 
+/** npm's package-name rule: lowercase URL-safe characters, an optional `@scope/`, at most 214 characters. */
+export const NPM_PACKAGE_NAME = /^(?:@[a-z0-9~-][a-z0-9._~-]*\/)?[a-z0-9~-][a-z0-9._~-]*$/;
+/** A semver version as registries store it (no build-metadata tricks beyond semver's own characters). */
+export const SEMVER_VERSION = /^v?\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/;
+
+/**
+ * What a registry was asked to do, as `countersign exec`'s registry relay read
+ * it from the very request the registry challenged (method, path and body).
+ * Shown to the approver as "read from the publish request": neither claimed
+ * by CI nor verified by OIDC, but what the registry will do with the code.
+ */
+export const RegistryAction = z.enum([
+  "publish",
+  "unpublish",
+  "deprecate",
+  "dist-tag-add",
+  "dist-tag-rm",
+  "owner-change",
+  "access",
+  "token",
+  "profile",
+  "other",
+]);
+export type RegistryAction = z.infer<typeof RegistryAction>;
+
+export const RegistryOperation = z.strictObject({
+  action: RegistryAction,
+  /** Host (and port) of the upstream registry, e.g. `registry.npmjs.org`. */
+  registry: z
+    .string()
+    .max(260)
+    .regex(/^[a-z0-9.-]+(?::\d{1,5})?$|^\[[0-9a-f:.]+\](?::\d{1,5})?$/, "registry must be a host[:port]"),
+  /** `PUT`, `DELETE`, `POST`, `PATCH`. */
+  method: z.enum(["PUT", "DELETE", "POST", "PATCH", "GET"]),
+  /** The request path on the registry (decoded, at most 500 characters). */
+  path: z
+    .string()
+    .max(500)
+    .regex(/^\/[\x21-\x7e]*$/, "path must be printable ASCII starting with /"),
+  package: z
+    .strictObject({
+      name: z.string().max(214).regex(NPM_PACKAGE_NAME, "not a valid npm package name"),
+      version: z.string().max(128).regex(SEMVER_VERSION, "not a semver version").optional(),
+    })
+    .optional(),
+  /** The dist-tag set by a publish or a dist-tag change (`latest`, `next`). */
+  tag: z
+    .string()
+    .max(128)
+    .regex(/^[A-Za-z0-9._~-]+$/, "not a valid dist-tag")
+    .optional(),
+  /** The tarball a publish uploads: its size in bytes and the SHA-512 the relay computed over it (SRI form). */
+  tarball: z
+    .strictObject({
+      size: z.number().int().nonnegative(),
+      integrity: z
+        .string()
+        .max(120)
+        .regex(/^sha512-[A-Za-z0-9+/]{86}==$/, "integrity must be an SRI sha512"),
+    })
+    .optional(),
+  /** `public` or `restricted`, for a first publish or an access change. */
+  access: z.enum(["public", "restricted"]).optional(),
+  /** Maintainers after an owner change. */
+  maintainers: z.array(z.string().max(214).regex(/^[A-Za-z0-9._~-]+$/)).max(50).optional(),
+});
+export type RegistryOperation = z.infer<typeof RegistryOperation>;
+
+/**
+ * Which second factor the registry asked for. `otp`: a TOTP code (the phone
+ * computes it). `web`: the registry's own web page (`authUrl`), where the
+ * maintainer uses a passkey or security key on the registry's site; the
+ * phone only opens it. Only `https` URLs are accepted (plain `http` only on a
+ * loopback host, for local registries).
+ */
+export const RegistryChallenge = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("otp") }),
+  z.strictObject({
+    type: z.literal("web"),
+    authUrl: z
+      .url({ protocol: /^https?$/ })
+      .max(2048)
+      .refine(isOfferableAuthUrl, "authUrl must be https (http only on a loopback host), without credentials"),
+  }),
+]);
+export type RegistryChallenge = z.infer<typeof RegistryChallenge>;
+
+/** https without user info; plain http only to localhost, 127.0.0.0/8 or [::1]. */
+export function isOfferableAuthUrl(text: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return false;
+  }
+  if (url.username || url.password) return false;
+  if (url.protocol === "https:") return true;
+  return (
+    url.protocol === "http:" &&
+    (url.hostname === "localhost" || /^127\.\d+\.\d+\.\d+$/.test(url.hostname) || url.hostname === "[::1]")
+  );
+}
+
+/** Longest stretch of a run an approval may cover with codes computed in advance. */
+export const MAX_RUN_SECONDS = 1800;
+
 /** Upper bound on an OIDC token's length; real ones are 1–3 KB. */
 export const MAX_OIDC_TOKEN_LENGTH = 8192;
 
@@ -122,6 +228,16 @@ export const OtpRequestBody = z.strictObject({
   wait: z.number().int().min(0).max(86_400).optional(),
   /** Ephemeral key of the CI client: the device encrypts its answer to it (JWE ECDH-ES + A256GCM). */
   publicKey: P256PublicJwk.optional(),
+  /** What the registry was asked to do, read from the challenged request (sent by `countersign exec`). */
+  operation: RegistryOperation.optional(),
+  /** The registry's challenge; absent means a code (`otp`). */
+  challenge: RegistryChallenge.optional(),
+  /**
+   * Offer the approver to cover the rest of this run: codes for the next
+   * `seconds` as well, end-to-end encrypted (needs `publicKey`; not with a
+   * `web` challenge). The approver decides; without that, one code.
+   */
+  run: z.strictObject({ seconds: z.number().int().min(60).max(MAX_RUN_SECONDS) }).optional(),
 });
 export type OtpRequestBody = z.infer<typeof OtpRequestBody>;
 
@@ -141,9 +257,17 @@ export const TimedCodeSchema = z.strictObject({
   notAfter: z.number().int().positive(),
 });
 
-/** The plaintext inside an answer JWE: what a device encrypts to CI's public key. */
+/** Most codes one answer may carry: a run of MAX_RUN_SECONDS at 15-second steps, and one more. */
+export const MAX_RUN_CODES = MAX_RUN_SECONDS / 15 + 2;
+
+/**
+ * The plaintext inside an answer JWE: what a device encrypts to CI's public
+ * key. Up to 3 codes for one challenge; up to MAX_RUN_CODES when the
+ * approver covered the rest of the run (`runUntil`, ms since epoch).
+ */
 export const JweAnswerPayload = z.strictObject({
-  codes: z.array(TimedCodeSchema).min(1).max(3),
+  codes: z.array(TimedCodeSchema).min(1).max(MAX_RUN_CODES),
+  runUntil: z.number().int().positive().optional(),
 });
 export type JweAnswerPayload = z.infer<typeof JweAnswerPayload>;
 
@@ -156,6 +280,8 @@ export interface OtpResponse {
   validUntil?: number;
   /** The device's answer encrypted to the request's `publicKey`, relayed untouched. */
   jwe?: string;
+  /** A `web` challenge: the approver opened the registry's page; CI now waits for the registry. */
+  opened?: true;
   approvedBy?: string;
   approvedAt: number;
 }
@@ -258,6 +384,9 @@ export interface CreatedLink {
 
 export type RequestStatus = "pending" | "approved" | "denied" | "expired";
 
+/** How a request is answered: with codes, or by opening the registry's page (see RegistryChallenge). */
+export type ChallengeView = { type: "otp" } | { type: "web"; authUrl: string };
+
 /** Who answered a request. */
 export interface AnsweredBy {
   deviceId: string;
@@ -283,6 +412,12 @@ export interface ApprovalView {
   answeredAt: number | null;
   /** CI's ephemeral key: when present, approve with a JWE encrypted to it. */
   publicKey: P256PublicJwk | null;
+  /** What the registry was asked to do, read from the challenged request; null when CI sent none. */
+  operation: RegistryOperation | null;
+  /** What answering means: codes (default) or opening the registry's passkey page. */
+  challenge: ChallengeView;
+  /** CI offers to take codes for the rest of its run, up to this many seconds; null: one code. */
+  run: { seconds: number } | null;
 }
 
 const base64urlField = (max: number) =>
@@ -367,9 +502,19 @@ export const AnswerBody = z.union([
     jwe: z
       .string()
       .regex(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]*){4}$/, "jwe must be compact serialization")
-      .max(4096),
+      .max(16_384),
+    /**
+     * The approver covered the rest of the run: the JWE holds codes up to
+     * this time (ms since epoch), at most `run.seconds` after the request.
+     */
+    runUntil: z.number().int().positive().optional(),
     /** Required when the device has a passkey: see PasskeyAssertion. */
     assertion: PasskeyAssertion.optional(),
+  }),
+  z.strictObject({
+    decision: z.literal("approve"),
+    /** A `web` challenge: the approver opened the registry's page (nothing secret travels). */
+    opened: z.literal(true),
   }),
   z.strictObject({
     decision: z.literal("deny"),
@@ -408,6 +553,12 @@ export interface AuditEntry {
   outcome: AuditOutcome;
   answeredBy: AnsweredBy | null;
   message: string | null;
+  /** What the registry was asked to do (read from the challenged request); null or absent: not known. */
+  operation?: RegistryOperation | null;
+  /** `web` when the registry asked for its passkey page; absent: a code. */
+  challenge?: "otp" | "web";
+  /** The approver covered the rest of the run until this time (ms since epoch). */
+  runUntil?: number | null;
 }
 
 // ---------------------------------------------------------------- push
@@ -451,4 +602,4 @@ export interface HealthResponse {
 
 export { APPROVAL_CHALLENGE_CONTEXT, type ApprovalAnswerContent, approvalChallenge } from "./approvalChallenge.js";
 // Kept in its own module so the PWA's first screens can use it without loading zod.
-export { describeRequest } from "./describeRequest.js";
+export { describeOperation, describeRequest } from "./describeRequest.js";
