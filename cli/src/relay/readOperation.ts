@@ -109,7 +109,9 @@ function classify(request: {
   const method = (METHODS.has(request.method) ? request.method : "POST") as RegistryOperation["method"];
   const rawPath = request.path.split("?")[0] ?? "/";
   const decoded = rawPath.split("/").map(safeDecode).join("/");
-  const path = (/^\/[\x21-\x7e]*$/.test(decoded) ? decoded : rawPath).slice(0, 500);
+  // Shown as sent when decoding would show anything but printable ASCII (bidi controls, look-alikes).
+  const printable = /^\/[\x21-\x7e]*$/.test(decoded) ? decoded : rawPath.replace(/[^\x21-\x7e]/gu, encodeURIComponent);
+  const path = printable.slice(0, 500);
   const base = { registry: request.registryHost.toLowerCase(), method, path };
   const body = request.body?.complete ? request.body : undefined;
   const segments = rawPath.split("/").filter(Boolean).map(safeDecode);

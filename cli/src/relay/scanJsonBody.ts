@@ -23,7 +23,9 @@ const MAX_KEPT_STRING = 1024;
 /** Deepest path recorded; deeper values are skipped. */
 const MAX_KEPT_DEPTH = 6;
 
-type Frame = { kind: "object"; key: string | null; expectKey: boolean } | { kind: "array"; index: number };
+type Frame =
+  | { kind: "object"; key: string | null; expectKey: boolean; colon: boolean }
+  | { kind: "array"; index: number };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
@@ -107,7 +109,7 @@ export class JsonBodyScanner {
         }
         case 0x7b: // {
           this.beforeValue();
-          this.stack.push({ kind: "object", key: null, expectKey: true });
+          this.stack.push({ kind: "object", key: null, expectKey: true, colon: false });
           i++;
           break;
         case 0x5b: // [
@@ -127,7 +129,8 @@ export class JsonBodyScanner {
         case 0x3a: {
           // :
           const top = this.stack[this.stack.length - 1];
-          if (top?.kind !== "object" || top.key === null || top.expectKey) this.failed = true;
+          if (top?.kind !== "object" || top.key === null || top.expectKey || top.colon) this.failed = true;
+          else top.colon = true;
           i++;
           break;
         }
@@ -138,6 +141,7 @@ export class JsonBodyScanner {
           else if (top.kind === "object") {
             top.expectKey = true;
             top.key = null;
+            top.colon = false;
           }
           i++;
           break;
@@ -171,7 +175,7 @@ export class JsonBodyScanner {
       return;
     }
     if (top.kind === "array") top.index++;
-    else if (top.expectKey || top.key === null) this.failed = true;
+    else if (top.expectKey || top.key === null || !top.colon) this.failed = true;
   }
 
   private afterValue() {
