@@ -4,15 +4,16 @@ import { benchFirestore } from "./firestore.js";
 import { benchFloor } from "./floor.js";
 import { benchPwa } from "./pwa.js";
 import { benchQrImages } from "./qrImages.js";
+import { benchRegistryRelay } from "./registryRelay.js";
 import { benchRoundTrips, type RoundTripResults, type ThroughputRun } from "./roundTrips.js";
 import { benchWaiting } from "./waiting.js";
 
 /**
  * `npm run bench`: every benchmark of issue 11, printed as it goes and as a
  * Markdown summary at the end. Load only ever targets 127.0.0.1 and is bounded
- * in count and time. BENCH_ONLY=roundtrip,floor,waiting,pwa,firestore,qr runs a subset.
+ * in count and time. BENCH_ONLY=roundtrip,floor,waiting,pwa,firestore,qr,relay runs a subset.
  */
-const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,pwa,firestore,qr").split(","));
+const only = new Set((process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,pwa,firestore,qr,relay").split(","));
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
 const CONCURRENCY = 16;
@@ -166,6 +167,22 @@ async function main() {
       summary.push(
         `| a missed code's upload → account added in the app, median (min–max) | ${summarize(result.appMs)} ms | |`,
       );
+  }
+
+  if (only.has("relay")) {
+    const uploadMb = Number(process.env.BENCH_UPLOAD_MB ?? 50);
+    log(`countersign exec's registry relay (its own process) against the registry directly (node:http on loopback):`);
+    const result = await benchRegistryRelay({ requests: 1000, uploads: 3, uploadMb, log });
+    const added = result.relayed.p50 - result.direct.p50;
+    const share = (100 * median(result.relayedMbps)) / median(result.directMbps);
+    summary.push(
+      `| registry relay: GET p50 / p99, direct (1,000 alternating) | ${ms(result.direct.p50)} / ${ms(result.direct.p99)} | |`,
+      `| registry relay: GET p50 / p99, through the relay | ${ms(result.relayed.p50)} / ${ms(result.relayed.p99)} | |`,
+      `| registry relay: added latency at p50 | ${ms(added)} | < 5 ms: ${verdict(added < 5)} |`,
+      `| registry relay: ${result.uploadMb.toFixed(0)} MB publish, direct / relayed MB/s | ${summarize(result.directMbps)} / ${summarize(result.relayedMbps)} | |`,
+      `| registry relay: relayed throughput ÷ direct (medians) | ${share.toFixed(0)} % | ≥ 90 %: ${verdict(share >= 90)} |`,
+      `| registry relay: peak RSS after small requests / after ${result.uploadMb.toFixed(0)} MB publishes | ${result.rssAfterSmallMb.toFixed(0)} MB / ${result.rssAfterUploadsMb.toFixed(0)} MB | flat: ${verdict(result.rssAfterUploadsMb - result.rssAfterSmallMb < 20)} |`,
+    );
   }
 
   log("\n| measure | median (min–max) or value | target |\n|---|---|---|");

@@ -27,6 +27,9 @@ afterEach(async () => {
 const read = (env: Record<string, string | undefined> = {}, cwd = project) =>
   readNpmConfig({ cwd, env, home, globalPrefix: prefix });
 
+/** npm's own `${VAR}` syntax, written so no reader takes it for a template. */
+const NODE_AUTH_TOKEN = "$" + "{NODE_AUTH_TOKEN}";
+
 describe("readNpmConfig", () => {
   it("defaults to the public registry without credentials", () => {
     const config = read();
@@ -34,21 +37,21 @@ describe("readNpmConfig", () => {
     expect(config.credentialFor(config.registry)).toEqual({ kind: "none" });
   });
 
-  it("reads setup-node's user config with ${NODE_AUTH_TOKEN}, as npm does", async () => {
+  it("reads setup-node's user config with its token variable, as npm does", async () => {
     const userconfig = join(root, "runner-temp.npmrc");
     await writeFile(
       userconfig,
-      "//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\nregistry=https://registry.npmjs.org/\nalways-auth=false\n",
+      `//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\nregistry=https://registry.npmjs.org/\nalways-auth=false\n`,
     );
     const config = read({ NPM_CONFIG_USERCONFIG: userconfig, NODE_AUTH_TOKEN: "npm_secret" });
     expect(config.credentialFor(config.registry)).toEqual({ kind: "bearer", token: "npm_secret" });
     expect(config.warnings).toEqual([]);
   });
 
-  it("says which ${VAR} is not set", async () => {
-    await writeFile(join(home, ".npmrc"), "//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\n");
+  it("says which variable is not set", async () => {
+    await writeFile(join(home, ".npmrc"), `//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\n`);
     const config = read();
-    expect(config.warnings).toEqual(["${NODE_AUTH_TOKEN} in your npm config is not set."]);
+    expect(config.warnings).toEqual([`${NODE_AUTH_TOKEN} in your npm config is not set.`]);
     expect(config.credentialFor(config.registry)).toEqual({ kind: "none" });
   });
 

@@ -135,7 +135,20 @@ interface Spool {
   file: string;
   /** Resolves when the client's whole body is on disk. */
   complete: Promise<void>;
-  scanned: JsonBodyScanner | null;
+  json: boolean;
+}
+
+/**
+ * Reads what the relay needs of a spooled JSON body. Done only for a
+ * challenged request, from disk, so requests the registry lets through
+ * cost no parsing at all.
+ */
+async function scanSpool(spool: Spool) {
+  if (!spool.json) return undefined;
+  const scanner = new JsonBodyScanner();
+  for await (const chunk of createReadStream(spool.file, { highWaterMark: 1024 * 1024 }))
+    scanner.write(chunk as Buffer);
+  return scanner.end();
 }
 
 /**
@@ -188,26 +201,22 @@ export async function startRegistryRelay(options: RegistryRelayOptions): Promise
     const file = join(spoolDir, randomUUID());
     const spool: WriteStream = createWriteStream(file, { mode: 0o600 });
     const json = /json/i.test(String(client.headers["content-type"] ?? ""));
-    const scanned = json ? new JsonBodyScanner() : null;
-    let upstreamAlive = true;
     upstreamRequest.once("error", () => {
-      upstreamAlive = false;
+      // The registry answered (a challenge) or went away before the upload ended: the body still goes to the spool.
+      client.unpipe(upstreamRequest);
+      client.resume();
     });
-    const complete = (async () => {
-      for await (const chunk of client) {
-        scanned?.write(chunk as Buffer);
-        const spoolReady = spool.write(chunk);
-        const upstreamReady = upstreamAlive ? upstreamRequest.write(chunk) : true;
-        // Backpressure: the slower of the registry and the disk sets the pace.
-        if (!upstreamReady && upstreamAlive) await once(upstreamRequest, "drain");
-        if (!spoolReady) await once(spool, "drain");
-      }
-      if (upstreamAlive) upstreamRequest.end();
-      spool.end();
-      await once(spool, "close");
-    })();
+    // One source, two sinks: pipe() pauses the client whenever either one is full.
+    client.pipe(spool);
+    client.pipe(upstreamRequest);
+    const complete = new Promise<void>((resolve, reject) => {
+      spool.once("close", () => (client.readableEnded ? resolve() : reject(new Error("the request body was cut off"))));
+      client.once("close", () => {
+        if (!client.readableEnded) spool.destroy();
+      });
+    });
     complete.catch(() => {});
-    return { file, complete, scanned };
+    return { file, complete, json };
   };
 
   const relay = async (client: IncomingMessage, response: ServerResponse, upstream: Upstream, path: string) => {
@@ -240,7 +249,7 @@ export async function startRegistryRelay(options: RegistryRelayOptions): Promise
           method,
           path: `/${path}`,
           registryHost: upstream.url.host,
-          body: spool?.scanned?.end(),
+          body: spool ? await scanSpool(spool) : undefined,
         });
         debug(`registry relay: ${method} ${operation.path} challenged (${challenge.type})`);
         const factor = await options.secondFactor.answer({
