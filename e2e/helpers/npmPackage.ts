@@ -7,7 +7,10 @@ import type { LocalRegistry } from "../harness/registry.js";
 /** A throwaway package directory set up to publish to the local registry. */
 export function makePackage(registry: LocalRegistry, name: string, version: string): string {
   const dir = mkdtempSync(join(tmpdir(), "countersign-pkg-"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version, description: "e2e", license: "MIT", files: ["index.js"] }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name, version, description: "e2e", license: "MIT", files: ["index.js"] }),
+  );
   writeFileSync(join(dir, "index.js"), "module.exports = 42;\n");
   writeFileSync(join(dir, ".npmrc"), registry.npmrc());
   return dir;
