@@ -1,15 +1,28 @@
 import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { basename, join } from "node:path";
 import { helpText } from "./args/helpText.js";
-import { type CommandOptions, parseCliArgs, parseWaitSeconds } from "./args/parseCliArgs.js";
+import {
+  type CommandOptions,
+  MAX_RUN_SECONDS,
+  parseCliArgs,
+  parseMode,
+  parseRunSeconds,
+  parseWaitSeconds,
+} from "./args/parseCliArgs.js";
 import { createEphemeralKey } from "./codes/createEphemeralKey.js";
 import { type CiContext, detectCiContext, type Env } from "./context/detectCiContext.js";
 import { fetchOidcToken } from "./context/fetchOidcToken.js";
 import { type PackageInfo, parsePackageSpec, readPackageJson } from "./context/readPackageInfo.js";
-import { runWithCode } from "./exec/runWithCode.js";
+import { runCommand, runWithCode, withoutLink } from "./exec/runWithCode.js";
 import { EXIT_CODES, type Failure, failure } from "./failure.js";
 import { type Link, resolveLink } from "./link/resolveLink.js";
 import { createRedactor } from "./output/createRedactor.js";
 import { createReporter, type Reporter } from "./output/createReporter.js";
+import { clientEnv } from "./relay/clientEnv.js";
+import { createPhoneSecondFactor } from "./relay/createPhoneSecondFactor.js";
+import { readNpmConfig } from "./relay/readNpmConfig.js";
+import { startRegistryRelay, type Upstream } from "./relay/startRegistryRelay.js";
 import { type DeliveredCode, requestOtp } from "./request/requestOtp.js";
 import { cliVersion } from "./version.js";
 
@@ -47,7 +60,16 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const { json } = command.options;
 
   try {
-    const got = await getCode(command.options, io, reporter, secrets);
+    const prepared = await prepare(command.options, io, reporter, secrets);
+    if (!prepared.ok) return reportFailure(prepared.failure, io, json, redact);
+    if (command.command === "exec") {
+      const mode = execMode(command.options.mode ?? io.env.COUNTERSIGN_MODE, command.argv);
+      if (!mode.ok) return reportFailure(mode.failure, io, json, redact);
+      if (mode.value === "relay") {
+        return await execWithRelay(command.argv, command.options, prepared.value, io, reporter, secrets, redact);
+      }
+    }
+    const got = await getCode(prepared.value, reporter);
     if (!got.ok) return reportFailure(got.failure, io, json, redact);
     const code = got.value;
     if (command.command === "otp") {
@@ -66,6 +88,40 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     return reportFailure(failure("unexpected", `Unexpected error: ${message}`), io, json, redact);
   }
+}
+
+/**
+ * Commands that speak the npm registry protocol: exec answers their
+ * registry's challenges through its relay. Anything else (`gem push`, a
+ * script) gets a code before it starts.
+ */
+const REGISTRY_CLIENTS = new Set([
+  "npm",
+  "npx",
+  "pnpm",
+  "pnpx",
+  "yarn",
+  "yarnpkg",
+  "corepack",
+  "lerna",
+  "changeset",
+  "semantic-release",
+  "release-it",
+]);
+
+function execMode(
+  requested: string | undefined,
+  argv: string[],
+): { ok: true; value: "relay" | "before" } | { ok: false; failure: Failure } {
+  const mode = requested === undefined ? "auto" : parseMode(requested);
+  if (mode === null) {
+    return { ok: false, failure: failure("usage", `COUNTERSIGN_MODE is auto, relay or before (got "${requested}").`) };
+  }
+  if (mode !== "auto") return { ok: true, value: mode };
+  const name = basename(argv[0] ?? "")
+    .toLowerCase()
+    .replace(/\.(cmd|exe|ps1|js|cjs|mjs)$/, "");
+  return { ok: true, value: REGISTRY_CLIENTS.has(name) ? "relay" : "before" };
 }
 
 function reportFailure(problem: Failure, io: CliIo, json: boolean, redact: (text: string) => string): number {
@@ -92,12 +148,24 @@ function clock(ms: number): string {
   return new Date(ms).toISOString().slice(11, 19);
 }
 
-async function getCode(
+/** Everything a request to the phone needs, worked out once per run. */
+interface Prepared {
+  link: Link;
+  waitSeconds: number;
+  pkg: PackageInfo | undefined;
+  context: CiContext;
+  oidcToken: () => string | undefined;
+  refreshOidcToken: () => Promise<string | undefined>;
+  key: Awaited<ReturnType<typeof createEphemeralKey>>;
+  fetch?: typeof fetch;
+}
+
+async function prepare(
   options: CommandOptions,
   io: CliIo,
   reporter: Reporter,
   secrets: (string | undefined)[],
-): Promise<{ ok: true; value: DeliveredCode } | { ok: false; failure: Failure }> {
+): Promise<{ ok: true; value: Prepared } | { ok: false; failure: Failure }> {
   const { env } = io;
   let waitSeconds = options.wait;
   if (waitSeconds === undefined && env.COUNTERSIGN_WAIT) {
@@ -144,7 +212,7 @@ async function getCode(
     }
   }
   const refreshOidcToken = async (): Promise<string | undefined> => {
-    if (Date.now() - oidcFetchedAt < OIDC_REFRESH_AFTER_MS) return oidcToken;
+    if (!oidcToken || Date.now() - oidcFetchedAt < OIDC_REFRESH_AFTER_MS) return oidcToken;
     const oidc = await fetchOidcToken(env, link.origin, io.fetch);
     if (oidc.kind !== "token") return oidcToken;
     secrets.push(oidc.token);
@@ -153,7 +221,18 @@ async function getCode(
     return oidcToken;
   };
   const key = await createEphemeralKey();
+  return {
+    ok: true,
+    value: { link, waitSeconds, pkg, context, oidcToken: () => oidcToken, refreshOidcToken, key, fetch: io.fetch },
+  };
+}
 
+async function getCode(
+  prepared: Prepared,
+  reporter: Reporter,
+): Promise<{ ok: true; value: DeliveredCode } | { ok: false; failure: Failure }> {
+  const { link, pkg, context, key } = prepared;
+  const oidcToken = prepared.oidcToken();
   reporter.info(
     `Asking ${link.origin} for a code to publish ${describeWhat(pkg, context)}${oidcToken ? " (with an OIDC token)" : ""}.`,
   );
@@ -168,14 +247,14 @@ async function getCode(
         ...(oidcToken ? { oidcToken } : {}),
         publicKey: key.publicJwk,
       },
-      waitSeconds,
+      waitSeconds: prepared.waitSeconds,
       idempotencyKey: randomUUID(),
-      userAgent: `countersign-cli/${cliVersion()} node/${process.versions.node}`,
+      userAgent: userAgent(),
       privateKey: key.privateKey,
-      refreshOidcToken,
+      refreshOidcToken: prepared.refreshOidcToken,
       onDebug: (message) => reporter.debug(message),
       onNotice: (message) => reporter.info(message),
-      fetch: io.fetch,
+      fetch: prepared.fetch,
     });
   } finally {
     reporter.stopWaiting();
@@ -191,4 +270,120 @@ async function getCode(
     );
   }
   return outcome;
+}
+
+function userAgent(): string {
+  return `countersign-cli/${cliVersion()} node/${process.versions.node}`;
+}
+
+/** How much of a run one approval may cover unless --run or COUNTERSIGN_RUN says otherwise. */
+const DEFAULT_RUN_SECONDS = 900;
+
+/**
+ * `exec` for npm-registry clients: runs the command against the registry
+ * relay, which asks the phone only when the registry challenges a request.
+ */
+async function execWithRelay(
+  argv: string[],
+  options: CommandOptions,
+  prepared: Prepared,
+  io: CliIo,
+  reporter: Reporter,
+  secrets: (string | undefined)[],
+  redact: (text: string) => string,
+): Promise<number> {
+  const { env } = io;
+  let runSeconds = options.run;
+  if (runSeconds === undefined && env.COUNTERSIGN_RUN !== undefined) {
+    runSeconds = parseRunSeconds(env.COUNTERSIGN_RUN);
+    if (runSeconds === undefined) {
+      return reportFailure(
+        failure("usage", `COUNTERSIGN_RUN is 0 or a whole number of seconds from 60 to ${MAX_RUN_SECONDS}.`),
+        io,
+        false,
+        redact,
+      );
+    }
+  }
+  const config = readNpmConfig({ cwd: io.cwd, env });
+  for (const warning of config.warnings) reporter.warn(warning);
+  reporter.debug(`npm config read from: ${config.files.join(", ") || "(no .npmrc)"}`);
+  const upstream = (url: string): Upstream => {
+    const credential = config.credentialFor(url);
+    if (credential.kind === "bearer") secrets.push(credential.token);
+    if (credential.kind === "basic") secrets.push(credential.auth);
+    return { url: new URL(url), credential };
+  };
+  const publishRegistry = await readPublishConfigRegistry(io.cwd);
+  if (publishRegistry) {
+    reporter.warn(
+      `package.json sets publishConfig.registry (${publishRegistry}), which npm uses instead of any other setting: that publish bypasses Countersign and fails if the registry asks for a second factor. Set the registry in .npmrc instead.`,
+    );
+  }
+
+  const secondFactor = createPhoneSecondFactor({
+    link: prepared.link,
+    body: {
+      ...(Object.keys(prepared.context).length > 0 ? { context: prepared.context } : {}),
+      ...(prepared.oidcToken() ? { oidcToken: prepared.oidcToken() } : {}),
+    },
+    refreshOidcToken: prepared.refreshOidcToken,
+    key: prepared.key,
+    waitSeconds: prepared.waitSeconds,
+    runSeconds: runSeconds ?? DEFAULT_RUN_SECONDS,
+    reporter,
+    userAgent: userAgent(),
+    fetch: io.fetch,
+  });
+  const relay = await startRegistryRelay({
+    upstreams: {
+      registry: upstream(config.registry),
+      scopes: Object.fromEntries(Object.entries(config.scopes).map(([scope, url]) => [scope, upstream(url)])),
+    },
+    secondFactor,
+    onDebug: (message) => reporter.debug(message),
+  });
+  secrets.push(relay.secret);
+  reporter.info(
+    `Running ${argv.join(" ")} through Countersign's registry relay for ${new URL(config.registry).host}: your phone is asked only if the registry asks for a second factor.`,
+  );
+  let result: Awaited<ReturnType<typeof runCommand>>;
+  try {
+    result = await runCommand(argv, {
+      ...withoutLink(env as NodeJS.ProcessEnv),
+      ...clientEnv(relay.registries, relay.secret),
+    });
+  } finally {
+    await relay.close();
+  }
+  if (result.kind === "spawn-failed") {
+    reporter.info(`Error: ${result.message}.`);
+    return 127;
+  }
+  const refused = secondFactor.failure();
+  if (refused) {
+    // Whatever the command made of it, something the registry asked was not done.
+    return reportFailure(
+      { ...refused, message: `${refused.message} ${argv[0]} exited with status ${result.exitCode}.` },
+      io,
+      false,
+      redact,
+    );
+  }
+  if (secondFactor.prompts() === 0) reporter.info("The registry asked for no second factor; your phone was not asked.");
+  if (result.exitCode !== 0) reporter.info(`${argv[0]} exited with status ${result.exitCode}.`);
+  return result.exitCode;
+}
+
+/** `publishConfig.registry` of the package in `cwd`, which npm prefers to every other setting. */
+async function readPublishConfigRegistry(cwd: string): Promise<string | undefined> {
+  try {
+    const manifest = JSON.parse(await readFile(join(cwd, "package.json"), "utf8")) as {
+      publishConfig?: { registry?: unknown };
+    };
+    const registry = manifest.publishConfig?.registry;
+    return typeof registry === "string" && registry ? registry : undefined;
+  } catch {
+    return undefined;
+  }
 }

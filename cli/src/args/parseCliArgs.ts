@@ -15,7 +15,13 @@ export interface CommandOptions {
   verbose: boolean;
   /** False with `--no-oidc`: do not ask the CI provider for an ID token. */
   oidc: boolean;
+  /** exec: `relay` (answer the registry's challenges), `before` (fetch a code first), or by the command. */
+  mode?: ExecMode;
+  /** exec relay: seconds of the run an approval may cover (0: one code per approval). */
+  run?: number;
 }
+
+export type ExecMode = "auto" | "relay" | "before";
 
 export type ParsedCommand =
   | { command: "help"; topic?: CommandName }
@@ -33,12 +39,16 @@ const OPTIONS = {
   json: { type: "boolean" },
   verbose: { type: "boolean" },
   "no-oidc": { type: "boolean" },
+  mode: { type: "string" },
+  run: { type: "string" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" },
 } as const;
 
-const TAKES_VALUE = new Set(["--url", "--server", "--package", "--wait"]);
+const TAKES_VALUE = new Set(["--url", "--server", "--package", "--wait", "--mode", "--run"]);
 const MAX_WAIT_SECONDS = 86_400;
+/** The longest stretch of a run the server lets one approval cover (MAX_RUN_SECONDS). */
+export const MAX_RUN_SECONDS = 1800;
 
 function usage(message: string, topic?: CommandName): ParseResult {
   const hint = topic ? `countersign ${topic} --help` : "countersign --help";
@@ -103,6 +113,21 @@ export function parseCliArgs(argv: string[]): ParseResult {
       );
     }
   }
+  if (first === "otp" && (values.mode !== undefined || values.run !== undefined)) {
+    return usage("`--mode` and `--run` are for `countersign exec`.", "otp");
+  }
+  const mode = values.mode === undefined ? undefined : parseMode(values.mode);
+  if (mode === null) return usage(`--mode is auto, relay or before (got "${values.mode}").`, first);
+  let run: number | undefined;
+  if (values.run !== undefined) {
+    run = parseRunSeconds(values.run);
+    if (run === undefined) {
+      return usage(
+        `--run is 0 or a whole number of seconds from 60 to ${MAX_RUN_SECONDS} (got "${values.run}").`,
+        first,
+      );
+    }
+  }
   if (values.url !== undefined && values.server !== undefined) {
     return usage("Give either --url (the link) or --server (with COUNTERSIGN_TOKEN), not both.", first);
   }
@@ -115,6 +140,8 @@ export function parseCliArgs(argv: string[]): ParseResult {
     json: values.json ?? false,
     verbose: values.verbose ?? false,
     oidc: !values["no-oidc"],
+    ...(mode ? { mode } : {}),
+    ...(run !== undefined ? { run } : {}),
   };
   if (first === "otp") return { ok: true, value: { command: "otp", options } };
   if (command.length === 0) {
@@ -128,4 +155,17 @@ export function parseWaitSeconds(text: string): number | undefined {
   if (!/^\d{1,6}$/.test(text.trim())) return undefined;
   const seconds = Number(text.trim());
   return seconds <= MAX_WAIT_SECONDS ? seconds : undefined;
+}
+
+/** `auto`, `relay` or `before`; null for anything else. */
+export function parseMode(text: string): ExecMode | null {
+  const mode = text.trim().toLowerCase();
+  return mode === "auto" || mode === "relay" || mode === "before" ? mode : null;
+}
+
+/** 0 (no run approvals) or whole seconds in [60, MAX_RUN_SECONDS]; undefined for anything else. */
+export function parseRunSeconds(text: string): number | undefined {
+  if (!/^\d{1,5}$/.test(text.trim())) return undefined;
+  const seconds = Number(text.trim());
+  return seconds === 0 || (seconds >= 60 && seconds <= MAX_RUN_SECONDS) ? seconds : undefined;
 }

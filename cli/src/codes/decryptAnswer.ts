@@ -2,7 +2,10 @@ import type { webcrypto } from "node:crypto";
 import { compactDecrypt } from "jose";
 import { isTimedCode, type TimedCode } from "./timedCode.js";
 
-export type DecryptResult = { ok: true; codes: TimedCode[] } | { ok: false; message: string };
+export type DecryptResult = { ok: true; codes: TimedCode[]; runUntil?: number } | { ok: false; message: string };
+
+/** Most codes an answer holds: a run of 30 minutes at 15-second steps and one more (MAX_RUN_CODES on the server). */
+const MAX_CODES = 122;
 
 /**
  * Opens the phone's answer: a compact JWE (ECDH-ES, A256GCM) of
@@ -24,9 +27,11 @@ export async function decryptAnswer(jwe: string, privateKey: webcrypto.CryptoKey
   } catch {
     return { ok: false, message: "The decrypted answer is not JSON." };
   }
-  const codes = (payload as { codes?: unknown } | null)?.codes;
-  if (!Array.isArray(codes) || codes.length === 0 || codes.length > 3 || !codes.every(isTimedCode)) {
+  const { codes, runUntil } = (payload ?? {}) as { codes?: unknown; runUntil?: unknown };
+  if (!Array.isArray(codes) || codes.length === 0 || codes.length > MAX_CODES || !codes.every(isTimedCode)) {
     return { ok: false, message: "The decrypted answer does not hold {codes:[{otp,notBefore,notAfter}]}." };
   }
-  return { ok: true, codes };
+  return typeof runUntil === "number" && Number.isFinite(runUntil)
+    ? { ok: true, codes, runUntil }
+    : { ok: true, codes };
 }

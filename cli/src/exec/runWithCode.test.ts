@@ -10,6 +10,7 @@ describe("commandEnv", () => {
     expect(env).toEqual({
       PATH: "/bin",
       NPM_CONFIG_OTP: "123456",
+      PNPM_CONFIG_OTP: "123456",
       GEM_HOST_OTP_CODE: "123456",
       COUNTERSIGN_OTP: "123456",
     });

@@ -3,32 +3,51 @@ import { constants } from "node:os";
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
-/** Environment for the command: the code under every name registries read, and no link secret. */
-export function commandEnv(parentEnv: NodeJS.ProcessEnv, otp: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...parentEnv, NPM_CONFIG_OTP: otp, GEM_HOST_OTP_CODE: otp, COUNTERSIGN_OTP: otp };
-  // The command (and every lifecycle script it runs) gets the code, not the link that makes codes.
+/** The parent's environment without the link that makes codes: the command never needs it. */
+export function withoutLink(parentEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...parentEnv };
   delete env.COUNTERSIGN_URL;
   delete env.COUNTERSIGN_TOKEN;
   return env;
 }
 
+/**
+ * Environment for a command given a code before it starts: the code under
+ * every name a client reads (npm 11/12 and pnpm 10: NPM_CONFIG_OTP; pnpm 12:
+ * PNPM_CONFIG_OTP; RubyGems: GEM_HOST_OTP_CODE), and no link secret.
+ */
+export function commandEnv(parentEnv: NodeJS.ProcessEnv, otp: string): NodeJS.ProcessEnv {
+  return {
+    ...withoutLink(parentEnv),
+    NPM_CONFIG_OTP: otp,
+    PNPM_CONFIG_OTP: otp,
+    GEM_HOST_OTP_CODE: otp,
+    COUNTERSIGN_OTP: otp,
+  };
+}
+
 export type RunResult = { kind: "exited"; exitCode: number } | { kind: "spawn-failed"; message: string };
 
-/**
- * Runs `argv` with stdio inherited and the code in its environment; resolves
- * with the status to exit with (128 + signal number if it was killed).
- * SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to this process are passed on to it.
- */
+/** Runs `argv` with the code in its environment (see commandEnv and runCommand). */
 export function runWithCode(
   argv: string[],
   otp: string,
   parentEnv: NodeJS.ProcessEnv = process.env,
 ): Promise<RunResult> {
+  return runCommand(argv, commandEnv(parentEnv, otp));
+}
+
+/**
+ * Runs `argv` with stdio inherited and the given environment; resolves with
+ * the status to exit with (128 + signal number if it was killed).
+ * SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to this process are passed on to it.
+ */
+export function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<RunResult> {
   const [command, ...args] = argv as [string, ...string[]];
   return new Promise((resolve) => {
     const child = spawn(command, args, {
       stdio: "inherit",
-      env: commandEnv(parentEnv, otp),
+      env,
       // npm, npx and friends are .cmd shims on Windows, which only a shell runs.
       shell: process.platform === "win32",
     });

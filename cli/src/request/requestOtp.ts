@@ -2,10 +2,12 @@ import type { webcrypto } from "node:crypto";
 import type { P256PublicJwk } from "../codes/createEphemeralKey.js";
 import { decryptAnswer } from "../codes/decryptAnswer.js";
 import { pickCode } from "../codes/pickCode.js";
+import type { TimedCode } from "../codes/timedCode.js";
 import type { CiContext } from "../context/detectCiContext.js";
 import type { PackageInfo } from "../context/readPackageInfo.js";
 import { type Failure, failure } from "../failure.js";
 import type { Link } from "../link/resolveLink.js";
+import type { RegistryOperation } from "../relay/readOperation.js";
 import { describeFetchError } from "./describeFetchError.js";
 import { parseRetryAfter } from "./parseRetryAfter.js";
 
@@ -19,6 +21,12 @@ export interface OtpRequestBody {
   oidcToken?: string;
   wait?: number;
   publicKey?: P256PublicJwk;
+  /** What the registry was asked to do, read from the challenged request. */
+  operation?: RegistryOperation;
+  /** The registry's challenge; absent: a code. */
+  challenge?: { type: "otp" } | { type: "web"; authUrl: string };
+  /** Offer the approver to cover the rest of the run with codes computed in advance. */
+  run?: { seconds: number };
 }
 
 export interface DeliveredCode {
@@ -32,9 +40,21 @@ export interface DeliveredCode {
   encrypted: boolean;
   /** False when no code's window contains this machine's clock (clock skew); the nearest was taken. */
   exact: boolean;
+  /** Every code the answer held (the current and next one, or the whole run's). */
+  codes: TimedCode[];
+  /** The approver covered the rest of the run: codes until this time, ms since epoch. */
+  runUntil?: number;
+}
+
+/** A `web` challenge's answer: the approver opened the registry's page on the phone. */
+export interface OpenedAnswer {
+  opened: true;
+  requestId: string;
+  approvedBy?: string;
 }
 
 export type OtpOutcome = { ok: true; value: DeliveredCode } | { ok: false; failure: Failure };
+export type AnswerOutcome = { ok: true; value: DeliveredCode | OpenedAnswer } | { ok: false; failure: Failure };
 
 export interface RequestOtpOptions {
   link: Link;
@@ -59,6 +79,8 @@ export interface RequestOtpOptions {
   fetch?: typeof fetch;
   now?: () => number;
   sleep?: (ms: number) => Promise<void>;
+  /** Stops waiting (the registry's challenge was met another way); the outcome is then a timeout. */
+  signal?: AbortSignal;
 }
 
 /** Longest wait asked of the server in one HTTP call; stays under undici's 300-s header timeout. */
@@ -98,6 +120,18 @@ function serverSays(json: ErrorJson): string {
  * backoff, until `waitSeconds` run out. Honours `Retry-After` on 429.
  */
 export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome> {
+  const outcome = await requestAnswer(options);
+  if (outcome.ok && "opened" in outcome.value) {
+    return { ok: false, failure: failure("unexpected", "The server answered without a code.") };
+  }
+  return outcome as OtpOutcome;
+}
+
+/**
+ * Like requestOtp, for any challenge: a `web` challenge's answer is that the
+ * approver opened the registry's page (OpenedAnswer).
+ */
+export async function requestAnswer(options: RequestOtpOptions): Promise<AnswerOutcome> {
   const fetchImpl = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const sleep = options.sleep ?? defaultSleep;
@@ -119,7 +153,7 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
   let lastProblem = "";
   let contacted = false;
 
-  const timedOut = (extra = ""): OtpOutcome => ({
+  const timedOut = (extra = ""): AnswerOutcome => ({
     ok: false,
     failure: contacted
       ? failure(
@@ -173,10 +207,12 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
     let response: Response;
     let text: string;
     try {
-      response = await fetchImpl(url, { ...init, signal: AbortSignal.timeout(remainingMs + CALL_GRACE_MS) });
+      const timeout = AbortSignal.timeout(remainingMs + CALL_GRACE_MS);
+      const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
+      response = await fetchImpl(url, { ...init, signal });
       text = await response.text();
     } catch (error) {
-      if (error instanceof Error && error.name === "TimeoutError") return timedOut();
+      if (error instanceof Error && (error.name === "TimeoutError" || options.signal?.aborted)) return timedOut();
       const problem = describeFetchError(error);
       debug(`← no response (${problem.code})`);
       if (!problem.retryable) {
@@ -208,7 +244,9 @@ export async function requestOtp(options: RequestOtpOptions): Promise<OtpOutcome
 
     if (response.status === 200) {
       if (json === undefined && /^\s*\d{6,8}\s*$/.test(text)) {
-        return { ok: true, value: { otp: text.trim(), requestId: requestId ?? "", encrypted: false, exact: true } };
+        const otp = text.trim();
+        const code = { otp, notBefore: now(), notAfter: now() + 30_000 };
+        return { ok: true, value: { otp, requestId: requestId ?? "", encrypted: false, exact: true, codes: [code] } };
       }
       return openAnswer(json, requestId, options.privateKey, now());
     }
@@ -294,11 +332,12 @@ async function openAnswer(
   knownRequestId: string | undefined,
   privateKey: webcrypto.CryptoKey | undefined,
   now: number,
-): Promise<OtpOutcome> {
+): Promise<AnswerOutcome> {
   const body = (typeof json === "object" && json !== null ? json : {}) as Record<string, unknown>;
   const requestId = typeof body.requestId === "string" ? body.requestId : (knownRequestId ?? "");
   const approvedBy = typeof body.approvedBy === "string" ? body.approvedBy : undefined;
   const approvedAt = typeof body.approvedAt === "number" ? body.approvedAt : undefined;
+  if (body.opened === true) return { ok: true, value: { opened: true, requestId, approvedBy } };
   if (typeof body.jwe === "string") {
     if (!privateKey) {
       return { ok: false, failure: failure("unexpected", "The server sent an encrypted answer this run cannot open.") };
@@ -317,6 +356,8 @@ async function openAnswer(
         approvedAt,
         encrypted: true,
         exact: picked.exact,
+        codes: opened.codes,
+        ...(opened.runUntil ? { runUntil: opened.runUntil } : {}),
       },
     };
   }
@@ -324,7 +365,16 @@ async function openAnswer(
     const validUntil = typeof body.validUntil === "number" ? body.validUntil : undefined;
     return {
       ok: true,
-      value: { otp: body.otp, requestId, validUntil, approvedBy, approvedAt, encrypted: false, exact: true },
+      value: {
+        otp: body.otp,
+        requestId,
+        validUntil,
+        approvedBy,
+        approvedAt,
+        encrypted: false,
+        exact: true,
+        codes: [{ otp: body.otp, notBefore: now, notAfter: validUntil ?? now + 30_000 }],
+      },
     };
   }
   return { ok: false, failure: failure("unexpected", "The server answered 200 without a code.", { requestId }) };
