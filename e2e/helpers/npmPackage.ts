@@ -7,7 +7,10 @@ import type { LocalRegistry } from "../harness/registry.js";
 /** A throwaway package directory set up to publish to the local registry. */
 export function makePackage(registry: LocalRegistry, name: string, version: string): string {
   const dir = mkdtempSync(join(tmpdir(), "countersign-pkg-"));
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version, description: "e2e", license: "MIT" }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name, version, description: "e2e", license: "MIT", files: ["index.js"] }),
+  );
   writeFileSync(join(dir, "index.js"), "module.exports = 42;\n");
   writeFileSync(join(dir, ".npmrc"), registry.npmrc());
   return dir;
@@ -19,11 +22,16 @@ export interface CommandResult {
   stderr: string;
 }
 
-/** Runs a command to completion, capturing its output; `onStderr` sees stderr as it arrives. */
+/** Runs a command to completion, capturing its output; `onStdout`/`onStderr` see it as it arrives. */
 export function runCommand(
   command: string,
   args: string[],
-  options: { cwd: string; env?: Record<string, string | undefined>; onStderr?: (text: string) => void },
+  options: {
+    cwd: string;
+    env?: Record<string, string | undefined>;
+    onStderr?: (text: string) => void;
+    onStdout?: (text: string) => void;
+  },
 ): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
@@ -35,6 +43,7 @@ export function runCommand(
     let stderr = "";
     child.stdout.on("data", (chunk) => {
       stdout += chunk;
+      options.onStdout?.(String(chunk));
     });
     child.stderr.on("data", (chunk) => {
       stderr += chunk;
