@@ -174,7 +174,15 @@ export const RegistryOperation = z.strictObject({
   /** `public` or `restricted`, for a first publish or an access change. */
   access: z.enum(["public", "restricted"]).optional(),
   /** Maintainers after an owner change. */
-  maintainers: z.array(z.string().max(214).regex(/^[A-Za-z0-9._~-]+$/)).max(50).optional(),
+  maintainers: z
+    .array(
+      z
+        .string()
+        .max(214)
+        .regex(/^[A-Za-z0-9._~-]+$/),
+    )
+    .max(50)
+    .optional(),
 });
 export type RegistryOperation = z.infer<typeof RegistryOperation>;
 
@@ -384,8 +392,12 @@ export interface CreatedLink {
 
 export type RequestStatus = "pending" | "approved" | "denied" | "expired";
 
-/** How a request is answered: with codes, or by opening the registry's page (see RegistryChallenge). */
-export type ChallengeView = { type: "otp" } | { type: "web"; authUrl: string };
+/**
+ * How a request is answered: with codes, or by opening the registry's page
+ * (see RegistryChallenge). `authUrl` is there only while the request is
+ * pending: the server wipes it once the request is answered, withdrawn or expired.
+ */
+export type ChallengeView = { type: "otp" } | { type: "web"; authUrl?: string };
 
 /** Who answered a request. */
 export interface AnsweredBy {
