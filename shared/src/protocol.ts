@@ -17,6 +17,7 @@ export const API_ROUTES = {
   otp: "POST /api/v1/otp",
   otpUrlForm: "POST|GET /api/v1/otp/:token",
   resume: "GET /api/v1/requests/:requestId",
+  withdraw: "DELETE /api/v1/requests/:requestId",
   // Devices (signed)
   pair: "POST /api/v1/devices",
   me: "GET /api/v1/devices/me",
@@ -588,6 +589,12 @@ export type PushPayload =
       title: string;
       body: string;
       expiresAt: number;
+      /**
+       * The answer needs the approval screen: a web challenge (the registry's
+       * page is opened from there) or a run offer (the approver decides how
+       * far the codes go). The notification then has no one-tap Approve.
+       */
+      needsScreen?: true;
     }
   | {
       v: 1;
