@@ -17,6 +17,7 @@ export const API_ROUTES = {
   otp: "POST /api/v1/otp",
   otpUrlForm: "POST|GET /api/v1/otp/:token",
   resume: "GET /api/v1/requests/:requestId",
+  withdraw: "DELETE /api/v1/requests/:requestId",
   // Devices (signed)
   pair: "POST /api/v1/devices",
   me: "GET /api/v1/devices/me",
@@ -174,7 +175,15 @@ export const RegistryOperation = z.strictObject({
   /** `public` or `restricted`, for a first publish or an access change. */
   access: z.enum(["public", "restricted"]).optional(),
   /** Maintainers after an owner change. */
-  maintainers: z.array(z.string().max(214).regex(/^[A-Za-z0-9._~-]+$/)).max(50).optional(),
+  maintainers: z
+    .array(
+      z
+        .string()
+        .max(214)
+        .regex(/^[A-Za-z0-9._~-]+$/),
+    )
+    .max(50)
+    .optional(),
 });
 export type RegistryOperation = z.infer<typeof RegistryOperation>;
 
@@ -384,8 +393,12 @@ export interface CreatedLink {
 
 export type RequestStatus = "pending" | "approved" | "denied" | "expired";
 
-/** How a request is answered: with codes, or by opening the registry's page (see RegistryChallenge). */
-export type ChallengeView = { type: "otp" } | { type: "web"; authUrl: string };
+/**
+ * How a request is answered: with codes, or by opening the registry's page
+ * (see RegistryChallenge). `authUrl` is there only while the request is
+ * pending: the server wipes it once the request is answered, withdrawn or expired.
+ */
+export type ChallengeView = { type: "otp" } | { type: "web"; authUrl?: string };
 
 /** Who answered a request. */
 export interface AnsweredBy {
@@ -576,6 +589,12 @@ export type PushPayload =
       title: string;
       body: string;
       expiresAt: number;
+      /**
+       * The answer needs the approval screen: a web challenge (the registry's
+       * page is opened from there) or a run offer (the approver decides how
+       * far the codes go). The notification then has no one-tap Approve.
+       */
+      needsScreen?: true;
     }
   | {
       v: 1;

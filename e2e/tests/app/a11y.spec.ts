@@ -1,5 +1,6 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
+import { exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
 import { addAccountByUri, createLink, openAccount, testAccount, trackCspViolations } from "./support/app.js";
@@ -20,7 +21,7 @@ async function expectAccessible(page: Page, screen: string): Promise<void> {
 }
 
 test("every screen passes axe without serious violations, under the strict CSP", async ({ page, server }) => {
-  // About thirty axe runs (each screen in light and dark mode).
+  // About thirty-five axe runs (each screen in light and dark mode).
   test.setTimeout(240_000);
   const cspViolations = await trackCspViolations(page);
   await page.goto("/");
@@ -69,6 +70,44 @@ test("every screen passes axe without serious violations, under the strict CSP",
   await expect(page.getByRole("status").filter({ hasText: "Approved" })).toBeVisible();
   await expectAccessible(page, "approval outcome");
   expect((await ci).status).toBe(200);
+
+  // The registry relay's requests: what the publish request says, npm's passkey page, a run offer.
+  const operation = {
+    action: "publish",
+    registry: "registry.npmjs.org",
+    method: "PUT",
+    path: "/foo",
+    package: { name: "foo", version: "1.2.4" },
+    tag: "next",
+    tarball: { size: 2_400_000, integrity: `sha512-${"Zm9v".repeat(21)}YQ==` },
+  };
+  const passkeyPage = requestOtp(server.origin, token, {
+    operation,
+    challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/0b1c" },
+    context: { repository: "owner/repo" },
+    wait: 30,
+  });
+  await page.goto("/");
+  await page.getByRole("link", { name: /npm asks for your passkey to publish foo@1\.2\.4/ }).click();
+  await expect(page.getByRole("link", { name: "Open npm" })).toBeVisible();
+  await page.getByText("sha512-Zm9vZm9vZm…9vYQ==").click();
+  await expectAccessible(page, "approval of npm's passkey page, with the publish request");
+  await page.getByRole("button", { name: "Deny", exact: true }).click();
+  expect((await passkeyPage).status).toBe(403);
+
+  const { publicKey } = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
+  const run = requestOtp(server.origin, token, {
+    operation,
+    publicKey: await exportJWK(publicKey),
+    run: { seconds: 900 },
+    wait: 30,
+  });
+  await page.goto("/");
+  await page.getByRole("link", { name: /Publish foo@1\.2\.4\?/ }).click();
+  await expect(page.getByRole("checkbox", { name: /Also cover the rest of this run/ })).toBeVisible();
+  await expectAccessible(page, "approval with the run option");
+  await page.getByRole("button", { name: "Deny", exact: true }).click();
+  expect((await run).status).toBe(403);
 
   await page.goto("/");
   await openAccount(page, npm);

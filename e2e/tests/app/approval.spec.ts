@@ -1,6 +1,8 @@
+import { JweAnswerPayload } from "@countersign/shared";
+import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { ApiDevice, requestOtp } from "../../helpers/apiDevice.js";
-import { addAccountByUri, createLink, openAccount, testAccount } from "./support/app.js";
+import { addAccountByUri, createLink, openAccount, testAccount, totpAt } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 
@@ -87,4 +89,152 @@ test("when another device answers first, the app says so", async ({ page, server
   await page.goto(`/approve/${approval.id}`);
   await expect(page.getByText("Already approved — answered on Bob's tablet.")).toBeVisible();
   await expect(page.getByRole("button", { name: "Approve" })).toBeHidden();
+});
+
+/** What `countersign exec` read from the challenged publish request. */
+const publishFoo = {
+  action: "publish",
+  registry: "registry.npmjs.org",
+  method: "PUT",
+  path: "/foo",
+  package: { name: "foo", version: "1.2.3" },
+  tag: "latest",
+  tarball: { size: 48_213, integrity: `sha512-${"Zm9v".repeat(21)}YQ==` },
+};
+
+/** An ephemeral CI key pair, as the CLI makes one per request. */
+async function ciKeyPair() {
+  const { publicKey, privateKey } = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
+  return { privateKey, publicJwk: await exportJWK(publicKey) };
+}
+
+test("npm's passkey page: the screen shows the publish request, Open npm opens the page and tells CI", async ({
+  page,
+  context,
+  server,
+}) => {
+  const { token } = await setUp(page, server);
+  const authUrl = "https://www.npmjs.com/auth/cli/3f0c9a2e-1b4d-4e6f-8a7b-9c0d1e2f3a4b";
+  // The registry's page, served locally: the machine reaches no registry site.
+  await context.route("https://www.npmjs.com/**", (route) =>
+    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>npm</title><h1>Use your passkey</h1>" }),
+  );
+  const { publicJwk } = await ciKeyPair();
+  const ci = requestOtp(
+    server.origin,
+    token,
+    {
+      operation: publishFoo,
+      challenge: { type: "web", authUrl },
+      publicKey: publicJwk,
+      context: { repository: "owner/repo" },
+      wait: 60,
+    },
+    { accept: "application/json" },
+  );
+
+  await page.goto("/");
+  const question = "npm asks for your passkey to publish foo@1.2.3 from owner/repo";
+  await page.getByRole("link", { name: new RegExp(question) }).click();
+  await expect(page.getByRole("heading", { name: question })).toBeVisible();
+
+  const read = page.getByRole("region", { name: /What the registry was asked/ });
+  await expect(read.getByRole("heading")).toContainText("read from the publish request");
+  const fact = (term: string) =>
+    read.getByRole("term").filter({ hasText: term }).locator("xpath=following-sibling::dd[1]");
+  await expect(fact("Action")).toHaveText("Publish foo@1.2.3");
+  await expect(fact("Tag")).toHaveText("latest");
+  await expect(fact("Registry")).toHaveText("registry.npmjs.org");
+  await expect(fact("Tarball")).toContainText("48.2 kB");
+  await expect(fact("Tarball")).toContainText("sha512-Zm9vZm9vZm…9vYQ==");
+  await expect(page.getByText(publishFoo.tarball.integrity, { exact: true })).toBeHidden();
+  await fact("Tarball").getByText("sha512-Zm9vZm9vZm…9vYQ==").click();
+  await expect(page.getByText(publishFoo.tarball.integrity, { exact: true })).toBeVisible();
+  // CI's own account of itself keeps its mark: a different kind of fact.
+  await expect(page.getByRole("definition").filter({ hasText: "owner/repo" })).toContainText("claimed by CI");
+  await expect(page.getByText(/npm asks for your passkey on its own page \(www\.npmjs\.com\)/)).toBeVisible();
+
+  await expect(page.getByRole("button", { name: "Approve" })).toBeHidden();
+  await expect(page.getByRole("button", { name: "Deny", exact: true })).toBeVisible();
+  const opened = context.waitForEvent("page");
+  await page.getByRole("link", { name: "Open npm" }).click();
+  const npmPage = await opened;
+  await npmPage.waitForLoadState();
+  expect(npmPage.url()).toBe(authUrl);
+  await expect(npmPage.getByRole("heading", { name: "Use your passkey" })).toBeVisible();
+  await npmPage.close();
+
+  await expect(page.getByRole("status").filter({ hasText: "Opened" })).toHaveText(
+    "Opened npm's passkey page. CI waits for npm to confirm.",
+  );
+  await expect(page.getByRole("link", { name: "Open npm" })).toBeHidden();
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+  expect(answer.json).toEqual({
+    requestId: expect.any(String),
+    approvedAt: expect.any(Number),
+    approvedBy: "Alice's phone",
+    opened: true,
+  });
+
+  await page.goto("/");
+  await openAccount(page, npm);
+  const history = page.getByRole("list", { name: "Past requests" });
+  await expect(history).toContainText("Publish foo@1.2.3 from owner/repo");
+  await expect(history).toContainText("opened npm's passkey page");
+});
+
+test("covering the rest of a run: the phone sends a code for every step until the run ends, encrypted to CI", async ({
+  page,
+  server,
+}) => {
+  const { token } = await setUp(page, server);
+  const { privateKey, publicJwk } = await ciKeyPair();
+  const askedAt = Date.now();
+  const ci = requestOtp(
+    server.origin,
+    token,
+    { operation: publishFoo, publicKey: publicJwk, run: { seconds: 600 }, wait: 60 },
+    { accept: "application/json" },
+  );
+  await page.goto("/");
+  await page.getByRole("link", { name: /Publish foo@1\.2\.3\?/ }).click();
+  const option = page.getByRole("checkbox", {
+    name: /^Also cover the rest of this run — codes until \d\d:\d\d \(\d+ codes\)$/,
+  });
+  await expect(option).not.toBeChecked();
+  await expect(
+    page.getByText(/holds a code for every 30 seconds until \d\d:\d\d, encrypted to its own key, and can use them/),
+  ).toBeVisible();
+  const label = (await option.evaluate((input) => input.closest("label")?.textContent)) ?? "";
+  const [, until, promised] = /codes until (\d\d:\d\d) \((\d+) codes\)/.exec(label) ?? [];
+  await option.check();
+  await page.getByRole("button", { name: "Approve" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Approved" })).toHaveText(
+    `Approved. Codes until ${until} were sent to CI.`,
+  );
+
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+  const { plaintext } = await compactDecrypt(String(answer.json?.jwe), privateKey);
+  const payload = JweAnswerPayload.parse(JSON.parse(new TextDecoder().decode(plaintext)));
+  const runUntil = payload.runUntil ?? 0;
+  // The run CI offered ends 600 s after the server took the request.
+  expect(runUntil).toBeGreaterThanOrEqual(askedAt + 600_000);
+  expect(runUntil).toBeLessThanOrEqual(Date.now() + 600_000);
+  expect(payload.codes.length).toBe(Number(promised));
+  const first = payload.codes[0];
+  const last = payload.codes.at(-1);
+  expect(first?.notBefore).toBeLessThanOrEqual(Date.now());
+  expect(last?.notBefore).toBeLessThanOrEqual(runUntil);
+  expect(last?.notAfter).toBeGreaterThan(runUntil);
+  for (const [i, code] of payload.codes.entries()) {
+    expect(code.notAfter - code.notBefore).toBe(30_000);
+    if (i > 0) expect(code.notBefore).toBe(payload.codes[i - 1]?.notAfter);
+    expect(code.otp).toBe(await totpAt(npm, code.notBefore));
+  }
+
+  await page.goto("/");
+  await openAccount(page, npm);
+  await expect(page.getByRole("list", { name: "Past requests" })).toContainText(`covered the run until ${until}`);
 });

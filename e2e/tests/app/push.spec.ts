@@ -146,3 +146,36 @@ test("when another device answers, the notification closes and the open screen s
   await expect(page.getByRole("status").filter({ hasText: "answered on Bob's tablet" })).toBeVisible();
   await expect(page.getByRole("button", { name: "Approve" })).toBeHidden();
 });
+
+test("npm's passkey page arrives without a one-tap Approve, and closes when CI withdraws the request", async ({
+  page,
+  server,
+}) => {
+  const token = await setUp(page, server);
+  const ci = requestOtp(server.origin, token, {
+    operation: {
+      action: "publish",
+      registry: "registry.npmjs.org",
+      method: "PUT",
+      path: "/foo",
+      package: { name: "foo", version: "1.2.3" },
+    },
+    challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/77" },
+    context: { repository: "owner/repo" },
+    wait: 30,
+  });
+  const notification = await waitForNotification(page);
+  expect(notification.title).toBe("npm asks for your passkey to publish foo@1.2.3 from owner/repo");
+  expect(notification.body).toContain('Tap to review, then "Open npm".');
+  expect(notification.actions.map((a) => a.title)).toEqual(["Deny"]);
+  expect(JSON.stringify(notification)).not.toContain("npmjs.com/auth");
+
+  // The registry's challenge was met another way: CI withdraws, the notification goes away.
+  const withdrawn = await fetch(`${server.origin}/api/v1/requests/${notification.data.requestId}`, {
+    method: "DELETE",
+    headers: { authorization: `Bearer ${token}` },
+  });
+  expect(withdrawn.status).toBe(204);
+  expect((await ci).status).toBe(410);
+  await expect.poll(async () => (await shownNotifications(page)).length).toBe(0);
+});

@@ -8,7 +8,7 @@ import {
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { requireApprovalPasskey } from "../passkey/requireApprovalPasskey.js";
-import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord } from "../store/Store.js";
+import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord, StoredAnswer } from "../store/Store.js";
 import { notifyDevices } from "./notifyDevices.js";
 
 export function toApprovalView(
@@ -31,6 +31,14 @@ export function toApprovalView(
     answeredBy: request.answeredBy,
     answeredAt: request.answeredAt,
     publicKey: request.publicKey,
+    operation: request.operation,
+    // The store wipes authUrl once the request is settled; a request past its time but not yet
+    // swept is not pending to the phone either, so the URL stays out of its view as well.
+    challenge:
+      request.challenge.type === "web" && (request.status !== "pending" || !request.challenge.authUrl)
+        ? { type: "web" }
+        : request.challenge,
+    run: request.run,
   };
 }
 
@@ -48,16 +56,31 @@ function notificationDetail(view: ApprovalView): string {
   return `${account} · CI link "${view.link.name}"`;
 }
 
-/** The push message that asks the holders of an account to decide. */
+/** The name on the button that opens the registry's passkey page: its issuer, else the page's host. */
+function registryName(view: ApprovalView): string {
+  if (view.account.issuer) return view.account.issuer;
+  if (view.challenge.type === "web" && view.challenge.authUrl) return new URL(view.challenge.authUrl).host;
+  return "the registry";
+}
+
+/**
+ * The push message that asks the holders of an account to decide. A web
+ * challenge or a run offer cannot be answered with one tap on the
+ * notification: the approver opens the registry's page, or decides how far
+ * the codes go, on the approval screen.
+ */
 export function approvalPayload(view: ApprovalView): PushPayload {
+  const web = view.challenge.type === "web";
+  const detail = notificationDetail(view);
   return {
     v: 1,
     type: "approval",
     requestId: view.id,
     accountId: view.accountId,
     title: describeRequest(view),
-    body: notificationDetail(view),
+    body: web ? `${detail}. Tap to review, then "Open ${registryName(view)}".` : detail,
     expiresAt: view.expiresAt,
+    ...(web || view.run ? { needsScreen: true as const } : {}),
   };
 }
 
@@ -93,6 +116,54 @@ export async function getApproval(
   return viewOf(deps, await heldRequest(deps, device, requestId));
 }
 
+/** How far past `createdAt + run.seconds` a run approval may reach: the phone's clock may run ahead. */
+export const RUN_SLACK_MS = 60_000;
+
+/**
+ * What an approval may carry for this request: `opened` for a web challenge
+ * only, codes or a JWE for a code challenge only (a JWE exactly when CI sent a
+ * key), and `runUntil` only when CI offered a run, no further than the run.
+ */
+function checkApproval(request: RequestRecord, body: Extract<AnswerBody, { decision: "approve" }>) {
+  if ("opened" in body) {
+    if (request.challenge.type !== "web") {
+      throw new AppError("bad_request", "This request asks for a code: approve with codes or a JWE, not opened.");
+    }
+    return;
+  }
+  if (request.challenge.type === "web") {
+    throw new AppError(
+      "bad_request",
+      'The registry asked for its passkey page, not a code: approve with {"decision":"approve","opened":true}.',
+    );
+  }
+  if (request.publicKey && "codes" in body) {
+    throw new AppError("bad_request", "This request carries a publicKey: approve with a JWE encrypted to it.");
+  }
+  if (!request.publicKey && "jwe" in body) {
+    throw new AppError("bad_request", "This request carries no publicKey: approve with codes.");
+  }
+  if ("jwe" in body && body.runUntil !== undefined) {
+    if (!request.run)
+      throw new AppError("bad_request", "CI offered no run for this request: approve without runUntil.");
+    const latest = request.createdAt + request.run.seconds * 1000 + RUN_SLACK_MS;
+    if (body.runUntil > latest) {
+      throw new AppError(
+        "bad_request",
+        `runUntil is past the run CI offered: at most ${latest} (${request.run.seconds} s after the request).`,
+      );
+    }
+  }
+}
+
+/** What the store keeps of an answer until CI collects it. */
+function storedAnswer(body: AnswerBody): StoredAnswer | null {
+  if (body.decision === "deny") return null;
+  if ("opened" in body) return { opened: true };
+  if ("jwe" in body) return { jwe: body.jwe };
+  return { codes: body.codes };
+}
+
 function notAnswerable(request: RequestRecord, now: number): AppError {
   if (request.answeredBy && (request.status === "approved" || request.status === "denied")) {
     return new AppError("already_answered", `Already ${request.status} on ${request.answeredBy.deviceName}.`, {
@@ -120,29 +191,23 @@ export async function answerApproval(
 ): Promise<AnswerResult> {
   const request = await heldRequest(deps, device, requestId);
   const now = deps.clock.now();
-  if (body.decision === "approve") {
-    if (request.publicKey && "codes" in body) {
-      throw new AppError("bad_request", "This request carries a publicKey: approve with a JWE encrypted to it.");
-    }
-    if (!request.publicKey && "jwe" in body) {
-      throw new AppError("bad_request", "This request carries no publicKey: approve with codes.");
-    }
-  }
+  if (body.decision === "approve") checkApproval(request, body);
   await requireApprovalPasskey(deps, device, request, body);
   if (request.status !== "pending" || now >= request.expiresAt) throw notAnswerable(request, now);
 
   const answeredBy = { deviceId: device.id, deviceName: device.name };
   const status = body.decision === "approve" ? "approved" : "denied";
   const pause = body.decision === "deny" && body.pauseLink === true;
+  const runUntil = "runUntil" in body ? body.runUntil : undefined;
   const outcome = await deps.store.answerRequest(
     requestId,
+    { status, answer: storedAnswer(body), answeredBy, answeredAt: now },
     {
-      status,
-      answer: body.decision === "approve" ? ("jwe" in body ? { jwe: body.jwe } : { codes: body.codes }) : null,
+      outcome: status,
       answeredBy,
-      answeredAt: now,
+      message: pause ? "Denied and the link paused." : null,
+      ...(runUntil !== undefined ? { runUntil } : {}),
     },
-    { outcome: status, answeredBy, message: pause ? "Denied and the link paused." : null },
   );
   if (!outcome.ok) throw notAnswerable(outcome.request, now);
   if (pause) await deps.store.updateLink(request.linkId, { paused: true });

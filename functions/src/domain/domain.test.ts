@@ -18,7 +18,7 @@ import { authenticateDevice } from "./authenticateDevice.js";
 import { createInvite, ensureSetupCode, pairDevice } from "./devices.js";
 import { createLink } from "./links.js";
 import { listHistory } from "./listHistory.js";
-import { awaitOtp, requestOtp, waitSeconds } from "./requestOtp.js";
+import { awaitOtp, requestOtp, waitSeconds, withdrawOtp } from "./requestOtp.js";
 import { sweepExpired } from "./sweepExpired.js";
 import { USAGE_RESOLUTION_MS } from "./usage.js";
 
@@ -265,5 +265,149 @@ describe("setup code", () => {
     expect(await ensureSetupCode(deps, "TEST-1234")).toBe("TEST-1234");
     await seed();
     expect(await ensureSetupCode(deps, "TEST-1234")).toBeNull();
+  });
+});
+
+describe("the registry relay's requests", () => {
+  const publicKey = { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) } as const;
+  const operation = {
+    action: "publish",
+    registry: "registry.npmjs.org",
+    method: "PUT",
+    path: "/foo",
+    package: { name: "foo", version: "1.2.3" },
+    tag: "latest",
+  } as const;
+  const web = { type: "web", authUrl: "https://www.npmjs.com/auth/cli/5e2f" } as const;
+  const jwe = "eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn";
+  const ask = (token: string, body: Record<string, unknown>, idempotencyKey: string | null = null) => ({
+    ...call(token),
+    body,
+    idempotencyKey,
+  });
+
+  it("refuses a run offer without a public key, or with a web challenge, before anything starts", async () => {
+    const { token, account } = await seed();
+    const noKey = await expectError(requestOtp(deps, ask(token, { run: { seconds: 600 } })), "bad_request");
+    expect(noKey.message).toMatch(/run needs publicKey/);
+    const withWeb = await expectError(
+      requestOtp(deps, ask(token, { run: { seconds: 600 }, publicKey, challenge: web })),
+      "bad_request",
+    );
+    expect(withWeb.message).toMatch(/web challenge/);
+    expect(sent).toEqual([]);
+    expect(await listHistory(deps, account.id)).toEqual([]);
+    await requestOtp(deps, ask(token, { run: { seconds: 600 }, publicKey, operation }));
+    expect(sent).toHaveLength(1);
+  });
+
+  it("a retry joins its request only when it asks for the same operation and challenge", async () => {
+    const { token } = await seed();
+    const first = await requestOtp(deps, ask(token, { operation, challenge: web }, "k"));
+    expect((await requestOtp(deps, ask(token, { operation, challenge: web }, "k"))).id).toBe(first.id);
+    const otherVersion = { ...operation, package: { name: "foo", version: "1.2.4" } };
+    const conflict = await expectError(
+      requestOtp(deps, ask(token, { operation: otherVersion, challenge: web }, "k")),
+      "conflict",
+    );
+    expect(conflict.requestId).toBe(first.id);
+    await expectError(requestOtp(deps, ask(token, { operation }, "k")), "conflict");
+    await expectError(
+      requestOtp(
+        deps,
+        ask(token, { operation, challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/other" } }, "k"),
+      ),
+      "conflict",
+    );
+    await expectError(requestOtp(deps, ask(token, {}, "k")), "conflict");
+    expect(sent).toHaveLength(1);
+  });
+
+  it("a web challenge is approved by opening the page only, and CI learns it was opened, once", async () => {
+    const { device, token, account } = await seed();
+    const request = await requestOtp(deps, ask(token, { operation, challenge: web }));
+    expect(sent[0]).toMatchObject({ needsScreen: true, body: expect.stringMatching(/"Open npm"/) });
+    const codes = await generateTimedCodes(TOTP, now);
+    await expectError(answerApproval(deps, device, request.id, { decision: "approve", codes }), "bad_request");
+    await answerApproval(deps, device, request.id, { decision: "approve", opened: true });
+    expect(await awaitOtp(deps, request, 0)).toEqual({
+      requestId: request.id,
+      approvedAt: now,
+      approvedBy: "Pixel",
+      opened: true,
+    });
+    await expectError(awaitOtp(deps, request, 0), "expired");
+    expect(await listHistory(deps, account.id)).toMatchObject([{ outcome: "delivered", challenge: "web", operation }]);
+  });
+
+  it("opening a page is refused for a code request", async () => {
+    const { device, token } = await seed();
+    const request = await requestOtp(deps, ask(token, { operation }));
+    const error = await expectError(
+      answerApproval(deps, device, request.id, { decision: "approve", opened: true }),
+      "bad_request",
+    );
+    expect(error.message).toMatch(/asks for a code/);
+  });
+
+  it("opening the registry's page needs no Countersign passkey, a code still does", async () => {
+    const { device, token } = await seed();
+    const passkey = { credentialId: "Y3JlZA", publicKey: "cHVi", counter: 0, transports: [], createdAt: now };
+    await deps.store.updateDevice(device.id, { passkey });
+    const guarded = { ...device, passkey };
+    const code = await requestOtp(deps, ask(token, {}));
+    const codes = await generateTimedCodes(TOTP, now);
+    await expectError(answerApproval(deps, guarded, code.id, { decision: "approve", codes }), "passkey_required");
+    const page = await requestOtp(deps, ask(token, { operation, challenge: web }));
+    expect(await answerApproval(deps, guarded, page.id, { decision: "approve", opened: true })).toMatchObject({
+      status: "approved",
+    });
+  });
+
+  it("runUntil only for a run offer, and no further than the run plus a minute", async () => {
+    const { device, token, account } = await seed();
+    const plain = await requestOtp(deps, ask(token, { publicKey }));
+    const noRun = await expectError(
+      answerApproval(deps, device, plain.id, { decision: "approve", jwe, runUntil: now + 60_000 }),
+      "bad_request",
+    );
+    expect(noRun.message).toMatch(/offered no run/);
+    const run = await requestOtp(deps, ask(token, { publicKey, operation, run: { seconds: 900 } }));
+    expect(sent.at(-1)).toMatchObject({ needsScreen: true });
+    const latest = run.createdAt + 900_000 + 60_000;
+    await expectError(
+      answerApproval(deps, device, run.id, { decision: "approve", jwe, runUntil: latest + 1 }),
+      "bad_request",
+    );
+    await answerApproval(deps, device, run.id, { decision: "approve", jwe, runUntil: latest });
+    expect(await awaitOtp(deps, run, 0)).toMatchObject({ jwe });
+    const history = await listHistory(deps, account.id);
+    expect(history.find((entry) => entry.requestId === run.id)).toMatchObject({
+      outcome: "delivered",
+      runUntil: latest,
+    });
+    expect(history.find((entry) => entry.requestId === plain.id)).not.toHaveProperty("runUntil");
+  });
+
+  it("CI withdraws a pending request: it expires at once, devices are told, a waiting call gets 410", async () => {
+    const { device, token, account } = await seed();
+    const request = await requestOtp(deps, ask(token, { operation, challenge: web }));
+    const waiting = awaitOtp(deps, request, 30);
+    await withdrawOtp(deps, { token, requestId: request.id, ip: "203.0.113.9", userAgent: null });
+    const error = await expectError(waiting, "expired");
+    expect(error.message).toMatch(/withdrawn by CI/);
+    expect(sent.at(-1)).toEqual({ v: 1, type: "answered", requestId: request.id, status: "expired", answeredBy: "" });
+    expect((await deps.store.getRequest(request.id))?.challenge).toEqual({ type: "web" });
+    expect((await listHistory(deps, account.id))[0]).toMatchObject({ outcome: "expired", message: "Withdrawn by CI" });
+    await expectError(answerApproval(deps, device, request.id, { decision: "approve", opened: true }), "expired");
+    // Withdrawing again changes nothing; an answered request cannot be withdrawn.
+    await withdrawOtp(deps, { token, requestId: request.id, ip: "203.0.113.9", userAgent: null });
+    const denied = await requestOtp(deps, ask(token, {}));
+    await answerApproval(deps, device, denied.id, { decision: "deny" });
+    await expectError(
+      withdrawOtp(deps, { token, requestId: denied.id, ip: "203.0.113.9", userAgent: null }),
+      "conflict",
+    );
+    await expectError(withdrawOtp(deps, { token, requestId: "nope", ip: "203.0.113.9", userAgent: null }), "not_found");
   });
 });

@@ -34,6 +34,7 @@ type AuditFields = {
 };
 
 function auditEntry(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFields): AuditRecord {
+  const { operation, challenge } = call.body;
   return {
     ...fields,
     accountId: link.accountId,
@@ -45,6 +46,9 @@ function auditEntry(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFi
     verified: fields.verified ?? null,
     requester: { ip: call.ip, userAgent: call.userAgent },
     answeredBy: null,
+    // Only when sent, so the entries of plain code requests stay as they were.
+    ...(operation ? { operation } : {}),
+    ...(challenge ? { challenge: challenge.type } : {}),
   };
 }
 
@@ -123,13 +127,83 @@ async function verifyCaller(
 }
 
 /**
+ * The rules between the registry relay's fields that the schema cannot state.
+ * Checked before anything else, like the schema: a refused body starts nothing.
+ */
+function checkRegistryFields(body: OtpRequestBody) {
+  if (body.run && !body.publicKey) {
+    throw new AppError(
+      "bad_request",
+      "run needs publicKey: codes for the rest of a run travel only encrypted to the CI job's own key.",
+    );
+  }
+  if (body.run && body.challenge?.type === "web") {
+    throw new AppError(
+      "bad_request",
+      "run cannot go with a web challenge: the registry's passkey page gives no codes to hand out in advance.",
+    );
+  }
+}
+
+/** JSON with sorted keys, to compare values a store may hand back with their keys in another order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner && typeof inner === "object" && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+/**
+ * Whether a retry asks for what its request asked: the same operation, the
+ * same challenge and the same run offer. The approver decided on what the
+ * request showed, so an answer must not go to a call that asks for something
+ * else. A web challenge's authUrl is wiped once the request is answered; then
+ * only the challenge's type can be compared.
+ */
+function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
+  const challenge = body.challenge ?? { type: "otp" };
+  const stored = request.challenge;
+  const sameChallenge =
+    challenge.type === stored.type &&
+    (challenge.type !== "web" || stored.type !== "web" || !stored.authUrl || stored.authUrl === challenge.authUrl);
+  return (
+    sameChallenge &&
+    canonicalJson(request.operation) === canonicalJson(body.operation ?? null) &&
+    (request.run?.seconds ?? null) === (body.run?.seconds ?? null)
+  );
+}
+
+/** A joined request, once it is known to come from the same CI run and to ask the same. */
+async function join(
+  deps: Deps,
+  link: LinkRecord,
+  call: OtpCall,
+  request: RequestRecord,
+  verified: Record<string, string> | null,
+): Promise<RequestRecord> {
+  const joined = await sameRun(deps, link, call, request, verified, RETRY_OF_ANOTHER_RUN);
+  if (!asksTheSame(joined, call.body)) {
+    throw new AppError(
+      "conflict",
+      "This Idempotency-Key belongs to a request for another registry operation or challenge; " +
+        "use a new key for a new challenge.",
+      { requestId: joined.id },
+    );
+  }
+  return joined;
+}
+
+/**
  * Starts (or, with an Idempotency-Key already used on this link, joins) a CI
  * request for a code and notifies every device holding the account. A joined
  * request notifies nobody again. On a link with a policy, the caller's OIDC
  * token is verified first, a retry's too: it joins only a request of the same
- * CI run, whose verified claims stay as they were.
+ * CI run, whose verified claims stay as they were. A retry that asks for
+ * another operation or challenge than its request is a `conflict`.
  */
 export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
+  checkRegistryFields(call.body);
   const link = await findLinkByToken(deps, call.token);
   const account = await deps.store.getAccount(link.accountId);
   if (!account)
@@ -140,7 +214,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
 
   if (call.idempotencyKey) {
     const joined = await deps.store.findRequestByIdempotencyKey(link.id, call.idempotencyKey);
-    if (joined) return sameRun(deps, link, call, joined, verified, RETRY_OF_ANOTHER_RUN);
+    if (joined) return join(deps, link, call, joined, verified);
   }
   if (link.paused) {
     await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "paused", message: null });
@@ -160,6 +234,9 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
       oidcToken: null,
       verified,
       publicKey: call.body.publicKey ?? null,
+      operation: call.body.operation ?? null,
+      challenge: call.body.challenge ?? { type: "otp" },
+      run: call.body.run ?? null,
       requester: { ip: call.ip, userAgent: call.userAgent },
       createdAt: now,
       expiresAt: now + deps.config.requestTtlSeconds * 1000,
@@ -171,7 +248,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     },
     auditEntry(deps, link, call, { id, requestId: id, outcome: "pending", message: null, verified }),
   );
-  if (!created) return sameRun(deps, link, call, request, verified, RETRY_OF_ANOTHER_RUN);
+  if (!created) return join(deps, link, call, request, verified);
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
   return request;
@@ -229,9 +306,14 @@ export async function awaitOtp(
         requestId: current.id,
       });
     case "expired":
-      throw new AppError("expired", "The request expired without an answer. Start a new one.", {
-        requestId: current.id,
-      });
+      // The sweep expires a request only once its time is up: expired before that, CI withdrew it.
+      throw new AppError(
+        "expired",
+        now < current.expiresAt
+          ? "The request was withdrawn by CI. Start a new one."
+          : "The request expired without an answer. Start a new one.",
+        { requestId: current.id },
+      );
     case "approved":
       return deliver(deps, current);
   }
@@ -260,6 +342,10 @@ async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse>
     ...(taken.answeredBy ? { approvedBy: taken.answeredBy.deviceName } : {}),
   };
   if ("jwe" in taken.answer) return { ...base, jwe: taken.answer.jwe };
+  if ("opened" in taken.answer) {
+    deps.log.info("passkey page opened, delivered", { requestId: taken.id });
+    return { ...base, opened: true };
+  }
   const code = pickValidCode(taken.answer.codes, now);
   if (!code) {
     throw new AppError(
@@ -274,25 +360,23 @@ async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse>
   return { ...base, otp: code.otp, validUntil: code.notAfter };
 }
 
+/** A CI call about a request it started: resuming it or withdrawing it. */
+interface RequestCall {
+  token: string;
+  requestId: string;
+  oidcToken?: string;
+  ip: string;
+  userAgent: string | null;
+}
+
 /**
- * Resumes a request started with the same link token (after a 408 or a lost
- * connection). On a link with a policy the resume must carry an OIDC token
- * (`x-countersign-oidc-token`) that passes the policy and comes from the
- * same CI run as the request: the link token and the request id alone,
- * which may show in a CI log, do not collect the code.
+ * The request `call` names, once the caller has shown it may act on it: the
+ * same link token and, on a link with a policy, an OIDC token
+ * (`x-countersign-oidc-token`) that passes the policy and comes from the same
+ * CI run as the request. The link token and the request id alone, which may
+ * show in a CI log, are not enough there.
  */
-export async function resumeOtp(
-  deps: Deps,
-  call: {
-    token: string;
-    requestId: string;
-    seconds: number;
-    signal?: AbortSignal;
-    oidcToken?: string;
-    ip: string;
-    userAgent: string | null;
-  },
-): Promise<OtpResponse> {
+async function callersRequest(deps: Deps, call: RequestCall, action: string): Promise<RequestRecord> {
   const link = await findLinkByToken(deps, call.token);
   const request = await deps.store.getRequest(call.requestId);
   if (!request || request.linkId !== link.id) throw new AppError("not_found", "No such request for this link.");
@@ -311,8 +395,54 @@ export async function resumeOtp(
       caller,
       request,
       verified,
-      (run) => `this request belongs to another CI run (${run}); only that run can collect its code`,
+      (run) => `this request belongs to another CI run (${run}); only that run can ${action}`,
     );
   }
+  return request;
+}
+
+/**
+ * Resumes a request started with the same link token (after a 408 or a lost
+ * connection); see callersRequest for who may.
+ */
+export async function resumeOtp(
+  deps: Deps,
+  call: RequestCall & { seconds: number; signal?: AbortSignal },
+): Promise<OtpResponse> {
+  const request = await callersRequest(deps, call, "collect its code");
   return awaitOtp(deps, request, call.seconds, call.signal);
+}
+
+export const WITHDRAWN_BY_CI = "Withdrawn by CI";
+
+/**
+ * CI withdraws its pending request: the registry's challenge was met another
+ * way (the passkey page was used from a computer) or the command ended. The
+ * request expires at once, as if its time had run out: waiting calls get
+ * `expired`, the devices are told so their notifications close, and a web
+ * challenge's authUrl is wiped. A request that had already expired is left as
+ * it is; one already approved or denied is a `conflict`.
+ */
+export async function withdrawOtp(deps: Deps, call: RequestCall): Promise<void> {
+  const request = await callersRequest(deps, call, "withdraw it");
+  const outcome = await deps.store.withdrawRequest(request.id, { outcome: "expired", message: WITHDRAWN_BY_CI });
+  if (!outcome.ok) {
+    if (outcome.request.status === "expired") return;
+    throw new AppError(
+      "conflict",
+      `This request was already ${outcome.request.status}; there is nothing to withdraw.`,
+      {
+        requestId: request.id,
+      },
+    );
+  }
+  deps.log.info("request withdrawn by CI", { requestId: request.id });
+  const account = await deps.store.getAccount(request.accountId);
+  await notifyDevices(deps, account?.deviceIds ?? [], {
+    v: 1,
+    type: "answered",
+    requestId: request.id,
+    status: "expired",
+    answeredBy: "",
+  });
 }

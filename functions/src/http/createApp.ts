@@ -37,7 +37,7 @@ import {
 } from "../domain/devices.js";
 import { createLink, listLinks, revokeLink, updateLink } from "../domain/links.js";
 import { listHistory } from "../domain/listHistory.js";
-import { awaitOtp, requestOtp, resumeOtp, waitSeconds } from "../domain/requestOtp.js";
+import { awaitOtp, requestOtp, resumeOtp, waitSeconds, withdrawOtp } from "../domain/requestOtp.js";
 import { AppError } from "../errors.js";
 import { requireActionPasskey } from "../passkey/requireActionPasskey.js";
 import type { DeviceRecord } from "../store/Store.js";
@@ -112,6 +112,15 @@ function checkTokenFormat(token: string): string {
   return token;
 }
 
+/** The job's OIDC token on a resume or a withdrawal, checked for size only (the policy checks the rest). */
+function oidcTokenHeader(req: Request): string | undefined {
+  const oidcToken = req.get(OIDC_TOKEN_HEADER);
+  if (oidcToken !== undefined && (oidcToken.length < 10 || oidcToken.length > MAX_OIDC_TOKEN_LENGTH)) {
+    throw new AppError("bad_request", `${OIDC_TOKEN_HEADER} must hold an OIDC token (a JWT).`);
+  }
+  return oidcToken || undefined;
+}
+
 function signedCall(req: Request): SignedCall {
   return { method: req.method, path: req.originalUrl, headers: req.headers, body: rawBody(req) };
 }
@@ -120,7 +129,8 @@ function sendOtp(req: Request, res: Response, otp: OtpResponse) {
   if (req.get("accept")?.includes("application/json")) {
     res.json(otp);
   } else {
-    res.type("text/plain").send(`${otp.jwe ?? otp.otp}\n`);
+    // A plain caller reads one line: the code, the JWE, or "opened" for the registry's passkey page.
+    res.type("text/plain").send(`${otp.jwe ?? otp.otp ?? (otp.opened ? "opened" : "")}\n`);
   }
 }
 
@@ -282,10 +292,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     const token = bearerToken(req);
     const query = parseQuery(req, ["wait"]);
     const seconds = waitSeconds(deps.config, parseIntegerParam("wait", query.wait, 86_400));
-    const oidcToken = req.get(OIDC_TOKEN_HEADER);
-    if (oidcToken !== undefined && (oidcToken.length < 10 || oidcToken.length > MAX_OIDC_TOKEN_LENGTH)) {
-      throw new AppError("bad_request", `${OIDC_TOKEN_HEADER} must hold an OIDC token (a JWT).`);
-    }
+    const oidcToken = oidcTokenHeader(req);
     park(
       req,
       res,
@@ -299,6 +306,20 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
         userAgent: userAgentOf(req),
       }),
     );
+  });
+
+  api.delete("/requests/:requestId", limited, async (req, res) => {
+    const token = bearerToken(req);
+    parseQuery(req, []);
+    const oidcToken = oidcTokenHeader(req);
+    await withdrawOtp(deps, {
+      token,
+      requestId: String(req.params.requestId),
+      ...(oidcToken ? { oidcToken } : {}),
+      ip: clientAddress(req),
+      userAgent: userAgentOf(req),
+    });
+    res.status(204).end();
   });
 
   // ------------------------------------------------------------ devices

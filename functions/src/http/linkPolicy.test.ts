@@ -386,6 +386,26 @@ describe("a request to a link with a policy", () => {
     expect((await resume(await githubToken())).status).toBe(410);
   });
 
+  it("a withdrawal, like a resume, needs a token of the request's own CI run", async () => {
+    const { device, token } = await setup();
+    const started = await ci(token, { oidcToken: await githubToken(), wait: 0 });
+    const requestId = String(started.body.requestId);
+    const withdraw = (oidcToken?: string) =>
+      send<Record<string, unknown>>(`${app.url}/api/v1/requests/${requestId}`, {
+        method: "DELETE",
+        headers: { authorization: `Bearer ${token}`, ...(oidcToken ? { [OIDC_TOKEN_HEADER]: oidcToken } : {}) },
+      });
+    expect(await withdraw()).toMatchObject({ status: 403, body: { error: "policy" } });
+    const otherRun = await withdraw(await githubToken({ run_id: "1111" }));
+    expect(otherRun).toMatchObject({
+      status: 403,
+      body: { message: expect.stringMatching(/only that run can withdraw/) },
+    });
+    expect((await pendingApproval(device)).id).toBe(requestId);
+    expect((await withdraw(await githubToken())).status).toBe(204);
+    expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
+  });
+
   it("a link without a policy still answers, with or without a token, and shows nothing as verified", async () => {
     const { device, token } = await setup(null);
     const waiting = ci(token, { oidcToken: await githubToken({ repository: "other/repo" }) });

@@ -9,7 +9,11 @@ import { verifyPasskeyAssertion } from "./verifyPasskeyAssertion.js";
  * challenge is `approvalChallenge(request id, this answer)`: bound to this
  * request and these codes (or this JWE), with user verification, used once.
  * Devices without a passkey, and denials, pass unchecked (denying is always
- * safe). Throws `passkey_required` or `unauthorized`, before anything changes.
+ * safe). So does opening the registry's passkey page (`opened`): no code or
+ * other secret leaves the phone, and the registry's own page asks for the
+ * registry's passkey before anything is published, so a second prompt here
+ * would guard nothing. Throws `passkey_required` or `unauthorized`, before
+ * anything changes.
  */
 export async function requireApprovalPasskey(
   deps: Pick<Deps, "store" | "clock" | "config">,
@@ -17,7 +21,7 @@ export async function requireApprovalPasskey(
   request: RequestRecord,
   body: AnswerBody,
 ): Promise<void> {
-  if (body.decision !== "approve" || !device.passkey) return;
+  if (body.decision !== "approve" || "opened" in body || !device.passkey) return;
   if (!body.assertion) {
     throw new AppError(
       "passkey_required",

@@ -105,6 +105,10 @@ function toRequest(data: DocumentData): RequestRecord {
     oidcToken: orNull(data.oidcToken),
     verified: orNull(data.verified),
     publicKey: orNull(data.publicKey),
+    operation: orNull(data.operation),
+    // Documents from before the registry relay were all code requests.
+    challenge: data.challenge ?? { type: "otp" },
+    run: orNull(data.run),
     requester: data.requester,
     createdAt: data.createdAt,
     expiresAt: toMillis(data.expiresAt),
@@ -131,7 +135,19 @@ function toAudit(data: DocumentData): AuditRecord {
     outcome: data.outcome,
     answeredBy: orNull(data.answeredBy),
     message: orNull(data.message),
+    ...(data.operation ? { operation: data.operation } : {}),
+    ...(data.challenge ? { challenge: data.challenge } : {}),
+    ...(data.runUntil ? { runUntil: data.runUntil } : {}),
   };
+}
+
+/**
+ * The request's challenge once it is no longer pending: a web challenge
+ * without its authUrl. The whole map is replaced rather than the field
+ * deleted, so no FieldValue.delete() is needed (the emulator fakes ignore it).
+ */
+function wipedChallenge(request: RequestRecord): { challenge?: { type: "web" } } {
+  return request.challenge.type === "web" ? { challenge: { type: "web" } } : {};
 }
 
 /** The fields of a patch that are set, as plain Firestore data (undefined means "leave as is"). */
@@ -473,8 +489,34 @@ export class FirestoreStore implements Store {
     });
     batch.update(this.requestRef(id), {
       ...fields,
+      ...wipedChallenge(current),
       holdsAnswer: answer.status === "approved" && answer.answer !== null,
     });
+    try {
+      await batch.commit();
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      const winner = await this.readRequest(id);
+      return { ok: false, request: winner ?? current };
+    }
+    if (audit) await this.updateAudit(id, audit);
+    return { ok: true, request: { ...current, ...fields, ...wipedChallenge(current) } };
+  }
+
+  async withdrawRequest(id: string, audit?: AuditPatch): Promise<AnswerOutcome> {
+    const current = await this.readRequest(id);
+    if (!current) throw new Error(`request ${id} does not exist`);
+    if (current.status !== "pending") return { ok: false, request: current };
+    const batch = this.db.batch();
+    // The same door as an answer and the sweep: whichever creates answers/{id} first decides.
+    batch.create(this.doc(C.answers, recordDocId(id)), {
+      status: "expired",
+      answeredBy: null,
+      answeredAt: null,
+      expiresAt: Timestamp.fromMillis(current.expiresAt),
+    });
+    const fields = { status: "expired" as const, answer: null, ...wipedChallenge(current) };
+    batch.update(this.requestRef(id), { ...fields, holdsAnswer: false });
     try {
       await batch.commit();
     } catch (error) {
@@ -551,10 +593,10 @@ export class FirestoreStore implements Store {
         answeredAt: null,
         expiresAt: d.get("expiresAt"),
       });
-      batch.update(d.ref, { status: "expired", answer: null, holdsAnswer: false });
+      batch.update(d.ref, { status: "expired", answer: null, holdsAnswer: false, ...wipedChallenge(request) });
       try {
         await batch.commit();
-        expired.push({ ...request, status: "expired", answer: null });
+        expired.push({ ...request, status: "expired", answer: null, ...wipedChallenge(request) });
       } catch (error) {
         // Answered just before its time ran out: the answer stands.
         if (!isAlreadyExists(error)) throw error;

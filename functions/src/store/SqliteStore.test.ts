@@ -49,3 +49,24 @@ it("upgrades a data file from before link policies: existing links keep working,
   await reopened.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+it("upgrades a data file from before the registry relay: its requests read as code requests", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+  const old = new Database(join(dir, "countersign.db"));
+  old.exec(`CREATE TABLE requests (
+    id TEXT PRIMARY KEY, link_id TEXT NOT NULL, account_id TEXT NOT NULL, idempotency_key TEXT,
+    details TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, status TEXT NOT NULL,
+    answer TEXT, answered_by TEXT, answered_at INTEGER, delivered_at INTEGER,
+    UNIQUE (link_id, idempotency_key))`);
+  const details = { package: null, context: null, oidcToken: null, verified: null, publicKey: null, requester: {} };
+  old
+    .prepare("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+    .run("r1", "l1", "a1", null, JSON.stringify(details), 1000, 601_000, "pending", null, null, null, null);
+  old.close();
+
+  const store = SqliteStore.open(dir);
+  expect(await store.getRequest("r1")).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });
+  expect(await store.withdrawRequest("r1")).toMatchObject({ ok: true, request: { status: "expired" } });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});

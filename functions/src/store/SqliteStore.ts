@@ -51,6 +51,11 @@ CREATE INDEX IF NOT EXISTS audit_account ON audit (account_id, at);
 const ADDED_COLUMNS = [
   ["links", "policy", "TEXT"],
   ["devices", "passkey", "TEXT"],
+  // The registry relay's requests (`countersign exec`): JSON, JSON, seconds. A web
+  // challenge's authUrl is in its own column so that wiping it is one UPDATE.
+  ["requests", "operation", "TEXT"],
+  ["requests", "challenge", "TEXT"],
+  ["requests", "run_seconds", "INTEGER"],
 ] as const;
 
 interface RequestRow {
@@ -66,6 +71,9 @@ interface RequestRow {
   answered_by: string | null;
   answered_at: number | null;
   delivered_at: number | null;
+  operation: string | null;
+  challenge: string | null;
+  run_seconds: number | null;
 }
 
 type RequestDetails = Pick<RequestRecord, "package" | "context" | "oidcToken" | "verified" | "publicKey" | "requester">;
@@ -140,6 +148,10 @@ const toRequest = (row: RequestRow): RequestRecord => {
     accountId: row.account_id,
     idempotencyKey: row.idempotency_key,
     ...details,
+    operation: row.operation ? JSON.parse(row.operation) : null,
+    // Rows from before the registry relay were all code requests.
+    challenge: row.challenge ? JSON.parse(row.challenge) : { type: "otp" },
+    run: row.run_seconds === null ? null : { seconds: row.run_seconds },
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     status: row.status,
@@ -226,7 +238,18 @@ class RecordCache<T> {
 }
 
 /** The audit fields a patch may set, as JSON paths. */
-const AUDIT_PATHS = { outcome: "$.outcome", answeredBy: "$.answeredBy", message: "$.message" } as const;
+const AUDIT_PATHS = {
+  outcome: "$.outcome",
+  answeredBy: "$.answeredBy",
+  message: "$.message",
+  runUntil: "$.runUntil",
+} as const;
+
+/** SQL for a request's challenge with a web challenge's authUrl wiped (it is only of use while pending). */
+const WIPED_CHALLENGE = "json_remove(challenge, '$.authUrl')";
+
+/** Whether a request row held a web challenge, whose wiped authUrl calls for a checkpoint. */
+const heldWebChallenge = (row: RequestRow) => row.challenge !== null && JSON.parse(row.challenge).type === "web";
 
 /**
  * The embedded store: one SQLite file (`countersign.db`) in the data
@@ -552,8 +575,8 @@ export class SqliteStore implements Store {
     const created = this.tx(() => {
       const inserted = this.run(
         `INSERT INTO requests (id, link_id, account_id, idempotency_key, details, created_at, expires_at, status,
-           answer, answered_by, answered_at, delivered_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (link_id, idempotency_key) DO NOTHING`,
+           answer, answered_by, answered_at, delivered_at, operation, challenge, run_seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (link_id, idempotency_key) DO NOTHING`,
         request.id,
         request.linkId,
         request.accountId,
@@ -566,6 +589,9 @@ export class SqliteStore implements Store {
         request.answeredBy ? JSON.stringify(request.answeredBy) : null,
         request.answeredAt,
         request.deliveredAt,
+        request.operation ? JSON.stringify(request.operation) : null,
+        JSON.stringify(request.challenge),
+        request.run?.seconds ?? null,
       );
       if (inserted.changes !== 1) return false;
       if (audit) this.insertAudit(audit);
@@ -635,7 +661,7 @@ export class SqliteStore implements Store {
   async answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome> {
     const won = this.tx(() => {
       const row = this.get<RequestRow>(
-        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?
+        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, challenge = ${WIPED_CHALLENGE}
          WHERE id = ? AND status = 'pending' AND expires_at > ? RETURNING *`,
         answer.status,
         answer.answer ? JSON.stringify(answer.answer) : null,
@@ -647,7 +673,26 @@ export class SqliteStore implements Store {
       if (row && audit) this.patchAudit(id, audit);
       return row;
     });
+    return this.settle(id, won);
+  }
+
+  async withdrawRequest(id: string, audit?: AuditPatch): Promise<AnswerOutcome> {
+    const withdrawn = this.tx(() => {
+      const row = this.get<RequestRow>(
+        `UPDATE requests SET status = 'expired', answer = NULL, challenge = ${WIPED_CHALLENGE}
+         WHERE id = ? AND status = 'pending' RETURNING *`,
+        id,
+      );
+      if (row && audit) this.patchAudit(id, audit);
+      return row;
+    });
+    return this.settle(id, withdrawn);
+  }
+
+  /** After a compare-and-set: wakes the waiters of the one that won, or reads how the request stands. */
+  private settle(id: string, won: RequestRow | undefined): AnswerOutcome {
     if (won) {
+      if (heldWebChallenge(won)) this.checkpoint();
       const request = deepFreeze(toRequest(won));
       this.events.emit(id, request);
       return { ok: true, request };
@@ -695,7 +740,8 @@ export class SqliteStore implements Store {
   async sweep(now: number) {
     const expired = this.tx(() => {
       const rows = this.all<RequestRow>(
-        "UPDATE requests SET status = 'expired', answer = NULL WHERE status = 'pending' AND expires_at <= ? RETURNING *",
+        `UPDATE requests SET status = 'expired', answer = NULL, challenge = ${WIPED_CHALLENGE}
+         WHERE status = 'pending' AND expires_at <= ? RETURNING *`,
         now,
       );
       this.run("UPDATE requests SET answer = NULL WHERE answer IS NOT NULL AND expires_at <= ?", now);

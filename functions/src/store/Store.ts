@@ -1,11 +1,13 @@
 import type {
   AnsweredBy,
   AuditEntry,
+  ChallengeView,
   CiContext,
   LinkPolicy,
   P256PublicJwk,
   PackageInfo,
   PushSubscriptionBody,
+  RegistryOperation,
   RequestStatus,
   TimedCode,
 } from "@countersign/shared";
@@ -64,8 +66,11 @@ export interface LinkRecord {
   policy: LinkPolicy | null;
 }
 
-/** What a device answered: codes in the clear, or a JWE for CI's key that the server only relays. */
-export type StoredAnswer = { codes: TimedCode[] } | { jwe: string };
+/**
+ * What a device answered: codes in the clear, a JWE for CI's key that the
+ * server only relays, or (a web challenge) that the registry's page was opened.
+ */
+export type StoredAnswer = { codes: TimedCode[] } | { jwe: string } | { opened: true };
 
 export interface RequestRecord {
   id: string;
@@ -83,6 +88,12 @@ export interface RequestRecord {
   /** Claims proven by the request's OIDC token (VerifiedClaims); null without a policy. */
   verified: Record<string, string> | null;
   publicKey: P256PublicJwk | null;
+  /** What the registry was asked to do, read by the CLI from the challenged request; null: not sent. */
+  operation: RegistryOperation | null;
+  /** The registry's challenge; a `web` one's `authUrl` is wiped once the request is no longer pending. */
+  challenge: ChallengeView;
+  /** CI's offer to take codes for the rest of its run; null: one code. */
+  run: { seconds: number } | null;
   requester: { ip: string; userAgent: string | null };
   createdAt: number;
   expiresAt: number;
@@ -109,7 +120,7 @@ export interface AnswerInput {
 }
 
 /** A change to an audit entry: its outcome, who answered, a message. */
-export type AuditPatch = Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message">>;
+export type AuditPatch = Partial<Pick<AuditRecord, "outcome" | "answeredBy" | "message" | "runUntil">>;
 
 export type AnswerOutcome =
   | { ok: true; request: RequestRecord }
@@ -130,6 +141,8 @@ export type AnswerOutcome =
  * - **Delivered once.** `takeAnswer` hands out an approved request's answer to
  *   exactly one caller and wipes it; wiped or expired answers leave no trace in
  *   storage (files, journals and logs included, as far as the backend allows).
+ *   The same goes for a web challenge's `authUrl` once the request is answered,
+ *   withdrawn or expired.
  * - **Single use.** `claimInvite`, `claimSetting` and `rememberNonce` succeed
  *   once per value.
  * - **Idempotent creation.** `createRequest` with an idempotency key already
@@ -139,6 +152,9 @@ export type AnswerOutcome =
  *   call changed the request (created it, won the answer, took the answer).
  *   SQLite writes both in one transaction; Firestore writes the request's
  *   entry in the same batch and applies a patch right after it.
+ * - **Withdrawn like an answer.** `withdrawRequest` takes the same
+ *   compare-and-set door as `answerRequest`: a request is answered or
+ *   withdrawn, never both.
  */
 export interface Store {
   /** "sqlite", "firestore": shown by the health endpoint. */
@@ -198,6 +214,12 @@ export interface Store {
    * above); the winner's `audit` patch goes to the audit entry with the request's id.
    */
   answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome>;
+  /**
+   * Compare-and-set from pending to expired, for CI withdrawing its request
+   * (see the guarantees above); wakes waiters like an answer. `ok: false`
+   * with the request as it stands when it was no longer pending.
+   */
+  withdrawRequest(id: string, audit?: AuditPatch): Promise<AnswerOutcome>;
   /**
    * Hands out and wipes an approved request's answer; null when already
    * taken, wiped or not approved. The taker's `audit` patch goes to the audit

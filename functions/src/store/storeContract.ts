@@ -63,6 +63,9 @@ export function runStoreContract(
       oidcToken: null,
       verified: null,
       publicKey: null,
+      operation: null,
+      challenge: { type: "otp" },
+      run: null,
       requester: { ip: "203.0.113.9", userAgent: "curl/8" },
       createdAt: 1000,
       expiresAt: 601_000,
@@ -359,6 +362,124 @@ export function runStoreContract(
       expect(takes.filter((take) => take !== null)).toHaveLength(1);
       expect(await store.takeAnswer(r.id, 3000, { outcome: "expired", message: "late" })).toBeNull();
       expect((await store.listAudit(a.id, 1))[0]).toMatchObject({ outcome: "delivered", message: null });
+    });
+
+    const operation = {
+      action: "publish" as const,
+      registry: "registry.npmjs.org",
+      method: "PUT" as const,
+      path: "/@scope%2ffoo",
+      package: { name: "@scope/foo", version: "1.2.3" },
+      tag: "latest",
+      tarball: { size: 48_213, integrity: `sha512-${"A".repeat(86)}==` },
+      access: "public" as const,
+    };
+    const authUrl = "https://www.npmjs.com/auth/cli/0b1d2c3e-4f5a-6b7c-8d9e-0f1a2b3c4d5e";
+    const webRequest = (linkId: string, accountId: string, overrides: Partial<RequestRecord> = {}) =>
+      request(linkId, accountId, { operation, challenge: { type: "web", authUrl }, ...overrides });
+    const approvedBy = { deviceId: "d", deviceName: "Phone" };
+
+    it("keeps a request's registry operation, challenge and run offer", async () => {
+      const { a, l } = await seed();
+      const { request: web } = await store.createRequest(webRequest(l.id, a.id, { idempotencyKey: "web" }));
+      const run = request(l.id, a.id, { operation, run: { seconds: 900 } });
+      await store.createRequest(run);
+      const plain = request(l.id, a.id);
+      await store.createRequest(plain);
+      expect(await store.getRequest(web.id)).toMatchObject({
+        operation,
+        challenge: { type: "web", authUrl },
+        run: null,
+      });
+      expect((await store.findRequestByIdempotencyKey(l.id, "web"))?.challenge).toEqual({ type: "web", authUrl });
+      expect(await store.getRequest(run.id)).toMatchObject({
+        operation,
+        challenge: { type: "otp" },
+        run: { seconds: 900 },
+      });
+      expect(await store.getRequest(plain.id)).toMatchObject({
+        operation: null,
+        challenge: { type: "otp" },
+        run: null,
+      });
+      const listed = await store.listPendingRequests([a.id], 2000);
+      expect(listed.find((r) => r.id === web.id)?.operation).toEqual(operation);
+      expect(listed.find((r) => r.id === run.id)?.run).toEqual({ seconds: 900 });
+    });
+
+    it("wipes a web challenge's authUrl once the request is answered, withdrawn or expired", async () => {
+      const { a, l } = await seed();
+      const { request: opened } = await store.createRequest(webRequest(l.id, a.id));
+      const { request: denied } = await store.createRequest(webRequest(l.id, a.id));
+      const { request: withdrawn } = await store.createRequest(webRequest(l.id, a.id));
+      const { request: expired } = await store.createRequest(webRequest(l.id, a.id, { expiresAt: 5000 }));
+      const won = await store.answerRequest(opened.id, {
+        status: "approved",
+        answer: { opened: true },
+        answeredBy: approvedBy,
+        answeredAt: 2000,
+      });
+      expect(won.request.challenge).toEqual({ type: "web" });
+      await store.answerRequest(denied.id, {
+        status: "denied",
+        answer: null,
+        answeredBy: approvedBy,
+        answeredAt: 2000,
+      });
+      await store.withdrawRequest(withdrawn.id);
+      await store.sweep(6000);
+      for (const id of [opened.id, denied.id, withdrawn.id, expired.id]) {
+        const stored = await store.getRequest(id);
+        expect(stored?.challenge).toEqual({ type: "web" });
+        expect(stored?.operation).toEqual(operation);
+      }
+      expect(await store.takeAnswer(opened.id, 3000)).toMatchObject({ answer: { opened: true } });
+      expect(await store.getRequest(opened.id)).toMatchObject({ answer: null, deliveredAt: 3000 });
+    });
+
+    it("a withdrawal and an answer: the first wins, waiters wake, and a settled request stays as it is", async () => {
+      const { a, l } = await seed();
+      const { request: r } = await store.createRequest(request(l.id, a.id));
+      const waiting = store.waitForAnswer(r.id, 5000);
+      const [withdrawal, answer] = await Promise.all([
+        store.withdrawRequest(r.id),
+        store.answerRequest(r.id, { status: "approved", answer: { codes }, answeredBy: approvedBy, answeredAt: 2000 }),
+      ]);
+      expect([withdrawal.ok, answer.ok].filter(Boolean)).toHaveLength(1);
+      const settled = await waiting;
+      expect(settled?.status).toBe(withdrawal.ok ? "expired" : "approved");
+      expect(answer.request.status).toBe(settled?.status);
+
+      const { request: answered } = await store.createRequest(request(l.id, a.id));
+      await store.answerRequest(answered.id, {
+        status: "denied",
+        answer: null,
+        answeredBy: approvedBy,
+        answeredAt: 2000,
+      });
+      expect(await store.withdrawRequest(answered.id)).toMatchObject({ ok: false, request: { status: "denied" } });
+      const { request: withdrawn } = await store.createRequest(request(l.id, a.id));
+      expect((await store.withdrawRequest(withdrawn.id)).ok).toBe(true);
+      expect(await store.withdrawRequest(withdrawn.id)).toMatchObject({ ok: false, request: { status: "expired" } });
+      expect(await store.listPendingRequests([a.id], 2000)).toEqual([]);
+    });
+
+    it("keeps the registry fields in the audit log and patches a withdrawal and a run's end", async () => {
+      const { a, l } = await seed();
+      const web = webRequest(l.id, a.id);
+      await store.createRequest(web, auditEntry(l, { id: web.id, requestId: web.id, operation, challenge: "web" }));
+      await store.withdrawRequest(web.id, { outcome: "expired", message: "Withdrawn by CI" });
+      const run = request(l.id, a.id, { run: { seconds: 900 }, createdAt: 1000 });
+      await store.createRequest(run, auditEntry(l, { id: run.id, requestId: run.id, at: 2000, operation }));
+      await store.answerRequest(
+        run.id,
+        { status: "approved", answer: { jwe: "a.b.c.d.e" }, answeredBy: approvedBy, answeredAt: 2000 },
+        { outcome: "approved", answeredBy: approvedBy, message: null, runUntil: 901_000 },
+      );
+      const [runEntry, webEntry] = await store.listAudit(a.id, 10);
+      expect(webEntry).toMatchObject({ operation, challenge: "web", outcome: "expired", message: "Withdrawn by CI" });
+      expect(runEntry).toMatchObject({ operation, outcome: "approved", runUntil: 901_000 });
+      expect(runEntry?.challenge).toBeUndefined();
     });
 
     it("keeps an audit log per account, newest first", async () => {

@@ -13,7 +13,7 @@ import { createApiClient } from "../api/client.js";
 import { openCountersignDb, resetDbConnection } from "../storage/db.js";
 import { startSignedServer } from "../test/signedServer.js";
 import { createVault } from "../vault/vault.js";
-import { approveRequest, buildApproveBody, denyRequest } from "./answer.js";
+import { answerOpened, approveRequest, buildApproveBody, denyRequest } from "./answer.js";
 
 const SECRET = "JBSWY3DPEHPK3PXP";
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 29, 500);
@@ -34,6 +34,9 @@ function approvalView(overrides: Partial<ApprovalView> = {}): ApprovalView {
     answeredBy: null,
     answeredAt: null,
     publicKey: null,
+    operation: null,
+    challenge: { type: "otp" },
+    run: null,
     ...overrides,
   };
 }
@@ -204,5 +207,63 @@ describe("approving with a passkey", () => {
       kind: "error",
       message: "This device requires its passkey to approve.",
     });
+  });
+});
+
+describe("the registry relay's requests", () => {
+  const params = { secret: SECRET, algorithm: "SHA1", digits: 6, period: 30 } as const;
+
+  async function ciKey() {
+    const ci = await generateKeyPair("ECDH-ES", { crv: "P-256" });
+    const jwk = await exportJWK(ci.publicKey);
+    return { ci, publicKey: { kty: "EC", crv: "P-256", x: jwk.x as string, y: jwk.y as string } as const };
+  }
+
+  it("covering the run sends a code for every step until the run's end, and runUntil beside the JWE", async () => {
+    const { ci, publicKey } = await ciKey();
+    const view = approvalView({ publicKey, run: { seconds: 600 } });
+    const { vault, api, server } = await setup(view, () => ({ status: 200, body: { status: "approved" } }));
+    const runUntil = view.createdAt + 600_000;
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1", { coverRun: true })).toEqual({
+      kind: "approved",
+      runUntil,
+    });
+    const sent = JSON.parse(server.received[1]?.body ?? "{}") as { jwe: string; runUntil: number };
+    expect(sent.runUntil).toBe(runUntil);
+    const { plaintext } = await compactDecrypt(sent.jwe, ci.privateKey);
+    const payload = JweAnswerPayload.parse(JSON.parse(new TextDecoder().decode(plaintext)));
+    expect(payload.runUntil).toBe(runUntil);
+    // From the step containing NOW (12:00:00) to the one containing the run's end (12:10:00).
+    expect(payload.codes).toHaveLength(21);
+    expect(payload.codes[0]).toEqual({
+      otp: await generateTotp(params, NOW),
+      notBefore: NOW - 29_500,
+      notAfter: NOW + 500,
+    });
+    const last = payload.codes.at(-1);
+    expect(last?.notBefore).toBeLessThanOrEqual(runUntil);
+    expect(last?.notAfter).toBeGreaterThan(runUntil);
+    expect(last?.otp).toBe(await generateTotp(params, runUntil));
+  });
+
+  it("without the option, a run offer is answered with the usual two codes", async () => {
+    const { ci, publicKey } = await ciKey();
+    const view = approvalView({ publicKey, run: { seconds: 600 } });
+    const { vault, api, server } = await setup(view, () => ({ status: 200, body: { status: "approved" } }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({ kind: "approved" });
+    const sent = JSON.parse(server.received[1]?.body ?? "{}") as { jwe: string; runUntil?: number };
+    expect(sent.runUntil).toBeUndefined();
+    const { plaintext } = await compactDecrypt(sent.jwe, ci.privateKey);
+    expect(JSON.parse(new TextDecoder().decode(plaintext))).toEqual({ codes: expect.any(Array) });
+    expect(JSON.parse(new TextDecoder().decode(plaintext)).codes).toHaveLength(2);
+  });
+
+  it("a web challenge is answered opened, never with codes", async () => {
+    const view = approvalView({ challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/1" } });
+    const { vault, api, server } = await setup(view, () => ({ status: 200, body: { status: "approved" } }));
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toMatchObject({ kind: "error" });
+    expect(server.received.filter((request) => request.method === "POST")).toHaveLength(0);
+    expect(await answerOpened({ api }, "req_1")).toEqual({ kind: "opened" });
+    expect(JSON.parse(server.received.at(-1)?.body ?? "{}")).toEqual({ decision: "approve", opened: true });
   });
 });

@@ -85,6 +85,32 @@ describe("push payloads", () => {
   });
 });
 
+describe("requests that need the approval screen", () => {
+  const web = { ...payload, title: "npm asks for your passkey to publish foo@1.2.3", needsScreen: true } as const;
+
+  it("keeps the flag through the push payload and shows Deny only: tapping opens the screen", async () => {
+    expect(parsePushPayload(web)).toEqual(web);
+    const spec = approvalNotification(web);
+    expect(spec.options.actions?.map((a) => a.title)).toEqual(["Deny"]);
+    const d = deps();
+    await handleNotificationClick("", spec.options.data, d);
+    expect(d.openWindow).toHaveBeenCalledWith("/approve/req_1");
+    await handleNotificationClick("deny", spec.options.data, d);
+    expect(d.deny).toHaveBeenCalledWith("req_1");
+  });
+
+  it("an Approve action, should a platform show one, opens the screen instead of answering", async () => {
+    const d = deps();
+    expect(planNotificationClick("approve", approvalNotification(web).options.data)).toEqual({
+      kind: "open",
+      url: "/approve/req_1",
+    });
+    await handleNotificationClick("approve", approvalNotification(web).options.data, d);
+    expect(d.approve).not.toHaveBeenCalled();
+    expect(d.openWindow).toHaveBeenCalledWith("/approve/req_1");
+  });
+});
+
 describe("notification clicks", () => {
   const data = approvalNotification(payload).options.data;
 

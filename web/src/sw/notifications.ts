@@ -18,6 +18,8 @@ export interface ApprovalNotificationData {
   accountId: string;
   url: string;
   expiresAt: number;
+  /** The answer needs the approval screen (a web challenge or a run offer): Approve opens it. */
+  needsScreen?: true;
 }
 
 export interface NotificationSpec {
@@ -55,6 +57,7 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
       title: p.title,
       body: typeof p.body === "string" ? p.body : "",
       expiresAt: typeof p.expiresAt === "number" ? p.expiresAt : 0,
+      ...(p.needsScreen === true ? { needsScreen: true as const } : {}),
     };
   }
   if (p.type === "answered" && typeof p.status === "string") {
@@ -69,8 +72,14 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
   return undefined;
 }
 
-/** The notification for a CI request: its question, Approve/Deny actions, the ids needed to act. */
+/**
+ * The notification for a CI request: its question, Approve/Deny actions, the
+ * ids needed to act. A request that needs the approval screen (the
+ * registry's passkey page to open, or a run offer to decide on) gets no
+ * one-tap Approve: tapping the notification opens the screen; Deny stays.
+ */
 export function approvalNotification(payload: Extract<PushPayload, { type: "approval" }>): NotificationSpec {
+  const deny = { action: DENY_ACTION, title: "Deny" };
   return {
     title: payload.title,
     options: {
@@ -79,16 +88,14 @@ export function approvalNotification(payload: Extract<PushPayload, { type: "appr
       requireInteraction: true,
       icon: "/icons/icon-192.png",
       badge: "/icons/favicon-32.png",
-      actions: [
-        { action: APPROVE_ACTION, title: "Approve" },
-        { action: DENY_ACTION, title: "Deny" },
-      ],
+      actions: payload.needsScreen ? [deny] : [{ action: APPROVE_ACTION, title: "Approve" }, deny],
       data: {
         kind: "question",
         requestId: payload.requestId,
         accountId: payload.accountId,
         url: approvalPath(payload.requestId),
         expiresAt: payload.expiresAt,
+        ...(payload.needsScreen ? { needsScreen: true as const } : {}),
       },
     },
   };
@@ -126,6 +133,8 @@ export function planNotificationClick(action: string, data: unknown): ClickPlan 
     const url = (data as { url?: unknown } | null)?.url;
     return { kind: "open", url: typeof url === "string" && url.startsWith("/") && !url.startsWith("//") ? url : "/" };
   }
+  // A platform that shows actions it was not given (or an old notification) still cannot approve one-tap.
+  if (action === APPROVE_ACTION && data.needsScreen) return { kind: "open", url: approvalPath(data.requestId) };
   if (action === APPROVE_ACTION) return { kind: "approve", requestId: data.requestId };
   if (action === DENY_ACTION) return { kind: "deny", requestId: data.requestId };
   return { kind: "open", url: approvalPath(data.requestId) };
@@ -139,13 +148,15 @@ export function outcomeNotification(
   const title =
     outcome.kind === "approved"
       ? "Approved: the code was sent to CI"
-      : outcome.kind === "denied"
-        ? "Denied"
-        : outcome.kind === "already_answered"
-          ? `Already ${outcome.status} on ${outcome.deviceName}`
-          : outcome.kind === "expired"
-            ? "This request has expired"
-            : "Could not answer";
+      : outcome.kind === "opened"
+        ? "Opened the registry's passkey page"
+        : outcome.kind === "denied"
+          ? "Denied"
+          : outcome.kind === "already_answered"
+            ? `Already ${outcome.status} on ${outcome.deviceName}`
+            : outcome.kind === "expired"
+              ? "This request has expired"
+              : "Could not answer";
   const body = outcome.kind === "error" ? `${outcome.message} Tap to open the request.` : "";
   return {
     title,

@@ -22,3 +22,31 @@ export function formatDuration(ms: number): string {
   const seconds = total % 60;
   return minutes ? `${minutes} min ${String(seconds).padStart(2, "0")} s` : `${seconds} s`;
 }
+
+/** "14:05": a time of day as a clock shows it, in 24-hour form so it reads the same everywhere. */
+export function clockTime(at: number): string {
+  return new Date(at).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+}
+
+/** "512 bytes", "48.2 kB", "3.1 MB": a tarball's size, in the decimal units npm prints. */
+export function formatBytes(size: number): string {
+  if (size < 1000) return `${size} bytes`;
+  if (size < 1_000_000) return `${(size / 1000).toFixed(1)} kB`;
+  return `${(size / 1_000_000).toFixed(1)} MB`;
+}
+
+/** "sha512-AbCdEfGhIj…XyZ0==": an SRI integrity short enough for a phone, still recognisable at both ends. */
+export function shortIntegrity(integrity: string): string {
+  const dash = integrity.indexOf("-");
+  const digest = integrity.slice(dash + 1);
+  return digest.length <= 20 ? integrity : `${integrity.slice(0, dash + 1)}${digest.slice(0, 10)}…${digest.slice(-6)}`;
+}
+
+/** "www.npmjs.com": the host a URL opens, or the text itself when it is not a URL. */
+export function urlHost(url: string): string {
+  try {
+    return new URL(url).host;
+  } catch {
+    return url;
+  }
+}

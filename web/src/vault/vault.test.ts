@@ -40,6 +40,16 @@ describe("vault", () => {
     expect(code).toEqual({ otp: await generateTotp(npm, at), notAfter: Date.UTC(2026, 10, 22, 12, 0, 30) });
     const codes = await vault.timedCodes(added.account.id, at);
     expect(codes?.map((c) => c.otp)).toEqual([await generateTotp(npm, at), await generateTotp(npm, at + 30_000)]);
+    // A run approval: one code per step, back to back, from the step containing `at`.
+    const run = (await vault.timedCodes(added.account.id, at, 21)) ?? [];
+    expect(run).toHaveLength(21);
+    expect(run[0]?.notBefore).toBe(Date.UTC(2026, 10, 22, 12, 0, 0));
+    expect(run.every((code, i) => i === 0 || code.notBefore === run[i - 1]?.notAfter)).toBe(true);
+    expect(run[20]).toEqual({
+      otp: await generateTotp(npm, at + 600_000),
+      notBefore: Date.UTC(2026, 10, 22, 12, 10, 0),
+      notAfter: Date.UTC(2026, 10, 22, 12, 10, 30),
+    });
   });
 
   it("survives reopening the database (round trip through IndexedDB)", async () => {

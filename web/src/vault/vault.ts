@@ -38,7 +38,11 @@ export interface Vault {
   findByServerId(serverId: string): Promise<AccountInfo | undefined>;
   /** The code valid at `now` and when it stops being valid. */
   currentCode(id: string, now?: number): Promise<{ otp: string; notAfter: number } | undefined>;
-  /** Codes for the step containing `now` and the next one, for an approval. */
+  /**
+   * Codes for the step containing `now` and the `count - 1` steps after it
+   * (default 2: the current and the next one), for an approval; a run
+   * approval asks for every step until the end of the run (see planRun).
+   */
   timedCodes(id: string, now?: number, count?: number): Promise<TimedCode[] | undefined>;
   rename(id: string, names: { issuer: string; label: string }): Promise<AccountInfo | undefined>;
   setServerId(id: string, serverId: string): Promise<void>;

@@ -164,7 +164,7 @@ export default function AccountDetail({ id }: { id: string }) {
       {account.serverId && device ? (
         <>
           <Links serverId={account.serverId} />
-          <History serverId={account.serverId} />
+          <History serverId={account.serverId} issuer={account.issuer} />
         </>
       ) : device ? (
         <section className="section">

@@ -1,5 +1,6 @@
-import type { AuditEntry } from "@countersign/shared";
+import { type AuditEntry, describeOperation } from "@countersign/shared";
 import { useEffect, useState } from "react";
+import { clockTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
 import { useServices } from "../state.js";
 
@@ -14,8 +15,25 @@ const OUTCOME_TEXT: Record<AuditEntry["outcome"], string> = {
   paused: "Link paused",
 };
 
+/** What a request asked for: the operation read from the publish request, else what CI claimed. */
+function whatWasAsked(entry: AuditEntry): string {
+  if (entry.operation) {
+    const words = describeOperation(entry.operation);
+    return `${words.charAt(0).toUpperCase()}${words.slice(1)}`;
+  }
+  return entry.package ? `${entry.package.name}${entry.package.version ? `@${entry.package.version}` : ""}` : "";
+}
+
+/** How an approval went beyond one code: the registry's passkey page opened, or the rest of a run covered. */
+function approvalDetail(entry: AuditEntry, issuer: string): string {
+  if (entry.outcome !== "approved" && entry.outcome !== "delivered") return "";
+  if (entry.challenge === "web") return ` · opened ${issuer || "the registry"}'s passkey page`;
+  if (entry.runUntil) return ` · covered the run until ${clockTime(entry.runUntil)}`;
+  return "";
+}
+
 /** The account's past requests from the server's audit log. */
-export function History({ serverId }: { serverId: string }) {
+export function History({ serverId, issuer = "" }: { serverId: string; issuer?: string }) {
   const { api } = useServices();
   const [entries, setEntries] = useState<AuditEntry[] | undefined>();
   const [error, setError] = useState("");
@@ -35,23 +53,26 @@ export function History({ serverId }: { serverId: string }) {
       {entries && entries.length > 0 ? (
         <ul className="history" aria-label="Past requests">
           {entries.map((entry) => {
-            const pkg = entry.package
-              ? `${entry.package.name}${entry.package.version ? `@${entry.package.version}` : ""}`
-              : "";
+            const asked = whatWasAsked(entry);
+            const outcome =
+              entry.challenge === "web" && entry.outcome === "delivered"
+                ? "Approved, CI told"
+                : (OUTCOME_TEXT[entry.outcome] ?? entry.outcome);
             const repository = entry.verified?.repository ?? entry.claimed?.repository;
             return (
               <li key={entry.id} className="history-item">
                 <div className="history-head">
-                  <span className={`badge badge-${entry.outcome}`}>{OUTCOME_TEXT[entry.outcome] ?? entry.outcome}</span>
+                  <span className={`badge badge-${entry.outcome}`}>{outcome}</span>
                   <time dateTime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleString()}</time>
                 </div>
                 <p>
-                  {pkg || "Code request"}
+                  {asked || "Code request"}
                   {repository ? ` from ${repository}` : ""} · {entry.linkName}
                 </p>
                 <p className="hint">
                   {entry.requester.ip}
                   {entry.answeredBy ? ` · answered on ${entry.answeredBy.deviceName}` : ""}
+                  {approvalDetail(entry, issuer)}
                   {entry.message ? ` · ${entry.message}` : ""}
                 </p>
               </li>

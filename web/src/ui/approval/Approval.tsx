@@ -1,24 +1,29 @@
 import { type ApprovalView, describeRequest } from "@countersign/shared";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
-import { type AnswerOutcome, approveRequest, denyRequest, fetchApproval } from "../../approval/answer.js";
+import { type AnswerOutcome, answerOpened, approveRequest, denyRequest, fetchApproval } from "../../approval/answer.js";
+import { planRun } from "../../approval/planRun.js";
 import { passkeyApprovalDeps } from "../../passkey/usePasskeySettings.js";
 import { closeRequestNotification, onWorkerMessage } from "../../sw-bridge/index.js";
-import { formatDuration } from "../format.js";
+import { clockTime, formatDuration, urlHost } from "../format.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { useServices } from "../state.js";
 import { useNow } from "../useNow.js";
+import { OperationFacts } from "./OperationFacts.js";
 
 function Fact({
   term,
   value,
   verified,
   claimedOtherwise,
+  warning,
 }: {
   term: string;
   value: ReactNode;
   verified?: boolean | undefined;
   /** What CI claimed when its OIDC token proves something else. */
   claimedOtherwise?: string | undefined;
+  /** A contradiction to point out, e.g. a claim the publish request does not bear out. */
+  warning?: string | undefined;
 }) {
   if (value === undefined || value === null || value === "") return null;
   return (
@@ -32,15 +37,26 @@ function Fact({
           <span className="badge badge-claimed">claimed by CI</span>
         )}
         {claimedOtherwise ? <span className="badge badge-denied">CI claimed “{claimedOtherwise}”</span> : null}
+        {warning ? <span className="badge badge-denied">{warning}</span> : null}
       </dd>
     </div>
   );
 }
 
-function outcomeText(outcome: AnswerOutcome): string {
+/** The name of the registry whose passkey page a web challenge opens: the account's issuer, else the page's host. */
+function registryName(view: ApprovalView): string {
+  if (view.account.issuer) return view.account.issuer;
+  return view.challenge.type === "web" && view.challenge.authUrl ? urlHost(view.challenge.authUrl) : "the registry";
+}
+
+function outcomeText(outcome: AnswerOutcome, view: ApprovalView): string {
   switch (outcome.kind) {
     case "approved":
-      return "Approved. The code was sent to CI.";
+      return outcome.runUntil
+        ? `Approved. Codes until ${clockTime(outcome.runUntil)} were sent to CI.`
+        : "Approved. The code was sent to CI.";
+    case "opened":
+      return `Opened ${registryName(view)}'s passkey page. CI waits for ${registryName(view)} to confirm.`;
     case "denied":
       return outcome.paused ? "Denied, and the link is paused." : "Denied.";
     case "already_answered":
@@ -65,12 +81,16 @@ export default function Approval({ requestId }: { requestId: string }) {
   const [loadError, setLoadError] = useState("");
   const [outcome, setOutcome] = useState<AnswerOutcome | undefined>();
   const [busy, setBusy] = useState(false);
+  const [coverRun, setCoverRun] = useState(false);
+  /** The account's TOTP period, to say how many codes covering the run takes. */
+  const [period, setPeriod] = useState<number | undefined>();
   const now = useNow(1000);
 
   const load = useCallback(async () => {
     const result = await fetchApproval(services.api, requestId);
     if (!result.ok) return setLoadError(result.message);
     setView(result.data);
+    if (result.data.run) setPeriod((await services.vault.findByServerId(result.data.accountId))?.period);
     const settled = outcomeFromView(result.data);
     if (settled) setOutcome((current) => current ?? settled);
   }, [services, requestId]);
@@ -122,16 +142,34 @@ export default function Approval({ requestId }: { requestId: string }) {
   const environment = fact("environment", claimed.environment);
   const left = view.expiresAt - now;
   const pending = view.status === "pending" && !outcome && left > 0;
+  const authUrl = view.challenge.type === "web" ? view.challenge.authUrl : undefined;
+  const run = period && view.publicKey ? planRun(view, period, now) : null;
+  const ciPackage = view.operation?.package;
+  const claimedOtherPackage =
+    pkg && ciPackage && pkg !== `${ciPackage.name}${ciPackage.version ? `@${ciPackage.version}` : ""}`;
 
   return (
     <Screen title="CI request">
       <h2 className="question">{describeRequest(view)}</h2>
+      {view.operation ? <OperationFacts operation={view.operation} /> : null}
+      {view.challenge.type === "web" ? (
+        <p className="challenge-web">
+          {registryName(view)} asks for your passkey on its own page
+          {authUrl ? ` (${urlHost(authUrl)})` : ""}. “Open {registryName(view)}” opens it in your browser; use your
+          passkey there. No code leaves this phone.
+        </p>
+      ) : null}
       <dl className="facts">
         <Fact
           term="Account"
           value={view.account.issuer ? `${view.account.issuer}: ${view.account.label}` : view.account.label}
         />
-        <Fact term="Package" value={pkg} />
+        <Fact
+          term="Package"
+          value={pkg}
+          verified={view.operation ? false : undefined}
+          warning={claimedOtherPackage ? "not what the publish request says" : undefined}
+        />
         <Fact
           term="Repository"
           value={repository.value}
@@ -184,25 +222,68 @@ export default function Approval({ requestId }: { requestId: string }) {
         />
       </dl>
       {Object.keys(verified).length === 0 ? (
-        <p className="hint">No OIDC token: everything above is what CI claims about itself.</p>
+        <p className="hint">
+          {view.operation
+            ? "No OIDC token: the facts marked “claimed by CI” are what CI says about itself."
+            : "No OIDC token: everything above is what CI claims about itself."}
+        </p>
       ) : null}
       {outcome ? (
-        <p className={`outcome outcome-${outcome.kind}`} role="status">
-          {outcomeText(outcome)}
+        <p className={`outcome outcome-${outcome.kind === "opened" ? "approved" : outcome.kind}`} role="status">
+          {outcomeText(outcome, view)}
         </p>
+      ) : null}
+      {pending && run && view.challenge.type === "otp" ? (
+        <div className="run-option">
+          <label className="check">
+            <input type="checkbox" checked={coverRun} onChange={(event) => setCoverRun(event.target.checked)} />
+            <span>
+              Also cover the rest of this run — codes until {clockTime(run.until)} ({run.count} codes)
+            </span>
+          </label>
+          <p className="hint">
+            CI offers to take codes for the rest of its run. With this ticked, the job holds a code for every
+            {` ${period}`} seconds until {clockTime(run.until)}, encrypted to its own key, and can use them without
+            asking you again until then.
+          </p>
+        </div>
       ) : null}
       {pending ? (
         <div className="actions">
-          <button
-            type="button"
-            className="button button-approve"
-            disabled={busy}
-            onClick={() =>
-              void act(async () => approveRequest({ ...services, ...(await passkeyApprovalDeps()) }, requestId))
-            }
-          >
-            Approve
-          </button>
+          {view.challenge.type === "web" ? (
+            authUrl ? (
+              // A real link: the browser opens the registry's page within the tap itself (iOS keeps
+              // the user gesture), and the click also tells CI the page was opened.
+              <a
+                className="button button-approve"
+                href={authUrl}
+                target="_blank"
+                rel="noopener noreferrer"
+                aria-disabled={busy}
+                onClick={(event) => {
+                  if (busy) return event.preventDefault();
+                  void act(() => answerOpened(services, requestId));
+                }}
+              >
+                Open {registryName(view)}
+              </a>
+            ) : null
+          ) : (
+            <button
+              type="button"
+              className="button button-approve"
+              disabled={busy}
+              onClick={() =>
+                void act(async () =>
+                  approveRequest({ ...services, ...(await passkeyApprovalDeps()) }, requestId, {
+                    coverRun: coverRun && run !== null,
+                  }),
+                )
+              }
+            >
+              Approve
+            </button>
+          )}
           <button
             type="button"
             className="button button-secondary"
