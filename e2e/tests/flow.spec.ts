@@ -94,7 +94,8 @@ function publishFromCi(linkUrl: string, name: string, version: string, cliArgs: 
   const dir = makePackage(registry, name, version);
   return runCommand(
     process.execPath,
-    [CLI_ENTRY, "exec", ...cliArgs, "--", "npm", "publish", "--registry", registry.url],
+    // The registry comes from the package's .npmrc: a --registry flag would beat the relay's environment.
+    [CLI_ENTRY, "exec", ...cliArgs, "--", "npm", "publish"],
     { cwd: dir, env: { ...npmEnv(dir), ...GITHUB_ENV, COUNTERSIGN_URL: linkUrl } },
   );
 }
