@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
-import { readFile } from "node:fs/promises";
-import { basename, join } from "node:path";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { basename, dirname, join } from "node:path";
 import { helpText } from "./args/helpText.js";
 import {
   type CommandOptions,
@@ -22,6 +23,7 @@ import { createReporter, type Reporter } from "./output/createReporter.js";
 import { clientEnv } from "./relay/clientEnv.js";
 import { createPhoneSecondFactor } from "./relay/createPhoneSecondFactor.js";
 import { readNpmConfig } from "./relay/readNpmConfig.js";
+import { writeRelayUserconfig } from "./relay/relayUserconfig.js";
 import { startRegistryRelay, type Upstream } from "./relay/startRegistryRelay.js";
 import { type DeliveredCode, requestOtp } from "./request/requestOtp.js";
 import { cliVersion } from "./version.js";
@@ -314,6 +316,11 @@ async function execWithRelay(
     if (credential.kind === "basic") secrets.push(credential.auth);
     return { url: new URL(url), credential };
   };
+  if (argv.some((arg) => arg === "--registry" || arg.startsWith("--registry="))) {
+    reporter.warn(
+      "--registry on the command line beats every other setting: requests to it bypass Countersign and fail if the registry asks for a second factor. Set the registry in .npmrc instead.",
+    );
+  }
   const publishRegistry = await readPublishConfigRegistry(io.cwd);
   if (publishRegistry) {
     reporter.warn(
@@ -344,17 +351,24 @@ async function execWithRelay(
     onDebug: (message) => reporter.debug(message),
   });
   secrets.push(relay.secret);
+  const scratch = await mkdtemp(join(tmpdir(), "countersign-exec-"));
+  const relayEnv = clientEnv(relay.registries, relay.secret);
+  relayEnv.npm_config_userconfig = await writeRelayUserconfig({
+    dir: scratch,
+    env,
+    relay: relay.registries,
+    secret: relay.secret,
+  });
+  for (const warning of await yarnScopesNotRelayed(io.cwd)) reporter.warn(warning);
   reporter.info(
     `Running ${argv.join(" ")} through Countersign's registry relay for ${new URL(config.registry).host}: your phone is asked only if the registry asks for a second factor.`,
   );
   let result: Awaited<ReturnType<typeof runCommand>>;
   try {
-    result = await runCommand(argv, {
-      ...withoutLink(env as NodeJS.ProcessEnv),
-      ...clientEnv(relay.registries, relay.secret),
-    });
+    result = await runCommand(argv, { ...withoutNames(withoutLink(env as NodeJS.ProcessEnv), relayEnv), ...relayEnv });
   } finally {
     await relay.close();
+    await rm(scratch, { recursive: true, force: true });
   }
   if (result.kind === "spawn-failed") {
     reporter.info(`Error: ${result.message}.`);
@@ -373,6 +387,37 @@ async function execWithRelay(
   if (secondFactor.prompts() === 0) reporter.info("The registry asked for no second factor; your phone was not asked.");
   if (result.exitCode !== 0) reporter.info(`${argv[0]} exited with status ${result.exitCode}.`);
   return result.exitCode;
+}
+
+/**
+ * The environment without the variables `replace` sets, in any case: npm and
+ * Yarn read `NPM_CONFIG_REGISTRY` and `npm_config_registry` alike (the last
+ * one wins), pnpm 12 prefers the upper-case one.
+ */
+function withoutNames(env: NodeJS.ProcessEnv, replace: Record<string, string>): NodeJS.ProcessEnv {
+  const names = new Set(Object.keys(replace).map((name) => name.toLowerCase()));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name.toLowerCase())));
+}
+
+/**
+ * Yarn 2+ takes no map setting from the environment, so `npmScopes` in a
+ * .yarnrc.yml keep their own registry (and token): say which scopes are not
+ * relayed, from `cwd` up.
+ */
+async function yarnScopesNotRelayed(cwd: string): Promise<string[]> {
+  const warnings: string[] = [];
+  let dir = cwd;
+  while (true) {
+    const text = await readFile(join(dir, ".yarnrc.yml"), "utf8").catch(() => "");
+    if (/^npmScopes\s*:/m.test(text)) {
+      warnings.push(
+        `${join(dir, ".yarnrc.yml")} sets npmScopes, which Yarn 2+ lets no environment variable override: \`yarn npm publish\` of those scopes goes to their registry directly, without Countersign (docs/cli.md, "Yarn").`,
+      );
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return warnings;
+    dir = parent;
+  }
 }
 
 /** `publishConfig.registry` of the package in `cwd`, which npm prefers to every other setting. */

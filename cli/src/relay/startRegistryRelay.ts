@@ -224,6 +224,9 @@ export async function startRegistryRelay(options: RegistryRelayOptions): Promise
     const baseHeaders = forwardHeaders(client.headers);
     const auth = authorization(upstream.credential);
     if (auth) baseHeaders.authorization = auth;
+    // npm and pnpm ask for the web (passkey) challenge themselves; Yarn does not, and without
+    // it a passkey account gets a code challenge no phone can meet.
+    baseHeaders["npm-auth-type"] ??= "web";
     const writes = method !== "GET" && method !== "HEAD";
     if (writes && !baseHeaders["npm-otp"]) {
       const code = options.secondFactor.codeInHand(upstream);
