@@ -5,7 +5,7 @@ import type { TimedCode } from "../codes/timedCode.js";
 import type { Failure } from "../failure.js";
 import type { Link } from "../link/resolveLink.js";
 import type { Reporter } from "../output/createReporter.js";
-import { type OtpRequestBody, requestAnswer } from "../request/requestOtp.js";
+import { type OtpRequestBody, requestAnswer, withdrawRequest } from "../request/requestOtp.js";
 import { checkWebChallenge, describeAuthUrl, pollDone } from "./challenge.js";
 import type { RegistryOperation } from "./readOperation.js";
 import type { ChallengedRequest, SecondFactor, SecondFactorAnswer, Upstream } from "./startRegistryRelay.js";
@@ -94,7 +94,12 @@ export function createPhoneSecondFactor(options: PhoneSecondFactorOptions): Phon
     return { kind: "refused", status: 403, message: `Countersign: ${problem.message}` };
   };
 
-  const ask = (operation: RegistryOperation, challenge: OtpRequestBody["challenge"], signal?: AbortSignal) => {
+  const ask = (
+    operation: RegistryOperation,
+    challenge: OtpRequestBody["challenge"],
+    signal?: AbortSignal,
+    onRequestId?: (id: string) => void,
+  ) => {
     prompts++;
     const offerRun = challenge?.type !== "web" && options.runSeconds > 0;
     return requestAnswer({
@@ -116,6 +121,7 @@ export function createPhoneSecondFactor(options: PhoneSecondFactorOptions): Phon
       fetch: options.fetch,
       now,
       signal,
+      onRequestId,
     });
   };
 
@@ -169,9 +175,12 @@ export function createPhoneSecondFactor(options: PhoneSecondFactorOptions): Phon
       (token) => ({ kind: "token" as const, token }),
       (error: Error) => ({ kind: "poll-failed" as const, error }),
     );
+    let requestId: string | undefined;
     reporter.startWaiting();
     try {
-      const phone = ask(request.operation, { type: "web", authUrl }, signal).then((outcome) => ({
+      const phone = ask(request.operation, { type: "web", authUrl }, signal, (id) => {
+        requestId = id;
+      }).then((outcome) => ({
         kind: "phone" as const,
         outcome,
       }));
@@ -190,6 +199,16 @@ export function createPhoneSecondFactor(options: PhoneSecondFactorOptions): Phon
         first = await done;
       } else {
         stop.abort();
+        // Met on the registry's page before the phone answered: take the question off the phone.
+        if (requestId) {
+          await withdrawRequest({
+            link: options.link,
+            requestId,
+            oidcToken: (await options.refreshOidcToken?.()) ?? options.body.oidcToken,
+            userAgent: options.userAgent,
+            fetch: options.fetch,
+          });
+        }
       }
       if (first.kind === "token") {
         reporter.info("The registry confirmed the passkey; sending the request again.");

@@ -81,6 +81,12 @@ export interface RequestOtpOptions {
   sleep?: (ms: number) => Promise<void>;
   /** Stops waiting (the registry's challenge was met another way); the outcome is then a timeout. */
   signal?: AbortSignal;
+  /**
+   * Learn the request id at once: the first POST asks the server to hold it
+   * for no time (408 with the id), and the wait goes on as a resume. Costs a
+   * round trip; lets the caller withdraw the request (withdrawRequest).
+   */
+  onRequestId?: (requestId: string) => void;
 }
 
 /** Longest wait asked of the server in one HTTP call; stays under undici's 300-s header timeout. */
@@ -185,7 +191,8 @@ export async function requestAnswer(options: RequestOtpOptions): Promise<AnswerO
     if (remainingMs <= 0 || (requestId && remainingMs < 1000)) {
       return timedOut(lastProblem ? ` Last problem: ${lastProblem}.` : "");
     }
-    const wait = Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1000));
+    const announcing = options.onRequestId !== undefined && !requestId;
+    const wait = announcing ? 0 : Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1000));
     // A repeated POST and every resume carry a token fresh enough for the server to check.
     if ((requestId || posts++ > 0) && body.oidcToken && options.refreshOidcToken) {
       body = { ...body, oidcToken: (await options.refreshOidcToken()) ?? body.oidcToken };
@@ -251,6 +258,7 @@ export async function requestAnswer(options: RequestOtpOptions): Promise<AnswerO
       return openAnswer(json, requestId, options.privateKey, now());
     }
     if (response.status === 408 && errorJson.requestId) {
+      if (!requestId) options.onRequestId?.(errorJson.requestId);
       requestId = errorJson.requestId;
       failures = 0;
       lastProblem = "";
@@ -280,6 +288,38 @@ export async function requestAnswer(options: RequestOtpOptions): Promise<AnswerO
       continue;
     }
     return { ok: false, failure: classifyError(response.status, errorJson, requestId, link) };
+  }
+}
+
+/**
+ * Withdraws a request the phone need not answer any more (the registry's
+ * challenge was met another way): it leaves the phone's screen. Best effort:
+ * false when the server did not take it.
+ */
+export async function withdrawRequest(options: {
+  link: Link;
+  requestId: string;
+  oidcToken?: string;
+  userAgent: string;
+  fetch?: typeof fetch;
+}): Promise<boolean> {
+  try {
+    const response = await (options.fetch ?? fetch)(
+      `${options.link.base}/api/v1/requests/${encodeURIComponent(options.requestId)}`,
+      {
+        method: "DELETE",
+        headers: {
+          Authorization: `Bearer ${options.link.token}`,
+          "User-Agent": options.userAgent,
+          ...(options.oidcToken ? { [OIDC_TOKEN_HEADER]: options.oidcToken } : {}),
+        },
+        signal: AbortSignal.timeout(10_000),
+      },
+    );
+    await response.arrayBuffer();
+    return response.status === 204;
+  } catch {
+    return false;
   }
 }
 

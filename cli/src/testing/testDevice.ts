@@ -87,13 +87,41 @@ export class TestDevice {
   /** Approves with codes for now and the next step, encrypted to CI's key when it sent one. */
   async approve(approval: ApprovalView, params: TotpParams, options: { plaintext?: boolean } = {}) {
     const codes = await generateTimedCodes(params);
+    return this.answerWithCodes(approval, codes, options);
+  }
+
+  /** Approves and covers the rest of the run CI offered: every step's code until the offer ends. */
+  async approveRun(approval: ApprovalView, params: TotpParams) {
+    if (!approval.run) throw new Error("this request offers no run");
+    const now = Date.now();
+    const runUntil = approval.createdAt + approval.run.seconds * 1000;
+    const steps = Math.ceil((runUntil - now) / (params.period * 1000)) + 1;
+    const codes = await generateTimedCodes(params, now, steps);
+    return this.answerWithCodes(approval, codes, { runUntil });
+  }
+
+  /** Answers a passkey-page (web) request: the approver opened the registry's page. */
+  open(approval: ApprovalView) {
+    return this.call<unknown>("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", opened: true });
+  }
+
+  private async answerWithCodes(
+    approval: ApprovalView,
+    codes: Awaited<ReturnType<typeof generateTimedCodes>>,
+    options: { plaintext?: boolean; runUntil?: number },
+  ) {
     if (!approval.publicKey || options.plaintext) {
       return this.call<unknown>("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", codes });
     }
     const key = await importJWK({ ...approval.publicKey, alg: "ECDH-ES" }, "ECDH-ES");
-    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ codes })))
+    const payload = options.runUntil ? { codes, runUntil: options.runUntil } : { codes };
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM" })
       .encrypt(key);
-    return this.call<unknown>("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", jwe });
+    return this.call<unknown>("POST", `/api/v1/approvals/${approval.id}/answer`, {
+      decision: "approve",
+      jwe,
+      ...(options.runUntil ? { runUntil: options.runUntil } : {}),
+    });
   }
 }
