@@ -1,13 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { basename, dirname, join } from "node:path";
+import { dirname, join } from "node:path";
 import { helpText } from "./args/helpText.js";
 import {
   type CommandOptions,
   MAX_RUN_SECONDS,
   parseCliArgs,
-  parseMode,
   parseRunSeconds,
   parseWaitSeconds,
 } from "./args/parseCliArgs.js";
@@ -15,7 +14,8 @@ import { createEphemeralKey } from "./codes/createEphemeralKey.js";
 import { type CiContext, detectCiContext, type Env } from "./context/detectCiContext.js";
 import { fetchOidcToken } from "./context/fetchOidcToken.js";
 import { type PackageInfo, parsePackageSpec, readPackageJson } from "./context/readPackageInfo.js";
-import { runCommand, runWithCode, withoutLink } from "./exec/runWithCode.js";
+import { chooseExecMode } from "./exec/chooseExecMode.js";
+import { runCommand, runWithCode, withoutLink, withoutNames } from "./exec/runWithCode.js";
 import { EXIT_CODES, type Failure, failure } from "./failure.js";
 import { type Link, resolveLink } from "./link/resolveLink.js";
 import { createRedactor } from "./output/createRedactor.js";
@@ -65,7 +65,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const prepared = await prepare(command.options, io, reporter, secrets);
     if (!prepared.ok) return reportFailure(prepared.failure, io, json, redact);
     if (command.command === "exec") {
-      const mode = execMode(command.options.mode ?? io.env.COUNTERSIGN_MODE, command.argv);
+      const mode = chooseExecMode(command.options.mode ?? io.env.COUNTERSIGN_MODE, command.argv);
       if (!mode.ok) return reportFailure(mode.failure, io, json, redact);
       if (mode.value === "relay") {
         return await execWithRelay(command.argv, command.options, prepared.value, io, reporter, secrets, redact);
@@ -90,40 +90,6 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const message = error instanceof Error ? error.message : String(error);
     return reportFailure(failure("unexpected", `Unexpected error: ${message}`), io, json, redact);
   }
-}
-
-/**
- * Commands that speak the npm registry protocol: exec answers their
- * registry's challenges through its relay. Anything else (`gem push`, a
- * script) gets a code before it starts.
- */
-const REGISTRY_CLIENTS = new Set([
-  "npm",
-  "npx",
-  "pnpm",
-  "pnpx",
-  "yarn",
-  "yarnpkg",
-  "corepack",
-  "lerna",
-  "changeset",
-  "semantic-release",
-  "release-it",
-]);
-
-function execMode(
-  requested: string | undefined,
-  argv: string[],
-): { ok: true; value: "relay" | "before" } | { ok: false; failure: Failure } {
-  const mode = requested === undefined ? "auto" : parseMode(requested);
-  if (mode === null) {
-    return { ok: false, failure: failure("usage", `COUNTERSIGN_MODE is auto, relay or before (got "${requested}").`) };
-  }
-  if (mode !== "auto") return { ok: true, value: mode };
-  const name = basename(argv[0] ?? "")
-    .toLowerCase()
-    .replace(/\.(cmd|exe|ps1|js|cjs|mjs)$/, "");
-  return { ok: true, value: REGISTRY_CLIENTS.has(name) ? "relay" : "before" };
 }
 
 function reportFailure(problem: Failure, io: CliIo, json: boolean, redact: (text: string) => string): number {
@@ -387,16 +353,6 @@ async function execWithRelay(
   if (secondFactor.prompts() === 0) reporter.info("The registry asked for no second factor; your phone was not asked.");
   if (result.exitCode !== 0) reporter.info(`${argv[0]} exited with status ${result.exitCode}.`);
   return result.exitCode;
-}
-
-/**
- * The environment without the variables `replace` sets, in any case: npm and
- * Yarn read `NPM_CONFIG_REGISTRY` and `npm_config_registry` alike (the last
- * one wins), pnpm 12 prefers the upper-case one.
- */
-function withoutNames(env: NodeJS.ProcessEnv, replace: Record<string, string>): NodeJS.ProcessEnv {
-  const names = new Set(Object.keys(replace).map((name) => name.toLowerCase()));
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name.toLowerCase())));
 }
 
 /**

@@ -77,3 +77,28 @@ describe("parseWaitSeconds", () => {
     expect(parseWaitSeconds("")).toBeUndefined();
   });
 });
+
+describe("exec's mode and run", () => {
+  it("reads --mode and --run for exec", () => {
+    expect(parseCliArgs(["exec", "--mode", "relay", "--run", "600", "--", "npm", "publish"])).toMatchObject({
+      ok: true,
+      value: { command: "exec", options: { mode: "relay", run: 600 }, argv: ["npm", "publish"] },
+    });
+    expect(parseCliArgs(["exec", "--run", "0", "npm", "publish"])).toMatchObject({
+      ok: true,
+      value: { options: { run: 0 } },
+    });
+  });
+
+  it.each([
+    [["exec", "--mode", "later", "npm"], /--mode is auto, relay or before/],
+    [["exec", "--run", "30", "npm"], /--run is 0 or/],
+    [["exec", "--run", "1801", "npm"], /--run is 0 or/],
+    [["exec", "--run", "ten", "npm"], /--run is 0 or/],
+    [["otp", "--mode", "relay"], /are for `countersign exec`/],
+  ])("refuses %j", (argv, message) => {
+    const parsed = parseCliArgs(argv);
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.failure.message).toMatch(message);
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { commandEnv, runWithCode } from "./runWithCode.js";
+import { commandEnv, runWithCode, withoutNames } from "./runWithCode.js";
 
 describe("commandEnv", () => {
   it("sets the code under every name and removes the link secrets", () => {
@@ -14,6 +14,17 @@ describe("commandEnv", () => {
       GEM_HOST_OTP_CODE: "123456",
       COUNTERSIGN_OTP: "123456",
     });
+  });
+});
+
+describe("withoutNames", () => {
+  it("drops the variables about to be set, in any case, and keeps the rest", () => {
+    expect(
+      withoutNames(
+        { NPM_CONFIG_REGISTRY: "a", npm_config_registry: "b", Pnpm_Config_Registry: "c", PATH: "/bin" },
+        { npm_config_registry: "x", pnpm_config_registry: "y" },
+      ),
+    ).toEqual({ PATH: "/bin" });
   });
 });
 

@@ -12,6 +12,16 @@ export function withoutLink(parentEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 }
 
 /**
+ * The environment without the variables `replace` sets, in any case: npm and
+ * Yarn read `NPM_CONFIG_REGISTRY` and `npm_config_registry` alike (the last
+ * one wins), pnpm 12 prefers the upper-case one.
+ */
+export function withoutNames(env: NodeJS.ProcessEnv, replace: Record<string, string>): NodeJS.ProcessEnv {
+  const names = new Set(Object.keys(replace).map((name) => name.toLowerCase()));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name.toLowerCase())));
+}
+
+/**
  * Environment for a command given a code before it starts: the code under
  * every name a client reads (npm 11/12 and pnpm 10: NPM_CONFIG_OTP; pnpm 12:
  * PNPM_CONFIG_OTP; RubyGems: GEM_HOST_OTP_CODE), and no link secret.
