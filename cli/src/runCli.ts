@@ -30,6 +30,8 @@ import { cliVersion } from "./version.js";
 
 export interface CliIo {
   env: Env;
+  /** Read for `--url-file -`. */
+  stdin?: NodeJS.ReadableStream;
   cwd: string;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
@@ -147,9 +149,12 @@ async function prepare(
   }
   waitSeconds ??= DEFAULT_WAIT_SECONDS;
 
+  const fromFile = await readLinkFile(options, io);
+  if (fromFile && !fromFile.ok) return fromFile;
+  const explicit = options.url ?? fromFile?.value;
   const resolved = resolveLink({
-    url: options.url ?? (options.server ? undefined : env.COUNTERSIGN_URL),
-    server: options.server ?? (options.url ? undefined : env.COUNTERSIGN_SERVER),
+    url: explicit ?? (options.server ? undefined : env.COUNTERSIGN_URL),
+    server: options.server ?? (explicit ? undefined : env.COUNTERSIGN_SERVER),
     token: env.COUNTERSIGN_TOKEN,
   });
   if (!resolved.ok) return resolved;
@@ -373,6 +378,40 @@ async function yarnScopesNotRelayed(cwd: string): Promise<string[]> {
     const parent = dirname(dir);
     if (parent === dir) return warnings;
     dir = parent;
+  }
+}
+
+/**
+ * The link from `--url-file` or COUNTERSIGN_URL_FILE (`-`: standard input),
+ * so it need not sit in any process's environment; undefined when neither
+ * is given.
+ */
+async function readLinkFile(
+  options: CommandOptions,
+  io: CliIo,
+): Promise<{ ok: true; value: string } | { ok: false; failure: Failure } | undefined> {
+  const path = options.urlFile ?? (options.url || options.server ? undefined : io.env.COUNTERSIGN_URL_FILE);
+  if (path === undefined) return undefined;
+  try {
+    let text: string;
+    if (path === "-") {
+      const chunks: Buffer[] = [];
+      for await (const chunk of io.stdin ?? []) chunks.push(Buffer.from(chunk as Buffer));
+      text = Buffer.concat(chunks).toString("utf8");
+    } else {
+      text = await readFile(path, "utf8");
+    }
+    const link = text.trim();
+    if (!link) return { ok: false, failure: failure("usage", `No link in ${path === "-" ? "standard input" : path}.`) };
+    return { ok: true, value: link };
+  } catch (error) {
+    return {
+      ok: false,
+      failure: failure(
+        "usage",
+        `Cannot read the link from ${path}: ${(error as NodeJS.ErrnoException).code ?? error}.`,
+      ),
+    };
   }
 }
 

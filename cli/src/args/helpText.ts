@@ -3,6 +3,8 @@ import type { CommandName } from "./parseCliArgs.js";
 const LINK_OPTIONS = `Link (one of):
   --url <url>          The CI link, <server>/api/v1/otp/<token>. Prefer the
                        COUNTERSIGN_URL environment variable (a CI secret).
+  --url-file <path>    Read the link from a file, or - for standard input: it is
+                       then in no process's environment.
   --server <origin>    The server's origin; the token comes from COUNTERSIGN_TOKEN.`;
 
 const COMMON_OPTIONS = `Options:
@@ -22,6 +24,7 @@ const HELP_OPTION = "  -h, --help           Show this help.";
 
 const ENVIRONMENT = `Environment:
   COUNTERSIGN_URL      The CI link (instead of --url).
+  COUNTERSIGN_URL_FILE A file holding the link, or - (instead of --url-file).
   COUNTERSIGN_SERVER   The server's origin (instead of --server).
   COUNTERSIGN_TOKEN    The link token, with COUNTERSIGN_SERVER.
   COUNTERSIGN_ID_TOKEN An OIDC ID token to send (GitLab: from id_tokens:).
@@ -84,8 +87,9 @@ Other commands (gem push, scripts) get a code first, in NPM_CONFIG_OTP,
 PNPM_CONFIG_OTP, GEM_HOST_OTP_CODE and COUNTERSIGN_OTP.
   npx countersign exec -- gem push rocket-1.4.0.gem
 
-COUNTERSIGN_URL and COUNTERSIGN_TOKEN are removed from the command's
-environment; stdio is passed through; exec exits with its status.
+COUNTERSIGN_URL, COUNTERSIGN_URL_FILE, COUNTERSIGN_TOKEN and COUNTERSIGN_ID_TOKEN
+are removed from the command's environment; stdio is passed through; exec exits
+with its status.
 
 ${LINK_OPTIONS}
 

@@ -54,7 +54,7 @@ describe("parseCliArgs", () => {
     [["otp", "extra"], /takes no arguments/],
     [["otp", "--wait", "soon"], /--wait must be a whole number/],
     [["otp", "--wait", "-5"], /--wait|argument/],
-    [["otp", "--url", "https://a/api/v1/otp/x", "--server", "https://a"], /either --url .* or --server/],
+    [["otp", "--url", "https://a/api/v1/otp/x", "--server", "https://a"], /one of --url .* or --server/],
     [["exec"], /needs a command/],
     [["exec", "--json", "npm", "publish"], /--json` is for `countersign otp`/],
   ])("refuses %j as a usage error", (argv, message) => {

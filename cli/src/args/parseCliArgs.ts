@@ -6,6 +6,8 @@ export type CommandName = "otp" | "exec";
 /** Options shared by `otp` and `exec`, as typed on the command line (env is merged later). */
 export interface CommandOptions {
   url?: string;
+  /** A file holding the link, or `-` for standard input: the link then appears in no environment. */
+  urlFile?: string;
   server?: string;
   /** `name@version` or `name`. */
   package?: string;
@@ -33,6 +35,7 @@ export type ParseResult = { ok: true; value: ParsedCommand } | { ok: false; fail
 
 const OPTIONS = {
   url: { type: "string" },
+  "url-file": { type: "string" },
   server: { type: "string" },
   package: { type: "string" },
   wait: { type: "string" },
@@ -45,7 +48,7 @@ const OPTIONS = {
   version: { type: "boolean" },
 } as const;
 
-const TAKES_VALUE = new Set(["--url", "--server", "--package", "--wait", "--mode", "--run"]);
+const TAKES_VALUE = new Set(["--url", "--url-file", "--server", "--package", "--wait", "--mode", "--run"]);
 const MAX_WAIT_SECONDS = 86_400;
 /** The longest stretch of a run the server lets one approval cover (MAX_RUN_SECONDS). */
 export const MAX_RUN_SECONDS = 1800;
@@ -128,12 +131,17 @@ export function parseCliArgs(argv: string[]): ParseResult {
       );
     }
   }
-  if (values.url !== undefined && values.server !== undefined) {
-    return usage("Give either --url (the link) or --server (with COUNTERSIGN_TOKEN), not both.", first);
+  const linkOptions = [values.url, values["url-file"], values.server].filter((value) => value !== undefined);
+  if (linkOptions.length > 1) {
+    return usage(
+      "Give one of --url (the link), --url-file (a file holding it) or --server (with COUNTERSIGN_TOKEN).",
+      first,
+    );
   }
 
   const options: CommandOptions = {
     url: values.url,
+    ...(values["url-file"] !== undefined ? { urlFile: values["url-file"] } : {}),
     server: values.server,
     package: values.package,
     wait,

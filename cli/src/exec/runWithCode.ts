@@ -1,13 +1,19 @@
-import { spawn } from "node:child_process";
 import { constants } from "node:os";
+import spawn from "cross-spawn";
 
 const FORWARDED_SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 
-/** The parent's environment without the link that makes codes: the command never needs it. */
+/**
+ * The parent's environment without what only countersign needs: the link
+ * (and where it is kept) and the OIDC token meant for Countersign. The CI's
+ * own OIDC request variables stay: `npm publish --provenance` uses them.
+ */
 export function withoutLink(parentEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...parentEnv };
   delete env.COUNTERSIGN_URL;
+  delete env.COUNTERSIGN_URL_FILE;
   delete env.COUNTERSIGN_TOKEN;
+  delete env.COUNTERSIGN_ID_TOKEN;
   return env;
 }
 
@@ -58,8 +64,8 @@ export function runCommand(argv: string[], env: NodeJS.ProcessEnv): Promise<RunR
     const child = spawn(command, args, {
       stdio: "inherit",
       env,
-      // npm, npx and friends are .cmd shims on Windows, which only a shell runs.
-      shell: process.platform === "win32",
+      // No shell on any platform: arguments reach the command as given. On Windows, where npm and
+      // friends are .cmd shims, cross-spawn finds them on PATH and escapes each argument for cmd.exe.
     });
     const forward = (signal: NodeJS.Signals) => {
       child.kill(signal);

@@ -128,6 +128,41 @@ describe("countersign against the real relay", () => {
     expect(result.stderr).not.toContain(token);
   });
 
+  describe("what the command can see of the link", () => {
+    /** The command: its own environment, and its parent's (countersign's) initial one, as any same-user process can read it. */
+    const script = [
+      "const fs = require('fs');",
+      "const parent = fs.readFileSync('/proc/' + process.ppid + '/environ', 'utf8');",
+      "console.log(JSON.stringify({ own: Object.keys(process.env).filter((k) => k.startsWith('COUNTERSIGN_') && k !== 'COUNTERSIGN_OTP'), parentHasToken: parent.includes(process.argv[1]) }));",
+    ].join(" ");
+
+    it("with COUNTERSIGN_URL: not in the command's environment, but in countersign's, which the same user can read", async () => {
+      const { url, token } = await newLink();
+      const run = startBin(["exec", "--", process.execPath, "-e", script, token], {
+        COUNTERSIGN_URL: url,
+        COUNTERSIGN_ID_TOKEN: "eyJ.not-a-real.token",
+      });
+      await device.approve(await device.nextApproval(), TOTP);
+      const result = await run.done;
+      expect(result.exitCode).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ own: [], parentHasToken: true });
+    });
+
+    it("with --url-file - (standard input): in no environment at all", async () => {
+      const { url, token } = await newLink();
+      const run = startBin(
+        ["exec", "--url-file", "-", "--", process.execPath, "-e", script, token],
+        {},
+        undefined,
+        `${url}\n`,
+      );
+      await device.approve(await device.nextApproval(), TOTP);
+      const result = await run.done;
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ own: [], parentHasToken: false });
+    });
+  });
+
   it("exec passes SIGTERM on to the command and exits with the command's status", async () => {
     const { url } = await newLink();
     const script = "process.on('SIGTERM', () => process.exit(42)); console.log('ready'); setInterval(() => {}, 1000);";

@@ -11,12 +11,13 @@ export interface BinRun {
 }
 
 /** Spawns `node cli/dist/bin.js …` with exactly `env` (plus PATH); `stderr()` shows its progress so far. */
-export function startBin(args: string[], env: Record<string, string>, cwd?: string) {
+export function startBin(args: string[], env: Record<string, string>, cwd?: string, stdin?: string) {
   const child = spawn(process.execPath, [BIN, ...args], {
     env: { PATH: process.env.PATH, ...env },
     cwd,
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
+  if (stdin !== undefined) child.stdin?.end(stdin);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk) => {
