@@ -13,11 +13,17 @@ function refAccepted(policy: Conditions, ref: string): boolean {
   return matchRefPattern(normalizeRefPattern(policy.ref), ref);
 }
 
+/**
+ * Whether a workflow file that ran is the one the policy names: the same path
+ * (`.github/workflows/release.yml`, `ci/release.yml`), or for GitHub the bare
+ * file name of a file in .github/workflows — compared whole, never as a
+ * suffix of something longer.
+ */
 function workflowAccepted(wanted: string, repository: string, workflows: WorkflowFile[]): boolean {
   const lowerWanted = wanted.toLowerCase();
   return workflows.some((file) => {
     const ownRepository = file.repository.toLowerCase() === repository.toLowerCase();
-    if (ownRepository && (file.path === wanted || file.path.endsWith(`/${wanted}`))) return true;
+    if (ownRepository && (file.path === wanted || file.path === `.github/workflows/${wanted}`)) return true;
     // owner/repo/<path>: a reusable workflow named together with where it lives.
     const prefix = `${file.repository.toLowerCase()}/`;
     return lowerWanted.startsWith(prefix) && wanted.slice(prefix.length) === file.path;

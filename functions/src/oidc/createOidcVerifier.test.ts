@@ -308,6 +308,82 @@ describe("conditions that let a run through", () => {
     );
   });
 
+  /**
+   * Every printable character git allows in a branch name (check-ref-format:
+   * no space, ~ ^ : ? * [ \\, no control characters; `@` alone and `/` are fine).
+   */
+  const GIT_REF_CHARACTERS = [...Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i))].filter(
+    (c) => !" ~^:?*[\\".includes(c),
+  );
+
+  it("never takes a branch name for the workflow: the path ends at the first @ after .github/workflows/<file>", async () => {
+    const forged = "acme/rocket/.github/workflows/ci.yml@refs/heads/x/release.yml@y";
+    const policy = { repository: "acme/rocket", workflow: "release.yml", ref: undefined };
+    expect(await accepts({ repository: "acme/rocket", workflow_ref: forged }, policy)).toBe(false);
+    const token = await issuer.signGitHubToken({
+      repository: "acme/rocket",
+      workflow_ref: forged,
+      ref: "refs/heads/x/release.yml@y",
+    });
+    expect(refusal(await verifier.verify(token, githubPolicy(policy), { audience: AUDIENCE }))).toBe(
+      "workflow is .github/workflows/ci.yml, the link only accepts workflow release.yml",
+    );
+    for (const c of GIT_REF_CHARACTERS) {
+      for (const branch of [
+        `x${c}release.yml`,
+        `x/release.yml${c}y`,
+        `x${c}/.github/workflows/release.yml`,
+        `release.yml@${c}`,
+      ]) {
+        const workflow_ref = `acme/rocket/.github/workflows/ci.yml@refs/heads/${branch}`;
+        expect(
+          await accepts({ repository: "acme/rocket", workflow_ref, ref: `refs/heads/${branch}` }, policy),
+          branch,
+        ).toBe(false);
+        expect(
+          await accepts(
+            { repository: "acme/rocket", workflow_ref, ref: `refs/heads/${branch}` },
+            { ...policy, workflow: "ci.yml" },
+          ),
+          branch,
+        ).toBe(true);
+      }
+    }
+  });
+
+  it("matches the workflow file exactly, not by suffix", async () => {
+    const workflow_ref = "owner/repo/.github/workflows/prerelease.yml@refs/heads/main";
+    expect(await accepts({ workflow_ref }, { workflow: "release.yml" })).toBe(false);
+    expect(await accepts({ workflow_ref }, { workflow: "prerelease.yml" })).toBe(true);
+    expect(await accepts({ workflow_ref }, { workflow: ".github/workflows/prerelease.yml" })).toBe(true);
+  });
+
+  it("understands no workflow_ref whose ref is not a full ref", async () => {
+    for (const workflow_ref of [
+      "owner/repo/.github/workflows/release.yml@main",
+      "owner/repo/.github/workflows/release.yml",
+      "owner/repo/.github/workflows/nested/release.yml@refs/heads/main",
+      "owner/repo/release.yml@refs/heads/main",
+    ]) {
+      expect(await accepts({ workflow_ref }, { workflow: "release.yml" }), workflow_ref).toBe(false);
+    }
+  });
+
+  it("reads GitLab's config path up to the first @ and matches it whole", async () => {
+    const host = new URL(gitlab.issuer).host;
+    const verify = async (uri: string, workflow: string) =>
+      (
+        await verifier.verify(await gitlab.signGitLabToken({ ci_config_ref_uri: uri }), gitlabPolicy({ workflow }), {
+          audience: AUDIENCE,
+        })
+      ).ok;
+    expect(await verify(`${host}/group/project//.gitlab-ci.yml@refs/heads/x/release.yml@y`, "release.yml")).toBe(false);
+    expect(await verify(`${host}/group/project//ci/prerelease.yml@refs/heads/main`, "release.yml")).toBe(false);
+    expect(await verify(`${host}/group/project//ci/release.yml@refs/heads/main`, "ci/release.yml")).toBe(true);
+    expect(await verify(`${host}/group/project//.gitlab-ci.yml@refs/heads/x/y@z`, ".gitlab-ci.yml")).toBe(true);
+    expect(await verify(`${host}/group/project//.gitlab-ci.yml@main`, ".gitlab-ci.yml")).toBe(false);
+  });
+
   it("treats GitHub environment names without regard to case", async () => {
     expect(await accepts({ environment: "NPM" }, { environment: "npm" })).toBe(true);
   });

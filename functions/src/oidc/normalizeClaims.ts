@@ -28,25 +28,35 @@ function text(payload: JWTPayload, name: string): string | undefined {
   return undefined;
 }
 
-/** `owner/repo/.github/workflows/release.yml@refs/heads/main` → owner/repo and the path. */
+/**
+ * A full ref as both providers write them after the `@`: a branch, a tag or
+ * a pull/merge request. Anything else means the claim was not understood.
+ */
+const FULL_REF = /^refs\/(heads|tags|pull|merge-requests)\/./;
+
+/**
+ * `owner/repo/.github/workflows/release.yml@refs/heads/main` → owner/repo and
+ * the path. GitHub runs only files directly in .github/workflows, so the path
+ * ends at the first `@` after that folder; everything after it is the ref,
+ * which may itself hold `@` and `/` (git allows the branch
+ * `x/release.yml@y`), and must be a full ref.
+ */
 function parseGitHubWorkflowRef(value: string | undefined): WorkflowFile | undefined {
-  if (!value) return undefined;
-  const at = value.lastIndexOf("@");
-  const [owner, repo, ...path] = (at === -1 ? value : value.slice(0, at)).split("/");
-  if (!owner || !repo || path.length === 0) return undefined;
-  return { repository: `${owner}/${repo}`, path: path.join("/") };
+  const match = /^([^/@]+)\/([^/@]+)\/(\.github\/workflows\/[^/@]+)@(.+)$/.exec(value ?? "");
+  if (!match || !FULL_REF.test(match[4] as string)) return undefined;
+  return { repository: `${match[1]}/${match[2]}`, path: match[3] as string };
 }
 
-/** `gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main` → group/project and the path. */
+/**
+ * `gitlab.com/group/project//.gitlab-ci.yml@refs/heads/main` → group/project
+ * and the config path: the path runs from the `//` to the first `@`, the ref
+ * follows and must be a full ref.
+ */
 function parseGitLabConfigRef(value: string | undefined): WorkflowFile | undefined {
-  if (!value) return undefined;
-  const at = value.lastIndexOf("@");
-  const location = at === -1 ? value : value.slice(0, at);
-  const split = location.indexOf("//");
-  if (split === -1) return undefined;
-  const project = location.slice(0, split).split("/").slice(1).join("/");
-  const path = location.slice(split + 2);
-  if (!project || !path) return undefined;
+  const match = /^[^/@]+\/([^@]+?)\/\/([^@]+)@(.+)$/.exec(value ?? "");
+  if (!match || !FULL_REF.test(match[3] as string)) return undefined;
+  const [, project, path] = match as unknown as [string, string, string];
+  if (project.includes("//") || path.startsWith("/")) return undefined;
   return { repository: project, path };
 }
 
