@@ -47,15 +47,32 @@ for (const colorScheme of ["light", "dark"] as const) {
       await shoot(page, `link${suffix}`);
       await page.getByRole("button", { name: "Done" }).click();
 
-      const ci = requestOtp(server.origin, token, {
+      // What `countersign exec` sends when the registry challenges a publish: the operation
+      // it read from the request, and the offer to cover the rest of the run.
+      const key = await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"]);
+      const { kty, crv, x, y } = await crypto.subtle.exportKey("jwk", key.publicKey);
+      const context = {
+        provider: "github",
+        repository: "alice/left-pad",
+        workflow: "release.yml",
+        ref: "refs/heads/main",
+        runUrl: "https://github.com/alice/left-pad/actions/runs/4242",
+      };
+      const publish = {
+        action: "publish",
+        registry: "registry.npmjs.org",
+        method: "PUT",
+        path: "/left-pad",
         package: { name: "left-pad", version: "2.0.0" },
-        context: {
-          provider: "github",
-          repository: "alice/left-pad",
-          workflow: "release.yml",
-          ref: "refs/heads/main",
-          runUrl: "https://github.com/alice/left-pad/actions/runs/4242",
-        },
+        tag: "latest",
+        tarball: { size: 48_213, integrity: `sha512-${"q3Lp8".repeat(17)}z==` },
+      };
+      const ci = requestOtp(server.origin, token, {
+        context,
+        operation: publish,
+        challenge: { type: "otp" },
+        run: { seconds: 900 },
+        publicKey: { kty, crv, x, y },
         wait: 60,
       });
       await page.waitForURL(/\/approve\//);
@@ -63,6 +80,19 @@ for (const colorScheme of ["light", "dark"] as const) {
       await page.getByRole("button", { name: "Approve" }).click();
       await ci;
       await shoot(page, `approved${suffix}`);
+
+      // A passkey account: the registry asks for its own page instead of a code.
+      const approved = new URL(page.url()).pathname;
+      const passkey = requestOtp(server.origin, token, {
+        context,
+        operation: { ...publish, package: { name: "left-pad", version: "2.0.1" } },
+        challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/3f6c1d2e-8b1a-4e57-9d0c-5a7b2e9f4c11" },
+        wait: 60,
+      });
+      await page.waitForURL((url) => url.pathname.startsWith("/approve/") && url.pathname !== approved);
+      await shoot(page, `approve-passkey${suffix}`);
+      await page.getByRole("button", { name: "Deny", exact: true }).click();
+      await passkey;
     });
   });
 }
