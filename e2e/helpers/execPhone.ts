@@ -60,8 +60,13 @@ export function approvalPushes(pushService: PushService): number {
 }
 
 /** Waits until the phone was asked `count` times in all and its approval screen is up; returns the last request id. */
-export async function nextApproval(page: Page, pushService: PushService, count: number): Promise<string> {
-  await expect.poll(() => approvalPushes(pushService), { timeout: 60_000 }).toBe(count);
+export async function nextApproval(
+  page: Page,
+  pushService: PushService,
+  count: number,
+  timeout = 60_000,
+): Promise<string> {
+  await expect.poll(() => approvalPushes(pushService), { timeout }).toBe(count);
   await expect(page).toHaveURL(/\/approve\/[^/]+$/);
   return new URL(page.url()).pathname.split("/").pop() as string;
 }
