@@ -234,9 +234,9 @@ for (const recipe of recipes) {
       expect(project.expect).toContain(approver.approved[0]);
       expect(output).not.toContain(registry.authToken);
       expect(output).not.toContain(link.token);
-      await registry.close();
     } finally {
       await approver.stop();
+      await registry.close();
     }
   });
 }
