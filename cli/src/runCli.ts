@@ -324,7 +324,9 @@ async function execWithRelay(
   secrets.push(relay.secret);
   const scratch = await mkdtemp(join(tmpdir(), "countersign-exec-"));
   const relayEnv = clientEnv(relay.registries, relay.secret);
-  relayEnv.npm_config_userconfig = await writeRelayUserconfig({
+  // Both cases: @semantic-release/npm reads only NPM_CONFIG_USERCONFIG (lib/set-npmrc-auth.js) to find
+  // the relay's token, and copies that file into the --userconfig it gives npm.
+  relayEnv.npm_config_userconfig = relayEnv.NPM_CONFIG_USERCONFIG = await writeRelayUserconfig({
     dir: scratch,
     env,
     relay: relay.registries,

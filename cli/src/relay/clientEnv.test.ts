@@ -40,15 +40,23 @@ describe("clientEnv", () => {
     });
   });
 
-  it("names no variable twice regardless of case, so the clients' case-insensitive readers see one value", () => {
-    const lower = Object.keys(env).map((name) => name.toLowerCase());
-    expect(new Set(lower).size).toBe(lower.length);
+  it("gives semantic-release's npm plugin the registry under the upper-case name it reads", () => {
+    expect(env.NPM_CONFIG_REGISTRY).toBe(relay.registry);
+  });
+
+  it("names a variable twice regardless of case only with one value, so case-insensitive readers see one", () => {
+    const byName = new Map<string, Set<string>>();
+    for (const [name, value] of Object.entries(env)) {
+      byName.set(name.toLowerCase(), (byName.get(name.toLowerCase()) ?? new Set()).add(value));
+    }
+    expect([...byName.values()].every((values) => values.size === 1)).toBe(true);
   });
 
   it("keeps a registry-only relay to the default registry", () => {
     const only = clientEnv({ registry: "http://127.0.0.1:1/p/0/", scopes: {} }, "s");
-    expect(Object.keys(only).filter((name) => name.startsWith("npm_config_"))).toEqual([
+    expect(Object.keys(only).filter((name) => /^npm_config_/i.test(name))).toEqual([
       "npm_config_registry",
+      "NPM_CONFIG_REGISTRY",
       "npm_config_//127.0.0.1:1/p/0/:_authToken",
     ]);
     expect(JSON.parse(only.pnpm_config__auth ?? "")).toEqual({

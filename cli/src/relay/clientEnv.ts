@@ -36,7 +36,10 @@ function nerfDart(url: string): string {
  *   takes no map setting from the environment, so `npmScopes` of a
  *   .yarnrc.yml stay as they are (see docs/clients.md).
  *
- * The names are the canonical lower- or upper-case ones; a caller merging
+ * - semantic-release's npm plugin: `NPM_CONFIG_REGISTRY` (upper case only).
+ *
+ * The names are the canonical lower- or upper-case ones (the registry in
+ * both, with one value); a caller merging
  * this into an inherited environment must first drop variables that differ
  * from these only by case (`NPM_CONFIG_REGISTRY`, `PNPM_CONFIG_REGISTRY`…),
  * which the clients would read in an order that depends on the environment.
@@ -47,7 +50,12 @@ export function clientEnv(relay: RelayedRegistries, secret: string): Record<stri
   const scopes = Object.entries(relay.scopes).map(
     ([scope, url]) => [scope.startsWith("@") ? scope : `@${scope}`, url] as const,
   );
-  const env: Record<string, string> = { npm_config_registry: relay.registry };
+  const env: Record<string, string> = {
+    npm_config_registry: relay.registry,
+    // @semantic-release/npm reads this name only, in upper case (lib/get-registry.js), and passes
+    // it to npm as --registry; changesets reads only the lower-case one. Same value: npm sees one.
+    NPM_CONFIG_REGISTRY: relay.registry,
+  };
   for (const url of new Set([relay.registry, ...scopes.map(([, url]) => url)])) {
     env[`npm_config_${nerfDart(url)}:_authToken`] = secret;
   }
