@@ -32,6 +32,9 @@ export async function bundle({ entry, resolveDir, outfile, banner = "", target =
     format: "esm",
     target,
     outfile,
+    // Paths in the bundle's comments are relative to the repository, whoever builds it from
+    // wherever: CI rebuilds the committed action bundle and compares.
+    absWorkingDir: join(CLI_DIR, ".."),
     define: { "globalThis.COUNTERSIGN_BUNDLED_VERSION": JSON.stringify(version) },
     banner: { js: banner },
     footer: { js: joseLicense() },
