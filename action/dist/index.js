@@ -3092,9 +3092,10 @@ function readInputs(env) {
   const input = (name) => (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
   const url = input("url");
   if (!url) {
+    const expression = "${{ secrets.COUNTERSIGN_URL }}";
     return {
       ok: false,
-      message: "Input `url` is required: the CI link from the Countersign app, `url: ${{ secrets.COUNTERSIGN_URL }}`."
+      message: `Input \`url\` is required: the CI link from the Countersign app, \`url: ${expression}\`.`
     };
   }
   const run = input("run");

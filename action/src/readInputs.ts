@@ -21,9 +21,11 @@ export function readInputs(env: Record<string, string | undefined>): ReadInputs 
   const input = (name: string) => (env[`INPUT_${name.toUpperCase()}`] ?? "").trim();
   const url = input("url");
   if (!url) {
+    // A GitHub expression, not a template: the workflow line to write.
+    const expression = "$" + "{{ secrets.COUNTERSIGN_URL }}";
     return {
       ok: false,
-      message: "Input `url` is required: the CI link from the Countersign app, `url: ${{ secrets.COUNTERSIGN_URL }}`.",
+      message: `Input \`url\` is required: the CI link from the Countersign app, \`url: ${expression}\`.`,
     };
   }
   const run = input("run");
