@@ -2,6 +2,6 @@ import { defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
-    projects: ["shared", "functions", "cli", "web"],
+    projects: ["shared", "functions", "cli", "web", "action"],
   },
 });

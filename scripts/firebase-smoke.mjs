@@ -12,7 +12,7 @@
 // default ~/.cache/countersign/firebase-tools; ~25 s once). Needs Node 20+, no Java.
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createWriteStream, existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -109,6 +109,153 @@ async function waitForHealth(url, emulator, logFile) {
   await fail(`the function did not answer ${url} within 120 s; see ${logFile}`);
 }
 
+/** The file names in a zip archive, from its central directory. */
+function zipEntries(file) {
+  const zip = readFileSync(file);
+  const names = [];
+  for (let at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02])); at >= 0; ) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    const extra = zip.readUInt16LE(at + 30);
+    const comment = zip.readUInt16LE(at + 32);
+    names.push(zip.toString("utf8", at + 46, at + 46 + nameLength));
+    at = zip.indexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]), at + 46 + nameLength + extra + comment);
+  }
+  return names;
+}
+
+/**
+ * What `firebase deploy` would upload, packed by firebase-tools' own packager with the
+ * repository's functions settings (its `ignore` list), with local secrets and env files lying
+ * in the source directory as they do on a maintainer's machine.
+ */
+async function checkUpload(firebase, sourceDir) {
+  const { functions } = JSON.parse(readFileSync(join(root, "firebase.json"), "utf8"));
+  const settings = functions[0];
+  check(
+    "firebase.json keeps prompted parameters in functions/ (configDir), which no predeploy deletes",
+    settings.configDir === "functions" && !resolve(root, settings.source).startsWith(resolve(root, settings.configDir)),
+    JSON.stringify(settings.configDir),
+  );
+  writeFileSync(join(sourceDir, ".env.local"), "COUNTERSIGN_SETUP_CODE=leaked\n");
+  writeFileSync(join(sourceDir, ".env.demo-countersign"), "COUNTERSIGN_PUBLIC_URL=https://example.invalid\n");
+  const tools = join(dirname(dirname(firebase)), "firebase-tools/lib/deploy/functions/prepareFunctionsUpload.js");
+  const { prepareFunctionsUpload } = await import(tools);
+  const { pathToSource } = await prepareFunctionsUpload(
+    root,
+    sourceDir,
+    { ...settings, ignore: [...settings.ignore] },
+    [],
+  );
+  const entries = zipEntries(pathToSource);
+  const leaked = entries.filter((name) => /(^|\/)(\.secret\.local|[^/]*\.local|\.env[^/]*)$/.test(name));
+  check(
+    "the functions upload leaves out .secret.local, *.local and .env* (firebase.json ignore)",
+    existsSync(join(sourceDir, ".secret.local")) && leaked.length === 0 && entries.includes("dist/firebase.js"),
+    `leaked: ${leaked.join(", ")}`,
+  );
+  check(
+    "the functions upload carries package.json and package-lock.json, no node_modules",
+    entries.includes("package.json") &&
+      entries.includes("package-lock.json") &&
+      !entries.some((name) => name.startsWith("node_modules/")),
+    entries.filter((name) => !name.startsWith("dist/")).join(", "),
+  );
+  const tested = JSON.parse(readFileSync(join(root, "package-lock.json"), "utf8")).packages;
+  const uploaded = JSON.parse(readFileSync(join(sourceDir, "package-lock.json"), "utf8")).packages;
+  const drifted = Object.entries(uploaded).filter(
+    ([path, entry]) => path.startsWith("node_modules/") && !entry.link && tested[path]?.version !== entry.version,
+  );
+  check(
+    "the upload's lockfile pins every package at the version the repository's lockfile (and its tests) use",
+    Object.keys(uploaded).length > 100 && drifted.length === 0,
+    drifted.map(([path, entry]) => `${path} ${entry.version}`).join(", "),
+  );
+  rmSync(join(sourceDir, ".env.local"));
+  rmSync(join(sourceDir, ".env.demo-countersign"));
+}
+
+/** Headers that must be the same from Hosting and from the standalone server for the app. */
+const APP_HEADERS = [
+  "content-security-policy",
+  "x-content-type-options",
+  "referrer-policy",
+  "x-frame-options",
+  "cross-origin-opener-policy",
+  "cross-origin-resource-policy",
+  "permissions-policy",
+  "cache-control",
+];
+
+/** Hosting and the standalone server answer the app's paths with the same status and headers. */
+async function compareWithStandalone(hostingOrigin) {
+  const { hostingHeaders } = await import("./firebase/hosting-headers.mjs");
+  const built = await import(join(root, "functions/dist/http/securityHeaders.js"));
+  const { hosting } = JSON.parse(readFileSync(join(root, "firebase.json"), "utf8"));
+  const generated = hostingHeaders({
+    common: built.COMMON_HEADERS,
+    csp: built.PWA_CONTENT_SECURITY_POLICY,
+    hsts: built.STRICT_TRANSPORT_SECURITY,
+  });
+  check(
+    "firebase.json's Hosting headers are the ones generated from securityHeaders.ts",
+    JSON.stringify(hosting.headers) === JSON.stringify(generated),
+    "run node scripts/firebase/hosting-headers.mjs --write",
+  );
+
+  const port = await freePort();
+  const standalone = spawn(process.execPath, [join(root, "functions/dist/standalone/main.js")], {
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      HOST: "127.0.0.1",
+      COUNTERSIGN_DATA_DIR: join(root, "dist/firebase-smoke-standalone"),
+      COUNTERSIGN_LOG_LEVEL: "warn",
+    },
+    stdio: "ignore",
+  });
+  cleanups.push(() => standalone.kill());
+  const standaloneOrigin = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    if (
+      await fetch(`${standaloneOrigin}/api/v1/ready`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const asset = readdirSync(join(root, "web/dist/assets")).find((name) => name.endsWith(".js"));
+  const differences = [];
+  for (const path of [
+    "/",
+    "/pair",
+    "/accounts/a1",
+    "/sw.js",
+    "/manifest.webmanifest",
+    `/assets/${asset}`,
+    "/healthz",
+  ]) {
+    const [fromHosting, fromStandalone] = await Promise.all(
+      [hostingOrigin, standaloneOrigin].map((origin) => fetch(origin + path, { redirect: "manual" })),
+    );
+    if (fromHosting.status !== fromStandalone.status) {
+      differences.push(`${path}: status ${fromHosting.status} vs ${fromStandalone.status}`);
+    }
+    if (fromStandalone.status !== 200) continue;
+    for (const name of APP_HEADERS) {
+      const [a, b] = [fromHosting.headers.get(name), fromStandalone.headers.get(name)];
+      if (a !== b) differences.push(`${path} ${name}: ${a} vs ${b}`);
+    }
+  }
+  check(
+    "Hosting and the standalone server send the app's pages and files with the same status and headers (/healthz: 404 on both)",
+    differences.length === 0,
+    differences.join("; "),
+  );
+  standalone.kill();
+}
+
 /** firebase.json as Hosting applies it: SPA fallback, /api/** to the function, caching right for a service worker. */
 async function checkHosting(origin) {
   const get = (path) => fetch(origin + path, { redirect: "manual" });
@@ -167,13 +314,19 @@ async function main() {
     join(sourceDir, ".secret.local"),
     `COUNTERSIGN_SETUP_CODE=${setupCode}\nCOUNTERSIGN_VAPID_PRIVATE_KEY=${vapid.privateKey}\n`,
   );
+  // Parameters live in a config directory outside the generated source, as firebase.json's
+  // configDir keeps them (here a scratch one, so a developer's functions/.env is left alone).
+  // (relative to the project directory, dist/, as firebase-tools resolves it).
+  const configDir = join(root, "dist/firebase-smoke-config");
+  rmSync(configDir, { recursive: true, force: true });
+  mkdirSync(configDir, { recursive: true });
   writeFileSync(
-    join(sourceDir, ".env"),
+    join(configDir, ".env"),
     [
       `COUNTERSIGN_VAPID_PUBLIC_KEY=${vapid.publicKey}`,
       `COUNTERSIGN_PUBLIC_URL=${hostingUrl}`,
       "COUNTERSIGN_MAX_WAIT=60",
-      "COUNTERSIGN_LOG_LEVEL=warn",
+      "COUNTERSIGN_LOG_LEVEL=info",
       "",
     ].join("\n"),
   );
@@ -189,7 +342,9 @@ async function main() {
     config,
     JSON.stringify({
       hosting: { ...hosting, public: "../web/dist", predeploy: undefined },
-      functions: [{ source: "firebase-functions", codebase: "default", runtime: "nodejs22" }],
+      functions: [
+        { source: "firebase-functions", codebase: "default", runtime: "nodejs22", configDir: "firebase-smoke-config" },
+      ],
       emulators: {
         functions: { host: "127.0.0.1", port: functionsPort },
         hosting: { host: "127.0.0.1", port: hostingPort },
@@ -251,6 +406,8 @@ async function main() {
   );
 
   await checkHosting(hostingUrl);
+  await compareWithStandalone(hostingUrl);
+  await checkUpload(firebase, sourceDir);
 
   // The phone talks to the Hosting origin, as the installed PWA does; CI calls the function's own URL.
   const device = startDevice();
@@ -326,6 +483,24 @@ async function main() {
     "an unanswered call ends with 408 and a resumable request id",
     short.status === 408 && typeof shortBody.requestId === "string",
     JSON.stringify(shortBody),
+  );
+
+  // As a Cloud Function (the emulator sets FUNCTION_TARGET) the logs are Cloud Logging's structured lines.
+  const emulatorLog = readFileSync(logFile, "utf8");
+  check(
+    "the function logs severity and message as JSON, as Cloud Logging reads them",
+    /"severity":"INFO","message":"request created"/.test(emulatorLog) &&
+      !/"level":"info","msg":"request created"/.test(emulatorLog),
+    "no structured 'request created' line in the emulator log",
+  );
+
+  // A second deploy: its predeploy rebuilds the source directory from scratch; the parameters stay.
+  prepareFunctions("--link");
+  check(
+    "a second predeploy rebuilds the source and leaves the configDir's parameters in place",
+    readFileSync(join(configDir, ".env"), "utf8").includes(`COUNTERSIGN_PUBLIC_URL=${hostingUrl}`) &&
+      !existsSync(join(sourceDir, ".env")),
+    readdirSync(sourceDir).join(", "),
   );
 
   await cleanup();

@@ -36,6 +36,8 @@ export interface CliIo {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
   fetch?: typeof fetch;
+  /** Sees each code before the command gets it (the GitHub Action masks it in the job's log). */
+  onCode?: (otp: string) => void;
 }
 
 const DEFAULT_WAIT_SECONDS = 300;
@@ -76,6 +78,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const got = await getCode(prepared.value, reporter);
     if (!got.ok) return reportFailure(got.failure, io, json, redact);
     const code = got.value;
+    io.onCode?.(code.otp);
     if (command.command === "otp") {
       io.stdout.write(json ? `${JSON.stringify(code)}\n` : `${code.otp}\n`);
       return EXIT_CODES.ok;

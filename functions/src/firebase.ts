@@ -32,6 +32,13 @@ export const REGION = "us-central1";
  */
 export const FUNCTION_TIMEOUT_SECONDS = 360;
 const TIMEOUT_MARGIN_SECONDS = 30;
+/**
+ * The cost ceiling: at most this many instances of 1 vCPU and 512 MiB. Waiting CI calls are
+ * billed while they wait, so a flood of them (or a loop in someone's CI) scales instances up;
+ * three hold 240 waiting calls, far beyond one maintainer's releases, and bound the bill to
+ * about $0.27 an hour even if all three stay busy (docs/deploy-firebase.md, "Cost").
+ */
+export const MAX_INSTANCES = 3;
 
 // Params and secrets keep the standalone server's variable names, so the app's
 // loadConfig reads them from the environment in either deployment.
@@ -59,7 +66,12 @@ defineString("COUNTERSIGN_TRUST_PROXY", {
   default: "1",
   description: "Proxy hops in front of the function whose X-Forwarded-For is trusted (Google's front end is one)",
 });
-defineString("COUNTERSIGN_LOG_LEVEL", { default: "info", description: "debug, info, warn, error or silent" });
+// A choice, so a deploy cannot set a level the function would refuse to start with.
+defineString("COUNTERSIGN_LOG_LEVEL", {
+  default: "info",
+  description: "debug, info, warn, error or silent",
+  input: { select: { options: ["debug", "info", "warn", "error", "silent"].map((value) => ({ value })) } },
+});
 
 function packageVersion(): string {
   try {
@@ -159,7 +171,7 @@ export const api = onRequest(
     concurrency: 80,
     cpu: 1,
     memory: "512MiB",
-    maxInstances: 10,
+    maxInstances: MAX_INSTANCES,
     invoker: "public",
     secrets: [setupCode, vapidPrivateKey],
   },

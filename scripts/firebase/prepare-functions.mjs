@@ -11,7 +11,16 @@
 //                                                            as Cloud Build will; the CLI loads the code from it)
 //   node scripts/firebase/prepare-functions.mjs --link      (tests: node_modules linked to the workspace's)
 //
-// Run `npx tsc -b` first (the predeploy does). functions/.env* and functions/.secret.local are copied along.
+// Run `npx tsc -b` first (the predeploy does).
+//
+// The generated directory is deleted and rebuilt by every deploy, so nothing the CLI writes must
+// live there: firebase.json's `configDir` points the CLI at functions/ for the .env files (and the
+// values it prompts for go there, so the next deploy has them). Only functions/.secret.local is
+// copied, because the emulator reads it from the source directory; firebase.json's `ignore`
+// keeps it and every *.local file out of the upload.
+//
+// The upload carries a package-lock.json cut from the repository's: Cloud Build then runs
+// `npm ci` and installs the very versions the tests ran with, not whatever is newest that day.
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -19,8 +28,8 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 export const outDir = join(root, "dist/firebase-functions");
-/** Used only by the standalone server (SQLite, terminal QR code). */
-const STANDALONE_ONLY = new Set(["libsql", "qrcode-terminal"]);
+/** Used only by the standalone server (SQLite, terminal QR code, Prometheus metrics). */
+const STANDALONE_ONLY = new Set(["libsql", "qrcode-terminal", "prom-client"]);
 
 function fail(message) {
   process.stderr.write(`prepare-functions: ${message}\n`);
@@ -70,19 +79,31 @@ export function prepareFunctions(mode) {
   };
   writeFileSync(join(outDir, "package.json"), `${JSON.stringify(manifest, null, 2)}\n`);
 
-  for (const name of readdirSync(functionsDir)) {
-    if (name.startsWith(".env") || name === ".secret.local") cpSync(join(functionsDir, name), join(outDir, name));
+  if (existsSync(join(functionsDir, ".secret.local"))) {
+    cpSync(join(functionsDir, ".secret.local"), join(outDir, ".secret.local"));
   }
+  writeLockfile(outDir);
 
   if (mode === "--install") {
-    execFileSync("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--no-package-lock"], {
-      cwd: outDir,
-      stdio: "inherit",
-    });
+    execFileSync("npm", ["ci", "--omit=dev", "--no-audit", "--no-fund"], { cwd: outDir, stdio: "inherit" });
   } else if (mode === "--link") {
     linkWorkspaceModules(join(root, "node_modules"), join(outDir, "node_modules"));
   }
   return outDir;
+}
+
+/**
+ * package-lock.json for the generated package, cut from the repository's lockfile: npm keeps
+ * every locked version that still fits and drops the rest (the workspaces, dev dependencies),
+ * so what Cloud Build installs is what the repository's tests ran with.
+ */
+function writeLockfile(dir) {
+  cpSync(join(root, "package-lock.json"), join(dir, "package-lock.json"));
+  execFileSync(
+    "npm",
+    ["install", "--package-lock-only", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"],
+    { cwd: dir, stdio: ["ignore", "ignore", "inherit"] },
+  );
 }
 
 /** node_modules made of links to the workspace's packages, with @countersign/shared taken from vendor/. */

@@ -18,7 +18,7 @@ test("a CI link is shown once with recipes, answers CI after approval on screen,
     await expect(page.getByRole("button", { name: `Copy ${recipe}` })).toBeVisible();
   }
   await expect(page.getByText('--fail-with-body -X POST "$COUNTERSIGN_URL"')).toBeVisible();
-  await expect(page.getByText("npx countersign exec -- npm publish").first()).toBeVisible();
+  await expect(page.getByText("npx -y countersign@0.1.0 exec -- npm publish").first()).toBeVisible();
   await page.getByRole("button", { name: "Done" }).click();
   await expect(page.getByLabel("Token")).toBeHidden();
   const links = page.getByRole("list", { name: "CI links" });

@@ -44,11 +44,15 @@ import type { DeviceRecord } from "../store/Store.js";
 import { createAddressLimiter } from "./addressLimiter.js";
 import { mountDeviceRoutes } from "./deviceRoutes.js";
 import { mountPasskeyRoutes } from "./passkeyRoutes.js";
+import { readiness } from "./readiness.js";
+import { requestId } from "./requestId.js";
 import { API_CONTENT_SECURITY_POLICY, securityHeaders } from "./securityHeaders.js";
 
 export interface AppOptions {
   /** When aborted, waiting CI calls answer 408 at once (with their request id) so clients resume elsewhere. */
   shutdown?: AbortSignal;
+  /** Runs before every route: the standalone server's Prometheus metrics (standalone/metrics.ts). */
+  observe?: RequestHandler;
 }
 
 function rawBody(req: Request): Uint8Array {
@@ -136,6 +140,8 @@ function sendOtp(req: Request, res: Response, otp: OtpResponse) {
 
 function sendError(res: Response, error: AppError) {
   const body: ErrorBody & { answeredBy?: unknown } = { error: error.code, message: error.message };
+  // Metrics count CI calls by this code (standalone/metrics.ts).
+  res.locals.errorCode = error.code;
   if (error.requestId) body.requestId = error.requestId;
   if (error.answeredBy) body.answeredBy = error.answeredBy;
   if (error.retryAfterSeconds !== undefined) res.setHeader("Retry-After", String(error.retryAfterSeconds));
@@ -164,10 +170,12 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   app.disable("x-powered-by");
   app.set("trust proxy", deps.config.trustProxy);
   app.set("etag", false);
+  app.use(requestId());
   app.use((req, res, next) => {
     const started = performance.now();
     res.on("finish", () => {
       deps.log.info("http", {
+        httpRequestId: res.locals.requestId,
         method: req.method,
         path: redactTokens(req.originalUrl),
         status: res.statusCode,
@@ -177,6 +185,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     });
     next();
   });
+  if (options.observe) app.use(options.observe);
   const limitAddress = createAddressLimiter(deps.config.maxCallsPerAddressPerMinute, () => deps.clock.now());
 
   const api = express.Router();
@@ -257,6 +266,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     };
     res.json(body);
   });
+
+  api.get("/ready", readiness(deps));
 
   api.get("/push/vapid-public-key", (_req, res) => {
     res.json({ publicKey: deps.push.vapidPublicKey });

@@ -13,7 +13,8 @@ export const PWA_CONTENT_SECURITY_POLICY =
 /** API responses are data, never documents: nothing may load or frame them. */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-const COMMON_HEADERS = {
+/** On every response, API and app alike; firebase.json's Hosting headers are generated from these. */
+export const COMMON_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
   "X-Frame-Options": "DENY",
@@ -22,12 +23,15 @@ const COMMON_HEADERS = {
   "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
 };
 
+/** Sent over https only (behind a TLS proxy with trust proxy set; always on Firebase Hosting). */
+export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
+
 /** Headers for every response; `csp` differs between the API and the app. */
 export function securityHeaders(csp: string): RequestHandler {
   return (req, res, next) => {
     for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
     res.setHeader("Content-Security-Policy", csp);
-    if (req.secure) res.setHeader("Strict-Transport-Security", "max-age=31536000");
+    if (req.secure) res.setHeader("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
     next();
   };
 }

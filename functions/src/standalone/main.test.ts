@@ -172,6 +172,15 @@ describe("standalone server process", () => {
     expect((await send(`${origin}/assets/missing.js`)).status).toBe(404);
     const spa = await send(`${origin}/pair`);
     expect(spa.text).toContain("<title>Countersign</title>");
+    for (const route of ["/accounts/a1b2", "/approve/r1", "/settings", "/add", "/recover"]) {
+      expect((await send(`${origin}${route}`)).text, route).toContain("<title>Countersign</title>");
+    }
+    // Neither the app nor the API: a monitor or scraper is told so, not handed the app with 200.
+    for (const path of ["/healthz", "/metrics", "/accounts/a1b2/links", "/wp-login.php", "/favicon.ico"]) {
+      const missing = await send(`${origin}${path}`);
+      expect(missing.status, path).toBe(404);
+      expect(missing.headers.get("content-type"), path).toContain("text/plain");
+    }
     proc.child.kill("SIGTERM");
     await proc.exit;
 
@@ -211,6 +220,16 @@ describe("standalone server process", () => {
   it.each([
     ["COUNTERSIGN_LOW_MEMORY", "yes", 'COUNTERSIGN_LOW_MEMORY must be 1 or 0 (got "yes").'],
     [
+      "COUNTERSIGN_LOG_LEVEL",
+      "verbose",
+      'COUNTERSIGN_LOG_LEVEL must be debug, info, warn, error or silent (got "verbose").',
+    ],
+    [
+      "COUNTERSIGN_METRICS_PORT",
+      "metrics",
+      'COUNTERSIGN_METRICS_PORT must be a number from 1 to 65535 (got "metrics").',
+    ],
+    [
       "COUNTERSIGN_OIDC_ISSUERS",
       "default,http://gitlab.example.com",
       "COUNTERSIGN_OIDC_ISSUERS: issuer http://gitlab.example.com must use https (http only on 127.0.0.1 or localhost).",
@@ -224,4 +243,50 @@ describe("standalone server process", () => {
     },
     20_000,
   );
+
+  it("warns about COUNTERSIGN_* variables it does not read, naming the one probably meant", async () => {
+    const proc = run({
+      PORT: String(await freePort()),
+      HOST: "127.0.0.1",
+      COUNTERSIGN_DATA_DIR: tempDir(),
+      COUNTERSIGN_PUBLIC_URI: "https://otp.example.com",
+      COUNTERSIGN_VAPID_PRIVATE_KEY: "x",
+      COUNTERSIGN_URL: "https://otp.example.com/api/v1/otp/cs_x",
+    });
+    await started(proc);
+    const warnings = proc
+      .stderr()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { level: string; msg: string });
+    expect(warnings).toEqual([
+      expect.objectContaining({
+        level: "warn",
+        msg: "unknown setting COUNTERSIGN_PUBLIC_URI ignored: did you mean COUNTERSIGN_PUBLIC_URL?",
+      }),
+      expect.objectContaining({
+        level: "warn",
+        msg: "unknown setting COUNTERSIGN_VAPID_PRIVATE_KEY ignored: only the Firebase deployment reads it; this server keeps its VAPID keys in its database",
+      }),
+    ]);
+    proc.child.kill("SIGTERM");
+    await proc.exit;
+  });
+
+  it("says phones need HTTPS when it serves plain HTTP on the network, not behind a proxy or on loopback", async () => {
+    const exposed = run({ PORT: String(await freePort()), COUNTERSIGN_DATA_DIR: tempDir() });
+    await started(exposed);
+    expect(exposed.stdout()).toContain("Phones need HTTPS.");
+    expect(exposed.stdout()).toContain("deploy/Caddyfile");
+    exposed.child.kill("SIGTERM");
+    await exposed.exit;
+
+    for (const env of [{ HOST: "127.0.0.1" }, { COUNTERSIGN_PUBLIC_URL: "https://otp.example.com" }]) {
+      const quiet = run({ PORT: String(await freePort()), COUNTERSIGN_DATA_DIR: tempDir(), ...env });
+      await started(quiet);
+      expect(quiet.stdout(), JSON.stringify(env)).not.toContain("Phones need HTTPS");
+      quiet.child.kill("SIGTERM");
+      await quiet.exit;
+    }
+  });
 });

@@ -8,13 +8,14 @@ import { ConfigError, loadConfig, parsePort } from "../config.js";
 import { pairingUrl } from "../domain/devices.js";
 import { createLogger, parseLogLevel } from "../logger.js";
 import { startServer } from "./startServer.js";
+import { unknownSettings } from "./unknownSettings.js";
 
 /**
  * The standalone server: `node functions/dist/standalone/main.js`.
  * Environment: PORT, HOST, COUNTERSIGN_DATA_DIR, COUNTERSIGN_PUBLIC_URL,
  * COUNTERSIGN_SETUP_CODE, COUNTERSIGN_WEB_DIR, COUNTERSIGN_PUSH_ALLOW,
- * COUNTERSIGN_MAX_WAIT, COUNTERSIGN_REQUEST_TTL, COUNTERSIGN_LOG_LEVEL, COUNTERSIGN_LOW_MEMORY (docs/server.md),
- * COUNTERSIGN_OIDC_ISSUERS (docs/oidc.md).
+ * COUNTERSIGN_MAX_WAIT, COUNTERSIGN_REQUEST_TTL, COUNTERSIGN_LOG_LEVEL, COUNTERSIGN_LOW_MEMORY,
+ * COUNTERSIGN_METRICS_PORT, COUNTERSIGN_METRICS_HOST (docs/server.md), COUNTERSIGN_OIDC_ISSUERS (docs/oidc.md).
  */
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -51,12 +52,30 @@ function lowMemory(raw: string | undefined): boolean {
   throw new ConfigError(`COUNTERSIGN_LOW_MEMORY must be 1 or 0 (got "${value}").`);
 }
 
+/** COUNTERSIGN_METRICS_PORT (off when unset) and COUNTERSIGN_METRICS_HOST (default loopback). */
+function metricsSettings(env: NodeJS.ProcessEnv, appPort: number): { port: number; host: string } | undefined {
+  const raw = env.COUNTERSIGN_METRICS_PORT?.trim();
+  if (!raw) return undefined;
+  let port: number;
+  try {
+    port = parsePort(raw);
+  } catch {
+    throw new ConfigError(`COUNTERSIGN_METRICS_PORT must be a number from 1 to 65535 (got "${raw}").`);
+  }
+  if (port === appPort) throw new ConfigError(`COUNTERSIGN_METRICS_PORT must differ from PORT (both ${port}).`);
+  return { port, host: env.COUNTERSIGN_METRICS_HOST?.trim() || "127.0.0.1" };
+}
+
+const LOOPBACK = new Set(["127.0.0.1", "::1", "localhost"]);
+
 async function main() {
   const env = process.env;
   if (lowMemory(env.COUNTERSIGN_LOW_MEMORY)) for (const flag of LOW_MEMORY_V8_FLAGS) setFlagsFromString(flag);
   const port = parsePort(env.PORT);
   const config = loadConfig(env, { publicUrl: `http://localhost:${port}`, version: version() });
   const log = createLogger(parseLogLevel(env.COUNTERSIGN_LOG_LEVEL));
+  const metrics = metricsSettings(env, port);
+  for (const { name, hint } of unknownSettings(env)) log.warn(`unknown setting ${name} ignored: ${hint}`, { name });
   const running = await startServer({
     config,
     port,
@@ -64,6 +83,7 @@ async function main() {
     dataDir: resolve(env.COUNTERSIGN_DATA_DIR?.trim() || ".data"),
     webDir: resolve(env.COUNTERSIGN_WEB_DIR?.trim() || resolve(here, "../../../web/dist")),
     ...(env.COUNTERSIGN_SETUP_CODE ? { setupCode: env.COUNTERSIGN_SETUP_CODE } : {}),
+    ...(metrics ? { metrics } : {}),
     log,
   });
 
@@ -75,6 +95,18 @@ async function main() {
     out.write(`Setup code: ${running.setupCode}\n\n`);
     qrcode.generate(link, { small: true }, (qr) => out.write(`${qr}\n`));
   }
+  const host = env.HOST?.trim() || "::";
+  if (new URL(config.publicUrl).protocol === "http:" && !LOOPBACK.has(host)) {
+    // Browsers give a service worker, the device key and push only to a secure origin: a phone
+    // opening this server over plain HTTP on the network gets a page that cannot pair.
+    out.write(
+      "Phones need HTTPS. This server speaks plain HTTP on every network interface, and a phone's browser\n" +
+        "installs the app and receives notifications only from an https:// address. Put Caddy in front of it:\n" +
+        "deploy/Caddyfile gets and renews a certificate by itself. Then set COUNTERSIGN_PUBLIC_URL to that\n" +
+        'https:// address, COUNTERSIGN_TRUST_PROXY=1 and HOST=127.0.0.1 (docs/server.md, "HTTPS").\n\n',
+    );
+  }
+  if (running.metricsUrl) out.write(`Prometheus metrics: ${running.metricsUrl}\n\n`);
   out.write(`Press Ctrl-C to stop.\n\n`);
 
   let stopping = false;

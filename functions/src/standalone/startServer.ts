@@ -10,7 +10,9 @@ import { sweepExpired } from "../domain/sweepExpired.js";
 import { createApp } from "../http/createApp.js";
 import type { Logger } from "../logger.js";
 import { SqliteStore } from "../store/SqliteStore.js";
+import { createMetrics } from "./metrics.js";
 import { serveWeb } from "./serveWeb.js";
+import { startMetricsServer } from "./startMetricsServer.js";
 
 export interface StartOptions {
   config: Config;
@@ -23,6 +25,8 @@ export interface StartOptions {
   clock?: Clock;
   /** How often expired requests are swept (ms). */
   sweepIntervalMs?: number;
+  /** Serve Prometheus metrics on this port and address (COUNTERSIGN_METRICS_PORT, _HOST). */
+  metrics?: { port: number; host: string };
 }
 
 export interface RunningServer {
@@ -33,6 +37,8 @@ export interface RunningServer {
   setupCode: string | null;
   deps: Deps;
   server: Server;
+  /** Where Prometheus metrics are served, when they are. */
+  metricsUrl?: string;
   /** Answers waiting CI calls 408, stops accepting connections and closes the database. */
   close(): Promise<void>;
 }
@@ -68,9 +74,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   prepareDataDir(options.dataDir);
   const store = SqliteStore.open(options.dataDir);
   const deps = await buildDeps({ store, config: options.config, log: options.log, clock: options.clock });
+  const metrics = options.metrics ? createMetrics(deps.clock) : undefined;
+  if (metrics) {
+    deps.store = metrics.meterStore(deps.store);
+    deps.push = metrics.meterPush(deps.push);
+  }
   const setupCode = await ensureSetupCode(deps, options.setupCode);
   const shutdown = new AbortController();
-  const app = createApp(deps, { shutdown: shutdown.signal });
+  const app = createApp(deps, { shutdown: shutdown.signal, ...(metrics ? { observe: metrics.observe } : {}) });
   app.use(serveWeb(options.webDir));
 
   const server = await new Promise<Server>((resolve, reject) => {
@@ -90,6 +101,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     throw error;
   });
   const port = (server.address() as AddressInfo).port;
+  const metricsServer =
+    metrics && options.metrics
+      ? await startMetricsServer(metrics.registry, options.metrics.port, options.metrics.host).catch(async (error) => {
+          await new Promise((resolve) => server.close(resolve));
+          await store.close();
+          throw error;
+        })
+      : undefined;
 
   const sweeper = setInterval(() => {
     sweepExpired(deps).catch((error) => options.log.error("sweep failed", { error: String(error) }));
@@ -108,6 +127,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         // Answered long polls leave keep-alive sockets behind; do not wait on them.
         setTimeout(() => server.closeAllConnections(), 1000).unref();
       });
+      await metricsServer?.close();
       await store.close();
     })();
     return closing;
@@ -120,6 +140,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     setupCode,
     deps,
     server,
+    ...(metricsServer ? { metricsUrl: metricsServer.url } : {}),
     close,
   };
 }

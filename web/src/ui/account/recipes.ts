@@ -14,7 +14,7 @@ export function ciRecipes(origin = "https://<your Countersign server>"): Recipe[
       title: "GitHub Actions step",
       text: `# In the job: permissions: { contents: read, id-token: write }
 - name: Publish
-  run: npx countersign exec -- npm publish
+  run: npx -y countersign@0.1.0 exec -- npm publish
   env:
     COUNTERSIGN_URL: \${{ secrets.COUNTERSIGN_URL }}
     NODE_AUTH_TOKEN: \${{ secrets.NPM_TOKEN }}`,
@@ -27,7 +27,7 @@ export function ciRecipes(origin = "https://<your Countersign server>"): Recipe[
     COUNTERSIGN_ID_TOKEN:
       aud: ${origin}
   script:
-    - npx countersign exec -- npm publish
+    - npx -y countersign@0.1.0 exec -- npm publish
   # COUNTERSIGN_URL and NPM_TOKEN: masked CI/CD variables`,
     },
     {
@@ -36,7 +36,7 @@ export function ciRecipes(origin = "https://<your Countersign server>"): Recipe[
     },
     {
       title: "Countersign CLI",
-      text: "npx countersign exec -- npm publish",
+      text: "npx -y countersign@0.1.0 exec -- npm publish",
     },
   ];
 }
