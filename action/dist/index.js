@@ -1,94 +1,544 @@
-// cli/src/runCli.ts
-import { randomUUID as randomUUID3 } from "node:crypto";
-import { mkdtemp as mkdtemp2, readFile as readFile3, rm as rm2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
-import { basename, dirname as dirname2, join as join5 } from "node:path";
+var __create = Object.create;
+var __defProp = Object.defineProperty;
+var __getOwnPropDesc = Object.getOwnPropertyDescriptor;
+var __getOwnPropNames = Object.getOwnPropertyNames;
+var __getProtoOf = Object.getPrototypeOf;
+var __hasOwnProp = Object.prototype.hasOwnProperty;
+var __require = /* @__PURE__ */ ((x) => typeof require !== "undefined" ? require : typeof Proxy !== "undefined" ? new Proxy(x, {
+  get: (a, b) => (typeof require !== "undefined" ? require : a)[b]
+}) : x)(function(x) {
+  if (typeof require !== "undefined") return require.apply(this, arguments);
+  throw Error('Dynamic require of "' + x + '" is not supported');
+});
+var __commonJS = (cb, mod) => function __require2() {
+  try {
+    return mod || (0, cb[__getOwnPropNames(cb)[0]])((mod = { exports: {} }).exports, mod), mod.exports;
+  } catch (e) {
+    throw mod = 0, e;
+  }
+};
+var __copyProps = (to, from, except, desc) => {
+  if (from && typeof from === "object" || typeof from === "function") {
+    for (let key of __getOwnPropNames(from))
+      if (!__hasOwnProp.call(to, key) && key !== except)
+        __defProp(to, key, { get: () => from[key], enumerable: !(desc = __getOwnPropDesc(from, key)) || desc.enumerable });
+  }
+  return to;
+};
+var __toESM = (mod, isNodeMode, target) => (target = mod != null ? __create(__getProtoOf(mod)) : {}, __copyProps(
+  // If the importer is in node compatibility mode or this is not an ESM
+  // file that has been converted to a CommonJS file using a Babel-
+  // compatible transform (i.e. "__esModule" has not been set), then set
+  // "default" to the CommonJS "module.exports" for node compatibility.
+  isNodeMode || !mod || !mod.__esModule ? __defProp(target, "default", { value: mod, enumerable: true }) : target,
+  mod
+));
 
-// cli/src/args/helpText.ts
-var LINK_OPTIONS = `Link (one of):
-  --url <url>          The CI link, <server>/api/v1/otp/<token>. Prefer the
-                       COUNTERSIGN_URL environment variable (a CI secret).
-  --server <origin>    The server's origin; the token comes from COUNTERSIGN_TOKEN.`;
-var COMMON_OPTIONS = `Options:
-  --package <name@ver> Package to show on the phone (default: ./package.json).
-  --wait <seconds>     How long to wait for an answer in total (default 300).
-  --no-oidc            Do not send the CI provider's OIDC token.
-  --verbose            Log each HTTP exchange on stderr (never the token).`;
-var HELP_OPTION = "  -h, --help           Show this help.";
-var ENVIRONMENT = `Environment:
-  COUNTERSIGN_URL      The CI link (instead of --url).
-  COUNTERSIGN_SERVER   The server's origin (instead of --server).
-  COUNTERSIGN_TOKEN    The link token, with COUNTERSIGN_SERVER.
-  COUNTERSIGN_ID_TOKEN An OIDC ID token to send (GitLab: from id_tokens:).
-  COUNTERSIGN_WAIT     Default for --wait.`;
-var EXIT_CODES = `Exit codes:
-  0 code delivered   1 unexpected error   2 usage error   3 denied on the phone
-  4 timed out or expired   5 not authorized (unknown or revoked link, policy)`;
-var MAIN = `countersign \u2014 get a one-time password for CI from your phone.
+// node_modules/isexe/windows.js
+var require_windows = __commonJS({
+  "node_modules/isexe/windows.js"(exports, module) {
+    module.exports = isexe;
+    isexe.sync = sync;
+    var fs = __require("fs");
+    function checkPathExt(path, options) {
+      var pathext = options.pathExt !== void 0 ? options.pathExt : process.env.PATHEXT;
+      if (!pathext) {
+        return true;
+      }
+      pathext = pathext.split(";");
+      if (pathext.indexOf("") !== -1) {
+        return true;
+      }
+      for (var i = 0; i < pathext.length; i++) {
+        var p = pathext[i].toLowerCase();
+        if (p && path.substr(-p.length).toLowerCase() === p) {
+          return true;
+        }
+      }
+      return false;
+    }
+    function checkStat(stat, path, options) {
+      if (!stat.isSymbolicLink() && !stat.isFile()) {
+        return false;
+      }
+      return checkPathExt(path, options);
+    }
+    function isexe(path, options, cb) {
+      fs.stat(path, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, path, options));
+      });
+    }
+    function sync(path, options) {
+      return checkStat(fs.statSync(path), path, options);
+    }
+  }
+});
 
-Usage:
-  countersign otp [options]               Print the code on stdout.
-  countersign exec [options] [--] <cmd\u2026>  Run <cmd> with the code in
-                                          NPM_CONFIG_OTP, GEM_HOST_OTP_CODE
-                                          and COUNTERSIGN_OTP.
-  countersign help <command>              Help for one command.
-  countersign --version
+// node_modules/isexe/mode.js
+var require_mode = __commonJS({
+  "node_modules/isexe/mode.js"(exports, module) {
+    module.exports = isexe;
+    isexe.sync = sync;
+    var fs = __require("fs");
+    function isexe(path, options, cb) {
+      fs.stat(path, function(er, stat) {
+        cb(er, er ? false : checkStat(stat, options));
+      });
+    }
+    function sync(path, options) {
+      return checkStat(fs.statSync(path), options);
+    }
+    function checkStat(stat, options) {
+      return stat.isFile() && checkMode(stat, options);
+    }
+    function checkMode(stat, options) {
+      var mod = stat.mode;
+      var uid = stat.uid;
+      var gid = stat.gid;
+      var myUid = options.uid !== void 0 ? options.uid : process.getuid && process.getuid();
+      var myGid = options.gid !== void 0 ? options.gid : process.getgid && process.getgid();
+      var u = parseInt("100", 8);
+      var g = parseInt("010", 8);
+      var o = parseInt("001", 8);
+      var ug = u | g;
+      var ret = mod & o || mod & g && gid === myGid || mod & u && uid === myUid || mod & ug && myUid === 0;
+      return ret;
+    }
+  }
+});
 
-Example:
-  COUNTERSIGN_URL=<your CI link> npx countersign exec -- npm publish
+// node_modules/isexe/index.js
+var require_isexe = __commonJS({
+  "node_modules/isexe/index.js"(exports, module) {
+    var fs = __require("fs");
+    var core;
+    if (process.platform === "win32" || global.TESTING_WINDOWS) {
+      core = require_windows();
+    } else {
+      core = require_mode();
+    }
+    module.exports = isexe;
+    isexe.sync = sync;
+    function isexe(path, options, cb) {
+      if (typeof options === "function") {
+        cb = options;
+        options = {};
+      }
+      if (!cb) {
+        if (typeof Promise !== "function") {
+          throw new TypeError("callback not provided");
+        }
+        return new Promise(function(resolve2, reject) {
+          isexe(path, options || {}, function(er, is) {
+            if (er) {
+              reject(er);
+            } else {
+              resolve2(is);
+            }
+          });
+        });
+      }
+      core(path, options || {}, function(er, is) {
+        if (er) {
+          if (er.code === "EACCES" || options && options.ignoreErrors) {
+            er = null;
+            is = false;
+          }
+        }
+        cb(er, is);
+      });
+    }
+    function sync(path, options) {
+      try {
+        return core.sync(path, options || {});
+      } catch (er) {
+        if (options && options.ignoreErrors || er.code === "EACCES") {
+          return false;
+        } else {
+          throw er;
+        }
+      }
+    }
+  }
+});
 
-${EXIT_CODES}
+// node_modules/which/which.js
+var require_which = __commonJS({
+  "node_modules/which/which.js"(exports, module) {
+    var isWindows = process.platform === "win32" || process.env.OSTYPE === "cygwin" || process.env.OSTYPE === "msys";
+    var path = __require("path");
+    var COLON = isWindows ? ";" : ":";
+    var isexe = require_isexe();
+    var getNotFoundError = (cmd) => Object.assign(new Error(`not found: ${cmd}`), { code: "ENOENT" });
+    var getPathInfo = (cmd, opt) => {
+      const colon = opt.colon || COLON;
+      const pathEnv = cmd.match(/\//) || isWindows && cmd.match(/\\/) ? [""] : [
+        // windows always checks the cwd first
+        ...isWindows ? [process.cwd()] : [],
+        ...(opt.path || process.env.PATH || /* istanbul ignore next: very unusual */
+        "").split(colon)
+      ];
+      const pathExtExe = isWindows ? opt.pathExt || process.env.PATHEXT || ".EXE;.CMD;.BAT;.COM" : "";
+      const pathExt = isWindows ? pathExtExe.split(colon) : [""];
+      if (isWindows) {
+        if (cmd.indexOf(".") !== -1 && pathExt[0] !== "")
+          pathExt.unshift("");
+      }
+      return {
+        pathEnv,
+        pathExt,
+        pathExtExe
+      };
+    };
+    var which = (cmd, opt, cb) => {
+      if (typeof opt === "function") {
+        cb = opt;
+        opt = {};
+      }
+      if (!opt)
+        opt = {};
+      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
+      const found = [];
+      const step = (i) => new Promise((resolve2, reject) => {
+        if (i === pathEnv.length)
+          return opt.all && found.length ? resolve2(found) : reject(getNotFoundError(cmd));
+        const ppRaw = pathEnv[i];
+        const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
+        const pCmd = path.join(pathPart, cmd);
+        const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
+        resolve2(subStep(p, i, 0));
+      });
+      const subStep = (p, i, ii) => new Promise((resolve2, reject) => {
+        if (ii === pathExt.length)
+          return resolve2(step(i + 1));
+        const ext = pathExt[ii];
+        isexe(p + ext, { pathExt: pathExtExe }, (er, is) => {
+          if (!er && is) {
+            if (opt.all)
+              found.push(p + ext);
+            else
+              return resolve2(p + ext);
+          }
+          return resolve2(subStep(p, i, ii + 1));
+        });
+      });
+      return cb ? step(0).then((res) => cb(null, res), cb) : step(0);
+    };
+    var whichSync = (cmd, opt) => {
+      opt = opt || {};
+      const { pathEnv, pathExt, pathExtExe } = getPathInfo(cmd, opt);
+      const found = [];
+      for (let i = 0; i < pathEnv.length; i++) {
+        const ppRaw = pathEnv[i];
+        const pathPart = /^".*"$/.test(ppRaw) ? ppRaw.slice(1, -1) : ppRaw;
+        const pCmd = path.join(pathPart, cmd);
+        const p = !pathPart && /^\.[\\\/]/.test(cmd) ? cmd.slice(0, 2) + pCmd : pCmd;
+        for (let j = 0; j < pathExt.length; j++) {
+          const cur = p + pathExt[j];
+          try {
+            const is = isexe.sync(cur, { pathExt: pathExtExe });
+            if (is) {
+              if (opt.all)
+                found.push(cur);
+              else
+                return cur;
+            }
+          } catch (ex) {
+          }
+        }
+      }
+      if (opt.all && found.length)
+        return found;
+      if (opt.nothrow)
+        return null;
+      throw getNotFoundError(cmd);
+    };
+    module.exports = which;
+    which.sync = whichSync;
+  }
+});
 
-CI recipes (GitHub Actions, GitLab CI): see the package README.`;
-var OTP = `countersign otp \u2014 ask your phone for a one-time password and print it.
+// node_modules/path-key/index.js
+var require_path_key = __commonJS({
+  "node_modules/path-key/index.js"(exports, module) {
+    "use strict";
+    var pathKey = (options = {}) => {
+      const environment = options.env || process.env;
+      const platform = options.platform || process.platform;
+      if (platform !== "win32") {
+        return "PATH";
+      }
+      return Object.keys(environment).reverse().find((key) => key.toUpperCase() === "PATH") || "Path";
+    };
+    module.exports = pathKey;
+    module.exports.default = pathKey;
+  }
+});
 
-Usage:
-  countersign otp [options]
+// node_modules/cross-spawn/lib/util/resolveCommand.js
+var require_resolveCommand = __commonJS({
+  "node_modules/cross-spawn/lib/util/resolveCommand.js"(exports, module) {
+    "use strict";
+    var path = __require("path");
+    var which = require_which();
+    var getPathKey = require_path_key();
+    function resolveCommandAttempt(parsed, withoutPathExt) {
+      const env = parsed.options.env || process.env;
+      const cwd = process.cwd();
+      const hasCustomCwd = parsed.options.cwd != null;
+      const shouldSwitchCwd = hasCustomCwd && process.chdir !== void 0 && !process.chdir.disabled;
+      if (shouldSwitchCwd) {
+        try {
+          process.chdir(parsed.options.cwd);
+        } catch (err) {
+        }
+      }
+      let resolved;
+      try {
+        resolved = which.sync(parsed.command, {
+          path: env[getPathKey({ env })],
+          pathExt: withoutPathExt ? path.delimiter : void 0
+        });
+      } catch (e) {
+      } finally {
+        if (shouldSwitchCwd) {
+          process.chdir(cwd);
+        }
+      }
+      if (resolved) {
+        resolved = path.resolve(hasCustomCwd ? parsed.options.cwd : "", resolved);
+      }
+      return resolved;
+    }
+    function resolveCommand(parsed) {
+      return resolveCommandAttempt(parsed) || resolveCommandAttempt(parsed, true);
+    }
+    module.exports = resolveCommand;
+  }
+});
 
-The code alone goes to stdout; progress and messages go to stderr:
-  npm publish --otp="$(npx countersign otp)"
+// node_modules/cross-spawn/lib/util/escape.js
+var require_escape = __commonJS({
+  "node_modules/cross-spawn/lib/util/escape.js"(exports, module) {
+    "use strict";
+    var metaCharsRegExp = /([()\][%!^"`<>&|;, *?])/g;
+    function escapeCommand(arg) {
+      arg = arg.replace(metaCharsRegExp, "^$1");
+      return arg;
+    }
+    function escapeArgument(arg, doubleEscapeMetaChars) {
+      arg = `${arg}`;
+      arg = arg.replace(/(?=(\\+?)?)\1"/g, '$1$1\\"');
+      arg = arg.replace(/(?=(\\+?)?)\1$/, "$1$1");
+      arg = `"${arg}"`;
+      arg = arg.replace(metaCharsRegExp, "^$1");
+      if (doubleEscapeMetaChars) {
+        arg = arg.replace(metaCharsRegExp, "^$1");
+      }
+      return arg;
+    }
+    module.exports.command = escapeCommand;
+    module.exports.argument = escapeArgument;
+  }
+});
 
-${LINK_OPTIONS}
+// node_modules/shebang-regex/index.js
+var require_shebang_regex = __commonJS({
+  "node_modules/shebang-regex/index.js"(exports, module) {
+    "use strict";
+    module.exports = /^#!(.*)/;
+  }
+});
 
-${COMMON_OPTIONS}
-  --json               Print {"otp", "requestId", "validUntil", \u2026} on stdout
-                       (or {"error", "message"} on failure).
-${HELP_OPTION}
+// node_modules/shebang-command/index.js
+var require_shebang_command = __commonJS({
+  "node_modules/shebang-command/index.js"(exports, module) {
+    "use strict";
+    var shebangRegex = require_shebang_regex();
+    module.exports = (string = "") => {
+      const match = string.match(shebangRegex);
+      if (!match) {
+        return null;
+      }
+      const [path, argument] = match[0].replace(/#! ?/, "").split(" ");
+      const binary = path.split("/").pop();
+      if (binary === "env") {
+        return argument;
+      }
+      return argument ? `${binary} ${argument}` : binary;
+    };
+  }
+});
 
-${ENVIRONMENT}
+// node_modules/cross-spawn/lib/util/readShebang.js
+var require_readShebang = __commonJS({
+  "node_modules/cross-spawn/lib/util/readShebang.js"(exports, module) {
+    "use strict";
+    var fs = __require("fs");
+    var shebangCommand = require_shebang_command();
+    function readShebang(command) {
+      const size = 150;
+      const buffer = Buffer.alloc(size);
+      let fd;
+      try {
+        fd = fs.openSync(command, "r");
+        fs.readSync(fd, buffer, 0, size, 0);
+        fs.closeSync(fd);
+      } catch (e) {
+      }
+      return shebangCommand(buffer.toString());
+    }
+    module.exports = readShebang;
+  }
+});
 
-${EXIT_CODES}`;
-var EXEC = `countersign exec \u2014 get a code, then run a command with it.
+// node_modules/cross-spawn/lib/parse.js
+var require_parse = __commonJS({
+  "node_modules/cross-spawn/lib/parse.js"(exports, module) {
+    "use strict";
+    var path = __require("path");
+    var resolveCommand = require_resolveCommand();
+    var escape = require_escape();
+    var readShebang = require_readShebang();
+    var isWin = process.platform === "win32";
+    var isExecutableRegExp = /\.(?:com|exe)$/i;
+    var isCmdShimRegExp = /node_modules[\\/].bin[\\/][^\\/]+\.cmd$/i;
+    function detectShebang(parsed) {
+      parsed.file = resolveCommand(parsed);
+      const shebang = parsed.file && readShebang(parsed.file);
+      if (shebang) {
+        parsed.args.unshift(parsed.file);
+        parsed.command = shebang;
+        return resolveCommand(parsed);
+      }
+      return parsed.file;
+    }
+    function parseNonShell(parsed) {
+      if (!isWin) {
+        return parsed;
+      }
+      const commandFile = detectShebang(parsed);
+      const needsShell = !isExecutableRegExp.test(commandFile);
+      if (parsed.options.forceShell || needsShell) {
+        const needsDoubleEscapeMetaChars = isCmdShimRegExp.test(commandFile);
+        parsed.command = path.normalize(parsed.command);
+        parsed.command = escape.command(parsed.command);
+        parsed.args = parsed.args.map((arg) => escape.argument(arg, needsDoubleEscapeMetaChars));
+        const shellCommand = [parsed.command].concat(parsed.args).join(" ");
+        parsed.args = ["/d", "/s", "/c", `"${shellCommand}"`];
+        parsed.command = process.env.comspec || "cmd.exe";
+        parsed.options.windowsVerbatimArguments = true;
+      }
+      return parsed;
+    }
+    function parse(command, args, options) {
+      if (args && !Array.isArray(args)) {
+        options = args;
+        args = null;
+      }
+      args = args ? args.slice(0) : [];
+      options = Object.assign({}, options);
+      const parsed = {
+        command,
+        args,
+        options,
+        file: void 0,
+        original: {
+          command,
+          args
+        }
+      };
+      return options.shell ? parsed : parseNonShell(parsed);
+    }
+    module.exports = parse;
+  }
+});
 
-Usage:
-  countersign exec [options] [--] <command> [args\u2026]
+// node_modules/cross-spawn/lib/enoent.js
+var require_enoent = __commonJS({
+  "node_modules/cross-spawn/lib/enoent.js"(exports, module) {
+    "use strict";
+    var isWin = process.platform === "win32";
+    function notFoundError(original, syscall) {
+      return Object.assign(new Error(`${syscall} ${original.command} ENOENT`), {
+        code: "ENOENT",
+        errno: "ENOENT",
+        syscall: `${syscall} ${original.command}`,
+        path: original.command,
+        spawnargs: original.args
+      });
+    }
+    function hookChildProcess(cp, parsed) {
+      if (!isWin) {
+        return;
+      }
+      const originalEmit = cp.emit;
+      cp.emit = function(name, arg1) {
+        if (name === "exit") {
+          const err = verifyENOENT(arg1, parsed);
+          if (err) {
+            return originalEmit.call(cp, "error", err);
+          }
+        }
+        return originalEmit.apply(cp, arguments);
+      };
+    }
+    function verifyENOENT(status, parsed) {
+      if (isWin && status === 1 && !parsed.file) {
+        return notFoundError(parsed.original, "spawn");
+      }
+      return null;
+    }
+    function verifyENOENTSync(status, parsed) {
+      if (isWin && status === 1 && !parsed.file) {
+        return notFoundError(parsed.original, "spawnSync");
+      }
+      return null;
+    }
+    module.exports = {
+      hookChildProcess,
+      verifyENOENT,
+      verifyENOENTSync,
+      notFoundError
+    };
+  }
+});
 
-The command runs with NPM_CONFIG_OTP, GEM_HOST_OTP_CODE and COUNTERSIGN_OTP set
-(COUNTERSIGN_URL and COUNTERSIGN_TOKEN removed), stdio passed through; exec exits
-with its status. A code lives 30 to 60 seconds: run exec right before the
-publishing step, after builds and slow prepublish scripts.
-  npx countersign exec -- npm publish --provenance
+// node_modules/cross-spawn/index.js
+var require_cross_spawn = __commonJS({
+  "node_modules/cross-spawn/index.js"(exports, module) {
+    "use strict";
+    var cp = __require("child_process");
+    var parse = require_parse();
+    var enoent = require_enoent();
+    function spawn2(command, args, options) {
+      const parsed = parse(command, args, options);
+      const spawned = cp.spawn(parsed.command, parsed.args, parsed.options);
+      enoent.hookChildProcess(spawned, parsed);
+      return spawned;
+    }
+    function spawnSync(command, args, options) {
+      const parsed = parse(command, args, options);
+      const result = cp.spawnSync(parsed.command, parsed.args, parsed.options);
+      result.error = result.error || enoent.verifyENOENTSync(result.status, parsed);
+      return result;
+    }
+    module.exports = spawn2;
+    module.exports.spawn = spawn2;
+    module.exports.sync = spawnSync;
+    module.exports._parse = parse;
+    module.exports._enoent = enoent;
+  }
+});
 
-${LINK_OPTIONS}
-
-${COMMON_OPTIONS}
-${HELP_OPTION}
-
-${ENVIRONMENT}
-
-${EXIT_CODES}
-  If the code is delivered, exec exits with the command's own status.`;
-function helpText(topic) {
-  if (topic === "otp") return OTP;
-  if (topic === "exec") return EXEC;
-  return MAIN;
-}
+// cli/src/exec/chooseExecMode.ts
+import { basename } from "node:path";
 
 // cli/src/args/parseCliArgs.ts
 import { parseArgs } from "node:util";
 
 // cli/src/failure.ts
-var EXIT_CODES2 = {
+var EXIT_CODES = {
   ok: 0,
   unexpected: 1,
   usage: 2,
@@ -103,6 +553,7 @@ function failure(kind, message2, extra = {}) {
 // cli/src/args/parseCliArgs.ts
 var OPTIONS = {
   url: { type: "string" },
+  "url-file": { type: "string" },
   server: { type: "string" },
   package: { type: "string" },
   wait: { type: "string" },
@@ -114,7 +565,7 @@ var OPTIONS = {
   help: { type: "boolean", short: "h" },
   version: { type: "boolean" }
 };
-var TAKES_VALUE = /* @__PURE__ */ new Set(["--url", "--server", "--package", "--wait", "--mode", "--run"]);
+var TAKES_VALUE = /* @__PURE__ */ new Set(["--url", "--url-file", "--server", "--package", "--wait", "--mode", "--run"]);
 var MAX_WAIT_SECONDS = 86400;
 var MAX_RUN_SECONDS = 1800;
 function usage(message2, topic) {
@@ -186,11 +637,16 @@ function parseCliArgs(argv) {
       );
     }
   }
-  if (values.url !== void 0 && values.server !== void 0) {
-    return usage("Give either --url (the link) or --server (with COUNTERSIGN_TOKEN), not both.", first);
+  const linkOptions = [values.url, values["url-file"], values.server].filter((value) => value !== void 0);
+  if (linkOptions.length > 1) {
+    return usage(
+      "Give one of --url (the link), --url-file (a file holding it) or --server (with COUNTERSIGN_TOKEN).",
+      first
+    );
   }
   const options = {
     url: values.url,
+    ...values["url-file"] !== void 0 ? { urlFile: values["url-file"] } : {},
     server: values.server,
     package: values.package,
     wait,
@@ -219,6 +675,138 @@ function parseRunSeconds(text) {
   if (!/^\d{1,5}$/.test(text.trim())) return void 0;
   const seconds = Number(text.trim());
   return seconds === 0 || seconds >= 60 && seconds <= MAX_RUN_SECONDS ? seconds : void 0;
+}
+
+// cli/src/exec/chooseExecMode.ts
+var REGISTRY_CLIENTS = /* @__PURE__ */ new Set([
+  "npm",
+  "npx",
+  "pnpm",
+  "pnpx",
+  "yarn",
+  "yarnpkg",
+  "corepack",
+  "lerna",
+  "changeset",
+  "semantic-release",
+  "release-it"
+]);
+function chooseExecMode(requested, argv) {
+  const mode = requested === void 0 ? "auto" : parseMode(requested);
+  if (mode === null) {
+    return { ok: false, failure: failure("usage", `COUNTERSIGN_MODE is auto, relay or before (got "${requested}").`) };
+  }
+  if (mode !== "auto") return { ok: true, value: mode };
+  const name = (path) => basename(path ?? "").toLowerCase().replace(/\.(cmd|exe|ps1|js|cjs|mjs)$/, "").replace(/-cli$/, "");
+  const program = name(argv[0]) === "node" ? name(argv[1]) : name(argv[0]);
+  return { ok: true, value: REGISTRY_CLIENTS.has(program) ? "relay" : "before" };
+}
+
+// cli/src/runCli.ts
+import { randomUUID as randomUUID3 } from "node:crypto";
+import { mkdtemp as mkdtemp2, readFile as readFile3, rm as rm2 } from "node:fs/promises";
+import { tmpdir as tmpdir2 } from "node:os";
+import { dirname as dirname2, join as join5 } from "node:path";
+
+// cli/src/args/helpText.ts
+var LINK_OPTIONS = `Link (one of):
+  --url <url>          The CI link, <server>/api/v1/otp/<token>. Prefer the
+                       COUNTERSIGN_URL environment variable (a CI secret).
+  --url-file <path>    Read the link from a file, or - for standard input: it is
+                       then in no process's environment.
+  --server <origin>    The server's origin; the token comes from COUNTERSIGN_TOKEN.`;
+var COMMON_OPTIONS = `Options:
+  --package <name@ver> Package to show on the phone (default: ./package.json).
+  --wait <seconds>     How long to wait for an answer in total (default 300).
+  --no-oidc            Do not send the CI provider's OIDC token.
+  --verbose            Log each HTTP exchange on stderr (never the token).`;
+var EXEC_OPTIONS = `  --mode <mode>        auto (default): relay for npm, pnpm, yarn, lerna,
+                       changeset, semantic-release\u2026, before for anything else;
+                       relay: answer the registry's own 2FA challenges;
+                       before: fetch a code, then run the command.
+  --run <seconds>      Relay: let one approval cover this much of the run if
+                       you tick it on the phone (60-1800, default 900; 0: off).`;
+var HELP_OPTION = "  -h, --help           Show this help.";
+var ENVIRONMENT = `Environment:
+  COUNTERSIGN_URL      The CI link (instead of --url).
+  COUNTERSIGN_URL_FILE A file holding the link, or - (instead of --url-file).
+  COUNTERSIGN_SERVER   The server's origin (instead of --server).
+  COUNTERSIGN_TOKEN    The link token, with COUNTERSIGN_SERVER.
+  COUNTERSIGN_ID_TOKEN An OIDC ID token to send (GitLab: from id_tokens:).
+  COUNTERSIGN_WAIT     Default for --wait.
+  COUNTERSIGN_MODE     Default for --mode (exec).
+  COUNTERSIGN_RUN      Default for --run (exec).`;
+var EXIT_CODES2 = `Exit codes:
+  0 code delivered   1 unexpected error   2 usage error   3 denied on the phone
+  4 timed out or expired   5 not authorized (unknown or revoked link, policy)`;
+var MAIN = `countersign \u2014 get a one-time password for CI from your phone.
+
+Usage:
+  countersign otp [options]               Print the code on stdout.
+  countersign exec [options] [--] <cmd\u2026>  Run <cmd>; your phone is asked when
+                                          the registry asks for a second factor.
+  countersign help <command>              Help for one command.
+  countersign --version
+
+Example:
+  COUNTERSIGN_URL=<your CI link> npx countersign exec -- npm publish
+
+${EXIT_CODES2}
+
+CI recipes (GitHub Actions, GitLab CI): see the package README.`;
+var OTP = `countersign otp \u2014 ask your phone for a one-time password and print it.
+
+Usage:
+  countersign otp [options]
+
+The code alone goes to stdout; progress and messages go to stderr:
+  npm publish --otp="$(npx countersign otp)"
+
+${LINK_OPTIONS}
+
+${COMMON_OPTIONS}
+  --json               Print {"otp", "requestId", "validUntil", \u2026} on stdout
+                       (or {"error", "message"} on failure).
+${HELP_OPTION}
+
+${ENVIRONMENT}
+
+${EXIT_CODES2}`;
+var EXEC = `countersign exec \u2014 run a publishing command; your phone approves its 2FA.
+
+Usage:
+  countersign exec [options] [--] <command> [args\u2026]
+
+npm, pnpm, yarn (and tools that run them) talk to the registry through a relay
+on 127.0.0.1: when the registry asks for a second factor, your phone is asked,
+with what the registry was asked to do, and the request is sent again with the
+code (or, for a passkey account, after you use your passkey on the registry's
+page). No challenge, no notification.
+  npx countersign exec -- npm publish --provenance
+
+Other commands (gem push, scripts) get a code first, in NPM_CONFIG_OTP,
+PNPM_CONFIG_OTP, GEM_HOST_OTP_CODE and COUNTERSIGN_OTP.
+  npx countersign exec -- gem push rocket-1.4.0.gem
+
+COUNTERSIGN_URL, COUNTERSIGN_URL_FILE, COUNTERSIGN_TOKEN and COUNTERSIGN_ID_TOKEN
+are removed from the command's environment; stdio is passed through; exec exits
+with its status.
+
+${LINK_OPTIONS}
+
+${COMMON_OPTIONS}
+${EXEC_OPTIONS}
+${HELP_OPTION}
+
+${ENVIRONMENT}
+
+${EXIT_CODES2}
+  If the command ran and nothing was denied or timed out, exec exits with the
+  command's own status.`;
+function helpText(topic) {
+  if (topic === "otp") return OTP;
+  if (topic === "exec") return EXEC;
+  return MAIN;
 }
 
 // cli/src/codes/createEphemeralKey.ts
@@ -420,14 +1008,20 @@ async function readPackageJson(dir) {
 }
 
 // cli/src/exec/runWithCode.ts
-import { spawn } from "node:child_process";
+var import_cross_spawn = __toESM(require_cross_spawn(), 1);
 import { constants } from "node:os";
 var FORWARDED_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 function withoutLink(parentEnv) {
   const env = { ...parentEnv };
   delete env.COUNTERSIGN_URL;
+  delete env.COUNTERSIGN_URL_FILE;
   delete env.COUNTERSIGN_TOKEN;
+  delete env.COUNTERSIGN_ID_TOKEN;
   return env;
+}
+function withoutNames(env, replace) {
+  const names = new Set(Object.keys(replace).map((name) => name.toLowerCase()));
+  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name.toLowerCase())));
 }
 function commandEnv(parentEnv, otp) {
   return {
@@ -444,11 +1038,11 @@ function runWithCode(argv, otp, parentEnv = process.env) {
 function runCommand(argv, env) {
   const [command, ...args] = argv;
   return new Promise((resolve2) => {
-    const child = spawn(command, args, {
+    const child = (0, import_cross_spawn.default)(command, args, {
       stdio: "inherit",
-      env,
-      // npm, npx and friends are .cmd shims on Windows, which only a shell runs.
-      shell: process.platform === "win32"
+      env
+      // No shell on any platform: arguments reach the command as given. On Windows, where npm and
+      // friends are .cmd shims, cross-spawn finds them on PATH and escapes each argument for cmd.exe.
     });
     const forward = (signal) => {
       child.kill(signal);
@@ -626,7 +1220,12 @@ function clientEnv(relay, secret) {
   const scopes = Object.entries(relay.scopes).map(
     ([scope, url]) => [scope.startsWith("@") ? scope : `@${scope}`, url]
   );
-  const env = { npm_config_registry: relay.registry };
+  const env = {
+    npm_config_registry: relay.registry,
+    // @semantic-release/npm reads this name only, in upper case (lib/get-registry.js), and passes
+    // it to npm as --registry; changesets reads only the lower-case one. Same value: npm sees one.
+    NPM_CONFIG_REGISTRY: relay.registry
+  };
   for (const url of /* @__PURE__ */ new Set([relay.registry, ...scopes.map(([, url2]) => url2)])) {
     env[`npm_config_${nerfDart(url)}:_authToken`] = secret;
   }
@@ -1573,7 +2172,8 @@ async function requestAnswer(options) {
     if (remainingMs <= 0 || requestId && remainingMs < 1e3) {
       return timedOut(lastProblem ? ` Last problem: ${lastProblem}.` : "");
     }
-    const wait = Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1e3));
+    const announcing = options.onRequestId !== void 0 && !requestId;
+    const wait = announcing ? 0 : Math.min(MAX_WAIT_PER_CALL, Math.floor(remainingMs / 1e3));
     if ((requestId || posts++ > 0) && body.oidcToken && options.refreshOidcToken) {
       body = { ...body, oidcToken: await options.refreshOidcToken() ?? body.oidcToken };
     }
@@ -1630,6 +2230,7 @@ async function requestAnswer(options) {
       return openAnswer(json, requestId, options.privateKey, now());
     }
     if (response.status === 408 && errorJson.requestId) {
+      if (!requestId) options.onRequestId?.(errorJson.requestId);
       requestId = errorJson.requestId;
       failures = 0;
       lastProblem = "";
@@ -1658,6 +2259,26 @@ async function requestAnswer(options) {
       continue;
     }
     return { ok: false, failure: classifyError(response.status, errorJson, requestId, link) };
+  }
+}
+async function withdrawRequest(options) {
+  try {
+    const response = await (options.fetch ?? fetch)(
+      `${options.link.base}/api/v1/requests/${encodeURIComponent(options.requestId)}`,
+      {
+        method: "DELETE",
+        headers: {
+          Authorization: `Bearer ${options.link.token}`,
+          "User-Agent": options.userAgent,
+          ...options.oidcToken ? { [OIDC_TOKEN_HEADER]: options.oidcToken } : {}
+        },
+        signal: AbortSignal.timeout(1e4)
+      }
+    );
+    await response.arrayBuffer();
+    return response.status === 204;
+  } catch {
+    return false;
   }
 }
 function classifyError(status, json, knownRequestId, link) {
@@ -1878,7 +2499,7 @@ function createPhoneSecondFactor(options) {
     stopped ??= problem;
     return { kind: "refused", status: 403, message: `Countersign: ${problem.message}` };
   };
-  const ask = (operation, challenge, signal) => {
+  const ask = (operation, challenge, signal, onRequestId) => {
     prompts++;
     const offerRun = challenge?.type !== "web" && options.runSeconds > 0;
     return requestAnswer({
@@ -1899,7 +2520,8 @@ function createPhoneSecondFactor(options) {
       onNotice: (message2) => reporter.info(message2),
       fetch: options.fetch,
       now,
-      signal
+      signal,
+      onRequestId
     });
   };
   const answerCode = async (request) => {
@@ -1949,9 +2571,12 @@ function createPhoneSecondFactor(options) {
       (token) => ({ kind: "token", token }),
       (error) => ({ kind: "poll-failed", error })
     );
+    let requestId;
     reporter.startWaiting();
     try {
-      const phone = ask(request.operation, { type: "web", authUrl }, signal).then((outcome) => ({
+      const phone = ask(request.operation, { type: "web", authUrl }, signal, (id) => {
+        requestId = id;
+      }).then((outcome) => ({
         kind: "phone",
         outcome
       }));
@@ -1970,6 +2595,15 @@ function createPhoneSecondFactor(options) {
         first = await done;
       } else {
         stop.abort();
+        if (requestId) {
+          await withdrawRequest({
+            link: options.link,
+            requestId,
+            oidcToken: await options.refreshOidcToken?.() ?? options.body.oidcToken,
+            userAgent: options.userAgent,
+            fetch: options.fetch
+          });
+        }
       }
       if (first.kind === "token") {
         reporter.info("The registry confirmed the passkey; sending the request again.");
@@ -2678,7 +3312,7 @@ async function startRegistryRelay(options) {
       }
     }
   };
-  const server = createServer((client, response) => {
+  const server = createServer({ highWaterMark: 1024 * 1024 }, (client, response) => {
     const url = client.url ?? "/";
     const match = /^\/([^/]+)\/(\d+)\/(.*)$/s.exec(url);
     if (!match || !sameSecret(match[1], prefix)) {
@@ -2764,12 +3398,12 @@ async function runCli(argv, io) {
   if (command.command === "help") {
     io.stdout.write(`${helpText(command.topic)}
 `);
-    return EXIT_CODES2.ok;
+    return EXIT_CODES.ok;
   }
   if (command.command === "version") {
     io.stdout.write(`${cliVersion()}
 `);
-    return EXIT_CODES2.ok;
+    return EXIT_CODES.ok;
   }
   const secrets = [io.env.COUNTERSIGN_TOKEN, io.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, io.env.COUNTERSIGN_ID_TOKEN];
   const urlToken = /\/otp\/([^/?#]+)/.exec(command.options.url ?? io.env.COUNTERSIGN_URL ?? "")?.[1];
@@ -2781,7 +3415,7 @@ async function runCli(argv, io) {
     const prepared = await prepare(command.options, io, reporter, secrets);
     if (!prepared.ok) return reportFailure(prepared.failure, io, json, redact);
     if (command.command === "exec") {
-      const mode = execMode(command.options.mode ?? io.env.COUNTERSIGN_MODE, command.argv);
+      const mode = chooseExecMode(command.options.mode ?? io.env.COUNTERSIGN_MODE, command.argv);
       if (!mode.ok) return reportFailure(mode.failure, io, json, redact);
       if (mode.value === "relay") {
         return await execWithRelay(command.argv, command.options, prepared.value, io, reporter, secrets, redact);
@@ -2795,7 +3429,7 @@ async function runCli(argv, io) {
       io.stdout.write(json ? `${JSON.stringify(code)}
 ` : `${code.otp}
 `);
-      return EXIT_CODES2.ok;
+      return EXIT_CODES.ok;
     }
     reporter.info(`Running ${command.argv.join(" ")}`);
     const result = await runWithCode(command.argv, code.otp, io.env);
@@ -2810,28 +3444,6 @@ async function runCli(argv, io) {
     return reportFailure(failure("unexpected", `Unexpected error: ${message2}`), io, json, redact);
   }
 }
-var REGISTRY_CLIENTS = /* @__PURE__ */ new Set([
-  "npm",
-  "npx",
-  "pnpm",
-  "pnpx",
-  "yarn",
-  "yarnpkg",
-  "corepack",
-  "lerna",
-  "changeset",
-  "semantic-release",
-  "release-it"
-]);
-function execMode(requested, argv) {
-  const mode = requested === void 0 ? "auto" : parseMode(requested);
-  if (mode === null) {
-    return { ok: false, failure: failure("usage", `COUNTERSIGN_MODE is auto, relay or before (got "${requested}").`) };
-  }
-  if (mode !== "auto") return { ok: true, value: mode };
-  const name = basename(argv[0] ?? "").toLowerCase().replace(/\.(cmd|exe|ps1|js|cjs|mjs)$/, "");
-  return { ok: true, value: REGISTRY_CLIENTS.has(name) ? "relay" : "before" };
-}
 function reportFailure(problem, io, json, redact) {
   const reference = problem.requestId ? ` (request ${problem.requestId})` : "";
   io.stderr.write(redact(`Error: ${problem.message}${reference}
@@ -2840,13 +3452,13 @@ function reportFailure(problem, io, json, redact) {
     const body = {
       error: problem.serverError ?? problem.kind,
       message: problem.message,
-      exitCode: EXIT_CODES2[problem.kind],
+      exitCode: EXIT_CODES[problem.kind],
       ...problem.requestId ? { requestId: problem.requestId } : {}
     };
     io.stdout.write(redact(`${JSON.stringify(body)}
 `));
   }
-  return EXIT_CODES2[problem.kind];
+  return EXIT_CODES[problem.kind];
 }
 function describeWhat(pkg, context) {
   const name = pkg ? `${pkg.name}${pkg.version ? `@${pkg.version}` : ""}` : "a publish";
@@ -2868,9 +3480,12 @@ async function prepare(options, io, reporter, secrets) {
     }
   }
   waitSeconds ??= DEFAULT_WAIT_SECONDS;
+  const fromFile = await readLinkFile(options, io);
+  if (fromFile && !fromFile.ok) return fromFile;
+  const explicit = options.url ?? fromFile?.value;
   const resolved = resolveLink({
-    url: options.url ?? (options.server ? void 0 : env.COUNTERSIGN_URL),
-    server: options.server ?? (options.url ? void 0 : env.COUNTERSIGN_SERVER),
+    url: explicit ?? (options.server ? void 0 : env.COUNTERSIGN_URL),
+    server: options.server ?? (explicit ? void 0 : env.COUNTERSIGN_SERVER),
     token: env.COUNTERSIGN_TOKEN
   });
   if (!resolved.ok) return resolved;
@@ -3017,7 +3632,7 @@ async function execWithRelay(argv, options, prepared, io, reporter, secrets, red
   secrets.push(relay.secret);
   const scratch = await mkdtemp2(join5(tmpdir2(), "countersign-exec-"));
   const relayEnv = clientEnv(relay.registries, relay.secret);
-  relayEnv.npm_config_userconfig = await writeRelayUserconfig({
+  relayEnv.npm_config_userconfig = relayEnv.NPM_CONFIG_USERCONFIG = await writeRelayUserconfig({
     dir: scratch,
     env,
     relay: relay.registries,
@@ -3051,10 +3666,6 @@ async function execWithRelay(argv, options, prepared, io, reporter, secrets, red
   if (result.exitCode !== 0) reporter.info(`${argv[0]} exited with status ${result.exitCode}.`);
   return result.exitCode;
 }
-function withoutNames(env, replace) {
-  const names = new Set(Object.keys(replace).map((name) => name.toLowerCase()));
-  return Object.fromEntries(Object.entries(env).filter(([name]) => !names.has(name.toLowerCase())));
-}
 async function yarnScopesNotRelayed(cwd) {
   const warnings = [];
   let dir = cwd;
@@ -3068,6 +3679,31 @@ async function yarnScopesNotRelayed(cwd) {
     const parent = dirname2(dir);
     if (parent === dir) return warnings;
     dir = parent;
+  }
+}
+async function readLinkFile(options, io) {
+  const path = options.urlFile ?? (options.url || options.server ? void 0 : io.env.COUNTERSIGN_URL_FILE);
+  if (path === void 0) return void 0;
+  try {
+    let text;
+    if (path === "-") {
+      const chunks = [];
+      for await (const chunk of io.stdin ?? []) chunks.push(Buffer.from(chunk));
+      text = Buffer.concat(chunks).toString("utf8");
+    } else {
+      text = await readFile3(path, "utf8");
+    }
+    const link = text.trim();
+    if (!link) return { ok: false, failure: failure("usage", `No link in ${path === "-" ? "standard input" : path}.`) };
+    return { ok: true, value: link };
+  } catch (error) {
+    return {
+      ok: false,
+      failure: failure(
+        "usage",
+        `Cannot read the link from ${path}: ${error.code ?? error}.`
+      )
+    };
   }
 }
 async function readPublishConfigRegistry(cwd) {
@@ -3118,7 +3754,7 @@ async function main() {
 `);
   const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith("INPUT_")));
   env.COUNTERSIGN_URL = url;
-  const resolved = execMode(mode, [firstCommand(run)]);
+  const resolved = chooseExecMode(mode, [firstCommand(run)]);
   const resolvedMode = resolved.ok ? resolved.value : mode;
   const argv = [
     "exec",
