@@ -8,6 +8,7 @@ import type {
   PackageInfo,
   PushSubscriptionBody,
   RegistryOperation,
+  Requester,
   RequestStatus,
   TimedCode,
 } from "@countersign/shared";
@@ -94,7 +95,7 @@ export interface RequestRecord {
   challenge: ChallengeView;
   /** CI's offer to take codes for the rest of its run; null: one code. */
   run: { seconds: number } | null;
-  requester: { ip: string; userAgent: string | null };
+  requester: Requester;
   createdAt: number;
   expiresAt: number;
   status: RequestStatus;
