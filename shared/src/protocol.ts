@@ -321,6 +321,8 @@ export interface DeviceView {
 }
 
 export interface InviteView {
+  /** The id the open invites list it under (`GET /api/v1/invites`), to revoke it. */
+  id: string;
   inviteCode: string;
   /** Link to open on the new device; the code is in the fragment. */
   url: string;
