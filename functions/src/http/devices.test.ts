@@ -349,4 +349,18 @@ describe("security event retention", () => {
     await sweepAt(tablet + SECURITY_EVENT_RETENTION_MS + 1);
     expect(await app.store.listSecurityEvents(10)).toEqual([]);
   });
+
+  it("moves the events an older server kept in one setting into the log, once", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    const legacy = [
+      { id: "old2", at: 2000, kind: "device_removed", message: "old 2", deviceId: "x", deviceName: "X" },
+      { id: "old1", at: 1000, kind: "device_paired", message: "old 1", deviceId: "x", deviceName: "X" },
+    ];
+    await app.store.setSetting("securityEvents", JSON.stringify(legacy));
+    const events = (await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body;
+    expect(events.map((event) => event.id).slice(-2)).toEqual(["old2", "old1"]);
+    expect(await app.store.getSetting("securityEvents")).toBeNull();
+    expect((await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body).toHaveLength(events.length);
+  });
 });

@@ -60,19 +60,20 @@ describe("limitConnections", () => {
 
   it("refuses connections from one address beyond its limit and serves another address", async () => {
     const port = await start(0, 3);
-    const held = await Promise.all(
-      Array.from(
-        { length: 6 },
-        () =>
-          new Promise<{ closed: () => boolean }>((resolve) => {
-            const socket = connect({ port, host: "127.0.0.1", localAddress: "127.0.0.2" });
-            socket.on("error", () => {});
-            socket.on("connect", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n"));
-            setTimeout(() => resolve({ closed: () => socket.closed }), 150);
-          }),
-      ),
+    const sockets = Array.from({ length: 6 }, () => {
+      const socket = connect({ port, host: "127.0.0.1", localAddress: "127.0.0.2" });
+      socket.on("error", () => {});
+      socket.on("connect", () => socket.write("GET / HTTP/1.1\r\nHost: x\r\n"));
+      return socket;
+    });
+    await Promise.all(
+      sockets.map((socket) => new Promise((resolve) => socket.once("ready", resolve).once("close", resolve))),
     );
-    expect(held.filter((socket) => !socket.closed())).toHaveLength(3);
+    const open = () => sockets.filter((socket) => !socket.closed).length;
+    await expect.poll(open, { timeout: 3000, interval: 20 }).toBe(3);
+    // Still three a moment later: the three held are not closed too.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(open()).toBe(3);
     expect((await fetch(`http://127.0.0.1:${port}/`)).status).toBe(200);
   });
 

@@ -802,7 +802,12 @@ export class SqliteStore implements Store {
   }
 
   async addSecurityEvent(event: SecurityEvent) {
-    this.run("INSERT INTO security_events (id, at, event) VALUES (?, ?, ?)", event.id, event.at, JSON.stringify(event));
+    this.run(
+      "INSERT INTO security_events (id, at, event) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      event.id,
+      event.at,
+      JSON.stringify(event),
+    );
   }
 
   async listSecurityEvents(limit: number, before?: number) {

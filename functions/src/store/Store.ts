@@ -250,7 +250,8 @@ export interface Store {
   /**
    * Files a security event. Events go only by age (`pruneSecurityEvents`),
    * never by count: a device that causes events must not be able to push
-   * older ones, e.g. its own pairing, out of the log.
+   * older ones, e.g. its own pairing, out of the log. Filing an event whose
+   * id is already filed changes nothing.
    */
   addSecurityEvent(event: SecurityEvent): Promise<void>;
   /** Newest first, at most `limit`; with `before`, only events filed before that time. */
