@@ -159,6 +159,41 @@ test("a second phone joins by invite QR, receives the chosen seeds end-to-end en
   expectNoSeed(requestsB);
 });
 
+test("an open invite is listed under Settings → Devices and revoked there; its link then pairs nothing", async ({
+  page,
+  server,
+  browser,
+}) => {
+  await pairFirst(page, server, "Alice's phone");
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+
+  await page.reload();
+  const open = page.getByRole("list", { name: "Open invites" });
+  await expect(open.getByRole("listitem")).toHaveCount(1);
+  await expect(open).toContainText("Invite from Alice's phone");
+  await expect(open).not.toContainText(decodeURIComponent(inviteUrl.split("#invite=")[1]?.split("&")[0] ?? "-"));
+  await open.getByRole("button", { name: "Revoke the invite from Alice's phone" }).click();
+  await expect(page.getByText("Invite revoked")).toBeVisible();
+  await expect(page.getByRole("list", { name: "Open invites" })).toBeHidden();
+  await page.getByText("Security events").click();
+  await expect(page.getByRole("list", { name: "Security events" })).toContainText("An invite was revoked");
+
+  const second = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await second.newPage();
+    await phone.goto(inviteUrl);
+    await phone.getByLabel("Device name").fill("Mallory's phone");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(phone.getByText("The invite code is wrong, expired or already used.")).toBeVisible();
+  } finally {
+    await second.close();
+  }
+  await page.reload();
+  await expect(page.getByRole("list", { name: "Paired devices" }).getByRole("listitem")).toHaveCount(1);
+});
+
 test("a new phone recovers with the recovery code and an encrypted backup; the old links keep working", async ({
   page,
   context,

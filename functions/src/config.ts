@@ -31,6 +31,10 @@ export interface Config {
   trustProxy: boolean | number | string;
   /** Issuers whose OIDC tokens links' policies may accept (COUNTERSIGN_OIDC_ISSUERS, docs/oidc.md). */
   oidcIssuers: TrustedIssuer[];
+  /** Standalone server: open connections at once, in total. */
+  maxConnections: number;
+  /** Standalone server: open connections at once from one address (IPv6: one /64); 0 for no limit. */
+  maxConnectionsPerAddress: number;
 }
 
 export class ConfigError extends Error {
@@ -108,5 +112,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
             ? Number(trustProxyRaw)
             : trustProxyRaw,
     oidcIssuers,
+    maxConnections: integer(env, "COUNTERSIGN_MAX_CONNECTIONS", 15_000, 1, 1_000_000),
+    maxConnectionsPerAddress: integer(env, "COUNTERSIGN_MAX_CONNECTIONS_PER_ADDRESS", 1000, 0, 1_000_000),
   };
 }

@@ -59,3 +59,7 @@ export function describeRequest(approval: Described): string {
   }
   return `${what.charAt(0).toUpperCase()}${what.slice(1)}${from}?`;
 }
+
+/** What the phone says of a request made by a plain GET of the link URL (no body, so no context). */
+export const PLAIN_GET_WARNING =
+  "Asked by a plain GET of the link — chat previews and link scanners do this; deny if you did not run it.";

@@ -14,7 +14,22 @@ export const DEVICE_ROUTES = {
   sealTransfer: "PUT /api/v1/transfers/:transferId/sealed",
   pickUpTransfer: "POST /api/v1/transfers/:transferId/pickup",
   securityEvents: "GET /api/v1/security-events",
+  invites: "GET /api/v1/invites",
+  revokeInvite: "DELETE /api/v1/invites/:inviteId",
 } as const;
+
+/**
+ * An invite not used yet, as the devices list it: never its code (that is
+ * only shown once, to the device creating it), only who made it and when.
+ */
+export interface OpenInviteView {
+  /** Names the invite to revoke it; derived from the code's hash, so it does not reveal the code. */
+  id: string;
+  /** The device that created it; the invite ends when that device is removed. */
+  createdBy: { id: string; name: string };
+  createdAt: number;
+  expiresAt: number;
+}
 
 /** A transfer id: base64url SHA-256 of the secret in the invite link's fragment (the server never sees the secret). */
 export const TRANSFER_ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -90,6 +105,7 @@ export type TransferPickup =
   | { status: "ready"; sealed: SealedTransfer; from: { id: string; name: string } };
 
 export type SecurityEventKind =
+  | "invite_revoked"
   | "device_paired"
   | "device_removed"
   | "recovery_used"

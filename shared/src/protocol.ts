@@ -56,6 +56,8 @@ export const ERROR_STATUS = {
   /** The device requires a passkey for approvals and the answer carried no assertion. */
   passkey_required: 403,
   not_found: 404,
+  /** A method the endpoint does not take (HEAD, OPTIONS, … on the CI routes); the `Allow` header lists those it does. */
+  method_not_allowed: 405,
   timeout: 408,
   already_answered: 409,
   conflict: 409,
@@ -319,6 +321,8 @@ export interface DeviceView {
 }
 
 export interface InviteView {
+  /** The id the open invites list it under (`GET /api/v1/invites`), to revoke it. */
+  id: string;
   inviteCode: string;
   /** Link to open on the new device; the code is in the fragment. */
   url: string;
@@ -400,6 +404,18 @@ export type RequestStatus = "pending" | "approved" | "denied" | "expired";
  */
 export type ChallengeView = { type: "otp" } | { type: "web"; authUrl?: string };
 
+/**
+ * Who asked: their address and User-Agent, and the HTTP method of the call
+ * that created the request (absent on requests from servers before it was
+ * recorded). `GET` is the plain GET of the link URL: a chat preview or a link
+ * scanner sends it to any URL it sees, with no body and so no context.
+ */
+export interface Requester {
+  ip: string;
+  userAgent: string | null;
+  method?: "GET" | "POST";
+}
+
 /** Who answered a request. */
 export interface AnsweredBy {
   deviceId: string;
@@ -417,7 +433,7 @@ export interface ApprovalView {
   claimed: CiContext | null;
   /** Claims proven by a verified OIDC token; null without one. */
   verified: Record<string, string> | null;
-  requester: { ip: string; userAgent: string | null };
+  requester: Requester;
   createdAt: number;
   expiresAt: number;
   status: RequestStatus;
@@ -562,7 +578,7 @@ export interface AuditEntry {
   package: PackageInfo | null;
   claimed: CiContext | null;
   verified: Record<string, string> | null;
-  requester: { ip: string; userAgent: string | null };
+  requester: Requester;
   outcome: AuditOutcome;
   answeredBy: AnsweredBy | null;
   message: string | null;
@@ -621,4 +637,4 @@ export interface HealthResponse {
 
 export { APPROVAL_CHALLENGE_CONTEXT, type ApprovalAnswerContent, approvalChallenge } from "./approvalChallenge.js";
 // Kept in its own module so the PWA's first screens can use it without loading zod.
-export { describeOperation, describeRequest } from "./describeRequest.js";
+export { describeOperation, describeRequest, PLAIN_GET_WARNING } from "./describeRequest.js";

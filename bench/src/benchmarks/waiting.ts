@@ -25,8 +25,9 @@ export interface WaitingResults {
 
 /**
  * The real standalone server process with `count` CI calls held open at once
- * (spread over links of 1,000 — COUNTERSIGN_MAX_PENDING_PER_LINK=1000 and
- * the per-hour and per-address limits raised), each notified through the push
+ * (spread over links of 1,000 — COUNTERSIGN_MAX_PENDING_PER_LINK=1000, the
+ * per-hour and per-address limits raised and the per-address connection limit
+ * off, since every call comes from 127.0.0.1), each notified through the push
  * service. Measures the server's RSS and a new request's latency meanwhile.
  */
 export async function benchWaiting(options: { count: number; probes: number; log?: (line: string) => void }) {
@@ -39,6 +40,7 @@ export async function benchWaiting(options: { count: number; probes: number; log
       COUNTERSIGN_MAX_CALLS_PER_MINUTE: "100000",
       COUNTERSIGN_MAX_WAIT: "900",
       COUNTERSIGN_REQUEST_TTL: "900",
+      COUNTERSIGN_MAX_CONNECTIONS_PER_ADDRESS: "0",
     },
   });
   const waiters: Promise<unknown>[] = [];

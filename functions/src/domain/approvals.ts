@@ -3,6 +3,7 @@ import {
   type AnswerResult,
   type ApprovalView,
   describeRequest,
+  PLAIN_GET_WARNING,
   type PushPayload,
 } from "@countersign/shared";
 import type { Deps } from "../deps.js";
@@ -78,7 +79,11 @@ export function approvalPayload(view: ApprovalView): PushPayload {
     requestId: view.id,
     accountId: view.accountId,
     title: describeRequest(view),
-    body: web ? `${detail}. Tap to review, then "Open ${registryName(view)}".` : detail,
+    body: web
+      ? `${detail}. Tap to review, then "Open ${registryName(view)}".`
+      : view.requester.method === "GET"
+        ? `${detail}. ${PLAIN_GET_WARNING}`
+        : detail,
     expiresAt: view.expiresAt,
     ...(web || view.run ? { needsScreen: true as const } : {}),
   };

@@ -1,12 +1,21 @@
-import type { DeviceView, InviteView, PairBody, PairResult, PushSubscriptionBody } from "@countersign/shared";
+import type {
+  DeviceView,
+  InviteView,
+  OpenInviteView,
+  PairBody,
+  PairResult,
+  PushSubscriptionBody,
+} from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
+import { dropChallenges } from "../passkey/passkeyChallenges.js";
 import { validatePushEndpoint } from "../push/validatePushEndpoint.js";
 import { constantTimeEqual, hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
-import type { DeviceRecord } from "../store/Store.js";
+import type { DeviceRecord, InviteRecord } from "../store/Store.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
 import { issueRecoveryCode } from "./recovery.js";
 import { recordSecurityEvent } from "./securityEvents.js";
+import { cancelTransfersOf } from "./transfers.js";
 
 const SETUP_CODE_SETTING = "setupCode";
 
@@ -77,17 +86,30 @@ export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): 
         "The setup code is wrong or was already used. Add devices by invite from a paired one.",
       );
     }
-  } else {
-    const invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
-    if (!invite) throw new AppError("unauthorized", "The invite code is wrong, expired or already used.");
   }
+  let inviter: DeviceRecord | null = null;
+  if ("inviteCode" in body) {
+    const invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
+    // An invite lasts only as long as the device that made it: removing that device cancels it
+    // (removeDevice), and this check closes the window of an invite created while it was removed.
+    inviter = invite ? await deps.store.getDevice(invite.createdBy) : null;
+    if (!inviter) throw new AppError("unauthorized", "The invite code is wrong, expired or already used.");
+  }
+  const others = (await deps.store.listDevices()).map((other) => other.id);
   const device = await createDeviceRecord(deps, body);
-  deps.log.info("device paired", { deviceId: device.id, by: "setupCode" in body ? "setup code" : "invite" });
-  await recordSecurityEvent(deps, {
-    kind: "device_paired",
-    message: `“${device.name}” was paired ${"setupCode" in body ? "with the setup code" : "by invite"}.`,
-    device: { id: device.id, name: device.name },
-  });
+  deps.log.info("device paired", { deviceId: device.id, by: inviter ? "invite" : "setup code" });
+  await recordSecurityEvent(
+    deps,
+    {
+      kind: "device_paired",
+      message: inviter
+        ? `“${device.name}” was paired by an invite from “${inviter.name}”.`
+        : `“${device.name}” was paired with the setup code.`,
+      device: { id: device.id, name: device.name },
+    },
+    // Every device already paired hears of a new one, as after a recovery: it can answer from now on.
+    { deviceIds: others, title: "A new device was paired" },
+  );
   if ("setupCode" in body) {
     const { recoveryCode } = await issueRecoveryCode(deps);
     return { ...toDeviceView(device, device.id), recoveryCode };
@@ -106,7 +128,47 @@ export async function createInvite(deps: Deps, device: DeviceRecord): Promise<In
     createdAt: now,
     expiresAt,
   });
-  return { inviteCode, url: pairingUrl(deps.config.publicUrl, { inviteCode }), expiresAt };
+  const codeHash = hashSecret(normalizeHumanCode(inviteCode));
+  return { id: inviteId(codeHash), inviteCode, url: pairingUrl(deps.config.publicUrl, { inviteCode }), expiresAt };
+}
+
+/** An invite's public id: a hash of its code's hash, so listing invites reveals nothing that pairs. */
+function inviteId(codeHash: string): string {
+  return hashSecret(`invite-id:${codeHash}`).slice(0, 22);
+}
+
+/** Invites not used yet and not expired, oldest first, with the device that made each. */
+export async function listInvites(deps: Pick<Deps, "store" | "clock">): Promise<OpenInviteView[]> {
+  const [invites, devices] = await Promise.all([deps.store.listInvites(deps.clock.now()), deps.store.listDevices()]);
+  return invites.map((invite) => ({
+    id: inviteId(invite.codeHash),
+    createdBy: {
+      id: invite.createdBy,
+      name: devices.find((device) => device.id === invite.createdBy)?.name ?? "(removed device)",
+    },
+    createdAt: invite.createdAt,
+    expiresAt: invite.expiresAt,
+  }));
+}
+
+/** Revokes an open invite: its code no longer pairs anything. */
+export async function revokeInvite(deps: Deps, by: DeviceRecord, id: string): Promise<void> {
+  const invite = (await deps.store.listInvites(deps.clock.now())).find((open) => inviteId(open.codeHash) === id);
+  if (!invite || !(await deps.store.deleteInvite(invite.codeHash))) {
+    throw new AppError("not_found", "No such invite: it was used, revoked or expired.");
+  }
+  await recordSecurityEvent(deps, {
+    kind: "invite_revoked",
+    message: `An invite was revoked on “${by.name}”.`,
+    device: { id: by.id, name: by.name },
+  });
+}
+
+/** Deletes the open invites a device created; returns them. */
+async function cancelInvitesOf(deps: Pick<Deps, "store" | "clock">, deviceId: string): Promise<InviteRecord[]> {
+  const mine = (await deps.store.listInvites(deps.clock.now())).filter((invite) => invite.createdBy === deviceId);
+  for (const invite of mine) await deps.store.deleteInvite(invite.codeHash);
+  return mine;
 }
 
 export async function listDevices(deps: Pick<Deps, "store">, current: DeviceRecord): Promise<DeviceView[]> {
@@ -118,7 +180,11 @@ export async function renameDevice(deps: Pick<Deps, "store">, device: DeviceReco
   return toDeviceView({ ...device, name }, device.id);
 }
 
-/** Unpairs a device (itself or another): its signature no longer opens anything. */
+/**
+ * Unpairs a device (itself or another): its signature no longer opens
+ * anything, and what it started ends with it — its open invites, the seed
+ * transfers it was to receive or had sealed, its passkey challenges.
+ */
 export async function removeDevice(
   deps: Pick<Deps, "store" | "log" | "clock" | "random" | "push">,
   by: DeviceRecord,
@@ -127,7 +193,15 @@ export async function removeDevice(
   const target = await deps.store.getDevice(deviceId);
   if (!target) throw new AppError("not_found", "No such device.");
   await deps.store.deleteDevice(deviceId);
-  deps.log.info("device removed", { deviceId, by: by.id });
+  const invites = await cancelInvitesOf(deps, deviceId);
+  const transfers = await cancelTransfersOf(deps, deviceId);
+  await dropChallenges(deps.store, deviceId);
+  deps.log.info("device removed", {
+    deviceId,
+    by: by.id,
+    invitesCancelled: invites.length,
+    transfersCancelled: transfers,
+  });
   await recordSecurityEvent(deps, {
     kind: "device_removed",
     message: `“${target.name}” was removed by ${by.id === deviceId ? "itself" : `“${by.name}”`}; it can no longer answer.`,

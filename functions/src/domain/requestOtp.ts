@@ -18,11 +18,21 @@ export interface OtpCall {
   idempotencyKey: string | null;
   ip: string;
   userAgent: string | null;
+  /**
+   * The method of the call that would create the request; `GET` is the plain
+   * GET of the link URL, with no body (what link previews and scanners send).
+   * Absent for a resume or withdrawal, which create nothing.
+   */
+  method?: "GET" | "POST";
 }
 
 /** How long to hold a CI call open: what it asked (or the default), at most the server's maximum. */
 export function waitSeconds(config: Pick<Config, "defaultWaitSeconds" | "maxWaitSeconds">, requested?: number): number {
   return Math.max(0, Math.min(requested ?? config.defaultWaitSeconds, config.maxWaitSeconds));
+}
+
+function requesterOf(call: OtpCall): RequestRecord["requester"] {
+  return { ip: call.ip, userAgent: call.userAgent, ...(call.method ? { method: call.method } : {}) };
 }
 
 type AuditFields = {
@@ -44,7 +54,7 @@ function auditEntry(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFi
     package: call.body.package ?? null,
     claimed: call.body.context ?? null,
     verified: fields.verified ?? null,
-    requester: { ip: call.ip, userAgent: call.userAgent },
+    requester: requesterOf(call),
     answeredBy: null,
     // Only when sent, so the entries of plain code requests stay as they were.
     ...(operation ? { operation } : {}),
@@ -237,7 +247,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
       operation: call.body.operation ?? null,
       challenge: call.body.challenge ?? { type: "otp" },
       run: call.body.run ?? null,
-      requester: { ip: call.ip, userAgent: call.userAgent },
+      requester: requesterOf(call),
       createdAt: now,
       expiresAt: now + deps.config.requestTtlSeconds * 1000,
       status: "pending",

@@ -3,26 +3,51 @@ import type { Deps } from "../deps.js";
 import { newId } from "../secrets.js";
 import { notifyDevices } from "./notifyDevices.js";
 
-const EVENTS_SETTING = "securityEvents";
-const KEEP_EVENTS = 100;
+/**
+ * How long security events are kept. They go by age only: with a cap on their
+ * number (100 before), a paired device could erase the record of its own
+ * pairing by causing events (invite, pair, remove, over and over).
+ */
+export const SECURITY_EVENT_RETENTION_MS = 180 * 24 * 60 * 60 * 1000;
 
-function parseEvents(raw: string | null): SecurityEvent[] {
-  if (!raw) return [];
+/** Most events one call lists; older ones are reached with `before`. */
+export const MAX_SECURITY_EVENTS_LISTED = 500;
+
+/** Where servers before the security_events table kept the newest 100 events, as one JSON setting. */
+const LEGACY_EVENTS_SETTING = "securityEvents";
+
+/** Moves events kept by an older server into the store, once. */
+async function migrateLegacyEvents(deps: Pick<Deps, "store">): Promise<void> {
+  const raw = await deps.store.getSetting(LEGACY_EVENTS_SETTING);
+  if (!raw) return;
+  let events: SecurityEvent[] = [];
   try {
     const parsed = JSON.parse(raw) as unknown;
-    return Array.isArray(parsed) ? (parsed as SecurityEvent[]) : [];
-  } catch {
-    return [];
-  }
+    if (Array.isArray(parsed)) events = parsed as SecurityEvent[];
+  } catch {}
+  for (const event of events) await deps.store.addSecurityEvent(event);
+  await deps.store.claimSetting(LEGACY_EVENTS_SETTING, raw);
 }
 
-/** Security events, newest first: pairings, removals, recovery. */
-export async function listSecurityEvents(deps: Pick<Deps, "store">): Promise<SecurityEvent[]> {
-  return parseEvents(await deps.store.getSetting(EVENTS_SETTING));
+/** Security events, newest first: pairings, removals, recovery, passkeys (see MAX_SECURITY_EVENTS_LISTED). */
+export async function listSecurityEvents(
+  deps: Pick<Deps, "store">,
+  options: { limit?: number; before?: number } = {},
+): Promise<SecurityEvent[]> {
+  await migrateLegacyEvents(deps);
+  return deps.store.listSecurityEvents(
+    Math.min(options.limit ?? MAX_SECURITY_EVENTS_LISTED, MAX_SECURITY_EVENTS_LISTED),
+    options.before,
+  );
+}
+
+/** Deletes security events past SECURITY_EVENT_RETENTION_MS; returns how many went. */
+export async function pruneSecurityEvents(deps: Pick<Deps, "store" | "clock">): Promise<number> {
+  return deps.store.pruneSecurityEvents(deps.clock.now() - SECURITY_EVENT_RETENTION_MS);
 }
 
 /**
- * Files a security event (the newest {@link KEEP_EVENTS} are kept) and, when
+ * Files a security event (kept for SECURITY_EVENT_RETENTION_MS) and, when
  * `notify` lists devices, pushes them a notification saying what happened.
  */
 export async function recordSecurityEvent(
@@ -38,8 +63,8 @@ export async function recordSecurityEvent(
     deviceId: event.device?.id ?? null,
     deviceName: event.device?.name ?? null,
   };
-  const events = [entry, ...(await listSecurityEvents(deps))].slice(0, KEEP_EVENTS);
-  await deps.store.setSetting(EVENTS_SETTING, JSON.stringify(events));
+  await migrateLegacyEvents(deps);
+  await deps.store.addSecurityEvent(entry);
   deps.log.info("security event", { kind: entry.kind, deviceId: entry.deviceId });
   if (notify && notify.deviceIds.length > 0) {
     await notifyDevices(deps, notify.deviceIds, {

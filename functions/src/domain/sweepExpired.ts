@@ -1,15 +1,17 @@
 import type { Deps } from "../deps.js";
 import { notifyDevices } from "./notifyDevices.js";
+import { pruneSecurityEvents } from "./securityEvents.js";
 import { sweepTransfers } from "./transfers.js";
 
 /**
  * Expires unanswered requests past their time, wipes undelivered answers and
- * old records (see Store.sweep), notes the expiry in the audit log and tells
+ * old records (see Store.sweep) and security events past their retention, notes the expiry in the audit log and tells
  * the devices so their notifications close.
  */
 export async function sweepExpired(deps: Pick<Deps, "store" | "clock" | "push" | "log">): Promise<number> {
   const expired = await deps.store.sweep(deps.clock.now());
   await sweepTransfers(deps);
+  await pruneSecurityEvents(deps);
   for (const request of expired) {
     await deps.store.updateAudit(request.id, { outcome: "expired", message: "Nobody answered in time." });
     const account = await deps.store.getAccount(request.accountId);

@@ -81,6 +81,23 @@ export async function sweepTransfers(deps: Pick<Deps, "store" | "clock">): Promi
   return removed;
 }
 
+/**
+ * Cancels the transfers a removed device takes part in: those it was to
+ * receive, and those it sealed that are not picked up yet.
+ */
+export async function cancelTransfersOf(deps: Pick<Deps, "store" | "clock">, deviceId: string): Promise<number> {
+  let cancelled = 0;
+  for (const entry of await readIndex(deps)) {
+    const raw = await deps.store.getSetting(key(entry.id));
+    if (!raw) continue;
+    const transfer = JSON.parse(raw) as StoredTransfer;
+    const involved = transfer.toDeviceId === deviceId || transfer.sealed?.fromDeviceId === deviceId;
+    if (involved && (await deps.store.claimSetting(key(entry.id), raw))) cancelled++;
+  }
+  await sweepTransfers(deps);
+  return cancelled;
+}
+
 /** The new device opens a transfer: its ephemeral public key waits for the sender. */
 export async function openTransfer(
   deps: Pick<Deps, "store" | "clock" | "config">,
@@ -123,6 +140,7 @@ export async function getTransfer(
   if (!found) throw gone();
   const { transfer } = found;
   if (transfer.toDeviceId === device.id) throw new AppError("forbidden", "A device cannot send to itself.");
+  if (!(await deps.store.getDevice(transfer.toDeviceId))) throw gone();
   return {
     transferId: transfer.id,
     to: { id: transfer.toDeviceId, name: transfer.toDeviceName },
@@ -144,6 +162,7 @@ export async function sealTransfer(
   const { transfer } = found;
   if (transfer.toDeviceId === device.id) throw new AppError("forbidden", "A device cannot send to itself.");
   if (transfer.sealed) throw new AppError("conflict", "The accounts were already sent for this transfer.");
+  if (!(await deps.store.getDevice(transfer.toDeviceId))) throw gone();
   const updated: StoredTransfer = {
     ...transfer,
     sealed: { ...sealed, fromDeviceId: device.id, fromDeviceName: device.name },
@@ -170,6 +189,8 @@ export async function pickUpTransfer(
   const { raw, transfer } = found;
   if (transfer.toDeviceId !== device.id) throw new AppError("forbidden", "This transfer is for another device.");
   if (!transfer.sealed) return { status: "waiting", expiresAt: transfer.expiresAt };
+  // Seeds sealed by a device removed since are not handed out.
+  if (!(await deps.store.getDevice(transfer.sealed.fromDeviceId))) throw gone();
   if (!(await deps.store.claimSetting(key(transferId), raw))) throw gone();
   const { fromDeviceId, fromDeviceName, ...sealed } = transfer.sealed;
   deps.log.info("transfer picked up", { to: device.id });

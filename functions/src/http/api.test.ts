@@ -437,7 +437,10 @@ describe("CI requests", () => {
       status: "approved",
       answeredBy: "Pixel",
     });
-    expect(push.messages.filter((m) => m.endpoint === subscription.endpoint)).toHaveLength(1);
+    // Pixel heard of the Tablet's pairing, then of the request; nothing of the answer it gave itself.
+    expect(
+      push.messages.filter((m) => m.endpoint === subscription.endpoint).map((m) => (m.payload as PushPayload).type),
+    ).toEqual(["security", "approval"]);
     expect((await waiting).status).toBe(200);
   });
 
@@ -630,5 +633,62 @@ describe("CI requests", () => {
       });
     // The wipe's checkpoint is due WIPE_CHECKPOINT_DELAY_MS after the delivery; allow a busy machine's timer lag.
     await expect.poll(leftovers, { timeout: 2000, interval: WIPE_CHECKPOINT_DELAY_MS }).toEqual([]);
+  });
+});
+
+describe("methods without a body on the CI routes", () => {
+  beforeEach(() => start());
+
+  it("refuses HEAD, OPTIONS and undocumented methods with 405 and Allow, creating nothing and ringing nobody", async () => {
+    const { device, token, url } = await setup();
+    const routes: Array<{ path: string; allow: string; auth: boolean }> = [
+      { path: "/api/v1/otp", allow: "POST", auth: true },
+      { path: `/api/v1/otp/${token}`, allow: "GET, POST", auth: false },
+      { path: "/api/v1/requests/0123456789abcdef0123456789abcdef", allow: "GET, DELETE", auth: true },
+    ];
+    expect(url).toBe(`${app.deps.config.publicUrl}/api/v1/otp/${token}`);
+    const pushesBefore = push.messages.length;
+    for (const route of routes) {
+      for (const method of ["HEAD", "OPTIONS", "PATCH", "PUT", "PROPFIND"]) {
+        const response = await fetch(`${app.url}${route.path}?wait=1`, {
+          method,
+          headers: route.auth ? { authorization: `Bearer ${token}` } : {},
+        });
+        const text = await response.text();
+        expect({ method, path: route.path, status: response.status }).toEqual({
+          method,
+          path: route.path,
+          status: 405,
+        });
+        expect(response.headers.get("allow")).toBe(route.allow);
+        if (method !== "HEAD") expect(JSON.parse(text)).toMatchObject({ error: "method_not_allowed" });
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
+    expect(push.messages.length).toBe(pushesBefore);
+    expect(app.logs.filter((line) => line.includes("request created"))).toEqual([]);
+  });
+
+  it("marks a request made by a plain GET of the link on the approval and in the notification", async () => {
+    const { device, subscription, token } = await setup();
+    const waiting = send(`${app.url}/api/v1/otp/${token}?wait=5`);
+    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const payload = message.payload as PushPayload & { type: "approval" };
+    expect(payload.body).toContain("Asked by a plain GET of the link");
+    const approval = await pendingApproval(device);
+    expect(approval.requester.method).toBe("GET");
+    await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "deny" });
+    expect((await waiting).status).toBe(403);
+
+    const posted = ci(token);
+    const next = await push.waitForMessage(
+      (m) => m.endpoint === subscription.endpoint && (m.payload as { requestId?: string }).requestId !== approval.id,
+    );
+    expect((next.payload as { body: string }).body).not.toContain("plain GET");
+    expect((await pendingApproval(device)).requester.method).toBe("POST");
+    const second = await pendingApproval(device);
+    await device.call("POST", `/api/v1/approvals/${second.id}/answer`, { decision: "deny" });
+    await posted;
   });
 });

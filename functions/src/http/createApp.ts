@@ -148,6 +148,15 @@ function sendError(res: Response, error: AppError) {
   res.status(ERROR_STATUS[error.code]).json(body);
 }
 
+/** Refuses every method but `allowed` with 405 and an `Allow` header (HEAD and OPTIONS included). */
+function onlyMethods(...allowed: string[]): RequestHandler {
+  return (req, res, next) => {
+    if (allowed.includes(req.method)) return next();
+    res.setHeader("Allow", allowed.join(", "));
+    sendError(res, new AppError("method_not_allowed", `This endpoint takes ${allowed.join(" or ")} only.`));
+  };
+}
+
 /** The caller's User-Agent as the audit log keeps it (the first 300 characters). */
 function userAgentOf(req: Request): string | null {
   return req.get("user-agent")?.slice(0, 300) ?? null;
@@ -290,10 +299,19 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
       idempotencyKey,
       ip: clientAddress(req),
       userAgent: userAgentOf(req),
+      method: req.method === "GET" ? "GET" : "POST",
     });
     const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
     park(req, res, awaitOtp(deps, request, seconds, waitSignal(res)));
   };
+
+  // Express answers HEAD with the GET handler and drops the body: a HEAD of the link
+  // (link scanners, chat previews) would ring the phone and burn the code. The CI
+  // routes take only their documented methods; anything else is refused before it
+  // touches anything.
+  api.all("/otp", onlyMethods("POST"));
+  api.all("/otp/:token", onlyMethods("GET", "POST"));
+  api.all("/requests/:requestId", onlyMethods("GET", "DELETE"));
 
   api.post("/otp", limited, async (req, res) => otp(req, res, bearerToken(req)));
   api.post("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));

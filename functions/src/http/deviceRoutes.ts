@@ -9,6 +9,7 @@ import type { Request, RequestHandler, Router } from "express";
 import type { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { SignedCall } from "../domain/authenticateDevice.js";
+import { listInvites, revokeInvite } from "../domain/devices.js";
 import { recoverDevice, rotateRecoveryCode } from "../domain/recovery.js";
 import { listSecurityEvents } from "../domain/securityEvents.js";
 import { getTransfer, openTransfer, pickUpTransfer, sealTransfer } from "../domain/transfers.js";
@@ -31,7 +32,7 @@ function transferId(req: Request): string {
   return id;
 }
 
-/** Recovery, seed transfer between devices and security events (see DEVICE_ROUTES). */
+/** Recovery, seed transfer between devices, open invites and security events (see DEVICE_ROUTES). */
 export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): void {
   api.post("/recovery", h.limited, async (req, res) => {
     const body = h.parseBody(RecoverBody, req);
@@ -69,6 +70,28 @@ export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): voi
 
   api.get("/security-events", async (req, res) => {
     await h.device(req);
-    res.json(await listSecurityEvents(deps));
+    res.json(await listSecurityEvents(deps, { ...beforeParam(req) }));
   });
+
+  api.get("/invites", async (req, res) => {
+    await h.device(req);
+    res.json(await listInvites(deps));
+  });
+
+  api.delete("/invites/:inviteId", async (req, res) => {
+    const me = await h.device(req);
+    await revokeInvite(deps, me, String(req.params.inviteId));
+    res.status(204).end();
+  });
+}
+
+/** `?before=<ms>`: events filed before that time (to page back through the log). */
+function beforeParam(req: Request): { before?: number } {
+  const { before, ...rest } = req.query;
+  if (Object.keys(rest).length > 0) throw new AppError("bad_request", "The only query parameter is before.");
+  if (before === undefined) return {};
+  if (typeof before !== "string" || !/^\d{1,15}$/.test(before)) {
+    throw new AppError("bad_request", "before must be a time in milliseconds since the epoch.");
+  }
+  return { before: Number(before) };
 }

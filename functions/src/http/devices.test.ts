@@ -7,6 +7,7 @@ import {
   generateDeviceKey,
   generateTimedCodes,
   type InviteView,
+  type OpenInviteView,
   type PairResult,
   type RecoverResult,
   type SecurityEvent,
@@ -16,6 +17,7 @@ import {
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
 import { MAX_RECOVERY_ATTEMPTS } from "../domain/recovery.js";
+import { SECURITY_EVENT_RETENTION_MS } from "../domain/securityEvents.js";
 import { sweepExpired } from "../domain/sweepExpired.js";
 import { startTestApp, type TestApp } from "../testing/startTestApp.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
@@ -231,5 +233,134 @@ describe("removing a device", () => {
     expect(events.body[0]).toMatchObject({ kind: "device_removed", deviceName: "Lost phone" });
     app.shutdown.abort();
     await ci;
+  });
+});
+
+describe("what a removed device started, and the trail", () => {
+  it("cancels its invites: the invite no longer pairs once its device is removed", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    const helper = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Helper");
+    const invite = (await helper.call<InviteView>("POST", "/api/v1/invites")).body;
+    expect((await owner.call("DELETE", `/api/v1/devices/${helper.id}`)).status).toBe(204);
+    expect((await helper.call("GET", "/api/v1/devices/me")).status).toBe(401);
+
+    const stranger = await TestDevice.create(app.url);
+    const paired = await stranger.pairRaw({
+      inviteCode: invite.inviteCode,
+      name: "Stranger",
+      publicKey: stranger.publicKeyJwk,
+    });
+    expect(paired.status).toBe(401);
+    expect((await owner.call<DeviceView[]>("GET", "/api/v1/devices")).body.map((d) => d.name)).toEqual(["Owner"]);
+  });
+
+  it("lists open invites without their codes and revokes one", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    const first = (await owner.call<InviteView>("POST", "/api/v1/invites")).body;
+    const second = (await owner.call<InviteView>("POST", "/api/v1/invites")).body;
+    const open = await owner.call<OpenInviteView[]>("GET", "/api/v1/invites");
+    expect(open.status).toBe(200);
+    expect(open.body.map((invite) => invite.id)).toEqual([first.id, second.id]);
+    expect(open.body[0]).toMatchObject({ createdBy: { id: owner.id, name: "Owner" }, expiresAt: first.expiresAt });
+    expect(JSON.stringify(open.body)).not.toContain(first.inviteCode);
+
+    expect((await owner.call("DELETE", `/api/v1/invites/${first.id}`)).status).toBe(204);
+    expect((await owner.call("DELETE", `/api/v1/invites/${first.id}`)).status).toBe(404);
+    const stranger = await TestDevice.create(app.url);
+    const refused = await stranger.pairRaw({
+      inviteCode: first.inviteCode,
+      name: "X",
+      publicKey: stranger.publicKeyJwk,
+    });
+    expect(refused.status).toBe(401);
+    expect((await owner.call<OpenInviteView[]>("GET", "/api/v1/invites")).body.map((i) => i.id)).toEqual([second.id]);
+    expect((await TestDevice.pair(app.url, { inviteCode: second.inviteCode }, "Tablet")).id).toBeTruthy();
+    expect((await owner.call<OpenInviteView[]>("GET", "/api/v1/invites")).body).toEqual([]);
+  });
+
+  it("tells the other devices when a device is paired by invite", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    const subscription = push.createSubscription();
+    expect((await owner.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
+    await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Intruder");
+    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    expect(message.payload).toMatchObject({ type: "security", title: "A new device was paired" });
+    expect((message.payload as { body: string }).body).toContain("Intruder");
+  });
+
+  it("cancels the transfers it was to receive and its passkey challenges", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    const phone = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Phone");
+    const id = transferId();
+    const opened = await phone.call("POST", "/api/v1/transfers", {
+      transferId: id,
+      publicKey: (await generateDeviceKey()).publicKeyJwk,
+    });
+    expect(opened.status).toBe(201);
+    expect((await phone.call("POST", "/api/v1/devices/me/passkey/options")).status).toBe(200);
+    expect((await app.store.getSetting(`passkeyChallenge:register:${phone.id}`)) !== null).toBe(true);
+    expect((await owner.call("DELETE", `/api/v1/devices/${phone.id}`)).status).toBe(204);
+    expect((await owner.call("GET", `/api/v1/transfers/${id}`)).status).toBe(404);
+    expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
+    expect(await app.store.getSetting(`passkeyChallenge:register:${phone.id}`)).toBeNull();
+  });
+
+  it("keeps the security events of a device that floods the log (by age, not by count)", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    // A device that turns out hostile tries to bury its own pairing under 50 rounds of
+    // invite → pair → remove itself (150 events, past the old cap of 100).
+    let intruder = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Intruder");
+    const intruderId = intruder.id;
+    for (let round = 0; round < 50; round++) {
+      const next = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(intruder) }, `Intruder ${round}`);
+      expect((await intruder.call("DELETE", `/api/v1/devices/${intruder.id}`)).status).toBe(204);
+      intruder = next;
+    }
+    const events = (await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body;
+    expect(events.length).toBeGreaterThan(100);
+    expect(events.some((event) => event.kind === "device_paired" && event.deviceId === intruderId)).toBe(true);
+    expect(events.some((event) => event.kind === "device_removed" && event.deviceId === intruderId)).toBe(true);
+    expect(events.at(-1)).toMatchObject({ kind: "device_paired", deviceName: "Owner" });
+  });
+});
+
+async function inviteFrom(device: TestDevice): Promise<string> {
+  const invite = await device.call<InviteView>("POST", "/api/v1/invites");
+  expect(invite.status).toBe(201);
+  return invite.body.inviteCode;
+}
+
+describe("security event retention", () => {
+  it("drops events past 180 days at the sweep and keeps younger ones", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Tablet");
+    const paired = Date.now();
+    // The sweep a little under, then a little over, 180 days after the Owner's pairing.
+    const sweepAt = (at: number) => sweepExpired({ ...app.deps, clock: { now: () => at } });
+    await sweepAt(paired + SECURITY_EVENT_RETENTION_MS - 60_000);
+    expect((await app.store.listSecurityEvents(10)).map((event) => event.deviceName)).toEqual(["Tablet", "Owner"]);
+    const tablet = (await app.store.listSecurityEvents(1))[0]?.at ?? 0;
+    await sweepAt(tablet + SECURITY_EVENT_RETENTION_MS + 1);
+    expect(await app.store.listSecurityEvents(10)).toEqual([]);
+  });
+
+  it("moves the events an older server kept in one setting into the log, once", async () => {
+    await start();
+    const { device: owner } = await firstDevice("Owner");
+    const legacy = [
+      { id: "old2", at: 2000, kind: "device_removed", message: "old 2", deviceId: "x", deviceName: "X" },
+      { id: "old1", at: 1000, kind: "device_paired", message: "old 1", deviceId: "x", deviceName: "X" },
+    ];
+    await app.store.setSetting("securityEvents", JSON.stringify(legacy));
+    const events = (await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body;
+    expect(events.map((event) => event.id).slice(-2)).toEqual(["old2", "old1"]);
+    expect(await app.store.getSetting("securityEvents")).toBeNull();
+    expect((await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body).toHaveLength(events.length);
   });
 });

@@ -1,4 +1,4 @@
-import type { PasskeyPurpose } from "@countersign/shared";
+import { PasskeyPurpose } from "@countersign/shared";
 import type { Store } from "../store/Store.js";
 
 /**
@@ -42,4 +42,16 @@ export async function consumeChallenge(
   const { challenge: expected, expiresAt } = JSON.parse(saved) as { challenge: string; expiresAt: number };
   if (expected !== challenge || now >= expiresAt) return false;
   return store.claimSetting(key, saved);
+}
+
+/** Drops every outstanding challenge of a device (it was removed: nothing it started stays open). */
+export async function dropChallenges(
+  store: Pick<Store, "getSetting" | "claimSetting">,
+  deviceId: string,
+): Promise<void> {
+  for (const purpose of ["register", ...PasskeyPurpose.options] as ChallengePurpose[]) {
+    const key = settingKey(deviceId, purpose);
+    const saved = await store.getSetting(key);
+    if (saved) await store.claimSetting(key, saved);
+  }
 }

@@ -1,5 +1,5 @@
 import { accessSync, constants, mkdirSync } from "node:fs";
-import type { Server } from "node:http";
+import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { buildDeps } from "../buildDeps.js";
@@ -10,6 +10,7 @@ import { sweepExpired } from "../domain/sweepExpired.js";
 import { createApp } from "../http/createApp.js";
 import type { Logger } from "../logger.js";
 import { SqliteStore } from "../store/SqliteStore.js";
+import { limitConnections, serverTimeoutOptions } from "./limitConnections.js";
 import { createMetrics } from "./metrics.js";
 import { serveWeb } from "./serveWeb.js";
 import { startMetricsServer } from "./startMetricsServer.js";
@@ -85,10 +86,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   app.use(serveWeb(options.webDir));
 
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host ?? "::", (error?: Error) =>
-      error ? reject(error) : resolve(listening),
-    );
+    const listening = createServer(serverTimeoutOptions(), app);
+    limitConnections(listening, options.config, options.log);
     listening.once("error", reject);
+    listening.listen(options.port, options.host ?? "::", () => resolve(listening));
   }).catch((error: NodeJS.ErrnoException) => {
     void store.close();
     if (error.code === "EADDRINUSE")

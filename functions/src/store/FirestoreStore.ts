@@ -1,3 +1,4 @@
+import type { SecurityEvent } from "@countersign/shared";
 import {
   type DocumentData,
   type DocumentReference,
@@ -52,6 +53,7 @@ const C = {
   /** One per delivered answer: its `create()` hands the answer to exactly one caller. */
   deliveries: "deliveries",
   audit: "audit",
+  securityEvents: "securityEvents",
 } as const;
 
 const toMillis = (value: unknown): number => (value instanceof Timestamp ? value.toMillis() : Number(value));
@@ -321,6 +323,30 @@ export class FirestoreStore implements Store {
   }
 
   // ---------------------------------------------------------------- accounts
+
+  async listInvites(now: number) {
+    const snap = await this.db.collection(C.invites).where("expiresAt", ">", Timestamp.fromMillis(now)).get();
+    return snap.docs
+      .map(
+        (d): InviteRecord => ({
+          codeHash: d.get("codeHash"),
+          createdBy: d.get("createdBy"),
+          createdAt: d.get("createdAt"),
+          expiresAt: toMillis(d.get("expiresAt")),
+        }),
+      )
+      .sort((a, b) => a.createdAt - b.createdAt || (a.codeHash < b.codeHash ? -1 : 1));
+  }
+
+  async deleteInvite(codeHash: string) {
+    try {
+      await this.doc(C.invites, hashedDocId(codeHash)).delete({ exists: true });
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
 
   async createAccount(account: AccountRecord) {
     await this.doc(C.accounts, recordDocId(account.id)).create(plainData(account));
@@ -648,6 +674,28 @@ export class FirestoreStore implements Store {
       .limit(limit);
     const snap = await query.get();
     return snap.docs.map((d) => toAudit(d.data()));
+  }
+
+  // ---------------------------------------------------------------- security events
+
+  async addSecurityEvent(event: SecurityEvent) {
+    await this.doc(C.securityEvents, recordDocId(event.id)).set({ ...event });
+  }
+
+  async listSecurityEvents(limit: number, before?: number) {
+    let query: Query = this.db.collection(C.securityEvents);
+    if (before !== undefined) query = query.where("at", "<", before);
+    const snap = await query.orderBy("at", "desc").limit(limit).get();
+    return snap.docs.map((d) => {
+      const { id, at, kind, message, deviceId, deviceName } = d.data() as SecurityEvent;
+      return { id, at, kind, message, deviceId: orNull(deviceId), deviceName: orNull(deviceName) };
+    });
+  }
+
+  async pruneSecurityEvents(before: number) {
+    const snap = await this.db.collection(C.securityEvents).where("at", "<", before).get();
+    await this.deleteAll(snap.docs.map((d) => d.ref));
+    return snap.size;
   }
 
   async close() {

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import type { SecurityEvent } from "@countersign/shared";
 import Database from "libsql";
 import {
   type AccountRecord,
@@ -42,6 +43,8 @@ CREATE INDEX IF NOT EXISTS requests_status ON requests (status, expires_at);
 CREATE INDEX IF NOT EXISTS requests_link_pending ON requests (link_id, expires_at) WHERE status = 'pending';
 CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, at INTEGER NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_account ON audit (account_id, at);
+CREATE TABLE IF NOT EXISTS security_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL, event TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS security_events_at ON security_events (at);
 `;
 
 /**
@@ -485,6 +488,22 @@ export class SqliteStore implements Store {
       : null;
   }
 
+  async listInvites(now: number) {
+    return this.all<{ code_hash: string; created_by: string; created_at: number; expires_at: number }>(
+      "SELECT * FROM invites WHERE expires_at > ? ORDER BY created_at, code_hash",
+      now,
+    ).map((row) => ({
+      codeHash: row.code_hash,
+      createdBy: row.created_by,
+      createdAt: row.created_at,
+      expiresAt: row.expires_at,
+    }));
+  }
+
+  async deleteInvite(codeHash: string) {
+    return this.run("DELETE FROM invites WHERE code_hash = ?", codeHash).changes === 1;
+  }
+
   async createAccount(account: AccountRecord) {
     this.accounts.drop(account.id);
     this.run(
@@ -780,6 +799,27 @@ export class SqliteStore implements Store {
       accountId,
       limit,
     ).map((row) => JSON.parse(row.entry) as AuditRecord);
+  }
+
+  async addSecurityEvent(event: SecurityEvent) {
+    this.run(
+      "INSERT INTO security_events (id, at, event) VALUES (?, ?, ?) ON CONFLICT (id) DO NOTHING",
+      event.id,
+      event.at,
+      JSON.stringify(event),
+    );
+  }
+
+  async listSecurityEvents(limit: number, before?: number) {
+    return this.all<{ event: string }>(
+      "SELECT event FROM security_events WHERE at < ? ORDER BY at DESC, id DESC LIMIT ?",
+      before ?? Number.MAX_SAFE_INTEGER,
+      limit,
+    ).map((row) => JSON.parse(row.event) as SecurityEvent);
+  }
+
+  async pruneSecurityEvents(before: number) {
+    return this.run("DELETE FROM security_events WHERE at < ?", before).changes;
   }
 
   async close() {

@@ -8,7 +8,9 @@ import type {
   PackageInfo,
   PushSubscriptionBody,
   RegistryOperation,
+  Requester,
   RequestStatus,
+  SecurityEvent,
   TimedCode,
 } from "@countersign/shared";
 
@@ -94,7 +96,7 @@ export interface RequestRecord {
   challenge: ChallengeView;
   /** CI's offer to take codes for the rest of its run; null: one code. */
   run: { seconds: number } | null;
-  requester: { ip: string; userAgent: string | null };
+  requester: Requester;
   createdAt: number;
   expiresAt: number;
   status: RequestStatus;
@@ -181,6 +183,10 @@ export interface Store {
   createInvite(invite: InviteRecord): Promise<void>;
   /** Deletes and returns an unexpired invite; null when unknown, used or expired. */
   claimInvite(codeHash: string, now: number): Promise<InviteRecord | null>;
+  /** Unexpired invites, oldest first. */
+  listInvites(now: number): Promise<InviteRecord[]>;
+  /** Deletes an invite (used or not); true when there was one. */
+  deleteInvite(codeHash: string): Promise<boolean>;
 
   createAccount(account: AccountRecord): Promise<void>;
   getAccount(id: string): Promise<AccountRecord | null>;
@@ -240,6 +246,18 @@ export interface Store {
   updateAudit(id: string, patch: AuditPatch): Promise<void>;
   /** Newest first. */
   listAudit(accountId: string, limit: number): Promise<AuditRecord[]>;
+
+  /**
+   * Files a security event. Events go only by age (`pruneSecurityEvents`),
+   * never by count: a device that causes events must not be able to push
+   * older ones, e.g. its own pairing, out of the log. Filing an event whose
+   * id is already filed changes nothing.
+   */
+  addSecurityEvent(event: SecurityEvent): Promise<void>;
+  /** Newest first, at most `limit`; with `before`, only events filed before that time. */
+  listSecurityEvents(limit: number, before?: number): Promise<SecurityEvent[]>;
+  /** Deletes events filed before `before`; returns how many went. */
+  pruneSecurityEvents(before: number): Promise<number>;
 
   close(): Promise<void>;
 }

@@ -193,6 +193,42 @@ export function runStoreContract(
       expect(await store.rememberNonce("dev:n2", 10_000)).toBe(true);
     });
 
+    it("lists unexpired invites oldest first and deletes one", async () => {
+      await store.createInvite({ codeHash: "i2", createdBy: "d2", createdAt: 20, expiresAt: 1000 });
+      await store.createInvite({ codeHash: "i1", createdBy: "d1", createdAt: 10, expiresAt: 1000 });
+      await store.createInvite({ codeHash: "i3", createdBy: "d1", createdAt: 30, expiresAt: 500 });
+      expect((await store.listInvites(400)).map((invite) => invite.codeHash)).toEqual(["i1", "i2", "i3"]);
+      expect(await store.listInvites(500)).toEqual([
+        { codeHash: "i1", createdBy: "d1", createdAt: 10, expiresAt: 1000 },
+        { codeHash: "i2", createdBy: "d2", createdAt: 20, expiresAt: 1000 },
+      ]);
+      expect(await store.deleteInvite("i1")).toBe(true);
+      expect(await store.deleteInvite("i1")).toBe(false);
+      expect(await store.claimInvite("i1", 400)).toBeNull();
+      expect((await store.listInvites(400)).map((invite) => invite.codeHash)).toEqual(["i2", "i3"]);
+    });
+
+    it("keeps security events by age, not by count, newest first", async () => {
+      const event = (id: string, at: number) => ({
+        id,
+        at,
+        kind: "device_paired" as const,
+        message: `event ${id}`,
+        deviceId: at % 2 ? "d1" : null,
+        deviceName: at % 2 ? "Pixel" : null,
+      });
+      for (let i = 1; i <= 150; i++) await store.addSecurityEvent(event(`e${i}`, i * 1000));
+      const newest = await store.listSecurityEvents(3);
+      expect(newest.map((e) => e.id)).toEqual(["e150", "e149", "e148"]);
+      expect(newest[0]).toEqual(event("e150", 150_000));
+      expect((await store.listSecurityEvents(2, 3000)).map((e) => e.id)).toEqual(["e2", "e1"]);
+      expect(await store.listSecurityEvents(1000)).toHaveLength(150);
+      expect(await store.pruneSecurityEvents(100_000)).toBe(99);
+      const kept = await store.listSecurityEvents(1000);
+      expect(kept).toHaveLength(51);
+      expect(kept.at(-1)?.id).toBe("e100");
+    });
+
     it("an invite is claimed once and not after it expires", async () => {
       await store.createInvite({ codeHash: "h1", createdBy: "d", createdAt: 0, expiresAt: 1000 });
       await store.createInvite({ codeHash: "h2", createdBy: "d", createdAt: 0, expiresAt: 1000 });

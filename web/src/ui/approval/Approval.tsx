@@ -1,4 +1,4 @@
-import { type ApprovalView, describeRequest } from "@countersign/shared";
+import { type ApprovalView, describeRequest, PLAIN_GET_WARNING } from "@countersign/shared";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 import { type AnswerOutcome, answerOpened, approveRequest, denyRequest, fetchApproval } from "../../approval/answer.js";
 import { planRun } from "../../approval/planRun.js";
@@ -152,6 +152,7 @@ export default function Approval({ requestId }: { requestId: string }) {
     <Screen title="CI request">
       <h2 className="question">{describeRequest(view)}</h2>
       {view.operation ? <OperationFacts operation={view.operation} /> : null}
+      {view.requester.method === "GET" ? <p className="warning">{PLAIN_GET_WARNING}</p> : null}
       {view.challenge.type === "web" ? (
         <p className="challenge-web">
           {registryName(view)} asks for your passkey on its own page

@@ -1,4 +1,4 @@
-import type { DeviceView, SecurityEvent } from "@countersign/shared";
+import type { DeviceView, OpenInviteView, SecurityEvent } from "@countersign/shared";
 import { useCallback, useEffect, useState } from "react";
 import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
@@ -69,6 +69,51 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
   );
 }
 
+/**
+ * Invites not used yet: who made each and until when it pairs. Revoking one
+ * makes its code useless at once (a code shown to the wrong person, a QR code
+ * left on a screen); removing the device that made it does the same.
+ */
+function OpenInvites({ invites, onRevoked }: { invites: OpenInviteView[]; onRevoked: () => void }) {
+  const { api } = useServices();
+  const [error, setError] = useState("");
+  const revoke = async (invite: OpenInviteView) => {
+    setError("");
+    const result = await api.call("DELETE", `/api/v1/invites/${encodeURIComponent(invite.id)}`);
+    if (!result.ok && result.status !== 404) return setError(result.message);
+    showToast("Invite revoked");
+    onRevoked();
+  };
+  if (invites.length === 0) return null;
+  return (
+    <>
+      <h3 id="open-invites-title">Open invites</h3>
+      <ul className="devices" aria-labelledby="open-invites-title">
+        {invites.map((invite) => (
+          <li key={invite.id} className="device-item">
+            <div>
+              Invite from <strong>{invite.createdBy.name}</strong>
+            </div>
+            <div className="hint">
+              Created {relativeTime(invite.createdAt)} · pairs one device until{" "}
+              {new Date(invite.expiresAt).toLocaleTimeString()}
+            </div>
+            <button
+              type="button"
+              className="button button-small button-secondary"
+              aria-label={`Revoke the invite from ${invite.createdBy.name}`}
+              onClick={() => void revoke(invite)}
+            >
+              Revoke
+            </button>
+          </li>
+        ))}
+      </ul>
+      <ErrorText>{error}</ErrorText>
+    </>
+  );
+}
+
 /** Shown when the server no longer knows this device (another device removed it): forget the pairing to pair again. */
 function RemovedHere() {
   const { db } = useServices();
@@ -91,17 +136,19 @@ function RemovedHere() {
   );
 }
 
-/** The paired devices (name, last seen, this one marked) with removal, and the recent security events. */
+/** The paired devices (name, last seen, this one marked) with removal, the open invites, and the recent security events. */
 export function Devices() {
   const { api } = useServices();
   const [devices, setDevices] = useState<DeviceView[] | undefined>();
   const [events, setEvents] = useState<SecurityEvent[]>([]);
+  const [invites, setInvites] = useState<OpenInviteView[]>([]);
   const [error, setError] = useState("");
   const [removedHere, setRemovedHere] = useState(false);
   const load = useCallback(async () => {
-    const [list, log] = await Promise.all([
+    const [list, log, open] = await Promise.all([
       api.call<DeviceView[]>("GET", "/api/v1/devices"),
       api.call<SecurityEvent[]>("GET", "/api/v1/security-events"),
+      api.call<OpenInviteView[]>("GET", "/api/v1/invites"),
     ]);
     if (!list.ok) {
       setRemovedHere(list.status === 401 && /not paired/.test(list.message));
@@ -110,6 +157,7 @@ export function Devices() {
     setError("");
     setDevices(list.data);
     if (log.ok) setEvents(log.data.slice(0, 10));
+    if (open.ok) setInvites(open.data);
   }, [api]);
   useEffect(() => {
     void load();
@@ -128,6 +176,7 @@ export function Devices() {
       )}
       <ErrorText>{error}</ErrorText>
       {removedHere ? <RemovedHere /> : null}
+      <OpenInvites invites={invites} onRevoked={() => void load()} />
       {events.length > 0 ? (
         <details className="advanced">
           <summary>Security events</summary>
