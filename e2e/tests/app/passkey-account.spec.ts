@@ -5,9 +5,11 @@
  * passkey page (a web challenge) then works as for any account; a request
  * for a code cannot be met by this phone and says so.
  */
+import { readFileSync } from "node:fs";
 import type { Page } from "@playwright/test";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
+import { connectPush } from "../../helpers/pushBridge.js";
 import type { ServerHandle } from "../../helpers/server.js";
 import {
   addPasskeyAccount,
@@ -26,6 +28,9 @@ const publishFoo = {
   path: "/foo",
   package: { name: "foo", version: "1.2.3" },
 };
+
+/** The registry's page, served locally: the machine reaches no registry site. */
+const NPM_PAGE = "<!doctype html><title>npm</title><h1>Use your passkey</h1>";
 
 /** Pairs, adds bob's passkey account the new way and creates a CI link for it; parks the app on Settings. */
 async function setUp(page: Page, server: ServerHandle): Promise<string> {
@@ -101,9 +106,8 @@ test("npm's passkey page: a CI link of the passkey account asks the phone, Open 
 }) => {
   const token = await setUp(page, server);
   const authUrl = "https://www.npmjs.com/auth/cli/5b1e0f4c-8d2a-4c3e-9f6a-7b8c9d0e1f2a";
-  // The registry's page, served locally: the machine reaches no registry site.
   await context.route("https://www.npmjs.com/**", (route) =>
-    route.fulfill({ contentType: "text/html", body: "<!doctype html><title>npm</title><h1>Use your passkey</h1>" }),
+    route.fulfill({ contentType: "text/html", body: NPM_PAGE }),
   );
   // As `countersign exec` asks when npm answers the publish with its web challenge.
   const ci = requestOtp(
@@ -164,4 +168,87 @@ test("a request for a code: no one-tap Approve, the screen says why, Approve is 
   const answer = await ci;
   expect(answer.status).toBe(403);
   expect(answer.json).toMatchObject({ error: "denied" });
+});
+
+test("sent to a second phone by invite (names only), which then opens npm's page for it; a backup restores it", async ({
+  page,
+  server,
+  browser,
+  pushService,
+}, testInfo) => {
+  // Three phones and PBKDF2 with 600,000 rounds on a busy machine.
+  test.setTimeout(180_000);
+  const token = await setUp(page, server);
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+
+  const second = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await second.newPage();
+    const pushB = await connectPush(second, phone, pushService, server.origin);
+    await phone.goto(inviteUrl);
+    await phone.getByLabel("Device name").fill("Bob's phone");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(page.getByText("Bob's phone joined")).toBeVisible();
+    await expect(page.getByRole("checkbox", { name: "npm: bob (passkey, no code)" })).toBeChecked();
+    await page.getByRole("button", { name: "Send 1 account" }).click();
+    await expect(phone.getByText("Received 1 account from Alice's phone.")).toBeVisible();
+    await expect(phone.getByRole("listitem").filter({ hasText: "bob" })).toContainText(passkeyRowText("npm"));
+    await phone.getByRole("button", { name: "Done" }).click();
+    await enableNotifications(phone);
+
+    // The second phone is asked too, and answers npm's passkey page.
+    await second.route("https://www.npmjs.com/**", (route) =>
+      route.fulfill({ contentType: "text/html", body: NPM_PAGE }),
+    );
+    const ci = requestOtp(
+      server.origin,
+      token,
+      {
+        operation: publishFoo,
+        challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/9d" },
+        context: { repository: "owner/repo" },
+        wait: 60,
+      },
+      { accept: "application/json" },
+    );
+    const toB = await pushService.waitForMessage(
+      (m) => m.endpoint === pushB.subscription.endpoint && (m.payload as { type?: string } | null)?.type === "approval",
+    );
+    await phone.goto(`/approve/${(toB.payload as { requestId: string }).requestId}`);
+    const opened = second.waitForEvent("page");
+    await phone.getByRole("link", { name: "Open npm" }).click();
+    await (await opened).close();
+    const answer = await ci;
+    expect(answer.status).toBe(200);
+    expect(answer.json).toMatchObject({ approvedBy: "Bob's phone", opened: true });
+    await pushB.stop();
+  } finally {
+    await second.close();
+  }
+
+  // An encrypted backup carries it by name; a phone that imports it lists it with no code.
+  await page.goto("/settings");
+  await page.getByLabel("Backup passphrase").fill("correct horse battery staple");
+  await page.getByLabel("Repeat the passphrase").fill("correct horse battery staple");
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download encrypted backup" }).click(),
+  ]);
+  const backupPath = testInfo.outputPath("backup.json");
+  await download.saveAs(backupPath);
+  expect(JSON.parse(readFileSync(backupPath, "utf8"))).toMatchObject({ format: "countersign-backup", count: 1 });
+  const third = await browser.newContext({ baseURL: server.origin });
+  try {
+    const phone = await third.newPage();
+    await phone.goto("/settings");
+    await phone.getByLabel("Backup file").setInputFiles(backupPath);
+    await phone.getByLabel("Passphrase of the backup").fill("correct horse battery staple");
+    await phone.getByRole("button", { name: "Import backup" }).click();
+    await expect(phone.getByText("Imported 1 account")).toBeVisible();
+    await phone.goto("/");
+    await expect(phone.getByRole("listitem").filter({ hasText: "bob" })).toContainText(passkeyRowText("npm"));
+  } finally {
+    await third.close();
+  }
 });
