@@ -85,11 +85,15 @@ test("added with no code: listed without one, searchable, its screen has links b
   await expect(page.getByRole("heading", { level: 1, name: "npm: bob" })).toBeVisible();
   await expect(page.getByText(/No code on this phone: npm asks for a passkey or security key/)).toBeVisible();
   await expect(page.getByRole("button", { name: "Export as QR…" })).toHaveCount(0);
-  await expect(page.getByRole("button", { name: "Create CI link" })).toBeVisible();
+  // Its link's recipes all go through `countersign exec`: none fetches a code first.
+  await createLink(page, "CI");
+  await expect(page.getByRole("button", { name: "Copy Countersign CLI" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Copy curl" })).toHaveCount(0);
+  await page.getByRole("button", { name: "Done" }).click();
 
-  await page.getByRole("button", { name: "Rename" }).click();
+  await page.getByRole("button", { name: "Rename", exact: true }).click();
   await page.getByLabel("Account name").fill("bob-releases");
-  await page.getByRole("button", { name: "Save" }).click();
+  await page.getByRole("button", { name: "Save", exact: true }).click();
   await expect(page.getByRole("heading", { level: 1, name: "npm: bob-releases" })).toBeVisible();
   await page.getByRole("button", { name: "Delete", exact: true }).click();
   await expect(page.getByRole("alertdialog")).toContainText(

@@ -173,7 +173,7 @@ export default function AccountDetail({ id }: { id: string }) {
       {mode === "view" && account.kind === "totp" ? <ExportQr account={account} /> : null}
       {account.serverId && device ? (
         <>
-          <Links serverId={account.serverId} />
+          <Links serverId={account.serverId} noCode={account.kind === "passkey"} />
           <History serverId={account.serverId} issuer={account.issuer} />
         </>
       ) : device ? (
