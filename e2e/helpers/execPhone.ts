@@ -1,6 +1,7 @@
 /**
  * What the `countersign exec` specs share: the approving phone (the real app,
- * paired, with the registry account pasted in, notifications on and a CI
+ * paired, with the registry account pasted in (or, for a passkey account,
+ * added by name), notifications on and a CI
  * link), the environment of a GitHub Actions job, and the CLI run as that
  * job runs it.
  */
@@ -9,6 +10,7 @@ import { expect, pairPage, waitForServiceWorker } from "../fixtures.js";
 import type { PushService } from "../harness/push-service.js";
 import {
   addAccountByUri,
+  addPasskeyAccount,
   createLink,
   enableNotifications,
   openAccount,
@@ -35,16 +37,21 @@ export const GITHUB_ENV = {
   ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
 };
 
-/** Pairs the app, pastes the account, turns notifications on and creates a CI link; leaves the app on Settings. */
+/**
+ * Pairs the app, adds the account (a TOTP account by its URI; an account
+ * whose 2FA is a passkey, given by its names only, through "No code"), turns
+ * notifications on and creates a CI link; leaves the app on Settings.
+ */
 export async function setUpPhone(
   page: Page,
   server: ServerHandle,
-  account: TestAccount,
+  account: TestAccount | { issuer: string; label: string },
 ): Promise<{ url: string; token: string }> {
   await page.goto("/");
   await waitForServiceWorker(page);
   await pairPage(page, server, "Alice's phone");
-  await addAccountByUri(page, account);
+  if ("uri" in account) await addAccountByUri(page, account);
+  else await addPasskeyAccount(page, account);
   await enableNotifications(page);
   await openAccount(page, account);
   const link = await createLink(page, "release workflow");

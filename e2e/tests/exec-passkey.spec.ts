@@ -1,6 +1,7 @@
 /**
- * `countersign exec` for an npm account whose second factor is a passkey:
- * the registry answers the publish with its web challenge (authUrl,
+ * `countersign exec` for an npm account whose second factor is a passkey,
+ * added to the app with "No code: my 2FA is a passkey or security key" (it
+ * has no seed to scan): the registry answers the publish with its web challenge (authUrl,
  * doneUrl), the phone shows "npm asks for your passkey to publish …" with
  * "Open npm", the registry's page opens in the phone's browser and the
  * phone's platform authenticator (a CDP virtual authenticator) signs the
@@ -21,10 +22,10 @@ import {
 } from "../helpers/execPhone.js";
 import { makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { CLIENTS } from "../helpers/publishingClients.js";
-import { openAccount, testAccount } from "./app/support/app.js";
+import { openAccount } from "./app/support/app.js";
 
-/** The app's account for bob: a link needs one; the registry never asks it for a code. */
-const npmBob = testAccount("npm", "bob", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
+/** Bob's account in the app, added as a passkey account: no seed, only the names his CI link belongs to. */
+const npmBob = { issuer: "npm", label: "bob" };
 const bob: RegistryAccount = { token: "bob-token", user: "bob", secondFactor: { type: "webauthn" } };
 
 let registry: LocalRegistry;

@@ -32,11 +32,20 @@ async function broadcast(message: WorkerMessage): Promise<void> {
   for (const client of windows) client.postMessage(message);
 }
 
+/** Whether this phone holds the account without a seed (a passkey account): it has no code to send. */
+async function holdsNoCode(serverAccountId: string): Promise<boolean> {
+  try {
+    return (await (await getServices()).vault.findByServerId(serverAccountId))?.kind === "passkey";
+  } catch {
+    return false;
+  }
+}
+
 async function onPush(data: unknown): Promise<void> {
   const payload = parsePushPayload(data);
   if (!payload) return;
   if (payload.type === "approval") {
-    const spec = approvalNotification(payload);
+    const spec = approvalNotification(payload, { noCode: await holdsNoCode(payload.accountId) });
     await self.registration.showNotification(spec.title, spec.options);
     await broadcast({ type: "approval-request", requestId: payload.requestId });
     return;

@@ -3,7 +3,14 @@ import type { Page } from "@playwright/test";
 import { exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
-import { addAccountByUri, createLink, openAccount, testAccount, trackCspViolations } from "./support/app.js";
+import {
+  addAccountByUri,
+  addPasskeyAccount,
+  createLink,
+  openAccount,
+  testAccount,
+  trackCspViolations,
+} from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 
@@ -117,5 +124,38 @@ test("every screen passes axe without serious violations, under the strict CSP",
   await page.goto("/settings");
   await expect(page.getByRole("heading", { name: "Notifications" })).toBeVisible();
   await expectAccessible(page, "settings");
+  expect(cspViolations()).toEqual([]);
+});
+
+test("the passkey account's screens pass axe: adding it, the code list, its screen, a request it cannot answer", async ({
+  page,
+  server,
+}) => {
+  test.setTimeout(180_000);
+  const cspViolations = await trackCspViolations(page);
+  await pairPage(page, server);
+  await page.goto("/add");
+  await page.getByRole("button", { name: "No code: my 2FA is a passkey or security key" }).click();
+  await expectAccessible(page, "add account: no code (passkey)");
+  await page.getByRole("button", { name: "Add passkey account" }).click();
+  await expect(page.getByRole("alert")).toHaveText("Enter the account name.");
+  await expectAccessible(page, "add account: no code, error");
+
+  await page.goto("/");
+  await addAccountByUri(page, npm);
+  await addPasskeyAccount(page, { issuer: "npm", label: "bob" });
+  await expectAccessible(page, "code list with a passkey account");
+  await openAccount(page, { issuer: "npm", label: "bob" });
+  const { token } = await createLink(page, "CI");
+  await page.getByRole("button", { name: "Done" }).click();
+  await expectAccessible(page, "passkey account with its link");
+
+  const ci = requestOtp(server.origin, token, { package: { name: "foo", version: "1.2.3" }, wait: 30 });
+  await page.goto("/");
+  await page.getByRole("link", { name: /Publish foo@1\.2\.3/ }).click();
+  await expect(page.getByText(/This account has no code on this phone/)).toBeVisible();
+  await expectAccessible(page, "approval a passkey account cannot answer with a code");
+  await page.getByRole("button", { name: "Deny", exact: true }).click();
+  expect((await ci).status).toBe(403);
   expect(cspViolations()).toEqual([]);
 });

@@ -51,11 +51,18 @@ afterEach(async () => {
   close = undefined;
 });
 
-async function setup(view: ApprovalView, answer: (body: unknown) => { status: number; body?: unknown }) {
+async function setup(
+  view: ApprovalView,
+  answer: (body: unknown) => { status: number; body?: unknown },
+  kind: "totp" | "passkey" = "totp",
+) {
   const vault = createVault(await openCountersignDb());
-  const added = await vault.addAccount(validateAccount({ issuer: "npm", label: "alice", secret: SECRET }), {
-    serverId: "acc_1",
-  });
+  const added =
+    kind === "passkey"
+      ? await vault.addPasskeyAccount({ kind: "passkey", issuer: "npm", label: "alice" }, { serverId: "acc_1" })
+      : await vault.addAccount(validateAccount({ issuer: "npm", label: "alice", secret: SECRET }), {
+          serverId: "acc_1",
+        });
   if (!added.ok) throw new Error("not added");
   const key = await generateDeviceKey();
   const server = await startSignedServer(
@@ -263,6 +270,25 @@ describe("the registry relay's requests", () => {
     const { vault, api, server } = await setup(view, () => ({ status: 200, body: { status: "approved" } }));
     expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toMatchObject({ kind: "error" });
     expect(server.received.filter((request) => request.method === "POST")).toHaveLength(0);
+    expect(await answerOpened({ api }, "req_1")).toEqual({ kind: "opened" });
+    expect(JSON.parse(server.received.at(-1)?.body ?? "{}")).toEqual({ decision: "approve", opened: true });
+  });
+
+  it("a passkey account (no seed here) cannot answer a request for a code: it says why and sends nothing", async () => {
+    const { vault, api, server } = await setup(approvalView(), () => ({ status: 200 }), "passkey");
+    expect(await approveRequest({ api, vault, now: () => NOW }, "req_1")).toEqual({
+      kind: "error",
+      message:
+        "This account has no code on this phone: npm asked for a one-time password. " +
+        "If the account uses TOTP, add its QR code to this phone.",
+    });
+    expect(server.received.filter((request) => request.method === "POST")).toHaveLength(0);
+    expect(await denyRequest({ api }, "req_1")).toEqual({ kind: "denied", paused: false });
+  });
+
+  it("a passkey account opens the registry's page for a web challenge", async () => {
+    const view = approvalView({ challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/1" } });
+    const { api, server } = await setup(view, () => ({ status: 200, body: { status: "approved" } }), "passkey");
     expect(await answerOpened({ api }, "req_1")).toEqual({ kind: "opened" });
     expect(JSON.parse(server.received.at(-1)?.body ?? "{}")).toEqual({ decision: "approve", opened: true });
   });

@@ -74,6 +74,17 @@ function outcomeFromError(result: { status: number; error: string; message: stri
   return { kind: "error", message: result.message } as const;
 }
 
+/**
+ * Why a passkey account (no seed on this phone) cannot answer a request for a
+ * code. `issuer` names the registry that asked.
+ */
+export function noCodeMessage(issuer: string): string {
+  return (
+    `This account has no code on this phone: ${issuer || "the registry"} asked for a one-time password. ` +
+    "If the account uses TOTP, add its QR code to this phone."
+  );
+}
+
 /** Fetches a request as this device may see it. */
 export async function fetchApproval(api: ApiClient, requestId: string) {
   return api.call<ApprovalView>("GET", `/api/v1/approvals/${encodeURIComponent(requestId)}`);
@@ -90,7 +101,8 @@ export async function fetchApproval(api: ApiClient, requestId: string) {
  * With `coverRun` (the approver ticked "Also cover the rest of this run"),
  * and when CI offered a run, the JWE carries a code for every step until the
  * end of the run instead (see planRun). A web challenge is answered with
- * {@link answerOpened}, never with codes.
+ * {@link answerOpened}, never with codes; a passkey account has no codes to
+ * send, so a request for one is refused here and nothing is sent.
  */
 export async function approveRequest(
   deps: {
@@ -119,6 +131,7 @@ export async function approveRequest(
   if (!account) {
     return { kind: "error", message: "This device does not hold the account this request is for." } as const;
   }
+  if (account.kind === "passkey") return { kind: "error", message: noCodeMessage(approval.account.issuer) } as const;
   const now = deps.now?.() ?? Date.now();
   const run = options.coverRun && approval.publicKey ? planRun(approval, account.period, now) : null;
   const codes = await deps.vault.timedCodes(account.id, now, run?.count ?? 2);

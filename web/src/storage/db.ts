@@ -1,12 +1,21 @@
 import { type DBSchema, type IDBPDatabase, openDB } from "idb";
 
-/** An account as stored: metadata in clear, the seed only as AES-GCM ciphertext. */
-export interface StoredAccount {
+interface StoredAccountBase {
   id: string;
   /** The server's account id once registered there (links and approvals refer to it). */
   serverId: string | null;
   issuer: string;
   label: string;
+  createdAt: number;
+}
+
+/**
+ * A TOTP account as stored: metadata in clear, the seed only as AES-GCM
+ * ciphertext. Records written before passkey accounts existed have no `kind`
+ * and are TOTP accounts.
+ */
+export interface StoredTotpAccount extends StoredAccountBase {
+  kind?: "totp";
   algorithm: "SHA1" | "SHA256" | "SHA512";
   digits: number;
   period: number;
@@ -16,8 +25,19 @@ export interface StoredAccount {
   ciphertext: ArrayBuffer;
   /** SHA-256 of the normalized seed under the vault key (HMAC), to find duplicates without decrypting. */
   fingerprint: string;
-  createdAt: number;
 }
+
+/**
+ * An account whose second factor is a passkey or security key at the registry:
+ * no seed, no code. It exists so CI links and approvals (the registry's own
+ * passkey page) have an account to belong to.
+ */
+export interface StoredPasskeyAccount extends StoredAccountBase {
+  kind: "passkey";
+}
+
+// Both kinds share the object store: IndexedDB records need no schema, so no version upgrade.
+export type StoredAccount = StoredTotpAccount | StoredPasskeyAccount;
 
 /** This device's identity with the relay server. */
 export interface DeviceRecord {

@@ -207,3 +207,24 @@ describe("notification clicks", () => {
     expect(pickWindow([other], ORIGIN)).toBeUndefined();
   });
 });
+
+describe("requests for a passkey account (no seed on this phone)", () => {
+  it("a request for a code offers Deny only and says why; a tap opens the screen, nothing computes a code", async () => {
+    const spec = approvalNotification(payload, { noCode: true });
+    expect(spec.options.actions?.map((a) => a.title)).toEqual(["Deny"]);
+    expect(spec.options.body).toBe(
+      "Publish foo@1.2.3 from owner/repo?\nThis phone has no code for this account. Tap to review.",
+    );
+    const d = deps();
+    await handleNotificationClick("approve", spec.options.data, d);
+    expect(d.approve).not.toHaveBeenCalled();
+    expect(d.openWindow).toHaveBeenCalledWith("/approve/req_1");
+  });
+
+  it("npm's passkey page keeps the registry's own question", () => {
+    const web = { ...payload, body: 'npm: bob. Tap to review, then "Open npm".', needsScreen: true } as const;
+    const spec = approvalNotification(web, { noCode: true });
+    expect(spec.options.body).toBe(web.body);
+    expect(spec.options.actions?.map((a) => a.title)).toEqual(["Deny"]);
+  });
+});

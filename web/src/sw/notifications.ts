@@ -18,7 +18,7 @@ export interface ApprovalNotificationData {
   accountId: string;
   url: string;
   expiresAt: number;
-  /** The answer needs the approval screen (a web challenge or a run offer): Approve opens it. */
+  /** The answer needs the approval screen (a web challenge, a run offer, a passkey account): Approve opens it. */
   needsScreen?: true;
 }
 
@@ -77,25 +77,37 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
  * ids needed to act. A request that needs the approval screen (the
  * registry's passkey page to open, or a run offer to decide on) gets no
  * one-tap Approve: tapping the notification opens the screen; Deny stays.
+ * Neither does a request for a passkey account (`noCode`: this phone holds
+ * it without a seed), which cannot be approved with a code at all; the
+ * screen says why.
  */
-export function approvalNotification(payload: Extract<PushPayload, { type: "approval" }>): NotificationSpec {
+export function approvalNotification(
+  payload: Extract<PushPayload, { type: "approval" }>,
+  options: { noCode?: boolean } = {},
+): NotificationSpec {
   const deny = { action: DENY_ACTION, title: "Deny" };
+  const needsScreen = payload.needsScreen || options.noCode;
+  // A web challenge's question already says to open the registry's page; a request for a code needs the reason.
+  const body =
+    options.noCode && !payload.needsScreen
+      ? `${payload.body}\nThis phone has no code for this account. Tap to review.`
+      : payload.body;
   return {
     title: payload.title,
     options: {
-      body: payload.body,
+      body,
       tag: notificationTag(payload.requestId),
       requireInteraction: true,
       icon: "/icons/icon-192.png",
       badge: "/icons/favicon-32.png",
-      actions: payload.needsScreen ? [deny] : [{ action: APPROVE_ACTION, title: "Approve" }, deny],
+      actions: needsScreen ? [deny] : [{ action: APPROVE_ACTION, title: "Approve" }, deny],
       data: {
         kind: "question",
         requestId: payload.requestId,
         accountId: payload.accountId,
         url: approvalPath(payload.requestId),
         expiresAt: payload.expiresAt,
-        ...(payload.needsScreen ? { needsScreen: true as const } : {}),
+        ...(needsScreen ? { needsScreen: true as const } : {}),
       },
     },
   };

@@ -1,9 +1,11 @@
-import { decodeBase64url, encodeBase64url, type OtpAccount, validateAccount } from "@countersign/shared";
+import { decodeBase64url, encodeBase64url } from "@countersign/shared";
+import { fromPortablePayload, type PortableAccount, toPortablePayload } from "./passkeyAccount.js";
 
 /**
  * The encrypted backup file: versioned JSON with the key-derivation and cipher
  * parameters in the clear and the accounts (seeds included) as AES-256-GCM
- * ciphertext under a key derived from the passphrase with PBKDF2-SHA-256. The
+ * ciphertext under a key derived from the passphrase with PBKDF2-SHA-256
+ * (passkey accounts: their names only). The
  * clear header is the ciphertext's additional data, so editing the salt, iv or
  * iteration count makes decryption fail instead of silently weakening it.
  */
@@ -30,7 +32,7 @@ export interface BackupFile extends BackupHeader {
 }
 
 export type BackupReadResult =
-  | { ok: true; accounts: OtpAccount[]; createdAt: string }
+  | { ok: true; accounts: PortableAccount[]; createdAt: string }
   | { ok: false; code: "format" | "passphrase"; message: string };
 
 async function deriveKey(passphrase: string, salt: Uint8Array, iterations: number): Promise<CryptoKey> {
@@ -57,7 +59,7 @@ const headerBytes = (header: BackupHeader) =>
 
 /** Encrypts `accounts` into the text of a backup file. */
 export async function encryptBackup(
-  accounts: OtpAccount[],
+  accounts: PortableAccount[],
   passphrase: string,
   options: { iterations?: number; now?: Date } = {},
 ): Promise<string> {
@@ -80,7 +82,7 @@ export async function encryptBackup(
     count: accounts.length,
   };
   const key = await deriveKey(passphrase, salt, header.kdf.iterations);
-  const plain = new TextEncoder().encode(JSON.stringify({ accounts }));
+  const plain = new TextEncoder().encode(JSON.stringify(toPortablePayload(accounts)));
   const ciphertext = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: headerBytes(header) },
     key,
@@ -148,9 +150,7 @@ export async function decryptBackup(text: string, passphrase: string): Promise<B
     };
   }
   try {
-    const parsed = JSON.parse(new TextDecoder().decode(plain)) as { accounts?: unknown };
-    if (!Array.isArray(parsed.accounts)) throw new Error("no accounts");
-    const accounts = parsed.accounts.map((a) => validateAccount(a as Parameters<typeof validateAccount>[0]));
+    const accounts = fromPortablePayload(JSON.parse(new TextDecoder().decode(plain)));
     return { ok: true, accounts, createdAt: file.createdAt };
   } catch {
     return {

@@ -4,6 +4,7 @@ import { IDBFactory } from "fake-indexeddb";
 import { beforeEach, describe, expect, it } from "vitest";
 import { openCountersignDb, resetDbConnection } from "../storage/db.js";
 import { BACKUP_ITERATIONS, decryptBackup, encryptBackup } from "./backupFormat.js";
+import { toPortablePayload } from "./passkeyAccount.js";
 import { exportBackup, exportOtpauthUri, importBackup, receiveTransfer, sealAccountsForTransfer } from "./portable.js";
 import { generateTransferKey, newTransferSecret, openSealedTransfer, transferIdFor } from "./transferCrypto.js";
 import { createVault } from "./vault.js";
@@ -123,5 +124,51 @@ describe("seed transfer", () => {
     expect(summary.added.map((x) => x.label)).toEqual(["alice"]);
     expect(await transferIdFor(secret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(await transferIdFor(secret)).not.toContain(secret);
+  });
+});
+
+describe("passkey accounts leaving and entering the phone", () => {
+  const carol = { kind: "passkey", issuer: "npm", label: "carol" } as const;
+
+  it("a backup carries them by name, and restores them with no code", async () => {
+    const one = await freshVault();
+    await one.vault.addAccount(npm);
+    await one.vault.addPasskeyAccount(carol, { serverId: "acc_carol" });
+    const { text, count } = await exportBackup(one.db, "correct horse battery");
+    expect(count).toBe(2);
+    const read = await decryptBackup(text, "correct horse battery");
+    expect(read).toMatchObject({ ok: true, accounts: [npm, { kind: "passkey", issuer: "npm", label: "carol" }] });
+
+    const two = await freshVault();
+    const imported = await importBackup(two.vault, text, "correct horse battery");
+    expect(imported).toMatchObject({
+      ok: true,
+      summary: { added: [{ kind: "totp" }, { kind: "passkey", serverId: null }] },
+    });
+    const restored = (await two.vault.listAccounts()).find((a) => a.label === "carol");
+    expect(restored?.kind).toBe("passkey");
+    expect(await two.vault.currentCode(restored?.id ?? "")).toBeUndefined();
+  }, 30_000);
+
+  it("go beside the TOTP accounts, so an app that predates them still reads the rest", () => {
+    // The plaintext of a backup or a transfer: an older app reads `accounts` and ignores the rest.
+    expect(toPortablePayload([npm, carol])).toEqual({
+      accounts: [npm],
+      passkeyAccounts: [{ issuer: "npm", label: "carol" }],
+    });
+    expect(toPortablePayload([npm])).toEqual({ accounts: [npm] });
+  });
+
+  it("a transfer carries them by name; the QR export has nothing to show for them", async () => {
+    const sender = await freshVault();
+    const added = await sender.vault.addPasskeyAccount(carol);
+    if (!added.ok) throw new Error("not added");
+    expect(await exportOtpauthUri(sender.db, added.account.id)).toBeUndefined();
+    const secret = newTransferSecret();
+    const receiverKey = await generateTransferKey();
+    const sealed = await sealAccountsForTransfer(sender.db, [added.account.id], receiverKey.publicKeyJwk, secret);
+    const receiver = await freshVault();
+    const summary = await receiveTransfer(receiver.vault, sealed, receiverKey, secret);
+    expect(summary.added).toMatchObject([{ kind: "passkey", issuer: "npm", label: "carol" }]);
   });
 });

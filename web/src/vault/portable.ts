@@ -1,6 +1,7 @@
-import { formatOtpauthUri, type OtpAccount, type P256PublicJwk, type SealedTransfer } from "@countersign/shared";
-import type { Db, StoredAccount } from "../storage/db.js";
+import { formatOtpauthUri, type P256PublicJwk, type SealedTransfer } from "@countersign/shared";
+import type { Db, StoredTotpAccount } from "../storage/db.js";
 import { decryptBackup, encryptBackup } from "./backupFormat.js";
+import { isPasskeyAccount, type PortableAccount } from "./passkeyAccount.js";
 import { openSealedTransfer, sealTransfer, type TransferKeyPair } from "./transferCrypto.js";
 import type { AccountInfo, Vault } from "./vault.js";
 
@@ -9,6 +10,7 @@ import type { AccountInfo, Vault } from "./vault.js";
  * device, export as an otpauth:// QR code. Part of the vault: only these
  * functions and vault.ts decrypt seeds, and what they hand out is ciphertext
  * (backup, transfer) or, for the explicit QR export, one account's URI.
+ * Passkey accounts travel too, as their names only: they have no seed.
  */
 
 export interface ImportSummary {
@@ -17,7 +19,7 @@ export interface ImportSummary {
   skipped: { name: string; reason: string }[];
 }
 
-async function decryptSeed(db: Db, stored: StoredAccount): Promise<string> {
+async function decryptSeed(db: Db, stored: StoredTotpAccount): Promise<string> {
   const key = await db.get("keys", "vault");
   if (!key) throw new Error("The vault key is missing.");
   const plain = await crypto.subtle.decrypt(
@@ -28,26 +30,32 @@ async function decryptSeed(db: Db, stored: StoredAccount): Promise<string> {
   return new TextDecoder().decode(plain);
 }
 
-async function readAccounts(db: Db, ids?: readonly string[]): Promise<OtpAccount[]> {
+async function readAccounts(db: Db, ids?: readonly string[]): Promise<PortableAccount[]> {
   const all = await db.getAll("accounts");
   const chosen = ids ? all.filter((a) => ids.includes(a.id)) : all;
   return Promise.all(
-    chosen.map(async (stored) => ({
-      issuer: stored.issuer,
-      label: stored.label,
-      secret: await decryptSeed(db, stored),
-      algorithm: stored.algorithm,
-      digits: stored.digits,
-      period: stored.period,
-    })),
+    chosen.map(async (stored): Promise<PortableAccount> => {
+      if (stored.kind === "passkey") return { kind: "passkey", issuer: stored.issuer, label: stored.label };
+      return {
+        issuer: stored.issuer,
+        label: stored.label,
+        secret: await decryptSeed(db, stored),
+        algorithm: stored.algorithm,
+        digits: stored.digits,
+        period: stored.period,
+      };
+    }),
   );
 }
 
-/** Adds accounts to the vault, skipping those already present (by seed or by name). */
-export async function importAccounts(vault: Vault, accounts: OtpAccount[]): Promise<ImportSummary> {
+/**
+ * Adds accounts to the vault, skipping those already present (by seed or by
+ * name). A TOTP account of a passkey account's names gives it its seed.
+ */
+export async function importAccounts(vault: Vault, accounts: PortableAccount[]): Promise<ImportSummary> {
   const summary: ImportSummary = { added: [], skipped: [] };
   for (const account of accounts) {
-    const result = await vault.addAccount(account);
+    const result = isPasskeyAccount(account) ? await vault.addPasskeyAccount(account) : await vault.addAccount(account);
     if (result.ok) summary.added.push(result.account);
     else
       summary.skipped.push({
@@ -98,8 +106,8 @@ export async function receiveTransfer(
   return importAccounts(vault, await openSealedTransfer(sealed, receiver, secret));
 }
 
-/** One account as a standard otpauth:// URI, for another authenticator's QR scanner. */
+/** One account as a standard otpauth:// URI, for another authenticator's QR scanner; none for a passkey account. */
 export async function exportOtpauthUri(db: Db, id: string): Promise<string | undefined> {
   const [account] = await readAccounts(db, [id]);
-  return account && formatOtpauthUri(account);
+  return account && !isPasskeyAccount(account) ? formatOtpauthUri(account) : undefined;
 }

@@ -1,11 +1,5 @@
-import {
-  decodeBase64url,
-  encodeBase64url,
-  type OtpAccount,
-  type P256PublicJwk,
-  type SealedTransfer,
-  validateAccount,
-} from "@countersign/shared";
+import { decodeBase64url, encodeBase64url, type P256PublicJwk, type SealedTransfer } from "@countersign/shared";
+import { fromPortablePayload, type PortableAccount, toPortablePayload } from "./passkeyAccount.js";
 
 /**
  * The crypto of a seed transfer between two devices. The inviter puts a
@@ -70,7 +64,7 @@ const additionalData = (sender: P256PublicJwk, receiver: P256PublicJwk) =>
 
 /** The inviter encrypts `accounts` to the new device's ephemeral key. */
 export async function sealTransfer(
-  accounts: OtpAccount[],
+  accounts: PortableAccount[],
   receiver: P256PublicJwk,
   secret: string,
 ): Promise<SealedTransfer> {
@@ -80,7 +74,7 @@ export async function sealTransfer(
   const ciphertext = await crypto.subtle.encrypt(
     { name: "AES-GCM", iv, additionalData: additionalData(mine.publicKeyJwk, receiver) },
     key,
-    new TextEncoder().encode(JSON.stringify({ v: 1, accounts })),
+    new TextEncoder().encode(JSON.stringify({ v: 1, ...toPortablePayload(accounts) })),
   );
   return {
     publicKey: mine.publicKeyJwk,
@@ -94,7 +88,7 @@ export async function openSealedTransfer(
   sealed: SealedTransfer,
   receiver: TransferKeyPair,
   secret: string,
-): Promise<OtpAccount[]> {
+): Promise<PortableAccount[]> {
   const key = await deriveAesKey(receiver.privateKey, sealed.publicKey, secret);
   const plain = await crypto.subtle.decrypt(
     {
@@ -107,5 +101,5 @@ export async function openSealedTransfer(
   );
   const parsed = JSON.parse(new TextDecoder().decode(plain)) as { v?: number; accounts?: unknown };
   if (parsed.v !== 1 || !Array.isArray(parsed.accounts)) throw new Error("The transfer's contents are not accounts.");
-  return parsed.accounts.map((a) => validateAccount(a as Parameters<typeof validateAccount>[0]));
+  return fromPortablePayload(parsed);
 }

@@ -2,7 +2,7 @@ import "fake-indexeddb/auto";
 import { generateTotp, validateAccount } from "@countersign/shared";
 import { IDBFactory } from "fake-indexeddb";
 import { beforeEach, describe, expect, it } from "vitest";
-import { openCountersignDb, resetDbConnection } from "../storage/db.js";
+import { openCountersignDb, resetDbConnection, type StoredTotpAccount } from "../storage/db.js";
 import { createVault } from "./vault.js";
 
 const SECRET = "JBSWY3DPEHPK3PXP";
@@ -124,8 +124,96 @@ describe("vault", () => {
     if (!a.ok || !b.ok) throw new Error("not added");
     const recordA = await db.get("accounts", a.account.id);
     const recordB = await db.get("accounts", b.account.id);
-    if (!recordA || !recordB) throw new Error("missing");
+    if (recordA?.kind !== "totp" || recordB?.kind !== "totp") throw new Error("missing");
     await db.put("accounts", { ...recordB, iv: recordA.iv, ciphertext: recordA.ciphertext });
     await expect(vault.currentCode(b.account.id)).rejects.toThrow();
+  });
+});
+
+describe("passkey accounts (no seed)", () => {
+  const bob = { kind: "passkey", issuer: "npm", label: "bob" } as const;
+
+  it("are listed beside TOTP accounts, with no code, and store nothing secret", async () => {
+    const db = await openCountersignDb();
+    const vault = createVault(db);
+    await vault.addAccount(npm);
+    const added = await vault.addPasskeyAccount(bob, { serverId: "acc_bob" });
+    if (!added.ok) throw new Error("not added");
+    expect(added.account).toEqual({
+      kind: "passkey",
+      id: expect.any(String),
+      serverId: "acc_bob",
+      issuer: "npm",
+      label: "bob",
+      createdAt: expect.any(Number),
+    });
+    expect((await vault.listAccounts()).map((a) => [a.label, a.kind])).toEqual([
+      ["alice", "totp"],
+      ["bob", "passkey"],
+    ]);
+    expect(await vault.currentCode(added.account.id)).toBeUndefined();
+    expect(await vault.timedCodes(added.account.id)).toBeUndefined();
+    expect(await vault.findByServerId("acc_bob")).toMatchObject({ kind: "passkey", label: "bob" });
+    expect(Object.keys((await db.get("accounts", added.account.id)) ?? {}).sort()).toEqual(
+      ["createdAt", "id", "issuer", "kind", "label", "serverId"].sort(),
+    );
+  });
+
+  it("can be renamed and deleted", async () => {
+    const vault = createVault(await openCountersignDb());
+    const added = await vault.addPasskeyAccount(bob);
+    if (!added.ok) throw new Error("not added");
+    await vault.setServerId(added.account.id, "acc_bob");
+    expect(await vault.rename(added.account.id, { issuer: "npmjs", label: "bob2" })).toMatchObject({
+      kind: "passkey",
+      issuer: "npmjs",
+      label: "bob2",
+      serverId: "acc_bob",
+    });
+    await vault.remove(added.account.id);
+    expect(await vault.listAccounts()).toEqual([]);
+  });
+
+  it("refuses a passkey account whose names are already here, whatever the kind", async () => {
+    const vault = createVault(await openCountersignDb());
+    await vault.addAccount(npm);
+    await vault.addPasskeyAccount(bob);
+    expect(await vault.addPasskeyAccount({ kind: "passkey", issuer: "NPM", label: "Alice" })).toMatchObject({
+      ok: false,
+      code: "duplicate",
+      message: expect.stringContaining("with its code"),
+    });
+    expect(await vault.addPasskeyAccount({ kind: "passkey", issuer: "npm", label: "BOB" })).toMatchObject({
+      ok: false,
+      code: "duplicate",
+    });
+    expect(await vault.listAccounts()).toHaveLength(2);
+  });
+
+  it("get their seed when the registry's QR code of the same names is added: same account, links and all", async () => {
+    const vault = createVault(await openCountersignDb());
+    const passkey = await vault.addPasskeyAccount(
+      { kind: "passkey", issuer: "npm", label: "alice" },
+      { serverId: "acc_1" },
+    );
+    if (!passkey.ok) throw new Error("not added");
+    const totp = await vault.addAccount(validateAccount({ issuer: "NPM", label: "alice", secret: SECRET }));
+    expect(totp).toMatchObject({
+      ok: true,
+      account: { kind: "totp", id: passkey.account.id, serverId: "acc_1", issuer: "npm", label: "alice" },
+    });
+    expect(await vault.listAccounts()).toHaveLength(1);
+    expect((await vault.currentCode(passkey.account.id, 0))?.otp).toBe(await generateTotp(npm, 0));
+  });
+
+  it("leave older records, written before there were kinds, read as TOTP accounts", async () => {
+    const db = await openCountersignDb();
+    const vault = createVault(db);
+    const added = await vault.addAccount(npm);
+    if (!added.ok) throw new Error("not added");
+    const { kind: _kind, ...old } = (await db.get("accounts", added.account.id)) as StoredTotpAccount;
+    await db.put("accounts", old);
+    expect(await vault.getAccount(added.account.id)).toMatchObject({ kind: "totp", digits: 6, period: 30 });
+    expect((await vault.currentCode(added.account.id, 0))?.otp).toBe(await generateTotp(npm, 0));
   });
 });

@@ -52,6 +52,26 @@ export async function addAccountByUri(page: Page, account: TestAccount): Promise
   await expect(codeButton(page, account)).toBeVisible();
 }
 
+/** What the code list says in place of a code for an account whose 2FA is a passkey. */
+export function passkeyRowText(issuer: string): string {
+  return `Passkey · approvals open ${issuer}'s page`;
+}
+
+/**
+ * Adds an account whose 2FA is a passkey or security key (no seed) through
+ * Add account → "No code: …", and waits for it on the code list.
+ */
+export async function addPasskeyAccount(page: Page, account: { issuer: string; label: string }): Promise<void> {
+  await page.getByRole("link", { name: "Add account" }).click();
+  await page.getByRole("button", { name: "No code: my 2FA is a passkey or security key" }).click();
+  await page.getByLabel("Registry").fill(account.issuer);
+  await page.getByLabel("Account name").fill(account.label);
+  await page.getByRole("button", { name: "Add passkey account" }).click();
+  await expect(
+    page.getByRole("listitem").filter({ hasText: account.label }).getByText(passkeyRowText(account.issuer)),
+  ).toBeVisible();
+}
+
 export async function openAccount(page: Page, account: { issuer: string; label: string }): Promise<void> {
   await page.getByRole("link", { name: `Details for ${account.issuer}: ${account.label}` }).click();
   await expect(page.getByRole("heading", { level: 1, name: `${account.issuer}: ${account.label}` })).toBeVisible();

@@ -80,8 +80,9 @@ function DeleteConfirm({ account, onCancel }: { account: AccountInfo; onCancel: 
     <div className="card confirm" role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-text">
       <h2 id="delete-title">Delete {displayName(account)}?</h2>
       <p id="delete-text">
-        The secret is erased from this device and its CI links stop working. Make sure you can still sign in to{" "}
-        {account.issuer || "this service"} another way.
+        {account.kind === "passkey"
+          ? "It is removed from this device and its CI links stop working."
+          : `The secret is erased from this device and its CI links stop working. Make sure you can still sign in to ${account.issuer || "this service"} another way.`}
       </p>
       <ErrorText>{error}</ErrorText>
       <div className="row">
@@ -116,7 +117,7 @@ export default function AccountDetail({ id }: { id: string }) {
     void reload();
   }, [id, mode]);
   useEffect(() => {
-    if (!account || (code && code.notAfter > now)) return;
+    if (account?.kind !== "totp" || (code && code.notAfter > now)) return;
     void services.vault.currentCode(account.id, now).then(setCode);
   }, [account, code, now, services]);
 
@@ -138,14 +139,23 @@ export default function AccountDetail({ id }: { id: string }) {
 
   return (
     <Screen title={name}>
-      <button type="button" className="big-code" onClick={() => code && void copyText(code.otp, "Code")}>
-        {code ? groupCode(code.otp) : "··· ···"}
-        <span className="visually-hidden"> (tap to copy)</span>
-      </button>
-      <p className="hint">
-        {account.algorithm}, {account.digits} digits, every {account.period} s
-        {code ? ` · ${Math.max(0, Math.ceil((code.notAfter - now) / 1000))} s left` : ""}
-      </p>
+      {account.kind === "passkey" ? (
+        <p className="lead">
+          No code on this phone: {account.issuer || "the registry"} asks for a passkey or security key. When CI
+          publishes, approving opens {account.issuer || "the registry"}'s page, where you use it.
+        </p>
+      ) : (
+        <>
+          <button type="button" className="big-code" onClick={() => code && void copyText(code.otp, "Code")}>
+            {code ? groupCode(code.otp) : "··· ···"}
+            <span className="visually-hidden"> (tap to copy)</span>
+          </button>
+          <p className="hint">
+            {account.algorithm}, {account.digits} digits, every {account.period} s
+            {code ? ` · ${Math.max(0, Math.ceil((code.notAfter - now) / 1000))} s left` : ""}
+          </p>
+        </>
+      )}
       {mode === "rename" ? (
         <RenameForm account={account} onDone={() => setMode("view")} />
       ) : mode === "delete" ? (
@@ -160,10 +170,10 @@ export default function AccountDetail({ id }: { id: string }) {
           </button>
         </div>
       )}
-      {mode === "view" ? <ExportQr account={account} /> : null}
+      {mode === "view" && account.kind === "totp" ? <ExportQr account={account} /> : null}
       {account.serverId && device ? (
         <>
-          <Links serverId={account.serverId} />
+          <Links serverId={account.serverId} noCode={account.kind === "passkey"} />
           <History serverId={account.serverId} issuer={account.issuer} />
         </>
       ) : device ? (

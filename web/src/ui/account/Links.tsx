@@ -8,7 +8,7 @@ import { PolicyFields } from "./PolicyFields.js";
 import { draftFromPolicy, emptyPolicyDraft, type PolicyDraft, policyFromDraft } from "./policyDraft.js";
 import { ciRecipes } from "./recipes.js";
 
-function CreatedLinkPanel({ created, onDone }: { created: CreatedLink; onDone: () => void }) {
+function CreatedLinkPanel({ created, noCode, onDone }: { created: CreatedLink; noCode: boolean; onDone: () => void }) {
   return (
     <section className="card created-link" aria-labelledby="created-link-title">
       <h3 id="created-link-title">CI link "{created.link.name}" created</h3>
@@ -30,7 +30,7 @@ function CreatedLinkPanel({ created, onDone }: { created: CreatedLink; onDone: (
         Copy token
       </button>
       <h4>Recipes</h4>
-      {ciRecipes(new URL(created.url).origin).map((recipe) => (
+      {ciRecipes(new URL(created.url).origin, { noCode }).map((recipe) => (
         <div key={recipe.title} className="recipe">
           <div className="recipe-head">
             <span>{recipe.title}</span>
@@ -193,7 +193,8 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
 }
 
 /** An account's CI links: create (token shown once), list with last use, rename, pause state, revoke. */
-export function Links({ serverId }: { serverId: string }) {
+/** `noCode`: the account is a passkey account, so no recipe fetches a code first. */
+export function Links({ serverId, noCode = false }: { serverId: string; noCode?: boolean }) {
   const { api } = useServices();
   const [links, setLinks] = useState<LinkView[] | undefined>();
   const [created, setCreated] = useState<CreatedLink | undefined>();
@@ -234,7 +235,7 @@ export function Links({ serverId }: { serverId: string }) {
     <section className="section" aria-labelledby="links-title">
       <h2 id="links-title">CI links</h2>
       {created ? (
-        <CreatedLinkPanel created={created} onDone={() => setCreated(undefined)} />
+        <CreatedLinkPanel created={created} noCode={noCode} onDone={() => setCreated(undefined)} />
       ) : (
         <form className="inline-form" onSubmit={create}>
           <label className="field">

@@ -7,9 +7,11 @@ export interface Recipe {
 /**
  * `origin` is the server's public origin: the audience of the OIDC token the
  * job sends, so a link with a policy can check which repository is asking.
+ * `noCode`: the link's account is a passkey account, which can never give a
+ * code, so the recipe that fetches one first (curl) is left out.
  */
-export function ciRecipes(origin = "https://<your Countersign server>"): Recipe[] {
-  return [
+export function ciRecipes(origin = "https://<your Countersign server>", options: { noCode?: boolean } = {}): Recipe[] {
+  const recipes: Recipe[] = [
     {
       title: "GitHub Actions step",
       text: `# In the job: permissions: { contents: read, id-token: write }
@@ -39,4 +41,5 @@ export function ciRecipes(origin = "https://<your Countersign server>"): Recipe[
       text: "npx -y countersign@0.1.0 exec -- npm publish",
     },
   ];
+  return options.noCode ? recipes.filter((recipe) => recipe.title !== "curl") : recipes;
 }

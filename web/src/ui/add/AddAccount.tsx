@@ -1,14 +1,15 @@
 import { type OtpAccount, OtpauthError, validateAccount } from "@countersign/shared";
 import { type ChangeEvent, type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type PasskeyAccount, validatePasskeyAccount } from "../../vault/passkeyAccount.js";
 import { displayName } from "../../vault/vault.js";
 import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
 import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
-import { saveAccount } from "./saveAccount.js";
+import { type SaveResult, saveAccount, savePasskeyAccount } from "./saveAccount.js";
 import { saveText as saveScannedText } from "./saveText.js";
 
-type Method = "scan" | "upload" | "paste" | "manual";
+type Method = "scan" | "upload" | "paste" | "manual" | "passkey";
 
 const METHODS: { id: Method; label: string }[] = [
   { id: "scan", label: "Camera" },
@@ -26,9 +27,12 @@ function useSave() {
   const services = useServices();
   const device = useDevice();
   const [error, setError] = useState("");
-  const save = async (account: OtpAccount) => {
+  const save = async (account: OtpAccount | PasskeyAccount) => {
     setError("");
-    const result = await saveAccount(services, account, !!device);
+    const result: SaveResult =
+      "kind" in account
+        ? await savePasskeyAccount(services, account, !!device)
+        : await saveAccount(services, account, !!device);
     if (!result.ok) {
       setError(result.message);
       return false;
@@ -280,6 +284,59 @@ function ManualEntry() {
   );
 }
 
+/**
+ * An account whose registry asks for a passkey or security key: nothing to
+ * scan, so only its names. CI links then have an account to belong to, and
+ * approving opens the registry's own page.
+ */
+function PasskeyEntry() {
+  const { error, setError, save } = useSave();
+  const [issuer, setIssuer] = useState("npm");
+  const [label, setLabel] = useState("");
+  const errorId = useId();
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    let account: PasskeyAccount;
+    try {
+      account = validatePasskeyAccount({ issuer, label });
+    } catch (caught) {
+      setError(messageOf(caught));
+      return;
+    }
+    await save(account);
+  };
+  return (
+    <form className="form" onSubmit={submit} noValidate>
+      <p>
+        When your 2FA at the registry is a passkey or security key, there is no QR code and no code. Add the account by
+        name so CI links can ask this phone: approving then opens the registry's own page, where you use your passkey.
+      </p>
+      <label className="field">
+        <span>Registry</span>
+        <input value={issuer} onChange={(event) => setIssuer(event.target.value)} autoCapitalize="off" />
+      </label>
+      <label className="field">
+        <span>Account name</span>
+        <input
+          value={label}
+          onChange={(event) => setLabel(event.target.value)}
+          placeholder="your username there"
+          autoCapitalize="off"
+          autoComplete="username"
+          spellCheck={false}
+          required
+          aria-invalid={!!error}
+          aria-describedby={error ? errorId : undefined}
+        />
+      </label>
+      <ErrorText id={errorId}>{error}</ErrorText>
+      <button type="submit" className="button">
+        Add passkey account
+      </button>
+    </form>
+  );
+}
+
 export default function AddAccount() {
   const [method, setMethod] = useState<Method>("scan");
   return (
@@ -298,7 +355,17 @@ export default function AddAccount() {
           </button>
         ))}
       </fieldset>
-      {method === "scan" ? (
+      <button
+        type="button"
+        className="button button-secondary no-code-method"
+        aria-pressed={method === "passkey"}
+        onClick={() => setMethod("passkey")}
+      >
+        No code: my 2FA is a passkey or security key
+      </button>
+      {method === "passkey" ? (
+        <PasskeyEntry />
+      ) : method === "scan" ? (
         <CameraScan />
       ) : method === "upload" ? (
         <UploadImage />
@@ -307,7 +374,11 @@ export default function AddAccount() {
       ) : (
         <ManualEntry />
       )}
-      <p className="hint">The secret stays on this device, encrypted. It is never sent to the server.</p>
+      <p className="hint">
+        {method === "passkey"
+          ? "Only the registry and the account name are kept. Your passkey stays with the registry and your authenticator."
+          : "The secret stays on this device, encrypted. It is never sent to the server."}
+      </p>
     </Screen>
   );
 }

@@ -6,7 +6,7 @@ import { createApiClient } from "../../api/client.js";
 import { openCountersignDb, resetDbConnection } from "../../storage/db.js";
 import { startSignedServer } from "../../test/signedServer.js";
 import { createVault } from "../../vault/vault.js";
-import { saveAccount } from "./saveAccount.js";
+import { saveAccount, savePasskeyAccount } from "./saveAccount.js";
 
 const SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const NPM_URI = `otpauth://totp/npm:alice?secret=${SECRET}&issuer=npm`;
@@ -99,5 +99,29 @@ describe("adding an account from an otpauth:// URI", () => {
     const again = await saveAccount(s, parseOtpauthUri(NPM_URI), true);
     expect(again).toMatchObject({ ok: false, message: expect.stringContaining("already in Countersign") });
     expect(server.received).toHaveLength(1);
+  });
+});
+
+describe("adding a passkey account (no code)", () => {
+  it("registers its names with the server, the same call as a TOTP account, and keeps no seed", async () => {
+    const { server, services: s } = await services();
+    const saved = await savePasskeyAccount(s, { kind: "passkey", issuer: "npm", label: "alice" }, true);
+    expect(saved).toMatchObject({ ok: true, account: { kind: "passkey", issuer: "npm", label: "alice" } });
+    expect(server.received.map((r) => [r.method, r.path, JSON.parse(r.body)])).toEqual([
+      ["POST", "/api/v1/accounts", { issuer: "npm", label: "alice" }],
+    ]);
+    expect(await s.vault.findByServerId("acc_9")).toMatchObject({ kind: "passkey", label: "alice" });
+  });
+
+  it("adding the account's QR code later gives it codes and keeps its server account (no second registration)", async () => {
+    const { server, services: s } = await services();
+    await savePasskeyAccount(s, { kind: "passkey", issuer: "npm", label: "alice" }, true);
+    const saved = await saveAccount(s, parseOtpauthUri(NPM_URI), true);
+    expect(saved).toMatchObject({ ok: true, account: { kind: "totp", serverId: "acc_9" } });
+    expect(server.received).toHaveLength(1);
+    const now = 1_700_000_000_000;
+    expect((await s.vault.currentCode(saved.ok ? saved.account.id : "", now))?.otp).toBe(
+      await generateTotp({ secret: SECRET, algorithm: "SHA1", digits: 6, period: 30 }, now),
+    );
   });
 });

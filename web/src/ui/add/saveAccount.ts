@@ -1,6 +1,7 @@
 import type { AccountView, OtpAccount } from "@countersign/shared";
 import type { Services } from "../../services.js";
-import type { AccountInfo } from "../../vault/vault.js";
+import type { PasskeyAccount } from "../../vault/passkeyAccount.js";
+import type { AccountInfo, AddAccountResult } from "../../vault/vault.js";
 
 export type SaveResult =
   | { ok: true; account: AccountInfo; warning?: string }
@@ -25,11 +26,27 @@ export async function registerWithServer(services: Services, account: AccountInf
   return undefined;
 }
 
-/** Stores the account in the vault (refusing duplicates), then registers it with the server when paired. */
-export async function saveAccount(services: Services, account: OtpAccount, paired: boolean): Promise<SaveResult> {
-  const added = await services.vault.addAccount(account);
+async function registerAdded(services: Services, added: AddAccountResult, paired: boolean): Promise<SaveResult> {
   if (!added.ok) return { ok: false, message: added.message, existing: added.existing };
-  if (!paired) return { ok: true, account: added.account };
+  // Already on the server: a passkey account that just got its seed keeps its server account and links.
+  if (!paired || added.account.serverId) return { ok: true, account: added.account };
   const warning = await registerWithServer(services, added.account);
   return warning ? { ok: true, account: added.account, warning } : { ok: true, account: added.account };
+}
+
+/** Stores the account in the vault (refusing duplicates), then registers it with the server when paired. */
+export async function saveAccount(services: Services, account: OtpAccount, paired: boolean): Promise<SaveResult> {
+  return registerAdded(services, await services.vault.addAccount(account), paired);
+}
+
+/**
+ * Stores an account whose 2FA is a passkey or security key (names only, no
+ * seed), then registers it with the server when paired, as for a TOTP account.
+ */
+export async function savePasskeyAccount(
+  services: Services,
+  account: PasskeyAccount,
+  paired: boolean,
+): Promise<SaveResult> {
+  return registerAdded(services, await services.vault.addPasskeyAccount(account), paired);
 }

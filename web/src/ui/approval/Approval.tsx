@@ -1,6 +1,13 @@
 import { type ApprovalView, describeRequest, PLAIN_GET_WARNING } from "@countersign/shared";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
-import { type AnswerOutcome, answerOpened, approveRequest, denyRequest, fetchApproval } from "../../approval/answer.js";
+import {
+  type AnswerOutcome,
+  answerOpened,
+  approveRequest,
+  denyRequest,
+  fetchApproval,
+  noCodeMessage,
+} from "../../approval/answer.js";
 import { planRun } from "../../approval/planRun.js";
 import { passkeyApprovalDeps } from "../../passkey/usePasskeySettings.js";
 import { closeRequestNotification, onWorkerMessage } from "../../sw-bridge/index.js";
@@ -84,13 +91,17 @@ export default function Approval({ requestId }: { requestId: string }) {
   const [coverRun, setCoverRun] = useState(false);
   /** The account's TOTP period, to say how many codes covering the run takes. */
   const [period, setPeriod] = useState<number | undefined>();
+  /** This phone holds the account without a seed (a passkey account): it cannot send a code. */
+  const [noCode, setNoCode] = useState(false);
   const now = useNow(1000);
 
   const load = useCallback(async () => {
     const result = await fetchApproval(services.api, requestId);
     if (!result.ok) return setLoadError(result.message);
     setView(result.data);
-    if (result.data.run) setPeriod((await services.vault.findByServerId(result.data.accountId))?.period);
+    const account = await services.vault.findByServerId(result.data.accountId);
+    setPeriod(account?.kind === "totp" ? account.period : undefined);
+    setNoCode(account?.kind === "passkey");
     const settled = outcomeFromView(result.data);
     if (settled) setOutcome((current) => current ?? settled);
   }, [services, requestId]);
@@ -158,6 +169,10 @@ export default function Approval({ requestId }: { requestId: string }) {
           {registryName(view)} asks for your passkey on its own page
           {authUrl ? ` (${urlHost(authUrl)})` : ""}. “Open {registryName(view)}” opens it in your browser; use your
           passkey there. No code leaves this phone.
+        </p>
+      ) : noCode ? (
+        <p className="warning" id="no-code">
+          {noCodeMessage(view.account.issuer)}
         </p>
       ) : null}
       <dl className="facts">
@@ -234,7 +249,7 @@ export default function Approval({ requestId }: { requestId: string }) {
           {outcomeText(outcome, view)}
         </p>
       ) : null}
-      {pending && run && view.challenge.type === "otp" ? (
+      {pending && run && view.challenge.type === "otp" && !noCode ? (
         <div className="run-option">
           <label className="check">
             <input type="checkbox" checked={coverRun} onChange={(event) => setCoverRun(event.target.checked)} />
@@ -273,7 +288,8 @@ export default function Approval({ requestId }: { requestId: string }) {
             <button
               type="button"
               className="button button-approve"
-              disabled={busy}
+              disabled={busy || noCode}
+              aria-describedby={noCode ? "no-code" : undefined}
               onClick={() =>
                 void act(async () =>
                   approveRequest({ ...services, ...(await passkeyApprovalDeps()) }, requestId, {

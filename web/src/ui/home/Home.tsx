@@ -16,7 +16,8 @@ function useCodes(accounts: AccountInfo[] | undefined, now: number): CodeState {
   const [codes, setCodes] = useState<CodeState>({});
   useEffect(() => {
     if (!accounts) return;
-    const stale = accounts.filter((a) => (codes[a.id]?.notAfter ?? 0) <= now);
+    // A passkey account has no code to compute.
+    const stale = accounts.filter((a) => a.kind === "totp" && (codes[a.id]?.notAfter ?? 0) <= now);
     if (stale.length === 0) return;
     let cancelled = false;
     void Promise.all(stale.map(async (a) => [a.id, await vault.currentCode(a.id, now)] as const)).then((entries) => {
@@ -53,8 +54,44 @@ function Countdown({ notAfter, period, now }: { notAfter: number; period: number
   );
 }
 
+function DetailsLink({ account }: { account: AccountInfo }) {
+  return (
+    <Link
+      to={`/accounts/${encodeURIComponent(account.id)}`}
+      className="icon-button"
+      aria-label={`Details for ${displayName(account)}`}
+    >
+      <span aria-hidden="true">›</span>
+    </Link>
+  );
+}
+
+function AccountName({ account }: { account: AccountInfo }) {
+  return (
+    <span className="code-name">
+      {account.issuer ? <span className="code-issuer">{account.issuer}</span> : null}
+      <span className="code-label">{account.label}</span>
+    </span>
+  );
+}
+
+/** A passkey account: no code to copy, so a tap opens the account (its links and history). */
+function PasskeyRow({ account }: { account: AccountInfo }) {
+  return (
+    <li className="code-row">
+      <Link to={`/accounts/${encodeURIComponent(account.id)}`} className="code-main">
+        <AccountName account={account} />
+        <span className="code-passkey">Passkey · approvals open {account.issuer || "the registry"}'s page</span>
+      </Link>
+      <div className="code-side">
+        <DetailsLink account={account} />
+      </div>
+    </li>
+  );
+}
+
 function CodeRow({ account, code, now }: { account: AccountInfo; code: CodeState[string] | undefined; now: number }) {
-  const name = displayName(account);
+  if (account.kind === "passkey") return <PasskeyRow account={account} />;
   return (
     <li className="code-row">
       <button
@@ -63,23 +100,14 @@ function CodeRow({ account, code, now }: { account: AccountInfo; code: CodeState
         onClick={() => code && void copyText(code.otp, "Code")}
         aria-describedby="copy-hint"
       >
-        <span className="code-name">
-          {account.issuer ? <span className="code-issuer">{account.issuer}</span> : null}
-          <span className="code-label">{account.label}</span>
-        </span>
+        <AccountName account={account} />
         <span className="code-value" data-testid="code">
           {code ? groupCode(code.otp) : "··· ···"}
         </span>
       </button>
       <div className="code-side">
         {code ? <Countdown notAfter={code.notAfter} period={account.period} now={now} /> : null}
-        <Link
-          to={`/accounts/${encodeURIComponent(account.id)}`}
-          className="icon-button"
-          aria-label={`Details for ${name}`}
-        >
-          <span aria-hidden="true">›</span>
-        </Link>
+        <DetailsLink account={account} />
       </div>
     </li>
   );

@@ -53,7 +53,8 @@ export default function Recover() {
           <p>
             The server never had your seeds. CI links keep working once this device has each seed again: import a backup
             in <Link to="/settings">Settings</Link>, or scan the QR code on the registry's 2FA page in{" "}
-            <Link to="/add">Add account</Link> (use the same issuer and account name).
+            <Link to="/add">Add account</Link> (use the same issuer and account name). An account whose 2FA is a passkey
+            has no seed: add it again with “No code: my 2FA is a passkey or security key”.
           </p>
           <ul aria-label="Accounts to restore">
             {accounts.map((account) => (

@@ -53,8 +53,9 @@ function ExportBackup() {
     <form className="form" onSubmit={submit} noValidate>
       <h3>Export an encrypted backup</h3>
       <p className="hint">
-        Every account, seeds included, encrypted with your passphrase (PBKDF2-SHA-256, 600,000 rounds, AES-256-GCM).
-        Without the passphrase the file is useless, so choose a long one and keep it apart from the file.
+        Every account, seeds included (passkey accounts by name: they have none), encrypted with your passphrase
+        (PBKDF2-SHA-256, 600,000 rounds, AES-256-GCM). Without the passphrase the file is useless, so choose a long one
+        and keep it apart from the file.
       </p>
       <label className="field">
         <span>Backup passphrase</span>

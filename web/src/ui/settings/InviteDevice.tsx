@@ -85,7 +85,10 @@ function SendAccounts({ invite, onFinished }: { invite: ActiveInvite; onFinished
         {accounts.map((account) => (
           <label key={account.id} className="choice">
             <input type="checkbox" checked={selected.has(account.id)} onChange={() => toggle(account.id)} />
-            <span>{displayName(account)}</span>
+            <span>
+              {displayName(account)}
+              {account.kind === "passkey" ? " (passkey, no code)" : ""}
+            </span>
           </label>
         ))}
       </fieldset>
