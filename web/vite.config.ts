@@ -1,11 +1,12 @@
 import { readFileSync } from "node:fs";
 import react from "@vitejs/plugin-react";
+import { visualizer } from "rollup-plugin-visualizer";
 import { defineConfig } from "vite";
 import { VitePWA } from "vite-plugin-pwa";
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   define: { __APP_VERSION__: JSON.stringify(version) },
   build: { target: "es2022", sourcemap: false },
   server: { proxy: { "/api": "http://localhost:8080" } },
@@ -41,5 +42,11 @@ export default defineConfig({
         ],
       },
     }),
+    // `npm run analyze -w web`: what each chunk is made of, as a treemap (stats/bundle.html)
+    // and as data (stats/bundle.json), outside dist so it is neither served nor precached.
+    mode === "analyze" && [
+      visualizer({ filename: "stats/bundle.html", template: "treemap", gzipSize: true, brotliSize: true }),
+      visualizer({ filename: "stats/bundle.json", template: "raw-data", gzipSize: true, brotliSize: true }),
+    ],
   ],
-});
+}));
