@@ -1,8 +1,41 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 import react from "@vitejs/plugin-react";
 import { visualizer } from "rollup-plugin-visualizer";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+import { compression, defineAlgorithm } from "vite-plugin-compression2";
 import { VitePWA } from "vite-plugin-pwa";
+
+/** Brotli at its highest quality: compressed once per build, sent many times. */
+const BROTLI = { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } };
+
+/**
+ * Writes sw.js.br and sw.js.gz. vite-plugin-compression2 compresses what the
+ * bundle and public/ hold; the service worker is written after both (by
+ * vite-plugin-pwa's own build, then workbox's precache-manifest injection),
+ * so it is compressed here, once it is final.
+ */
+function compressServiceWorker(): Plugin {
+  let outDir = "";
+  return {
+    name: "countersign:compress-service-worker",
+    apply: "build",
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle: {
+      order: "post",
+      sequential: true,
+      handler() {
+        const file = join(outDir, "sw.js");
+        const source = readFileSync(file);
+        writeFileSync(`${file}.br`, brotliCompressSync(source, BROTLI));
+        writeFileSync(`${file}.gz`, gzipSync(source, { level: 9 }));
+      },
+    },
+  };
+}
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -42,6 +75,14 @@ export default defineConfig(({ mode }) => ({
         ],
       },
     }),
+    // A .br and a .gz beside every compressible file, for the server to send as the client accepts
+    // (functions/src/standalone/serveWeb.ts): compressed once at build time, at the highest levels.
+    compression({
+      include: /\.(html|css|js|mjs|svg|webmanifest|json)$/,
+      algorithms: [defineAlgorithm("brotliCompress", BROTLI), defineAlgorithm("gzip", { level: 9 })],
+      logLevel: "silent",
+    }),
+    compressServiceWorker(),
     // `npm run analyze -w web`: what each chunk is made of, as a treemap (stats/bundle.html)
     // and as data (stats/bundle.json), outside dist so it is neither served nor precached.
     mode === "analyze" && [

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import express, { type Router } from "express";
+import express, { type RequestHandler, type Router } from "express";
+import expressStaticGzip from "express-static-gzip";
 import { PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "../http/securityHeaders.js";
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Countersign</title></head>
@@ -8,10 +9,31 @@ const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><t
 at the repository root, then restart the server.</p></body></html>`;
 
 /**
- * Serves the built PWA with its CSP. Hashed files under /assets are cached
- * for good; everything else (HTML, /sw.js, the manifest) is revalidated so a
- * new version is picked up. Unknown paths get index.html (the app routes on
- * the client). Without a build, every page says how to build it.
+ * A path that names a file (`/assets/…`, `/icons/…`, or a last segment with
+ * an extension such as `/nope.js`) rather than a screen of the app. When no
+ * such file was built, the answer is 404: the app's HTML under a script's or
+ * an image's URL only hides the mistake (and a stale page asking for an
+ * old hashed chunk would get HTML and fail to parse it as script).
+ */
+function namesAFile(path: string): boolean {
+  return path.startsWith("/assets/") || path.startsWith("/icons/") || /\/[^/]*\.[A-Za-z0-9]+$/.test(path);
+}
+
+/**
+ * Serves the built PWA with its CSP.
+ *
+ * Compressible files (JS, CSS, HTML, the manifest, SVG, robots.txt) are
+ * compressed at build time (`.br` and `.gz` beside each, web/vite.config.ts)
+ * and sent as the client's Accept-Encoding allows — brotli first, then gzip,
+ * else the file itself — with `Vary: Accept-Encoding` and the length of what
+ * is sent. Nothing is compressed per request: no CPU per response, and API
+ * responses (which carry secrets) are never compressed (BREACH).
+ *
+ * Hashed files under /assets are cached for good; everything else (HTML,
+ * /sw.js, the manifest) is revalidated so a new version is picked up. Paths
+ * that name a screen get index.html (the app routes on the client); paths
+ * that name a file that is not there get 404. Without a build, every page
+ * says how to build it.
  */
 export function serveWeb(webDir: string): Router {
   const router = express.Router();
@@ -24,9 +46,13 @@ export function serveWeb(webDir: string): Router {
     });
     return router;
   }
-  router.use(
-    express.static(webDir, {
-      index: ["index.html"],
+  const files: RequestHandler = expressStaticGzip(webDir, {
+    enableBrotli: true,
+    orderPreference: ["br", "gzip"],
+    index: "index.html",
+    serveStatic: {
+      index: false,
+      redirect: false,
       fallthrough: true,
       setHeaders(res, path) {
         const relative = path.slice(webDir.length).replace(/\\/g, "/");
@@ -35,12 +61,17 @@ export function serveWeb(webDir: string): Router {
           relative.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
         );
       },
-    }),
-  );
+    },
+  });
+  router.use(files);
   router.use((req, res, next) => {
-    if ((req.method !== "GET" && req.method !== "HEAD") || req.path.startsWith("/assets/")) return next();
-    res.setHeader("Cache-Control", "no-cache");
-    res.sendFile(index);
+    if (req.method !== "GET" && req.method !== "HEAD") return next();
+    if (namesAFile(req.path)) {
+      res.status(404).type("text/plain").setHeader("Cache-Control", "no-cache").send("Not found\n");
+      return;
+    }
+    req.url = "/index.html";
+    files(req, res, next);
   });
   return router;
 }
