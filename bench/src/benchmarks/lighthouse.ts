@@ -157,8 +157,9 @@ async function audit(url: string, preset: "mobile" | "desktop", profile?: string
     const lcpItems = (lhr.audits["largest-contentful-paint-element"]?.details as { items?: unknown[] } | undefined)
       ?.items;
     const lcpNode = JSON.stringify(lcpItems?.[0] ?? "").match(/"selector":"([^"]*)".*?"nodeLabel":"([^"]*)"/);
-    const shiftItems = (lhr.audits["layout-shifts"]?.details as { items?: { node?: { selector?: string } }[] } | undefined)
-      ?.items;
+    const shiftItems = (
+      lhr.audits["layout-shifts"]?.details as { items?: { node?: { selector?: string } }[] } | undefined
+    )?.items;
     return {
       shifted: (shiftItems ?? []).map((item) => item.node?.selector ?? "?"),
       performance: score("performance"),
