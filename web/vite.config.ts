@@ -1,5 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 import react from "@vitejs/plugin-react";
 import { visualizer } from "rollup-plugin-visualizer";
@@ -37,11 +37,31 @@ function compressServiceWorker(): Plugin {
   };
 }
 
+/**
+ * In the service worker's build, vault/loadTotp.ts becomes loadTotp.worker.ts:
+ * the page loads the code generators on first use, the worker has them
+ * built in (a dynamic import there would pull in Vite's preload helper, whose
+ * `import.meta` stops a classic worker script from evaluating).
+ */
+function workerLoadsTotpStatically(): Plugin {
+  return {
+    name: "countersign:worker-loads-totp-statically",
+    enforce: "pre",
+    resolveId(source, importer) {
+      if (source === "./loadTotp.js" && importer?.endsWith("/vault/vault.ts")) {
+        return join(dirname(importer), "loadTotp.worker.ts");
+      }
+      return null;
+    },
+  };
+}
+
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
 export default defineConfig(({ mode }) => ({
   define: { __APP_VERSION__: JSON.stringify(version) },
-  build: { target: "es2022", sourcemap: false },
+  // Every browser that runs the app (ES2022, service workers, WebCrypto) supports modulepreload: no polyfill.
+  build: { target: "es2022", sourcemap: false, modulePreload: { polyfill: false } },
   server: { proxy: { "/api": "http://localhost:8080" } },
   plugins: [
     react(),
@@ -55,6 +75,7 @@ export default defineConfig(({ mode }) => ({
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
         rollupFormat: "es",
+        buildPlugins: { vite: [workerLoadsTotpStatically()] },
       },
       includeAssets: ["icons/apple-touch-icon.png", "icons/favicon-32.png"],
       manifest: {

@@ -4,15 +4,16 @@ import { Home } from "./home/Home.js";
 import { AppLockGate } from "./lock/AppLock.js";
 import { matchRoute, navigate, usePath } from "./router.js";
 import { Screen } from "./Screen.js";
+import { screens } from "./screens.js";
 import { Toast } from "./toast.js";
 import { useIncomingTransfer } from "./transfer/incoming.js";
 
-const Pair = lazy(() => import("./pair/Pair.js"));
-const AddAccount = lazy(() => import("./add/AddAccount.js"));
-const AccountDetail = lazy(() => import("./account/AccountDetail.js"));
-const Approval = lazy(() => import("./approval/Approval.js"));
-const Settings = lazy(() => import("./settings/Settings.js"));
-const Recover = lazy(() => import("./recover/Recover.js"));
+const Pair = lazy(screens.pair);
+const AddAccount = lazy(screens.add);
+const AccountDetail = lazy(screens.account);
+const Approval = lazy(screens.approve);
+const Settings = lazy(screens.settings);
+const Recover = lazy(screens.recover);
 const IncomingTransferPanel = lazy(() =>
   import("./transfer/IncomingTransfer.js").then((module) => ({ default: module.IncomingTransferPanel })),
 );
