@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "@playwright/test";
@@ -150,6 +150,12 @@ async function audit(url: string, preset: "mobile" | "desktop", profile?: string
     const result = await lighthouse(url, flags, preset === "desktop" ? desktopConfig : undefined);
     const lhr = result?.lhr;
     if (!lhr) throw new Error(`Lighthouse returned nothing for ${url}`);
+    if (process.env.BENCH_LIGHTHOUSE_SAVE) {
+      // The whole report, to open in Lighthouse's viewer or read with jq.
+      const name = `${preset}-${new URL(url).pathname.split("/")[1] || "home"}-${Date.now()}.json`;
+      mkdirSync(process.env.BENCH_LIGHTHOUSE_SAVE, { recursive: true });
+      writeFileSync(join(process.env.BENCH_LIGHTHOUSE_SAVE, name), JSON.stringify(lhr));
+    }
     if (lhr.runtimeError)
       throw new LighthouseRuntimeError(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     const score = (id: string) => Math.round((lhr.categories[id]?.score ?? Number.NaN) * 100);
