@@ -30,8 +30,9 @@ function namesAFile(path: string): boolean {
  * responses (which carry secrets) are never compressed (BREACH).
  *
  * Hashed files under /assets are cached for good; everything else (HTML,
- * /sw.js, the manifest) is revalidated so a new version is picked up. Paths
- * that name a screen get index.html (the app routes on the client); paths
+ * /sw.js, the manifest) is revalidated so a new version is picked up. "/"
+ * is index.html; other paths that name a screen get shell.html, the same
+ * app without the static first paint (the app routes on the client); paths
  * that name a file that is not there get 404. Without a build, every page
  * says how to build it.
  */
@@ -39,6 +40,7 @@ export function serveWeb(webDir: string): Router {
   const router = express.Router();
   router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY));
   const index = join(webDir, "index.html");
+  const shell = join(webDir, "shell.html");
   if (!existsSync(index)) {
     router.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") return next();
@@ -70,7 +72,9 @@ export function serveWeb(webDir: string): Router {
       res.status(404).type("text/plain").setHeader("Cache-Control", "no-cache").send("Not found\n");
       return;
     }
-    req.url = "/index.html";
+    // "/" is index.html, which first paints a new phone's code list; every other screen is the
+    // shell, which paints only once the app knows what to show (web/src/firstPaint.ts).
+    req.url = existsSync(shell) ? "/shell.html" : "/index.html";
     files(req, res, next);
   });
   return router;

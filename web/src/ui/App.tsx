@@ -1,4 +1,5 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useLayoutEffect, useState } from "react";
+import { revealApp } from "../firstPaint.js";
 import { applyUpdate, onUpdateReady, onWorkerMessage } from "../sw-bridge/index.js";
 import { Home } from "./home/Home.js";
 import { AppLockGate } from "./lock/AppLock.js";
@@ -35,6 +36,10 @@ function UpdateBanner() {
 export function App() {
   const route = matchRoute(usePath());
   const incoming = useIncomingTransfer();
+  useLayoutEffect(() => {
+    // The code list shows itself when its data is read; any other screen at once.
+    if (route.name !== "home") revealApp();
+  }, [route.name]);
   useEffect(
     () =>
       onWorkerMessage((message) => {

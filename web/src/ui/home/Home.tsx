@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useState } from "react";
+import { revealApp } from "../../firstPaint.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { groupCode } from "../format.js";
 import { Link } from "../Link.js";
@@ -102,6 +103,9 @@ export function Home() {
   // The pairing banner and the list (or the empty state) appear together, once both are read:
   // one arriving before the other would push it down the screen.
   const ready = accounts !== undefined && device !== undefined;
+  useLayoutEffect(() => {
+    if (ready) revealApp();
+  }, [ready]);
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
     return (accounts ?? []).filter((a) => !q || displayName(a).toLowerCase().includes(q));
