@@ -20,6 +20,11 @@ const FILES: Record<string, { body: string; type: RegExp; cache: RegExp }> = {
     type: /^text\/html/,
     cache: /^no-cache$/,
   },
+  "/shell.html": {
+    body: `<!doctype html><title>Countersign</title>${"<p>shell</p>".repeat(50)}`,
+    type: /^text\/html/,
+    cache: /^no-cache$/,
+  },
   "/assets/index-AbC123.js": {
     body: `console.log(${JSON.stringify("code ".repeat(200))});`,
     type: /javascript/,
@@ -140,18 +145,20 @@ describe("precompressed files", () => {
 });
 
 describe("screens and missing files", () => {
-  it.each(["/", "/pair", "/approve/abc-DEF_123", "/accounts/xyz"])(
-    "the screen %s gets index.html, compressed, revalidated",
-    async (path) => {
-      const reply = await get(path, "gzip, deflate, br");
-      expect(reply.status).toBe(200);
-      expect(reply.headers["content-encoding"]).toBe("br");
-      expect(reply.headers["content-type"]).toMatch(/^text\/html/);
-      expect(reply.headers["cache-control"]).toBe("no-cache");
-      expect(reply.headers.vary).toMatch(/Accept-Encoding/i);
-      expect(brotliDecompressSync(reply.body).toString()).toBe(FILES["/index.html"]?.body);
-    },
-  );
+  it.each([
+    ["/", "/index.html"],
+    ["/pair", "/shell.html"],
+    ["/approve/abc-DEF_123", "/shell.html"],
+    ["/accounts/xyz", "/shell.html"],
+  ])("the screen %s gets %s, compressed, revalidated", async (path, page) => {
+    const reply = await get(path, "gzip, deflate, br");
+    expect(reply.status).toBe(200);
+    expect(reply.headers["content-encoding"]).toBe("br");
+    expect(reply.headers["content-type"]).toMatch(/^text\/html/);
+    expect(reply.headers["cache-control"]).toBe("no-cache");
+    expect(reply.headers.vary).toMatch(/Accept-Encoding/i);
+    expect(brotliDecompressSync(reply.body).toString()).toBe(FILES[page]?.body);
+  });
 
   it.each([
     "/assets/nope.js",
