@@ -85,10 +85,13 @@ async function seedProfile(server: ServerProcess): Promise<{ profile: string; li
     await page.getByLabel("Link name").fill("CI");
     await page.getByRole("button", { name: "Create CI link" }).click();
     const linkToken = await page.getByLabel("Token").inputValue();
+    // Left on the app, the browser would reopen it at the next start (session restore) and install
+    // the service worker before Lighthouse navigates, so that run would load nothing from the network.
+    await page.goto("about:blank");
     return { profile, linkToken };
   } finally {
     await context.close();
-    for (const dir of ["Service Worker", "Cache", "Code Cache"]) {
+    for (const dir of ["Service Worker", "Cache", "Code Cache", "Sessions"]) {
       rmSync(join(profile, "Default", dir), { recursive: true, force: true });
     }
   }
@@ -118,14 +121,20 @@ async function pendingRequest(origin: string, linkToken: string): Promise<string
 /**
  * One audit, tried again (up to twice) when Lighthouse reports that its own
  * trace failed (NO_NAVSTART and the like happen now and then on a loaded
- * machine); the page's own errors are not retried.
+ * machine) or the page did not come from the network; the page's own errors
+ * are not retried. With a seeded profile, each attempt runs in its own copy of
+ * it: a run installs the service worker and fills the caches.
  */
-async function auditWithRetry(url: () => Promise<string>, preset: "mobile" | "desktop", profile?: string) {
+async function auditWithRetry(url: () => Promise<string>, preset: "mobile" | "desktop", seed?: string) {
   for (let attempt = 1; ; attempt++) {
+    const profile = seed ? mkdtempSync(join(tmpdir(), "countersign-lh-run-")) : undefined;
+    if (seed && profile) cpSync(seed, profile, { recursive: true });
     try {
       return await audit(await url(), preset, profile);
     } catch (error) {
       if (attempt >= 3 || !(error instanceof LighthouseRuntimeError)) throw error;
+    } finally {
+      if (profile) rmSync(profile, { recursive: true, force: true });
     }
   }
 }
@@ -158,6 +167,13 @@ async function audit(url: string, preset: "mobile" | "desktop", profile?: string
     }
     if (lhr.runtimeError)
       throw new LighthouseRuntimeError(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
+    const documentRequest = (
+      lhr.audits["network-requests"]?.details as { items?: { url: string; transferSize?: number }[] } | undefined
+    )?.items?.[0];
+    if (!documentRequest?.transferSize) {
+      // The page came from a cache or a service worker: not the network load this benchmark measures.
+      throw new LighthouseRuntimeError(`the page was not loaded from the network (${documentRequest?.url})`);
+    }
     const score = (id: string) => Math.round((lhr.categories[id]?.score ?? Number.NaN) * 100);
     const value = (id: string) => lhr.audits[id]?.numericValue ?? Number.NaN;
     const lcpItems = (lhr.audits["largest-contentful-paint-element"]?.details as { items?: unknown[] } | undefined)
@@ -214,18 +230,12 @@ export async function benchLighthouse(options: {
       for (const preset of options.presets ?? ["mobile", "desktop"]) {
         const result: LighthouseScreenResult = { screen: screen.name, preset, runs: [] };
         for (let i = 0; i < options.runs; i++) {
-          // Each run gets its own copy of the seeded profile: a run installs the service worker and fills caches.
-          const profile = screen.seeded ? mkdtempSync(join(tmpdir(), "countersign-lh-run-")) : undefined;
-          if (profile) cpSync(seed, profile, { recursive: true });
-          try {
-            const run = await auditWithRetry(async () => `${origin}${await screen.path()}`, preset, profile);
-            result.runs.push(run);
-            options.log?.(
-              `  ${preset} ${screen.name} #${i + 1}: performance ${run.performance}, accessibility ${run.accessibility}, best practices ${run.bestPractices}, LCP ${run.lcpMs.toFixed(0)} ms, CLS ${run.cls.toFixed(3)}, TBT ${run.tbtMs.toFixed(0)} ms, ${(run.bytes / 1024).toFixed(1)} KB; LCP element ${run.lcpElement}${run.shifted.length ? `; shifted: ${run.shifted.join(", ")}` : ""}`,
-            );
-          } finally {
-            if (profile) rmSync(profile, { recursive: true, force: true });
-          }
+          const url = async () => `${origin}${await screen.path()}`;
+          const run = await auditWithRetry(url, preset, screen.seeded ? seed : undefined);
+          result.runs.push(run);
+          options.log?.(
+            `  ${preset} ${screen.name} #${i + 1}: performance ${run.performance}, accessibility ${run.accessibility}, best practices ${run.bestPractices}, LCP ${run.lcpMs.toFixed(0)} ms, CLS ${run.cls.toFixed(3)}, TBT ${run.tbtMs.toFixed(0)} ms, ${(run.bytes / 1024).toFixed(1)} KB; LCP element ${run.lcpElement}${run.shifted.length ? `; shifted: ${run.shifted.join(", ")}` : ""}`,
+          );
         }
         results.push(result);
       }
