@@ -1,16 +1,140 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { brotliCompressSync, gzipSync, constants as zlib } from "node:zlib";
 import react from "@vitejs/plugin-react";
-import { defineConfig } from "vite";
+import { visualizer } from "rollup-plugin-visualizer";
+import { defineConfig, type Plugin } from "vite";
+import { compression, defineAlgorithm } from "vite-plugin-compression2";
 import { VitePWA } from "vite-plugin-pwa";
+
+/** Brotli at its highest quality: compressed once per build, sent many times. */
+const BROTLI = { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } };
+
+/**
+ * Writes sw.js.br and sw.js.gz. vite-plugin-compression2 compresses what the
+ * bundle and public/ hold; the service worker is written after both (by
+ * vite-plugin-pwa's own build, then workbox's precache-manifest injection),
+ * so it is compressed here, once it is final.
+ */
+function compressServiceWorker(): Plugin {
+  let outDir = "";
+  return {
+    name: "countersign:compress-service-worker",
+    apply: "build",
+    configResolved(config) {
+      outDir = config.build.outDir;
+    },
+    closeBundle: {
+      order: "post",
+      sequential: true,
+      handler() {
+        const file = join(outDir, "sw.js");
+        const source = readFileSync(file);
+        writeFileSync(`${file}.br`, brotliCompressSync(source, BROTLI));
+        writeFileSync(`${file}.gz`, gzipSync(source, { level: 9 }));
+      },
+    },
+  };
+}
+
+/**
+ * In the service worker's build, vault/loadTotp.ts becomes loadTotp.worker.ts:
+ * the page loads the code generators on first use, the worker has them
+ * built in (a dynamic import there would pull in Vite's preload helper, whose
+ * `import.meta` stops a classic worker script from evaluating).
+ */
+function workerLoadsTotpStatically(): Plugin {
+  return {
+    name: "countersign:worker-loads-totp-statically",
+    enforce: "pre",
+    resolveId(source, importer) {
+      if (source === "./loadTotp.js" && importer?.endsWith("/vault/vault.ts")) {
+        return join(dirname(importer), "loadTotp.worker.ts");
+      }
+      return null;
+    },
+  };
+}
+
+/**
+ * The app (src/boot.tsx and what it imports) is a dynamic import of the
+ * entry (src/main.tsx).
+ *
+ * shell.html needs the app to paint anything: these links fetch it in
+ * parallel with the stylesheet.
+ *
+ * index.html paints its first screen from markup and the stylesheet alone
+ * (src/firstPaint.ts): there the app is requested only once that screen is
+ * painted, and the entry's few hundred bytes at low priority, so that on a
+ * slow link nothing shares the bandwidth with the stylesheet the paint waits
+ * for. A new phone sees its screen sooner; the app is ready an instant later
+ * (one frame, and the time to open the request).
+ */
+function preloadTheApp(): Plugin {
+  return {
+    name: "countersign:preload-the-app",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { filename, bundle, chunk }) {
+        if (filename.endsWith("/index.html")) {
+          return html
+            .replace(/<script type="module"/g, '<script type="module" fetchpriority="low"')
+            .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"');
+        }
+        if (!bundle || !chunk) return html;
+        const files = new Set<string>();
+        const add = (file: string) => {
+          const output = bundle[file];
+          if (files.has(file) || output?.type !== "chunk") return;
+          files.add(file);
+          for (const imported of output.imports) add(imported);
+        };
+        const isBoot = (file: string) => {
+          const output = bundle[file];
+          return output?.type === "chunk" && output.facadeModuleId?.endsWith("/src/boot.tsx") === true;
+        };
+        // The entry, and the chunks it imports statically (the two pages share their entry code).
+        for (const entryChunk of [chunk, ...chunk.imports.map((file) => bundle[file])]) {
+          if (entryChunk?.type !== "chunk") continue;
+          for (const file of entryChunk.dynamicImports) if (isBoot(file)) add(file);
+        }
+        const links = [...files]
+          .filter((file) => !html.includes(`/${file}"`))
+          .map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`);
+        return html.replace("</head>", `  ${links.join("\n    ")}\n  </head>`);
+      },
+    },
+  };
+}
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
-export default defineConfig({
+export default defineConfig(({ mode }) => ({
   define: { __APP_VERSION__: JSON.stringify(version) },
-  build: { target: "es2022", sourcemap: false },
+  // Every browser that runs the app (ES2022, service workers, WebCrypto) supports modulepreload: no polyfill.
+  build: {
+    target: "es2022",
+    sourcemap: false,
+    modulePreload: { polyfill: false },
+    // Small shared chunks (base32, base64url, …) are copied into the chunks that import them
+    // instead of being files of their own: each file is a request the first screen waits for
+    // (on HTTP/1.1 it may also wait for one of six connections).
+    rolldownOptions: {
+      // index.html: "/" for a browser without the service worker (a new phone), with the first
+      // screen painted from static markup; shell.html: every other page (src/firstPaint.ts).
+      input: {
+        index: fileURLToPath(new URL("./index.html", import.meta.url)),
+        shell: fileURLToPath(new URL("./shell.html", import.meta.url)),
+      },
+      output: { codeSplitting: { experimentalInlineCommonChunks: { maxSize: 8 * 1024 } } },
+    },
+  },
   server: { proxy: { "/api": "http://localhost:8080" } },
   plugins: [
     react(),
+    preloadTheApp(),
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",
@@ -21,6 +145,7 @@ export default defineConfig({
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
         rollupFormat: "es",
+        buildPlugins: { vite: [workerLoadsTotpStatically()] },
       },
       includeAssets: ["icons/apple-touch-icon.png", "icons/favicon-32.png"],
       manifest: {
@@ -41,5 +166,19 @@ export default defineConfig({
         ],
       },
     }),
+    // A .br and a .gz beside every compressible file, for the server to send as the client accepts
+    // (functions/src/standalone/serveWeb.ts): compressed once at build time, at the highest levels.
+    compression({
+      include: /\.(html|css|js|mjs|svg|webmanifest|json)$/,
+      algorithms: [defineAlgorithm("brotliCompress", BROTLI), defineAlgorithm("gzip", { level: 9 })],
+      logLevel: "silent",
+    }),
+    compressServiceWorker(),
+    // `npm run analyze -w web`: what each chunk is made of, as a treemap (stats/bundle.html)
+    // and as data (stats/bundle.json), outside dist so it is neither served nor precached.
+    mode === "analyze" && [
+      visualizer({ filename: "stats/bundle.html", template: "treemap", gzipSize: true, brotliSize: true }),
+      visualizer({ filename: "stats/bundle.json", template: "raw-data", gzipSize: true, brotliSize: true }),
+    ],
   ],
-});
+}));

@@ -17,11 +17,14 @@ import type { WorkerMessage } from "./sw-bridge/messages.js";
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: (string | { url: string; revision: string | null })[] };
 
-precacheAndRoute(self.__WB_MANIFEST);
+// "/" too is the shell (not index.html, whose first paint is a new phone's: see below).
+precacheAndRoute(self.__WB_MANIFEST, { directoryIndex: "shell.html" });
 cleanupOutdatedCaches();
 clientsClaim();
-// Every app route (/pair, /approve/…) loads the precached shell, online or not; the API is never cached.
-registerRoute(new NavigationRoute(createHandlerBoundToURL("/index.html"), { denylist: [/^\/api\//] }));
+// Every app route ("/", /pair, /approve/…) loads the precached shell, online or not; the API is never
+// cached. The shell, not index.html: a phone with the worker may hold accounts, and index.html first
+// paints the code list of a new phone (src/firstPaint.ts).
+registerRoute(new NavigationRoute(createHandlerBoundToURL("/shell.html"), { denylist: [/^\/api\//] }));
 
 self.addEventListener("message", (event) => {
   if ((event.data as { type?: string } | null)?.type === "SKIP_WAITING") void self.skipWaiting();

@@ -1,6 +1,7 @@
-import { appendFileSync, cpSync, mkdtempSync } from "node:fs";
+import { appendFileSync, cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { brotliCompressSync, gzipSync } from "node:zlib";
 import { expect, test, waitForServiceWorker } from "../../fixtures.js";
 import { WEB_DIST } from "../../helpers/paths.js";
 import { startServer } from "../../helpers/server.js";
@@ -15,7 +16,11 @@ test("a new version is offered with an update prompt and taken on request", asyn
     await waitForServiceWorker(page);
     await expect(page.getByText("A new version of Countersign is ready.")).toBeHidden();
 
-    appendFileSync(join(webDir, "sw.js"), "\n// next release\n");
+    // Published as a build publishes it: the worker and its precompressed copies (Chromium is sent sw.js.br).
+    const worker = join(webDir, "sw.js");
+    appendFileSync(worker, "\n// next release\n");
+    writeFileSync(`${worker}.br`, brotliCompressSync(readFileSync(worker)));
+    writeFileSync(`${worker}.gz`, gzipSync(readFileSync(worker)));
     await page.goto(`${server.origin}/settings`);
     await page.getByRole("button", { name: "Check for updates" }).click();
     await expect(page.getByText("A new version of Countersign is ready.")).toBeVisible({ timeout: 15_000 });

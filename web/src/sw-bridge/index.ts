@@ -1,4 +1,4 @@
-import { Workbox } from "workbox-window";
+import type { Workbox } from "workbox-window";
 import { isWorkerMessage, notificationTag, type WorkerMessage } from "./messages.js";
 
 /**
@@ -21,15 +21,22 @@ export function startServiceWorker(): void {
     for (const listener of messageListeners) listener(event.data);
   });
   if (!import.meta.env.PROD) return;
-  workbox = new Workbox("/sw.js", { scope: "/" });
-  workbox.addEventListener("waiting", () => {
-    updateReady = true;
-    for (const listener of updateListeners) listener(true);
-  });
-  workbox.addEventListener("controlling", (event) => {
-    if (event.isUpdate) window.location.reload();
-  });
-  void workbox.register();
+  // Registered once the page has loaded, as workbox-window does by default; the library itself
+  // is loaded then too, so the first screen does not wait for it.
+  const register = async () => {
+    const { Workbox } = await import("workbox-window");
+    workbox = new Workbox("/sw.js", { scope: "/" });
+    workbox.addEventListener("waiting", () => {
+      updateReady = true;
+      for (const listener of updateListeners) listener(true);
+    });
+    workbox.addEventListener("controlling", (event) => {
+      if (event.isUpdate) window.location.reload();
+    });
+    await workbox.register({ immediate: true });
+  };
+  if (document.readyState === "complete") void register();
+  else window.addEventListener("load", () => void register(), { once: true });
 }
 
 export function onWorkerMessage(listener: Listener<WorkerMessage>): () => void {

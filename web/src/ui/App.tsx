@@ -1,18 +1,20 @@
-import { lazy, Suspense, useEffect, useState } from "react";
+import { lazy, Suspense, useEffect, useLayoutEffect, useState } from "react";
+import { revealApp } from "../firstPaint.js";
 import { applyUpdate, onUpdateReady, onWorkerMessage } from "../sw-bridge/index.js";
 import { Home } from "./home/Home.js";
 import { AppLockGate } from "./lock/AppLock.js";
 import { matchRoute, navigate, usePath } from "./router.js";
 import { Screen } from "./Screen.js";
+import { screens } from "./screens.js";
 import { Toast } from "./toast.js";
 import { useIncomingTransfer } from "./transfer/incoming.js";
 
-const Pair = lazy(() => import("./pair/Pair.js"));
-const AddAccount = lazy(() => import("./add/AddAccount.js"));
-const AccountDetail = lazy(() => import("./account/AccountDetail.js"));
-const Approval = lazy(() => import("./approval/Approval.js"));
-const Settings = lazy(() => import("./settings/Settings.js"));
-const Recover = lazy(() => import("./recover/Recover.js"));
+const Pair = lazy(screens.pair);
+const AddAccount = lazy(screens.add);
+const AccountDetail = lazy(screens.account);
+const Approval = lazy(screens.approve);
+const Settings = lazy(screens.settings);
+const Recover = lazy(screens.recover);
 const IncomingTransferPanel = lazy(() =>
   import("./transfer/IncomingTransfer.js").then((module) => ({ default: module.IncomingTransferPanel })),
 );
@@ -34,6 +36,10 @@ function UpdateBanner() {
 export function App() {
   const route = matchRoute(usePath());
   const incoming = useIncomingTransfer();
+  useLayoutEffect(() => {
+    // The code list shows itself when its data is read; any other screen at once.
+    if (route.name !== "home") revealApp();
+  }, [route.name]);
   useEffect(
     () =>
       onWorkerMessage((message) => {

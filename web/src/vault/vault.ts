@@ -1,13 +1,12 @@
 import {
   encodeBase64url,
-  generateTimedCodes,
-  generateTotp,
   normalizeBase32,
   type OtpAccount,
   type TimedCode,
   type TotpParams,
 } from "@countersign/shared";
 import type { Db, StoredAccount, StoredPasskeyAccount, StoredTotpAccount } from "../storage/db.js";
+import { loadTotp } from "./loadTotp.js";
 import type { PasskeyAccount } from "./passkeyAccount.js";
 
 /**
@@ -238,12 +237,14 @@ export function createVault(db: Db): Vault {
       if (!isTotp(stored)) return undefined;
       const params = await decryptParams(stored);
       const periodMs = params.period * 1000;
+      const { generateTotp } = await loadTotp();
       return { otp: await generateTotp(params, now), notAfter: (Math.floor(now / periodMs) + 1) * periodMs };
     },
 
     async timedCodes(id, now = Date.now(), count = 2) {
       const stored = await db.get("accounts", id);
       if (!isTotp(stored)) return undefined;
+      const { generateTimedCodes } = await loadTotp();
       return generateTimedCodes(await decryptParams(stored), now, count);
     },
 

@@ -1,4 +1,5 @@
-import { useEffect, useMemo, useState } from "react";
+import { useEffect, useLayoutEffect, useMemo, useState } from "react";
+import { revealApp } from "../../firstPaint.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { groupCode } from "../format.js";
 import { Link } from "../Link.js";
@@ -106,7 +107,14 @@ function CodeRow({ account, code, now }: { account: AccountInfo; code: CodeState
         </span>
       </button>
       <div className="code-side">
-        {code ? <Countdown notAfter={code.notAfter} period={account.period} now={now} /> : null}
+        {code ? (
+          <Countdown notAfter={code.notAfter} period={account.period} now={now} />
+        ) : (
+          <span className="countdown countdown-pending" aria-hidden="true">
+            <span className="countdown-bar" />
+            <span className="countdown-text">{account.period}s</span>
+          </span>
+        )}
         <DetailsLink account={account} />
       </div>
     </li>
@@ -120,6 +128,12 @@ export function Home() {
   const now = useNow(1000);
   const codes = useCodes(accounts, now);
   const [query, setQuery] = useState("");
+  // The pairing banner and the list (or the empty state) appear together, once both are read:
+  // one arriving before the other would push it down the screen.
+  const ready = accounts !== undefined && device !== undefined;
+  useLayoutEffect(() => {
+    if (ready) revealApp();
+  }, [ready]);
   const shown = useMemo(() => {
     const q = query.trim().toLowerCase();
     return (accounts ?? []).filter((a) => !q || displayName(a).toLowerCase().includes(q));
@@ -139,7 +153,7 @@ export function Home() {
         </Link>
       </header>
       <main className="screen" id="main">
-        {device === null ? (
+        {ready && device === null ? (
           <div className="banner">
             <p>Pair this device with your Countersign server to approve CI requests.</p>
             <Link to="/pair" className="button button-secondary">
@@ -149,7 +163,7 @@ export function Home() {
         ) : null}
         <RecoveryCodeCard />
         {device ? <PendingRequests /> : null}
-        {accounts && accounts.length > 0 ? (
+        {!ready ? null : accounts.length > 0 ? (
           <>
             <label className="search">
               <span className="visually-hidden">Search accounts</span>
@@ -170,12 +184,12 @@ export function Home() {
             </ul>
             {shown.length === 0 ? <p className="empty">No account matches "{query}".</p> : null}
           </>
-        ) : accounts ? (
+        ) : (
           <div className="empty">
             <h2>No accounts yet</h2>
             <p>Add the 2FA QR code of npm, GitHub or any registry to get codes here and approve CI requests.</p>
           </div>
-        ) : null}
+        )}
       </main>
       <Link to="/add" className="fab">
         <span aria-hidden="true">+</span> Add account

@@ -2,6 +2,7 @@ import { type ApprovalView, describeRequest } from "@countersign/shared";
 import { useEffect, useState } from "react";
 import { onWorkerMessage } from "../../sw-bridge/index.js";
 import { Link } from "../Link.js";
+import { preloadScreen } from "../screens.js";
 import { useDevice, useServices } from "../state.js";
 
 /** Requests waiting for an answer, for when a notification was missed or push is unavailable. */
@@ -28,6 +29,11 @@ export function PendingRequests() {
       stop();
     };
   }, [api, device]);
+  const first = pending[0]?.id;
+  useEffect(() => {
+    // A waiting request is what the next tap opens: its screen loads now.
+    if (first) preloadScreen(`/approve/${encodeURIComponent(first)}`);
+  }, [first]);
   if (pending.length === 0) return null;
   return (
     <section className="pending" aria-label="Waiting for your answer">

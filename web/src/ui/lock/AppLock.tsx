@@ -1,4 +1,5 @@
 import { type ReactNode, useLayoutEffect, useRef, useState } from "react";
+import { revealApp } from "../../firstPaint.js";
 import { configureAppLock, unlockApp, useAppLocked } from "../../passkey/appLock.js";
 import { usePasskeySettings } from "../../passkey/usePasskeySettings.js";
 import { ErrorText } from "../Screen.js";
@@ -7,6 +8,7 @@ import "./style.css";
 function LockScreen({ onUnlock }: { onUnlock: () => Promise<void> }) {
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
+  useLayoutEffect(revealApp, []);
   const unlock = async () => {
     setBusy(true);
     setError("");

@@ -1,0 +1,90 @@
+import type { Page } from "@playwright/test";
+import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
+import { addAccountByUri, testAccount } from "./support/app.js";
+
+/**
+ * The structure of an element: tags, attributes (sorted) and text, without
+ * the whitespace between tags — what is painted, not how the markup is spelled.
+ */
+function structure(page: Page, selector: string): Promise<string> {
+  return page.evaluate((selector) => {
+    const describeElement = (node: Node): string => {
+      if (node.nodeType === Node.TEXT_NODE) return (node.textContent ?? "").trim();
+      if (!(node instanceof Element)) return "";
+      const attributes = [...node.attributes]
+        .map((a) => `${a.name}="${a.value}"`)
+        .sort()
+        .join(" ");
+      return `<${node.localName} ${attributes}>${[...node.childNodes].map(describeElement).join("")}</${node.localName}>`;
+    };
+    const element = document.querySelector(selector);
+    return element ? describeElement(element) : "(missing)";
+  }, selector);
+}
+
+/** The sum of the page's layout shifts so far (what CLS adds up). */
+function layoutShift(page: Page): Promise<number> {
+  return page.evaluate(
+    () =>
+      new Promise<number>((resolve) => {
+        let sum = 0;
+        new PerformanceObserver((list) => {
+          for (const entry of list.getEntries()) sum += (entry as PerformanceEntry & { value: number }).value;
+        }).observe({ type: "layout-shift", buffered: true });
+        setTimeout(() => resolve(sum), 500);
+      }),
+  );
+}
+
+test("a new phone's first paint, before any script, is the code list the app then shows", async ({
+  browser,
+  page,
+  server,
+}) => {
+  const withoutScript = await browser.newContext({ javaScriptEnabled: false });
+  const staticPage = await withoutScript.newPage();
+  await staticPage.goto(server.origin);
+  await expect(staticPage.getByRole("heading", { name: "No accounts yet" })).toBeVisible();
+  await expect(staticPage.getByRole("link", { name: "Pair with server" })).toBeVisible();
+  const painted = await structure(staticPage, "#first-paint");
+  await withoutScript.close();
+
+  await page.goto("/");
+  await expect(page.locator("#first-paint")).toHaveCount(0);
+  await expect(page.getByRole("heading", { name: "No accounts yet" })).toBeVisible();
+  // The same elements, attributes and text: the swap changes nothing on screen.
+  expect(await structure(page, "#root > .app")).toBe(
+    painted
+      .replace(' id="first-paint"', "")
+      .replace(/<\/div>$/, '<div aria-live="polite" class="toast" role="status"></div></div>'),
+  );
+  expect(await layoutShift(page)).toBe(0);
+});
+
+test("a phone with accounts is never shown the new phone's screen, and nothing moves as its codes load", async ({
+  page,
+  server,
+}) => {
+  await pairPage(page, server);
+  await page.getByRole("button", { name: "I saved it" }).click();
+  await addAccountByUri(page, testAccount("npm", "alice", "JBSWY3DPEHPK3PXP"));
+  await addAccountByUri(page, testAccount("GitHub", "alice", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
+  await waitForServiceWorker(page);
+  // The service worker answers every navigation, "/" included, with the shell: no static first paint.
+  await page.addInitScript(() => {
+    document.addEventListener("DOMContentLoaded", () => {
+      (window as unknown as { hadFirstPaint: boolean }).hadFirstPaint = document.getElementById("first-paint") !== null;
+    });
+  });
+  await page.goto("/");
+  await expect(page.getByTestId("code").first()).toHaveText(/^\d{3} \d{3}$/);
+  expect(await page.evaluate(() => (window as unknown as { hadFirstPaint: boolean }).hadFirstPaint)).toBe(false);
+  await expect(page.getByText("No accounts yet")).toBeHidden();
+  expect(await layoutShift(page)).toBe(0);
+
+  // Any screen but "/" is the shell as well, from the server too.
+  const pair = await page.request.get(`${server.origin}/pair`);
+  expect(await pair.text()).not.toContain("first-paint");
+  const home = await page.request.get(`${server.origin}/`);
+  expect(await home.text()).toContain('id="first-paint"');
+});
