@@ -5,60 +5,18 @@
  * approver taps Approve, and the relay retries with the code — the client
  * never sees the challenge.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "@playwright/test";
-import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
+import { expect, test } from "../fixtures.js";
 import { type LocalRegistry, startRegistry } from "../harness/registry.js";
-import { writeQrVideo } from "../helpers/camera.js";
-import { CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { GITHUB_ENV, setUpPhone } from "../helpers/execPhone.js";
 import { makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { CLI_ENTRY } from "../helpers/paths.js";
 import { CLIENTS, type ClientName } from "../helpers/publishingClients.js";
-import type { ServerHandle } from "../helpers/server.js";
-import {
-  codeButton,
-  createLink,
-  enableNotifications,
-  openAccount,
-  type ShownNotification,
-  shownNotifications,
-  testAccount,
-} from "./app/support/app.js";
+import { type ShownNotification, shownNotifications, testAccount } from "./app/support/app.js";
 
 const npm = testAccount("npm", "alice", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
-const video = join(mkdtempSync(join(tmpdir(), "countersign-exec-")), "npm-2fa.y4m");
-writeQrVideo(video, npm.uri);
-
-test.use({
-  permissions: ["camera"],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      ...CHROMIUM_ARGS,
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-  },
-});
-
-const GITHUB_ENV = {
-  CI: "true",
-  GITHUB_ACTIONS: "true",
-  GITHUB_REPOSITORY: "owner/repo",
-  GITHUB_SERVER_URL: "https://github.com",
-  GITHUB_RUN_ID: "4242",
-  GITHUB_RUN_ATTEMPT: "1",
-  GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-  GITHUB_REF: "refs/heads/main",
-  GITHUB_WORKFLOW: "release",
-  GITHUB_ACTOR: "alice",
-  GITHUB_EVENT_NAME: "push",
-  ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
-};
 
 let registry: LocalRegistry;
 test.beforeEach(async () => {
@@ -67,20 +25,6 @@ test.beforeEach(async () => {
 test.afterEach(async () => {
   await registry.close();
 });
-
-async function setUpPhone(page: Page, server: ServerHandle): Promise<{ url: string; token: string }> {
-  await page.goto("/");
-  await waitForServiceWorker(page);
-  await pairPage(page, server, "Alice's phone");
-  await page.getByRole("link", { name: "Add account" }).click();
-  await expect(codeButton(page, npm)).toBeVisible({ timeout: 20_000 });
-  await enableNotifications(page);
-  await openAccount(page, npm);
-  const link = await createLink(page, "release workflow");
-  await page.getByRole("button", { name: "Done" }).click();
-  await page.goto("/settings");
-  return link;
-}
 
 async function nextNotification(page: Page): Promise<ShownNotification> {
   await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 30_000 }).toBeGreaterThan(0);
@@ -92,7 +36,7 @@ const clients: ClientName[] = ["npm11", "npm12", "pnpm10", "pnpm12", "yarn1", "y
 for (const name of clients) {
   test(`countersign exec -- ${name} publish: the phone approves the registry's challenge`, async ({ page, server }) => {
     const client = CLIENTS[name];
-    const link = await setUpPhone(page, server);
+    const link = await setUpPhone(page, server, npm);
     const pkg = `exec-${name}`;
     // The project's .npmrc names the registry and its token: what the CLI relays to.
     const dir = makePackage(registry, pkg, "1.0.0");
@@ -119,9 +63,8 @@ for (const name of clients) {
       { cwd: dir, env },
     );
     const notification = await nextNotification(page);
-    // Without the server side of the relay protocol (branch jit-app) the operation read from the
-    // challenged request is not shown yet: "Publish to npm as alice from owner/repo?".
-    expect(notification.title).toMatch(/^Publish .+ from owner\/repo\?$/);
+    // What the registry was asked, read by the relay from the challenged upload itself.
+    expect(notification.title).toBe(`Publish ${pkg}@1.0.0 from owner/repo?`);
     await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
     await page.getByRole("button", { name: "Approve" }).click();
     const result = await ci;

@@ -16,6 +16,7 @@ import { type LocalRegistry, startRegistry } from "../harness/registry.js";
 import { ApiDevice } from "../helpers/apiDevice.js";
 import { writeQrVideo } from "../helpers/camera.js";
 import { CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { GITHUB_ENV as GITHUB_JOB_ENV } from "../helpers/execPhone.js";
 import { makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { CLI_ENTRY } from "../helpers/paths.js";
 import type { ServerHandle } from "../helpers/server.js";
@@ -48,20 +49,8 @@ test.use({
 
 /** What a GitHub Actions job has in its environment (no OIDC: the job lacks id-token: write). */
 const GITHUB_ENV = {
-  CI: "true",
-  GITHUB_ACTIONS: "true",
-  GITHUB_REPOSITORY: "owner/repo",
-  GITHUB_SERVER_URL: "https://github.com",
-  GITHUB_RUN_ID: "4242",
-  GITHUB_RUN_ATTEMPT: "1",
-  GITHUB_SHA: "0123456789abcdef0123456789abcdef01234567",
-  GITHUB_REF: "refs/heads/main",
-  GITHUB_WORKFLOW: "release",
+  ...GITHUB_JOB_ENV,
   GITHUB_WORKFLOW_REF: "owner/repo/.github/workflows/release.yml@refs/heads/main",
-  GITHUB_ACTOR: "alice",
-  GITHUB_EVENT_NAME: "push",
-  ACTIONS_ID_TOKEN_REQUEST_URL: undefined,
-  ACTIONS_ID_TOKEN_REQUEST_TOKEN: undefined,
 };
 
 let registry: LocalRegistry;
