@@ -1,8 +1,9 @@
-// Bundles the CLI (or a program built on it) into one ES module with no dependencies: jose
-// and the CLI's sources inlined, its version fixed at build time, jose's licence appended.
+// Bundles the CLI (or a program built on it) into one ES module with no dependencies: jose,
+// cross-spawn and the CLI's sources inlined, its version fixed at build time, the bundled
+// packages' licences appended.
 // Shared by the single-file build (cli/scripts/buildSingle.mjs) and the GitHub Action's
 // bundle (scripts/build-action.mjs), so both are made the same way.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -11,12 +12,25 @@ import { build } from "esbuild";
 export const CLI_DIR = join(dirname(fileURLToPath(import.meta.url)), "..");
 const require = createRequire(join(CLI_DIR, "package.json"));
 
-function joseLicense() {
-  const dir = dirname(require.resolve("jose/package.json"));
-  const { version } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-  const text = readFileSync(join(dir, "LICENSE.md"), "utf8").trim();
-  return `/*! jose ${version} (https://github.com/panva/jose), bundled:\n${text}\n*/`;
+/** The packages the bundle inlines: the CLI's dependencies and theirs. */
+const BUNDLED = ["jose", "cross-spawn", "which", "isexe", "path-key", "shebang-command", "shebang-regex"];
+
+function licenses() {
+  return BUNDLED.map((name) => {
+    // Resolved as cross-spawn resolves its own dependencies: from the package that needs them.
+    const dir = dirname(
+      require.resolve(`${name}/package.json`, { paths: [CLI_DIR, dirname(require.resolve("cross-spawn"))] }),
+    );
+    const { version, homepage } = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    const file = readdirSync(dir).find((entry) => /^licen[sc]e(\.md|\.txt)?$/i.test(entry));
+    const text = file ? readFileSync(join(dir, file), "utf8").trim() : "(no licence file)";
+    return `/*! ${name} ${version}${homepage ? ` (${homepage})` : ""}, bundled:\n${text}\n*/`;
+  }).join("\n");
 }
+
+// cross-spawn is CommonJS and requires Node's modules; an ES module bundle gives it `require`.
+const REQUIRE_SHIM =
+  'import { createRequire as __countersignCreateRequire } from "node:module";\nconst require = __countersignCreateRequire(import.meta.url);';
 
 /**
  * Writes `outfile`. Options: `entry` — the module's source (TypeScript allowed), resolved
@@ -36,8 +50,8 @@ export async function bundle({ entry, resolveDir, outfile, banner = "", target =
     // wherever: CI rebuilds the committed action bundle and compares.
     absWorkingDir: join(CLI_DIR, ".."),
     define: { "globalThis.COUNTERSIGN_BUNDLED_VERSION": JSON.stringify(version) },
-    banner: { js: banner },
-    footer: { js: joseLicense() },
+    banner: { js: banner ? `${banner}\n${REQUIRE_SHIM}` : REQUIRE_SHIM },
+    footer: { js: licenses() },
     legalComments: "eof",
     logLevel: "warning",
   });

@@ -112,10 +112,16 @@ test("the npm package: packed, installed from its tarball outside the repository
     env: cleanEnv({}),
   });
   expect(install.code, install.stderr).toBe(0);
-  // Its one dependency is jose.
+  // Its dependencies: jose, and cross-spawn with its own (docs/cli.md, Install).
   expect(readdirSync(join(job, "node_modules")).filter((name) => !name.startsWith("."))).toEqual([
     "countersign",
+    "cross-spawn",
+    "isexe",
     "jose",
+    "path-key",
+    "shebang-command",
+    "shebang-regex",
+    "which",
   ]);
   const bin = join(job, "node_modules/.bin/countersign");
   expect(existsSync(bin)).toBe(true);
