@@ -154,14 +154,22 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/** A public key as compared between a request and its retry: the point only (JWK extras such as `ext` aside). */
+function keyPoint(key: { x: string; y: string } | null | undefined): string | null {
+  return key ? `${key.x}.${key.y}` : null;
+}
+
 /**
- * Whether a retry asks for what its request asked: the same operation, the
- * same challenge and the same run offer. The approver decided on what the
- * request showed, so an answer must not go to a call that asks for something
- * else. A web challenge's authUrl is wiped once the request is answered; then
- * only the challenge's type can be compared.
+ * Whether a retry asks for what its request asked: the same public key (or
+ * none), package, context, operation, challenge and run offer. The approver
+ * decided on what the request showed, and the answer is readable only with
+ * the request's key, so a call that differs in any of these must not join:
+ * whoever created the request first (an attacker holding a leaked link and
+ * guessing the key) would otherwise decide who reads the code. A web
+ * challenge's authUrl is wiped once the request is answered; then only the
+ * challenge's type can be compared.
  */
-function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
+export function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
   const challenge = body.challenge ?? { type: "otp" };
   const stored = request.challenge;
   const sameChallenge =
@@ -169,6 +177,9 @@ function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
     (challenge.type !== "web" || stored.type !== "web" || !stored.authUrl || stored.authUrl === challenge.authUrl);
   return (
     sameChallenge &&
+    keyPoint(request.publicKey) === keyPoint(body.publicKey) &&
+    canonicalJson(request.package) === canonicalJson(body.package ?? null) &&
+    canonicalJson(request.context) === canonicalJson(body.context ?? null) &&
     canonicalJson(request.operation) === canonicalJson(body.operation ?? null) &&
     (request.run?.seconds ?? null) === (body.run?.seconds ?? null)
   );
@@ -186,8 +197,8 @@ async function join(
   if (!asksTheSame(joined, call.body)) {
     throw new AppError(
       "conflict",
-      "This Idempotency-Key belongs to a request for another registry operation or challenge; " +
-        "use a new key for a new challenge.",
+      "This Idempotency-Key belongs to a request that asked for something else (another publicKey, package " +
+        "or context, or another registry operation or challenge); use a new, random key for a new request.",
       { requestId: joined.id },
     );
   }
@@ -199,8 +210,9 @@ async function join(
  * request for a code and notifies every device holding the account. A joined
  * request notifies nobody again. On a link with a policy, the caller's OIDC
  * token is verified first, a retry's too: it joins only a request of the same
- * CI run, whose verified claims stay as they were. A retry that asks for
- * another operation or challenge than its request is a `conflict`.
+ * CI run, whose verified claims stay as they were. A retry that differs from
+ * its request (see asksTheSame) is a `conflict`: a join never changes who can
+ * read the answer.
  */
 export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
   checkRegistryFields(call.body);

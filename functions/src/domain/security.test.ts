@@ -1,0 +1,129 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { PushPayload } from "@countersign/shared";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { loadConfig } from "../config.js";
+import type { Deps } from "../deps.js";
+import { AppError } from "../errors.js";
+import { createLogger } from "../logger.js";
+import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
+import type { PushSender } from "../push/PushSender.js";
+import { cryptoRandom } from "../secrets.js";
+import { SqliteStore } from "../store/SqliteStore.js";
+import type { DeviceRecord } from "../store/Store.js";
+import { createAccount } from "./accounts.js";
+import { createLink } from "./links.js";
+import { type OtpCall, requestOtp } from "./requestOtp.js";
+
+/** Regressions for the holes of issue 18: each test here failed before its fix. */
+
+const T0 = Date.UTC(2026, 10, 22, 6, 0, 10);
+let dir: string;
+let deps: Deps;
+let now: number;
+let sent: { to: string; payload: PushPayload }[];
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "countersign-security-"));
+  now = T0;
+  sent = [];
+  const push: PushSender = {
+    vapidPublicKey: "test",
+    send: async (subscription, payload) => {
+      sent.push({ to: subscription.endpoint, payload });
+      return { ok: true };
+    },
+  };
+  deps = {
+    store: SqliteStore.open(dir),
+    push,
+    clock: { now: () => now },
+    random: cryptoRandom,
+    config: loadConfig({}, { publicUrl: "https://otp.example.com", version: "test" }),
+    log: createLogger("silent"),
+    oidc: createOidcVerifier({ issuers: [], clock: { now: () => now } }),
+  };
+});
+afterEach(async () => {
+  await deps.store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function expectError(promise: Promise<unknown>, code: string): Promise<AppError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(AppError);
+  expect((error as AppError).code).toBe(code);
+  return error as AppError;
+}
+
+async function newDevice(name: string): Promise<DeviceRecord> {
+  const device: DeviceRecord = {
+    id: `dev-${name}`,
+    name,
+    publicKey: { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) },
+    createdAt: now,
+    lastSeenAt: null,
+    push: { endpoint: `https://fcm.googleapis.com/${name}`, keys: { p256dh: "p", auth: "a" } },
+  };
+  await deps.store.createDevice(device);
+  return device;
+}
+
+async function seed() {
+  const device = await newDevice("Pixel");
+  const { account } = await createAccount(deps, device, { issuer: "npm", label: "alice" });
+  const { token, link } = await createLink(deps, account.id, "CI");
+  return { device, account, token, link };
+}
+
+const ask = (token: string, body: OtpCall["body"] = {}, idempotencyKey: string | null = null): OtpCall => ({
+  token,
+  body,
+  idempotencyKey,
+  ip: "203.0.113.9",
+  userAgent: null,
+});
+
+const key = (c: string) => ({ kty: "EC", crv: "P-256", x: c.repeat(43), y: c.repeat(43) }) as const;
+
+describe("1. a join never changes who can read the answer", () => {
+  it("refuses a retry whose publicKey, package or context differ from the request it would join", async () => {
+    const { token } = await seed();
+    const job = { package: { name: "foo", version: "1.2.3" }, context: { repository: "acme/foo" } };
+    // The attacker (leaked link, guessed key) creates the request first, with its own key.
+    const planted = await requestOtp(deps, ask(token, { ...job, publicKey: key("a") }, "run-42"));
+    const stolen = await expectError(
+      requestOtp(deps, ask(token, { ...job, publicKey: key("b") }, "run-42")),
+      "conflict",
+    );
+    expect(stolen.requestId).toBe(planted.id);
+    await expectError(requestOtp(deps, ask(token, job, "run-42")), "conflict");
+    await expectError(
+      requestOtp(
+        deps,
+        ask(token, { ...job, publicKey: key("a"), package: { name: "foo", version: "9.9.9" } }, "run-42"),
+      ),
+      "conflict",
+    );
+    await expectError(
+      requestOtp(deps, ask(token, { ...job, publicKey: key("a"), context: { repository: "acme/bar" } }, "run-42")),
+      "conflict",
+    );
+    // Without a key on the first call, a retry that adds one does not join either.
+    const plain = await requestOtp(deps, ask(token, job, "run-43"));
+    await expectError(requestOtp(deps, ask(token, { ...job, publicKey: key("a") }, "run-43")), "conflict");
+    // The same call, JWK extras and key order aside, still joins: one notification each.
+    const retry = await requestOtp(
+      deps,
+      ask(token, { context: { repository: "acme/foo" }, package: { version: "1.2.3", name: "foo" } }, "run-43"),
+    );
+    expect(retry.id).toBe(plain.id);
+    const same = await requestOtp(deps, ask(token, { ...job, publicKey: { ...key("a"), ext: true } }, "run-42"));
+    expect(same.id).toBe(planted.id);
+    expect(sent.filter((s) => s.payload.type === "approval")).toHaveLength(2);
+  });
+});
