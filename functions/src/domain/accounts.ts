@@ -3,6 +3,7 @@ import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
 import type { AccountRecord, DeviceRecord } from "../store/Store.js";
+import { cancelPendingRequests } from "./cancelPendingRequests.js";
 
 export function toAccountView(account: AccountRecord): AccountView {
   return {
@@ -68,10 +69,11 @@ export async function updateAccount(
 
 /**
  * The calling device lets go of the account. When no device holds it any
- * more, the account is deleted and its links revoked, so they stop working.
+ * more, the account is deleted, its pending requests cancelled and its links
+ * revoked, so they stop working.
  */
 export async function deleteAccount(
-  deps: Pick<Deps, "store" | "clock">,
+  deps: Pick<Deps, "store" | "clock" | "push" | "log">,
   device: DeviceRecord,
   accountId: string,
 ): Promise<{ deleted: boolean; account: AccountView }> {
@@ -82,6 +84,7 @@ export async function deleteAccount(
     return { deleted: false, account: toAccountView({ ...account, deviceIds }) };
   }
   const now = deps.clock.now();
+  await cancelPendingRequests(deps, { accountId }, "Cancelled: the account was deleted.");
   for (const link of await deps.store.listLinks(accountId)) {
     if (link.revokedAt === null) await deps.store.updateLink(link.id, { revokedAt: now });
   }

@@ -9,6 +9,8 @@ import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { requireApprovalPasskey } from "../passkey/requireApprovalPasskey.js";
 import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord, StoredAnswer } from "../store/Store.js";
+import { cancelPendingRequests } from "./cancelPendingRequests.js";
+import { LINK_PAUSED } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
 
 export function toApprovalView(
@@ -210,7 +212,10 @@ export async function answerApproval(
     },
   );
   if (!outcome.ok) throw notAnswerable(outcome.request, now);
-  if (pause) await deps.store.updateLink(request.linkId, { paused: true });
+  if (pause) {
+    await deps.store.updateLink(request.linkId, { paused: true });
+    await cancelPendingRequests(deps, request, LINK_PAUSED);
+  }
   deps.log.info("request answered", { requestId, status, deviceId: device.id });
 
   const account = await deps.store.getAccount(request.accountId);

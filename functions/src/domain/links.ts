@@ -4,6 +4,7 @@ import { AppError } from "../errors.js";
 import { constantTimeEqual, hashSecret, newId, newLinkToken } from "../secrets.js";
 import type { LinkRecord } from "../store/Store.js";
 import { getAccountOrThrow } from "./accounts.js";
+import { cancelPendingRequests } from "./cancelPendingRequests.js";
 
 export function toLinkView(link: LinkRecord): LinkView {
   return {
@@ -77,9 +78,13 @@ async function getLinkOrThrow(deps: Pick<Deps, "store">, linkId: string): Promis
   return link;
 }
 
-/** Renames, pauses or resumes a link, or sets or removes (`policy: null`) its policy. A revoked link stays revoked. */
+/**
+ * Renames, pauses or resumes a link, or sets or removes (`policy: null`) its
+ * policy. A revoked link stays revoked. Pausing cancels the link's pending
+ * requests (cancelPendingRequests): a paused link answers nobody.
+ */
 export async function updateLink(
-  deps: Pick<Deps, "store" | "config">,
+  deps: Pick<Deps, "store" | "config" | "clock" | "push" | "log">,
   linkId: string,
   patch: { name?: string | undefined; paused?: boolean | undefined; policy?: LinkPolicy | null | undefined },
 ): Promise<LinkView> {
@@ -98,14 +103,25 @@ export async function updateLink(
     paused: updated.paused,
     ...(patch.policy !== undefined ? { policy: updated.policy } : {}),
   });
+  if (updated.paused) await cancelPendingRequests(deps, { accountId: link.accountId, linkId }, LINK_PAUSED);
   return toLinkView(updated);
 }
 
-/** Revokes a link for good: its token answers 401 from now on. */
-export async function revokeLink(deps: Pick<Deps, "store" | "clock">, linkId: string): Promise<LinkView> {
+export const LINK_PAUSED = "Cancelled: the link was paused.";
+export const LINK_REVOKED = "Cancelled: the link was revoked.";
+
+/**
+ * Revokes a link for good: its token answers 401 from now on, and its
+ * pending requests are cancelled (their waiting calls get 401 too).
+ */
+export async function revokeLink(
+  deps: Pick<Deps, "store" | "clock" | "push" | "log">,
+  linkId: string,
+): Promise<LinkView> {
   const link = await getLinkOrThrow(deps, linkId);
   const revokedAt = link.revokedAt ?? deps.clock.now();
   if (link.revokedAt === null) await deps.store.updateLink(linkId, { revokedAt });
+  await cancelPendingRequests(deps, { accountId: link.accountId, linkId }, LINK_REVOKED);
   return toLinkView({ ...link, revokedAt });
 }
 

@@ -318,18 +318,50 @@ export async function awaitOtp(
         requestId: current.id,
       });
     case "expired":
-      // The sweep expires a request only once its time is up: expired before that, CI withdrew it.
-      throw new AppError(
-        "expired",
-        now < current.expiresAt
-          ? "The request was withdrawn by CI. Start a new one."
-          : "The request expired without an answer. Start a new one.",
-        { requestId: current.id },
-      );
+      // The sweep expires a request only once its time is up: expired before that, it was cancelled.
+      if (now < current.expiresAt) throw await cancellationError(deps, current);
+      throw new AppError("expired", "The request expired without an answer. Start a new one.", {
+        requestId: current.id,
+      });
     case "approved":
       return deliver(deps, current);
   }
 }
+
+/**
+ * Why a request ended before its time: its link was revoked (or its account
+ * deleted), paused, its account lost its last holder (see
+ * cancelPendingRequests), or else CI withdrew it. Worded as a new call on the
+ * link would be refused, so CI's step fails with the reason.
+ */
+async function cancellationError(deps: Pick<Deps, "store">, request: RequestRecord): Promise<AppError> {
+  const extra = { requestId: request.id };
+  const [link, account] = await Promise.all([
+    deps.store.getLink(request.linkId),
+    deps.store.getAccount(request.accountId),
+  ]);
+  if (!link || link.revokedAt !== null || !account) {
+    return new AppError(
+      "unauthorized",
+      "This link was revoked (or its account removed) in the Countersign app; the request was cancelled.",
+      extra,
+    );
+  }
+  if (account.deviceIds.length === 0) return new AppError("forbidden", NO_HOLDER, extra);
+  if (link.paused) {
+    return new AppError(
+      "denied",
+      "This link was paused in the Countersign app; the request was cancelled. Resume the link to ask again.",
+      extra,
+    );
+  }
+  return new AppError("expired", "The request was withdrawn by CI. Start a new one.", extra);
+}
+
+/** Refusal for an account no device holds any more: nobody could be asked. */
+export const NO_HOLDER =
+  "No device holds this link's account any more, so nobody can be asked. " +
+  "Add the account on a paired device (by transfer from a device that holds it) or create a new link.";
 
 const RAN_OUT = "Approved, but the codes ran out before CI picked them up.";
 

@@ -12,9 +12,11 @@ import type { PushSender } from "../push/PushSender.js";
 import { cryptoRandom } from "../secrets.js";
 import { SqliteStore } from "../store/SqliteStore.js";
 import type { DeviceRecord } from "../store/Store.js";
-import { createAccount } from "./accounts.js";
-import { createLink } from "./links.js";
-import { type OtpCall, requestOtp } from "./requestOtp.js";
+import { createAccount, deleteAccount } from "./accounts.js";
+import { answerApproval, listApprovals } from "./approvals.js";
+import { createLink, revokeLink, updateLink } from "./links.js";
+import { listHistory } from "./listHistory.js";
+import { awaitOtp, type OtpCall, requestOtp } from "./requestOtp.js";
 
 /** Regressions for the holes of issue 18: each test here failed before its fix. */
 
@@ -125,5 +127,50 @@ describe("1. a join never changes who can read the answer", () => {
     const same = await requestOtp(deps, ask(token, { ...job, publicKey: { ...key("a"), ext: true } }, "run-42"));
     expect(same.id).toBe(planted.id);
     expect(sent.filter((s) => s.payload.type === "approval")).toHaveLength(2);
+  });
+});
+
+describe("6. revoking or pausing a link cancels its waiting requests", () => {
+  const closed = (requestId: string) =>
+    sent.some(
+      (s) => s.payload.type === "answered" && s.payload.requestId === requestId && s.payload.status === "expired",
+    );
+
+  it("revoking: the request leaves the phone, the waiting call gets 401 with the reason, History says so", async () => {
+    const { device, account, token, link } = await seed();
+    const request = await requestOtp(deps, ask(token));
+    const waiting = expectError(awaitOtp(deps, request, 5), "unauthorized");
+    await revokeLink(deps, link.id);
+    expect((await waiting).message).toMatch(/revoked/);
+    expect(await listApprovals(deps, device)).toEqual([]);
+    expect(closed(request.id)).toBe(true);
+    await expectError(answerApproval(deps, device, request.id, { decision: "deny" }), "expired");
+    expect((await listHistory(deps, account.id))[0]).toMatchObject({
+      outcome: "expired",
+      message: expect.stringMatching(/link was revoked/),
+    });
+  });
+
+  it("pausing (in Links, or Deny and pause on another request) cancels the link's other requests: 403", async () => {
+    const { device, token, link } = await seed();
+    const first = await requestOtp(deps, ask(token));
+    const waiting = expectError(awaitOtp(deps, first, 5), "denied");
+    await updateLink(deps, link.id, { paused: true });
+    expect((await waiting).message).toMatch(/paused/);
+    expect(await listApprovals(deps, device)).toEqual([]);
+    await updateLink(deps, link.id, { paused: false });
+    const [a, b] = [await requestOtp(deps, ask(token)), await requestOtp(deps, ask(token))];
+    await answerApproval(deps, device, a.id, { decision: "deny", pauseLink: true });
+    expect(await listApprovals(deps, device)).toEqual([]);
+    await expectError(awaitOtp(deps, b, 0), "denied");
+    expect(closed(b.id)).toBe(true);
+  });
+
+  it("deleting the account cancels its requests", async () => {
+    const { device, account, token } = await seed();
+    const request = await requestOtp(deps, ask(token));
+    await deleteAccount(deps, device, account.id);
+    await expectError(awaitOtp(deps, request, 0), "unauthorized");
+    expect(closed(request.id)).toBe(true);
   });
 });
