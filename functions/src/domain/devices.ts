@@ -3,8 +3,10 @@ import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { validatePushEndpoint } from "../push/validatePushEndpoint.js";
 import { constantTimeEqual, hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
-import type { DeviceRecord } from "../store/Store.js";
+import type { DeviceRecord, InviteRecord } from "../store/Store.js";
+import { recordInviter } from "./accounts.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
+import { cancelPendingRequests } from "./cancelPendingRequests.js";
 import { issueRecoveryCode } from "./recovery.js";
 import { recordSecurityEvent } from "./securityEvents.js";
 
@@ -68,6 +70,7 @@ export async function createDeviceRecord(
 
 export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): Promise<PairResult> {
   await verifySignedCall(deps, call, body.publicKey, `pair:${body.publicKey.x}`);
+  let invite: InviteRecord | null = null;
   if ("setupCode" in body) {
     const saved = await deps.store.getSetting(SETUP_CODE_SETTING);
     const matches = saved !== null && constantTimeEqual(normalizeHumanCode(saved), normalizeHumanCode(body.setupCode));
@@ -78,10 +81,11 @@ export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): 
       );
     }
   } else {
-    const invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
+    invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
     if (!invite) throw new AppError("unauthorized", "The invite code is wrong, expired or already used.");
   }
   const device = await createDeviceRecord(deps, body);
+  if (invite) await recordInviter(deps, device.id, invite.createdBy);
   deps.log.info("device paired", { deviceId: device.id, by: "setupCode" in body ? "setup code" : "invite" });
   await recordSecurityEvent(deps, {
     kind: "device_paired",
@@ -118,7 +122,11 @@ export async function renameDevice(deps: Pick<Deps, "store">, device: DeviceReco
   return toDeviceView({ ...device, name }, device.id);
 }
 
-/** Unpairs a device (itself or another): its signature no longer opens anything. */
+/**
+ * Unpairs a device (itself or another): its signature no longer opens
+ * anything. The accounts it alone held keep their links, which now refuse CI
+ * (`forbidden`: nobody could be asked), and their pending requests are cancelled.
+ */
 export async function removeDevice(
   deps: Pick<Deps, "store" | "log" | "clock" | "random" | "push">,
   by: DeviceRecord,
@@ -126,7 +134,13 @@ export async function removeDevice(
 ): Promise<void> {
   const target = await deps.store.getDevice(deviceId);
   if (!target) throw new AppError("not_found", "No such device.");
+  const orphaned = (await deps.store.listAccounts()).filter(
+    (account) => account.deviceIds.length === 1 && account.deviceIds[0] === deviceId,
+  );
   await deps.store.deleteDevice(deviceId);
+  for (const account of orphaned) {
+    await cancelPendingRequests(deps, { accountId: account.id }, "Cancelled: no device holds the account any more.");
+  }
   deps.log.info("device removed", { deviceId, by: by.id });
   await recordSecurityEvent(deps, {
     kind: "device_removed",

@@ -2,8 +2,8 @@ import type { CreatedLink, LinkPolicy, LinkView } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { constantTimeEqual, hashSecret, newId, newLinkToken } from "../secrets.js";
-import type { LinkRecord } from "../store/Store.js";
-import { getAccountOrThrow } from "./accounts.js";
+import type { DeviceRecord, LinkRecord } from "../store/Store.js";
+import { heldAccount } from "./accounts.js";
 import { cancelPendingRequests } from "./cancelPendingRequests.js";
 
 export function toLinkView(link: LinkRecord): LinkView {
@@ -44,11 +44,12 @@ export function linkUrl(publicUrl: string, token: string): string {
  */
 export async function createLink(
   deps: Deps,
+  device: DeviceRecord,
   accountId: string,
   name: string,
   policy: LinkPolicy | null = null,
 ): Promise<CreatedLink> {
-  await getAccountOrThrow(deps, accountId);
+  await heldAccount(deps, device, accountId);
   checkPolicyIssuer(deps, policy);
   const token = newLinkToken(deps.random);
   const link: LinkRecord = {
@@ -67,14 +68,20 @@ export async function createLink(
   return { link: toLinkView(link), token, url: linkUrl(deps.config.publicUrl, token) };
 }
 
-export async function listLinks(deps: Pick<Deps, "store">, accountId: string): Promise<LinkView[]> {
-  await getAccountOrThrow(deps, accountId);
+export async function listLinks(
+  deps: Pick<Deps, "store">,
+  device: DeviceRecord,
+  accountId: string,
+): Promise<LinkView[]> {
+  await heldAccount(deps, device, accountId);
   return (await deps.store.listLinks(accountId)).map(toLinkView);
 }
 
-async function getLinkOrThrow(deps: Pick<Deps, "store">, linkId: string): Promise<LinkRecord> {
+/** The link, when `device` holds its account. */
+async function heldLink(deps: Pick<Deps, "store">, device: DeviceRecord, linkId: string): Promise<LinkRecord> {
   const link = await deps.store.getLink(linkId);
   if (!link) throw new AppError("not_found", "No such link.");
+  await heldAccount(deps, device, link.accountId);
   return link;
 }
 
@@ -85,10 +92,11 @@ async function getLinkOrThrow(deps: Pick<Deps, "store">, linkId: string): Promis
  */
 export async function updateLink(
   deps: Pick<Deps, "store" | "config" | "clock" | "push" | "log">,
+  device: DeviceRecord,
   linkId: string,
   patch: { name?: string | undefined; paused?: boolean | undefined; policy?: LinkPolicy | null | undefined },
 ): Promise<LinkView> {
-  const link = await getLinkOrThrow(deps, linkId);
+  const link = await heldLink(deps, device, linkId);
   if (link.revokedAt !== null && patch.paused === false)
     throw new AppError("conflict", "A revoked link cannot be resumed.");
   checkPolicyIssuer(deps, patch.policy);
@@ -116,9 +124,10 @@ export const LINK_REVOKED = "Cancelled: the link was revoked.";
  */
 export async function revokeLink(
   deps: Pick<Deps, "store" | "clock" | "push" | "log">,
+  device: DeviceRecord,
   linkId: string,
 ): Promise<LinkView> {
-  const link = await getLinkOrThrow(deps, linkId);
+  const link = await heldLink(deps, device, linkId);
   const revokedAt = link.revokedAt ?? deps.clock.now();
   if (link.revokedAt === null) await deps.store.updateLink(linkId, { revokedAt });
   await cancelPendingRequests(deps, { accountId: link.accountId, linkId }, LINK_REVOKED);

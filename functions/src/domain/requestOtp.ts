@@ -220,6 +220,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   const account = await deps.store.getAccount(link.accountId);
   if (!account)
     throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
+  if (account.deviceIds.length === 0) throw new AppError("forbidden", NO_HOLDER);
   const now = deps.clock.now();
   if (usageIsStale(link.lastUsedAt, now)) await deps.store.updateLink(link.id, { lastUsedAt: now });
   const verified = await verifyCaller(deps, link, call);

@@ -12,9 +12,10 @@ import type { PushSender } from "../push/PushSender.js";
 import { cryptoRandom } from "../secrets.js";
 import { SqliteStore } from "../store/SqliteStore.js";
 import type { DeviceRecord } from "../store/Store.js";
-import { createAccount, deleteAccount } from "./accounts.js";
+import { createAccount, deleteAccount, listAccounts, recordInviter, updateAccount } from "./accounts.js";
 import { answerApproval, listApprovals } from "./approvals.js";
-import { createLink, revokeLink, updateLink } from "./links.js";
+import { removeDevice } from "./devices.js";
+import { createLink, listLinks, revokeLink, updateLink } from "./links.js";
 import { listHistory } from "./listHistory.js";
 import { awaitOtp, type OtpCall, requestOtp } from "./requestOtp.js";
 
@@ -78,7 +79,7 @@ async function newDevice(name: string): Promise<DeviceRecord> {
 async function seed() {
   const device = await newDevice("Pixel");
   const { account } = await createAccount(deps, device, { issuer: "npm", label: "alice" });
-  const { token, link } = await createLink(deps, account.id, "CI");
+  const { token, link } = await createLink(deps, device, account.id, "CI");
   return { device, account, token, link };
 }
 
@@ -140,12 +141,12 @@ describe("6. revoking or pausing a link cancels its waiting requests", () => {
     const { device, account, token, link } = await seed();
     const request = await requestOtp(deps, ask(token));
     const waiting = expectError(awaitOtp(deps, request, 5), "unauthorized");
-    await revokeLink(deps, link.id);
+    await revokeLink(deps, device, link.id);
     expect((await waiting).message).toMatch(/revoked/);
     expect(await listApprovals(deps, device)).toEqual([]);
     expect(closed(request.id)).toBe(true);
     await expectError(answerApproval(deps, device, request.id, { decision: "deny" }), "expired");
-    expect((await listHistory(deps, account.id))[0]).toMatchObject({
+    expect((await listHistory(deps, device, account.id))[0]).toMatchObject({
       outcome: "expired",
       message: expect.stringMatching(/link was revoked/),
     });
@@ -155,10 +156,10 @@ describe("6. revoking or pausing a link cancels its waiting requests", () => {
     const { device, token, link } = await seed();
     const first = await requestOtp(deps, ask(token));
     const waiting = expectError(awaitOtp(deps, first, 5), "denied");
-    await updateLink(deps, link.id, { paused: true });
+    await updateLink(deps, device, link.id, { paused: true });
     expect((await waiting).message).toMatch(/paused/);
     expect(await listApprovals(deps, device)).toEqual([]);
-    await updateLink(deps, link.id, { paused: false });
+    await updateLink(deps, device, link.id, { paused: false });
     const [a, b] = [await requestOtp(deps, ask(token)), await requestOtp(deps, ask(token))];
     await answerApproval(deps, device, a.id, { decision: "deny", pauseLink: true });
     expect(await listApprovals(deps, device)).toEqual([]);
@@ -172,5 +173,49 @@ describe("6. revoking or pausing a link cancels its waiting requests", () => {
     await deleteAccount(deps, device, account.id);
     await expectError(awaitOtp(deps, request, 0), "unauthorized");
     expect(closed(request.id)).toBe(true);
+  });
+});
+
+describe("5. holding an account is granted, not claimed", () => {
+  it("a device that names another's account (issuer and label) gets none of it", async () => {
+    const { account, token, link } = await seed();
+    const intruder = await newDevice("Intruder");
+    const claim = await expectError(createAccount(deps, intruder, { issuer: "npm", label: "alice" }), "conflict");
+    expect(claim.message).toMatch(/Another device already holds npm: alice/);
+    expect(await listAccounts(deps, intruder)).toEqual([]);
+    expect((await deps.store.getAccount(account.id))?.deviceIds).toEqual(["dev-Pixel"]);
+    const request = await requestOtp(deps, ask(token));
+    expect(sent.filter((s) => s.to.endsWith("/Intruder"))).toEqual([]);
+    await expectError(answerApproval(deps, intruder, request.id, { decision: "deny" }), "forbidden");
+    await expectError(listHistory(deps, intruder, account.id), "forbidden");
+    await expectError(listLinks(deps, intruder, account.id), "forbidden");
+    await expectError(createLink(deps, intruder, account.id, "mine"), "forbidden");
+    await expectError(updateLink(deps, intruder, link.id, { policy: null }), "forbidden");
+    await expectError(revokeLink(deps, intruder, link.id), "forbidden");
+    await expectError(updateAccount(deps, intruder, account.id, { label: "mallory" }), "forbidden");
+    await expectError(deleteAccount(deps, intruder, account.id), "forbidden");
+  });
+
+  it("a device invited by a holder may join the account", async () => {
+    const { device, account } = await seed();
+    const tablet = await newDevice("Tablet");
+    await recordInviter(deps, tablet.id, device.id);
+    const joined = await createAccount(deps, tablet, { issuer: "npm", label: "alice" });
+    expect(joined.account).toMatchObject({ id: account.id, deviceIds: [device.id, tablet.id] });
+    expect(await listAccounts(deps, tablet)).toHaveLength(1);
+  });
+
+  it("an account whose last holder is removed refuses CI with a clear message and cancels what waits", async () => {
+    const { device, token } = await seed();
+    const request = await requestOtp(deps, ask(token));
+    const waiting = expectError(awaitOtp(deps, request, 5), "forbidden");
+    await removeDevice(deps, device, device.id);
+    expect((await waiting).message).toMatch(/No device holds this link's account/);
+    const refused = await expectError(requestOtp(deps, ask(token)), "forbidden");
+    expect(refused.message).toMatch(/nobody can be asked/);
+    // Naming it again creates a new account: the orphan's links stay refused.
+    const again = await createAccount(deps, await newDevice("New"), { issuer: "npm", label: "alice" });
+    expect(again.created).toBe(true);
+    await expectError(requestOtp(deps, ask(token)), "forbidden");
   });
 });

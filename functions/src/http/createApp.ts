@@ -372,8 +372,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   // ------------------------------------------------------------ accounts and links
 
   api.get("/accounts", async (req, res) => {
-    await device(req);
-    res.json(await listAccounts(deps));
+    res.json(await listAccounts(deps, await device(req)));
   });
 
   api.post("/accounts", async (req, res) => {
@@ -383,8 +382,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   });
 
   api.patch("/accounts/:accountId", async (req, res) => {
-    await device(req);
-    res.json(await updateAccount(deps, String(req.params.accountId), parseBody(UpdateAccountBody, req)));
+    const me = await device(req);
+    res.json(await updateAccount(deps, me, String(req.params.accountId), parseBody(UpdateAccountBody, req)));
   });
 
   api.delete("/accounts/:accountId", async (req, res) => {
@@ -393,30 +392,28 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   });
 
   api.get("/accounts/:accountId/links", async (req, res) => {
-    await device(req);
-    res.json(await listLinks(deps, String(req.params.accountId)));
+    res.json(await listLinks(deps, await device(req), String(req.params.accountId)));
   });
 
   api.post("/accounts/:accountId/links", async (req, res) => {
-    await device(req);
+    const me = await device(req);
     const body = parseBody(CreateLinkBody, req);
-    res.status(201).json(await createLink(deps, String(req.params.accountId), body.name, body.policy ?? null));
+    res.status(201).json(await createLink(deps, me, String(req.params.accountId), body.name, body.policy ?? null));
   });
 
   api.patch("/links/:linkId", async (req, res) => {
-    await device(req);
-    res.json(await updateLink(deps, String(req.params.linkId), parseBody(UpdateLinkBody, req)));
+    const me = await device(req);
+    res.json(await updateLink(deps, me, String(req.params.linkId), parseBody(UpdateLinkBody, req)));
   });
 
   api.delete("/links/:linkId", async (req, res) => {
-    await device(req);
-    res.json(await revokeLink(deps, String(req.params.linkId)));
+    res.json(await revokeLink(deps, await device(req), String(req.params.linkId)));
   });
 
   api.get("/accounts/:accountId/history", async (req, res) => {
-    await device(req);
+    const me = await device(req);
     const limit = parseIntegerParam("limit", parseQuery(req, ["limit"]).limit, 1000);
-    res.json(await listHistory(deps, String(req.params.accountId), limit || 100));
+    res.json(await listHistory(deps, me, String(req.params.accountId), limit || 100));
   });
 
   // ------------------------------------------------------------ approvals
