@@ -107,6 +107,18 @@ function bearerToken(req: Request): string {
   return checkTokenFormat(match[1]);
 }
 
+/**
+ * The token of the link URL form, only as its canonical spelling: a path
+ * whose token is percent-encoded (`/otp/cs_%41…`) is refused like an unknown
+ * token, so no second spelling of a token is ever looked up (or logged).
+ */
+function urlToken(req: Request): string {
+  const token = String(req.params.token);
+  const raw = req.path.slice(req.path.lastIndexOf("/") + 1);
+  if (raw !== token) throw new AppError("unauthorized", "Unknown or revoked link. Check the link token.");
+  return checkTokenFormat(token);
+}
+
 function checkTokenFormat(token: string): string {
   if (!isLinkTokenFormat(token)) throw new AppError("unauthorized", "Unknown or revoked link. Check the link token.");
   return token;
@@ -285,8 +297,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   };
 
   api.post("/otp", limited, async (req, res) => otp(req, res, bearerToken(req)));
-  api.post("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
-  api.get("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
+  api.post("/otp/:token", limited, async (req, res) => otp(req, res, urlToken(req)));
+  api.get("/otp/:token", limited, async (req, res) => otp(req, res, urlToken(req)));
 
   api.get("/requests/:requestId", limited, (req, res) => {
     const token = bearerToken(req);
