@@ -258,13 +258,13 @@ describe("device signatures", () => {
 });
 
 describe("setup code", () => {
-  it("is generated once, kept across restarts, preset by COUNTERSIGN_SETUP_CODE, and gone once a device pairs", async () => {
+  it("is generated at each start until a device pairs, preset by COUNTERSIGN_SETUP_CODE, and gone once one pairs", async () => {
     const generated = await ensureSetupCode(deps);
     expect(generated).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
-    expect(await ensureSetupCode(deps)).toBe(generated);
-    expect(await ensureSetupCode(deps, "TEST-1234")).toBe("TEST-1234");
+    expect(await ensureSetupCode(deps)).not.toBe(generated);
+    expect(await ensureSetupCode(deps, "TEST-SETU-PCOD-E234")).toBe("TEST-SETU-PCOD-E234");
     await seed();
-    expect(await ensureSetupCode(deps, "TEST-1234")).toBeNull();
+    expect(await ensureSetupCode(deps, "TEST-SETU-PCOD-E234")).toBeNull();
   });
 });
 

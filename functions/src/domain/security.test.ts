@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PushPayload } from "@countersign/shared";
@@ -10,11 +10,12 @@ import { createLogger } from "../logger.js";
 import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
 import type { PushSender } from "../push/PushSender.js";
 import { cryptoRandom } from "../secrets.js";
+import { dataDirWarning, prepareDataDir } from "../standalone/startServer.js";
 import { SqliteStore } from "../store/SqliteStore.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { createAccount, deleteAccount, listAccounts, recordInviter, updateAccount } from "./accounts.js";
 import { answerApproval, listApprovals } from "./approvals.js";
-import { removeDevice } from "./devices.js";
+import { ensureSetupCode, removeDevice, setupCodeWeakness } from "./devices.js";
 import { createLink, listLinks, revokeLink, updateLink } from "./links.js";
 import { listHistory } from "./listHistory.js";
 import { awaitOtp, type OtpCall, requestOtp } from "./requestOtp.js";
@@ -217,5 +218,54 @@ describe("5. holding an account is granted, not claimed", () => {
     const again = await createAccount(deps, await newDevice("New"), { issuer: "npm", label: "alice" });
     expect(again.created).toBe(true);
     await expectError(requestOtp(deps, ask(token)), "forbidden");
+  });
+});
+
+describe("9. secrets on disk are the owner's alone", () => {
+  const mode = (path: string) => statSync(path).mode & 0o777;
+
+  it("creates the data directory 0700 and the database, its WAL and SHM 0600", async () => {
+    const dataDir = join(dir, "fresh", "data");
+    prepareDataDir(dataDir);
+    expect(mode(dataDir)).toBe(0o700);
+    expect(dataDirWarning(dataDir)).toBeNull();
+    const store = SqliteStore.open(dataDir);
+    await store.setSetting("k", "v");
+    const files = readdirSync(dataDir).filter((f) => f.startsWith("countersign.db"));
+    expect(files.sort()).toEqual(["countersign.db", "countersign.db-shm", "countersign.db-wal"]);
+    for (const file of files) expect(mode(join(dataDir, file)), file).toBe(0o600);
+    await store.close();
+  });
+
+  it("tightens database files an older version left readable, and warns about a wide directory", async () => {
+    const dataDir = join(dir, "old");
+    mkdirSync(dataDir, { mode: 0o755 });
+    chmodSync(dataDir, 0o755);
+    const first = SqliteStore.open(dataDir);
+    await first.close();
+    chmodSync(join(dataDir, "countersign.db"), 0o644);
+    const store = SqliteStore.open(dataDir);
+    expect(mode(join(dataDir, "countersign.db"))).toBe(0o600);
+    await store.close();
+    expect(dataDirWarning(dataDir)).toMatch(/open to other users \(mode 755\).*chmod 700/);
+  });
+
+  it("keeps only the setup code's hash, and refuses a preset weaker than a generated code", async () => {
+    const code = await ensureSetupCode(deps);
+    await deps.store.close();
+    const raw = readdirSync(dir)
+      .filter((f) => f.startsWith("countersign.db"))
+      .map((f) => readFileSync(join(dir, f)).toString("latin1"))
+      .join("");
+    expect(code).toBeTruthy();
+    expect(raw).not.toContain(code);
+    expect(raw).not.toContain((code ?? "").replace(/-/g, ""));
+    deps.store = SqliteStore.open(dir);
+    for (const weak of ["TEST-1234", "S", "CLI-0A1B2C3D", "123456789012345678", "AAAA-AAAA-AAAA-AAAA"]) {
+      expect(setupCodeWeakness(weak), weak).toMatch(/too weak/);
+      await expect(ensureSetupCode(deps, weak)).rejects.toThrow(/COUNTERSIGN_SETUP_CODE is too weak/);
+    }
+    expect(setupCodeWeakness("K7QF-2MZD-9XWB-4HNT")).toBeNull();
+    expect(setupCodeWeakness("E2E-0A1B2C3D4E5F60718293")).toBeNull();
   });
 });

@@ -97,7 +97,7 @@ describe("pairing", () => {
     const wrong = await TestDevice.create(app.url);
     const refused = await wrong.pairRaw({ setupCode: "WRONG-CODE", name: "X", publicKey: wrong.publicKeyJwk });
     expect(refused.status).toBe(401);
-    const device = await TestDevice.pair(app.url, { setupCode: "test-setup-code" }, "Pixel");
+    const device = await TestDevice.pair(app.url, { setupCode: "test-setu-pcod-e234" }, "Pixel");
     const me = await device.call<DeviceView>("GET", "/api/v1/devices/me");
     expect(me.body).toMatchObject({ id: device.id, name: "Pixel", hasPush: false, current: true });
     const again = await TestDevice.create(app.url);

@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
@@ -50,22 +50,38 @@ export function prepareDataDir(dataDir: string): void {
   }
 }
 
+/**
+ * A warning when other local users can read or enter the data directory (it
+ * holds link-token hashes, device keys and, until delivered, codes), else null.
+ */
+export function dataDirWarning(dataDir: string): string | null {
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) === 0) return null;
+  return (
+    `The data directory ${dataDir} is open to other users (mode ${mode.toString(8).padStart(3, "0")}); ` +
+    `restrict it to this user: chmod 700 ${dataDir}`
+  );
+}
+
 /** mkdir -p, by hand: Node's recursive mkdirSync loops forever under /proc. */
 function makeDirectory(dir: string, depth: number): void {
   try {
-    mkdirSync(dir);
+    // The data directory itself is the owner's alone (0700): it holds the database.
+    mkdirSync(dir, depth === 0 ? 0o700 : undefined);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return;
     if (code !== "ENOENT" || depth > 64 || dirname(dir) === dir) throw error;
     makeDirectory(dirname(dir), depth + 1);
-    mkdirSync(dir);
+    mkdirSync(dir, depth === 0 ? 0o700 : undefined);
   }
 }
 
 /** Opens the store and starts the standalone server (API + PWA on one origin). */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   prepareDataDir(options.dataDir);
+  const wide = dataDirWarning(options.dataDir);
+  if (wide) options.log.warn(wide);
   const store = SqliteStore.open(options.dataDir);
   const deps = await buildDeps({ store, config: options.config, log: options.log, clock: options.clock });
   const setupCode = await ensureSetupCode(deps, options.setupCode);

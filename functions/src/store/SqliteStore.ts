@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import Database from "libsql";
 import {
@@ -279,8 +279,13 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database in `dataDir`. */
   static open(dataDir: string): SqliteStore {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, "countersign.db"));
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = join(dataDir, "countersign.db");
+    // Owner-only (0600) before SQLite opens it: SQLite gives the -wal and -shm files
+    // the database file's mode, so they are created 0600 as well.
+    closeSync(openSync(file, "a", 0o600));
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+    const db = new Database(file);
     db.pragma("journal_mode = WAL");
     db.pragma("secure_delete = ON");
     // WAL + NORMAL: a commit is durable once it is in the WAL, which the OS
