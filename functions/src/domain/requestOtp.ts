@@ -3,14 +3,12 @@ import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
-import type { AuditPatch, AuditRecord, LinkRecord, RequestRecord } from "../store/Store.js";
+import type { AuditPatch, AuditRecord, LimitRefusal, LinkRecord, RequestRecord } from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
 import { findLinkByToken } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
 import { sweepExpired } from "./sweepExpired.js";
 import { usageIsStale } from "./usage.js";
-
-const HOUR_MS = 60 * 60 * 1000;
 
 export interface OtpCall {
   token: string;
@@ -56,35 +54,29 @@ async function audit(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditF
   await deps.store.addAudit(auditEntry(deps, link, call, fields));
 }
 
-async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
+/** The refusal of a request over the link's limits, recorded in the history (no device hears of it). */
+async function refuseOverLimit(deps: Deps, link: LinkRecord, call: OtpCall, refused: LimitRefusal): Promise<never> {
   const now = deps.clock.now();
-  // The hour is (now - 1 h, now]: a request leaves it exactly when Retry-After says.
-  const counts = await deps.store.countLinkRequests(link.id, now - HOUR_MS + 1, now);
-  let refusal: AppError | null = null;
-  if (counts.pending >= deps.config.maxPendingPerLink) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestPendingExpiresAt ?? now) - now) / 1000));
-    refusal = new AppError(
-      "rate_limited",
-      `This link already has ${counts.pending} requests waiting for an answer. Answer or let them expire first.`,
-      { retryAfterSeconds },
-    );
-  } else if (counts.total >= deps.config.maxRequestsPerLinkPerHour) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestCreatedAt ?? now) + HOUR_MS - now) / 1000));
-    refusal = new AppError(
-      "rate_limited",
-      `This link reached its limit of ${deps.config.maxRequestsPerLinkPerHour} requests per hour.`,
-      { retryAfterSeconds },
-    );
-  }
-  if (refusal) {
-    await audit(deps, link, call, {
-      id: newId(deps.random),
-      requestId: null,
-      outcome: "rate_limited",
-      message: refusal.message,
-    });
-    throw refusal;
-  }
+  const retryAfterSeconds = Math.max(1, Math.ceil((refused.retryAt - now) / 1000));
+  const refusal =
+    refused.limit === "pending"
+      ? new AppError(
+          "rate_limited",
+          `This link already has ${refused.pending} requests waiting for an answer. Answer or let them expire first.`,
+          { retryAfterSeconds },
+        )
+      : new AppError(
+          "rate_limited",
+          `This link reached its limit of ${deps.config.maxRequestsPerLinkPerHour} requests per hour.`,
+          { retryAfterSeconds },
+        );
+  await audit(deps, link, call, {
+    id: newId(deps.random),
+    requestId: null,
+    outcome: "rate_limited",
+    message: refusal.message,
+  });
+  throw refusal;
 }
 
 /** What a job must set up to send a token the link's policy can check. */
@@ -233,10 +225,10 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "paused", message: null });
     throw new AppError("denied", "This link is paused. Resume it in the Countersign app.");
   }
-  await checkLimits(deps, link, call);
-
   const id = newId(deps.random);
-  const { request, created } = await deps.store.createRequest(
+  // The limits are checked by the store in the same atomic step as the creation:
+  // concurrent calls cannot all pass a check that each read before the others wrote.
+  const outcome = await deps.store.createRequest(
     {
       id,
       linkId: link.id,
@@ -260,7 +252,10 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
       deliveredAt: null,
     },
     auditEntry(deps, link, call, { id, requestId: id, outcome: "pending", message: null, verified }),
+    { maxPending: deps.config.maxPendingPerLink, maxPerHour: deps.config.maxRequestsPerLinkPerHour, now },
   );
+  if (outcome.refused) return refuseOverLimit(deps, link, call, outcome.refused);
+  const { request, created } = outcome;
   if (!created) return join(deps, link, call, request, verified);
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));

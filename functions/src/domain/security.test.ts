@@ -269,3 +269,23 @@ describe("9. secrets on disk are the owner's alone", () => {
     expect(setupCodeWeakness("E2E-0A1B2C3D4E5F60718293")).toBeNull();
   });
 });
+
+describe("3. per-link limits hold under concurrent calls", () => {
+  it("of 12 simultaneous calls on a link allowing 3 pending requests, 3 are created and 9 refused", async () => {
+    const { device, token } = await seed();
+    const outcomes = await Promise.allSettled(Array.from({ length: 12 }, () => requestOtp(deps, ask(token))));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(3);
+    const refused = outcomes.flatMap((o) => (o.status === "rejected" ? [o.reason as AppError] : []));
+    expect(refused.map((e) => e.code)).toEqual(Array(9).fill("rate_limited"));
+    expect(await listApprovals(deps, device)).toHaveLength(3);
+  });
+
+  it("of 10 simultaneous calls on a link allowing 4 an hour, 4 are created", async () => {
+    deps.config.maxRequestsPerLinkPerHour = 4;
+    deps.config.maxPendingPerLink = 100;
+    const { device, token } = await seed();
+    const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => requestOtp(deps, ask(token))));
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(4);
+    expect(await listApprovals(deps, device)).toHaveLength(4);
+  });
+});

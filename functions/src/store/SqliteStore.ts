@@ -8,14 +8,19 @@ import {
   type AnswerOutcome,
   type AuditPatch,
   type AuditRecord,
+  type CreateRequestOutcome,
   type DeviceRecord,
   type InviteRecord,
+  type LimitRefusal,
   type LinkRecord,
   REQUEST_RETENTION_MS,
+  type RequestLimits,
   type RequestRecord,
   type Store,
   type StoredAnswer,
 } from "./Store.js";
+
+const HOUR_MS = 60 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -568,7 +573,48 @@ export class SqliteStore implements Store {
     this.patch("links", LINK_COLUMNS, id, patch);
   }
 
-  async createRequest(request: RequestRecord, audit?: AuditRecord) {
+  /** Which limit a new request of `linkId` would break at `limits.now`, if any (read inside the caller's transaction). */
+  private limitRefusal(linkId: string, limits: RequestLimits): LimitRefusal | null {
+    const { now } = limits;
+    const pending = this.get<{ pending: number; oldest: number | null }>(
+      `SELECT COUNT(*) AS pending, MIN(expires_at) AS oldest FROM requests
+       WHERE link_id = ? AND status = 'pending' AND expires_at > ?`,
+      linkId,
+      now,
+    );
+    if ((pending?.pending ?? 0) >= limits.maxPending) {
+      return { limit: "pending", pending: pending?.pending ?? 0, retryAt: pending?.oldest ?? now };
+    }
+    // The maxPerHour-th newest request of the hour, if there is one, leaves it first for this request.
+    const boundary = this.get<{ created_at: number }>(
+      `SELECT created_at FROM requests WHERE link_id = ? AND created_at > ?
+       ORDER BY created_at DESC LIMIT 1 OFFSET ?`,
+      linkId,
+      now - HOUR_MS,
+      limits.maxPerHour - 1,
+    );
+    if (boundary) {
+      const oldest = this.get<{ oldest: number }>(
+        "SELECT MIN(created_at) AS oldest FROM requests WHERE link_id = ? AND created_at > ?",
+        linkId,
+        now - HOUR_MS,
+      );
+      return { limit: "hourly", retryAt: (oldest?.oldest ?? boundary.created_at) + HOUR_MS };
+    }
+    return null;
+  }
+
+  createRequest(request: RequestRecord, audit?: AuditRecord): Promise<{ request: RequestRecord; created: boolean }>;
+  createRequest(
+    request: RequestRecord,
+    audit: AuditRecord | undefined,
+    limits: RequestLimits,
+  ): Promise<CreateRequestOutcome>;
+  async createRequest(
+    request: RequestRecord,
+    audit?: AuditRecord,
+    limits?: RequestLimits,
+  ): Promise<CreateRequestOutcome> {
     const details: RequestDetails = {
       package: request.package,
       context: request.context,
@@ -577,7 +623,18 @@ export class SqliteStore implements Store {
       publicKey: request.publicKey,
       requester: request.requester,
     };
-    const created = this.tx(() => {
+    const created = this.tx((): boolean | LimitRefusal => {
+      if (limits) {
+        const joined =
+          request.idempotencyKey !== null &&
+          this.get(
+            "SELECT id FROM requests WHERE link_id = ? AND idempotency_key = ?",
+            request.linkId,
+            request.idempotencyKey,
+          );
+        const refusal = joined ? null : this.limitRefusal(request.linkId, limits);
+        if (refusal) return refusal;
+      }
       const inserted = this.run(
         `INSERT INTO requests (id, link_id, account_id, idempotency_key, details, created_at, expires_at, status,
            answer, answered_by, answered_at, delivered_at, operation, challenge, run_seconds)
@@ -602,6 +659,7 @@ export class SqliteStore implements Store {
       if (audit) this.insertAudit(audit);
       return true;
     });
+    if (typeof created === "object") return { created: false as const, refused: created };
     if (created) return { request, created: true };
     const existing = this.get<RequestRow>(
       "SELECT * FROM requests WHERE link_id = ? AND idempotency_key = ?",
