@@ -335,6 +335,32 @@ export const PushSubscriptionBody = z.strictObject({
 });
 export type PushSubscriptionBody = z.infer<typeof PushSubscriptionBody>;
 
+const base64urlField = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url")
+    .max(max);
+
+/**
+ * A WebAuthn assertion (`AuthenticationResponseJSON` of @simplewebauthn/browser's
+ * `startAuthentication`). In an approval its challenge must be
+ * `approvalChallenge(requestId, answer)` (approvalChallenge.ts).
+ */
+export const PasskeyAssertion = z.strictObject({
+  id: base64urlField(1024).min(1),
+  rawId: base64urlField(1024).min(1),
+  type: z.literal("public-key"),
+  response: z.strictObject({
+    clientDataJSON: base64urlField(4096).min(1),
+    authenticatorData: base64urlField(4096).min(1),
+    signature: base64urlField(1024).min(1),
+    userHandle: base64urlField(256).optional(),
+  }),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
+
 // ---------------------------------------------------------------- accounts and links
 
 /** The server's record of an account: never the secret. */
@@ -345,6 +371,8 @@ export const CreateAccountBody = z.strictObject({
 export const UpdateAccountBody = z.strictObject({
   issuer: z.string().trim().max(200).optional(),
   label: text(200).optional(),
+  /** With a passkey on the device: an assertion over a `rename_account` challenge. */
+  assertion: PasskeyAssertion.optional(),
 });
 
 export interface AccountView {
@@ -359,12 +387,16 @@ export const CreateLinkBody = z.strictObject({
   name: text(80),
   /** Which CI runs may use the link, proven by an OIDC token (docs/oidc.md). Absent: any caller with the token. */
   policy: LinkPolicy.optional(),
+  /** With a passkey on the device: an assertion over a `create_link` challenge. */
+  assertion: PasskeyAssertion.optional(),
 });
 export const UpdateLinkBody = z.strictObject({
   name: text(80).optional(),
   paused: z.boolean().optional(),
   /** A new policy, or null to remove it. */
   policy: LinkPolicy.nullable().optional(),
+  /** With a passkey on the device, to change the policy or resume: an assertion over a `widen_link` challenge. */
+  assertion: PasskeyAssertion.optional(),
 });
 
 export interface LinkView {
@@ -433,32 +465,6 @@ export interface ApprovalView {
   run: { seconds: number } | null;
 }
 
-const base64urlField = (max: number) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url")
-    .max(max);
-
-/**
- * A WebAuthn assertion (`AuthenticationResponseJSON` of @simplewebauthn/browser's
- * `startAuthentication`). In an approval its challenge must be
- * `approvalChallenge(requestId, answer)` (approvalChallenge.ts).
- */
-export const PasskeyAssertion = z.strictObject({
-  id: base64urlField(1024).min(1),
-  rawId: base64urlField(1024).min(1),
-  type: z.literal("public-key"),
-  response: z.strictObject({
-    clientDataJSON: base64urlField(4096).min(1),
-    authenticatorData: base64urlField(4096).min(1),
-    signature: base64urlField(1024).min(1),
-    userHandle: base64urlField(256).optional(),
-  }),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()),
-});
-export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
-
 /** `POST /api/v1/devices/me/passkey`: the `RegistrationResponseJSON` of `startRegistration`. */
 export const PasskeyRegistration = z.strictObject({
   id: base64urlField(1024).min(1),
@@ -484,9 +490,24 @@ export type RemovePasskeyBody = z.infer<typeof RemovePasskeyBody>;
 /**
  * What a server challenge from `POST …/passkey/challenge` is for; an assertion
  * over it is accepted only by that action. `remove` (turning the requirement
- * off) is the default; the others guard what could move seeds off the phone.
+ * off) is the default; the others guard what could move seeds off the phone
+ * or widen who can cause a prompt or collect a code (docs/api.md lists them).
  */
-export const PasskeyPurpose = z.enum(["remove", "invite", "transfer", "recovery_code", "remove_device"]);
+export const PasskeyPurpose = z.enum([
+  "remove",
+  "invite",
+  "transfer",
+  "recovery_code",
+  "remove_device",
+  /** A new CI link (its token is shown once). */
+  "create_link",
+  /** Removing or changing a link's policy, or resuming a paused link. */
+  "widen_link",
+  /** Renaming an account (its name is what approvers read). */
+  "rename_account",
+  /** Letting go of an account (the last holder deletes it). */
+  "delete_account",
+]);
 export type PasskeyPurpose = z.infer<typeof PasskeyPurpose>;
 
 /** `POST /api/v1/devices/me/passkey/challenge` (optional body; without it the purpose is `remove`). */

@@ -1,6 +1,7 @@
-import type { AccountView } from "@countersign/shared";
+import type { AccountView, PasskeyAssertion } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
+import { requireActionPasskey } from "../passkey/requireActionPasskey.js";
 import { newId } from "../secrets.js";
 import type { AccountRecord, DeviceRecord } from "../store/Store.js";
 import { cancelPendingRequests } from "./cancelPendingRequests.js";
@@ -98,29 +99,35 @@ export async function createAccount(
   return { account: toAccountView(account), created: true };
 }
 
+/** Renames an account the device holds; with the passkey required, the name approvers read needs the passkey. */
 export async function updateAccount(
-  deps: Pick<Deps, "store">,
+  deps: Pick<Deps, "store" | "clock" | "config">,
   device: DeviceRecord,
   accountId: string,
-  patch: { issuer?: string | undefined; label?: string | undefined },
+  patch: { issuer?: string | undefined; label?: string | undefined; assertion?: PasskeyAssertion | undefined },
 ): Promise<AccountView> {
   const account = await heldAccount(deps, device, accountId);
+  await requireActionPasskey(deps, device, "rename_account", patch.assertion);
   const updated = { ...account, issuer: patch.issuer ?? account.issuer, label: patch.label ?? account.label };
   await deps.store.updateAccount(accountId, { issuer: updated.issuer, label: updated.label });
   return toAccountView(updated);
 }
 
 /**
- * The calling device lets go of the account. When no device holds it any
+ * The calling device lets go of the account (with its passkey when it
+ * requires one: it is what an unlocked phone would use to hide a request from
+ * its owner's other phones, or end an account). When no device holds it any
  * more, the account is deleted, its pending requests cancelled and its links
  * revoked, so they stop working.
  */
 export async function deleteAccount(
-  deps: Pick<Deps, "store" | "clock" | "push" | "log">,
+  deps: Pick<Deps, "store" | "clock" | "push" | "log" | "config">,
   device: DeviceRecord,
   accountId: string,
+  assertion?: PasskeyAssertion,
 ): Promise<{ deleted: boolean; account: AccountView }> {
   const account = await heldAccount(deps, device, accountId);
+  await requireActionPasskey(deps, device, "delete_account", assertion);
   const deviceIds = account.deviceIds.filter((id) => id !== device.id);
   if (deviceIds.length > 0) {
     await deps.store.updateAccount(accountId, { deviceIds });

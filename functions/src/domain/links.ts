@@ -1,6 +1,7 @@
-import type { CreatedLink, LinkPolicy, LinkView } from "@countersign/shared";
+import type { CreatedLink, LinkPolicy, LinkView, PasskeyAssertion } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
+import { requireActionPasskey } from "../passkey/requireActionPasskey.js";
 import { constantTimeEqual, hashSecret, newId, newLinkToken } from "../secrets.js";
 import type { DeviceRecord, LinkRecord } from "../store/Store.js";
 import { heldAccount } from "./accounts.js";
@@ -38,8 +39,9 @@ export function linkUrl(publicUrl: string, token: string): string {
 }
 
 /**
- * Creates a CI link for an account. The token is returned here once and only
- * its hash is kept. With a `policy`, the link answers only CI runs whose OIDC
+ * Creates a CI link for an account the device holds (with its passkey when
+ * the device requires one). The token is returned here once and only its hash
+ * is kept. With a `policy`, the link answers only CI runs whose OIDC
  * token satisfies it.
  */
 export async function createLink(
@@ -48,9 +50,12 @@ export async function createLink(
   accountId: string,
   name: string,
   policy: LinkPolicy | null = null,
+  assertion?: PasskeyAssertion,
 ): Promise<CreatedLink> {
   await heldAccount(deps, device, accountId);
   checkPolicyIssuer(deps, policy);
+  // A new token is a new way to cause prompts: with the passkey required, it needs the passkey.
+  await requireActionPasskey(deps, device, "create_link", assertion);
   const token = newLinkToken(deps.random);
   const link: LinkRecord = {
     id: newId(deps.random),
@@ -94,12 +99,18 @@ export async function updateLink(
   deps: Pick<Deps, "store" | "config" | "clock" | "push" | "log">,
   device: DeviceRecord,
   linkId: string,
-  patch: { name?: string | undefined; paused?: boolean | undefined; policy?: LinkPolicy | null | undefined },
+  patch: {
+    name?: string | undefined;
+    paused?: boolean | undefined;
+    policy?: LinkPolicy | null | undefined;
+    assertion?: PasskeyAssertion | undefined;
+  },
 ): Promise<LinkView> {
   const link = await heldLink(deps, device, linkId);
   if (link.revokedAt !== null && patch.paused === false)
     throw new AppError("conflict", "A revoked link cannot be resumed.");
   checkPolicyIssuer(deps, patch.policy);
+  if (widensLink(link, patch)) await requireActionPasskey(deps, device, "widen_link", patch.assertion);
   const updated = {
     ...link,
     name: patch.name ?? link.name,
@@ -113,6 +124,20 @@ export async function updateLink(
   });
   if (updated.paused) await cancelPendingRequests(deps, { accountId: link.accountId, linkId }, LINK_PAUSED);
   return toLinkView(updated);
+}
+
+/**
+ * Whether a change lets more callers cause prompts or collect codes through
+ * the link: any change of its policy (removing it, or one whose conditions
+ * are not simply stricter — not worth judging here) or resuming it. Renaming
+ * and pausing only narrow.
+ */
+export function widensLink(
+  link: LinkRecord,
+  patch: { paused?: boolean | undefined; policy?: LinkPolicy | null | undefined },
+): boolean {
+  const policyChanges = patch.policy !== undefined && JSON.stringify(patch.policy) !== JSON.stringify(link.policy);
+  return policyChanges || (patch.paused === false && link.paused);
 }
 
 export const LINK_PAUSED = "Cancelled: the link was paused.";

@@ -16,7 +16,7 @@ import type { DeviceRecord } from "../store/Store.js";
 import { createAccount, deleteAccount, listAccounts, recordInviter, updateAccount } from "./accounts.js";
 import { answerApproval, listApprovals } from "./approvals.js";
 import { ensureSetupCode, removeDevice, setupCodeWeakness } from "./devices.js";
-import { createLink, listLinks, revokeLink, updateLink } from "./links.js";
+import { createLink, listLinks, revokeLink, updateLink, widensLink } from "./links.js";
 import { listHistory } from "./listHistory.js";
 import { awaitOtp, type OtpCall, requestOtp } from "./requestOtp.js";
 
@@ -287,5 +287,21 @@ describe("3. per-link limits hold under concurrent calls", () => {
     const outcomes = await Promise.allSettled(Array.from({ length: 10 }, () => requestOtp(deps, ask(token))));
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(4);
     expect(await listApprovals(deps, device)).toHaveLength(4);
+  });
+});
+
+describe("4. which link changes widen who can cause a prompt", () => {
+  it("any policy change and resuming widen; renaming, pausing and keeping the policy do not", async () => {
+    const { link } = await seed();
+    const policy = { issuer: "https://token.actions.githubusercontent.com", repository: "acme/rocket" };
+    const guarded = { ...link, policy } as typeof link;
+    expect(widensLink(guarded, { policy: null })).toBe(true);
+    expect(widensLink(guarded, { policy: { ...policy, repository: "acme/other" } } as never)).toBe(true);
+    expect(widensLink(link, { policy } as never)).toBe(true);
+    expect(widensLink({ ...link, paused: true }, { paused: false })).toBe(true);
+    expect(widensLink(guarded, { policy } as never)).toBe(false);
+    expect(widensLink(link, { paused: true })).toBe(false);
+    expect(widensLink(link, { paused: false })).toBe(false);
+    expect(widensLink(link, {})).toBe(false);
   });
 });

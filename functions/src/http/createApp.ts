@@ -400,7 +400,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   api.delete("/accounts/:accountId", async (req, res) => {
     const me = await device(req);
-    res.json(await deleteAccount(deps, me, String(req.params.accountId)));
+    const { assertion } = parseBody(PasskeyProofBody, req, true);
+    res.json(await deleteAccount(deps, me, String(req.params.accountId), assertion));
   });
 
   api.get("/accounts/:accountId/links", async (req, res) => {
@@ -410,7 +411,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   api.post("/accounts/:accountId/links", async (req, res) => {
     const me = await device(req);
     const body = parseBody(CreateLinkBody, req);
-    res.status(201).json(await createLink(deps, me, String(req.params.accountId), body.name, body.policy ?? null));
+    res
+      .status(201)
+      .json(await createLink(deps, me, String(req.params.accountId), body.name, body.policy ?? null, body.assertion));
   });
 
   api.patch("/links/:linkId", async (req, res) => {
