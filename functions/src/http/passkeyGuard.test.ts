@@ -293,7 +293,7 @@ describe("actions that widen who can cause a prompt or collect a code (issue 18,
       ["rename_account", "PATCH", `/api/v1/accounts/${account.id}`, { label: "bob" }],
       ["delete_account", "DELETE", `/api/v1/accounts/${account.id}`, {}],
     ];
-    for (const [purpose, method, path, body] of attempts) {
+    for (const [, method, path, body] of attempts) {
       const refused = await device.call<ErrorBody>(method, path, body);
       expect(refused.status, `${method} ${path}`).toBe(403);
       expect(refused.body.error).toBe("passkey_required");
