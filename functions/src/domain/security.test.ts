@@ -1,7 +1,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PushPayload } from "@countersign/shared";
+import { generateDeviceKey, type PushPayload, signRequest } from "@countersign/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { loadConfig } from "../config.js";
 import type { Deps } from "../deps.js";
@@ -15,10 +15,12 @@ import { SqliteStore } from "../store/SqliteStore.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { createAccount, deleteAccount, listAccounts, recordInviter, updateAccount } from "./accounts.js";
 import { answerApproval, listApprovals } from "./approvals.js";
-import { ensureSetupCode, removeDevice, setupCodeWeakness } from "./devices.js";
+import { ensureSetupCode, pairDevice, removeDevice, setupCodeWeakness } from "./devices.js";
 import { createLink, listLinks, revokeLink, updateLink, widensLink } from "./links.js";
 import { listHistory } from "./listHistory.js";
+import { MAX_RECOVERY_ATTEMPTS, recoverDevice } from "./recovery.js";
 import { awaitOtp, type OtpCall, requestOtp } from "./requestOtp.js";
+import { listSecurityEvents } from "./securityEvents.js";
 
 /** Regressions for the holes of issue 18: each test here failed before its fix. */
 
@@ -303,5 +305,49 @@ describe("4. which link changes widen who can cause a prompt", () => {
     expect(widensLink(link, { paused: true })).toBe(false);
     expect(widensLink(link, { paused: false })).toBe(false);
     expect(widensLink(link, {})).toBe(false);
+  });
+});
+
+describe("2. nobody can lock the owner out of recovery", () => {
+  /** A signed pairing or recovery call, as a new phone makes it. */
+  async function signed(path: string, fields: Record<string, string>) {
+    const key = await generateDeviceKey();
+    const body = JSON.stringify({ ...fields, name: "New phone", publicKey: key.publicKeyJwk });
+    const headers = await signRequest({ privateKey: key.privateKey, method: "POST", path, body, now });
+    return { call: { method: "POST", path, headers, body: new TextEncoder().encode(body) }, body: JSON.parse(body) };
+  }
+
+  async function firstPhone(): Promise<string> {
+    const setupCode = (await ensureSetupCode(deps)) ?? "";
+    const { call, body } = await signed("/api/v1/devices", { setupCode });
+    return (await pairDevice(deps, call, body)).recoveryCode ?? "";
+  }
+
+  const attempt = async (recoveryCode: string, ip: string) => {
+    const { call, body } = await signed("/api/v1/recovery", { recoveryCode });
+    return recoverDevice(deps, call, body, ip);
+  };
+
+  it("a stranger's wrong attempts use up only their own budget; the owner recovers from elsewhere", async () => {
+    const recoveryCode = await firstPhone();
+    for (let i = 0; i < MAX_RECOVERY_ATTEMPTS; i++) {
+      await expectError(attempt("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", "198.51.100.7"), "unauthorized");
+    }
+    // The stranger, with a fresh key, is refused from that address; other addresses are not.
+    await expectError(attempt("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", "198.51.100.7"), "rate_limited");
+    const recovered = await attempt(recoveryCode, "203.0.113.20");
+    expect(recovered.device.name).toBe("New phone");
+  });
+
+  it("counts wrong attempts against the code and tells the devices at the 1st and 10th", async () => {
+    await firstPhone();
+    for (let i = 0; i < 10; i++) {
+      await expectError(attempt("AAAA-BBBB-CCCC-DDDD-EEEE-FFFF", `198.51.100.${i}`), "unauthorized");
+    }
+    const failed = (await listSecurityEvents(deps)).filter((e) => e.kind === "recovery_failed");
+    expect(failed.map((e) => e.message)).toEqual([
+      expect.stringMatching(/10 so far against the current code; the last from 198\.51\.100\.9/),
+      expect.stringMatching(/1 so far/),
+    ]);
   });
 });

@@ -446,7 +446,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     res.json(await answerApproval(deps, me, String(req.params.requestId), parseBody(AnswerBody, req)));
   });
 
-  mountDeviceRoutes(api, deps, { parseBody, signedCall, device, limited });
+  mountDeviceRoutes(api, deps, { parseBody, signedCall, device, limited, clientAddress });
 
   mountPasskeyRoutes(api, deps, { parseBody, device });
 
