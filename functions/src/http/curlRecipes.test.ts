@@ -30,6 +30,7 @@ function documentedRecipes(file: string): string[] {
 const recipes: [string, string][] = [
   ...documentedRecipes("README.md").map((r, i): [string, string] => [`README.md #${i + 1}`, r]),
   ...documentedRecipes("docs/api.md").map((r, i): [string, string] => [`docs/api.md #${i + 1}`, r]),
+  ...documentedRecipes("docs/cli.md").map((r, i): [string, string] => [`docs/cli.md #${i + 1}`, r]),
   ["the app (recipes.ts)", CURL_RECIPE],
 ];
 
@@ -89,11 +90,12 @@ async function nextApproval(): Promise<ApprovalView> {
 }
 
 describe("the documented curl recipes", () => {
-  it("are found: one in the README, two in docs/api.md, one in the app; no unsafe form is left", () => {
+  it("are found: README, docs/api.md, docs/cli.md and the app; no unsafe form is left", () => {
     expect(recipes.map(([where]) => where)).toEqual([
       "README.md #1",
       "docs/api.md #1",
       "docs/api.md #2",
+      "docs/cli.md #1",
       "the app (recipes.ts)",
     ]);
     for (const file of ["README.md", "docs/api.md", "docs/cli.md", "docs/app.md"]) {
