@@ -3,7 +3,7 @@ import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { buildDeps } from "../buildDeps.js";
-import { type Config, ConfigError } from "../config.js";
+import { bindsLoopbackOnly, type Config, ConfigError } from "../config.js";
 import type { Clock, Deps } from "../deps.js";
 import { ensureSetupCode, pairingUrl } from "../domain/devices.js";
 import { sweepExpired } from "../domain/sweepExpired.js";
@@ -89,8 +89,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const app = createApp(deps, { shutdown: shutdown.signal });
   app.use(serveWeb(options.webDir));
 
+  // Trusting proxy hops, the port must be reachable by the proxy only: loopback unless HOST says otherwise.
+  const listenHost = options.host ?? (bindsLoopbackOnly(options.config.trustProxy) ? "127.0.0.1" : "::");
+  if (!options.host && listenHost === "127.0.0.1") {
+    options.log.info("listening on loopback only: COUNTERSIGN_TRUST_PROXY trusts proxy hops (set HOST to change)");
+  }
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = app.listen(options.port, options.host ?? "::", (error?: Error) =>
+    const listening = app.listen(options.port, listenHost, (error?: Error) =>
       error ? reject(error) : resolve(listening),
     );
     listening.once("error", reject);
@@ -129,7 +134,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return closing;
   };
 
-  const host = options.host && options.host !== "::" && options.host !== "0.0.0.0" ? options.host : "localhost";
+  const host = listenHost !== "::" && listenHost !== "0.0.0.0" ? listenHost : "localhost";
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,
