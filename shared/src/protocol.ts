@@ -87,27 +87,88 @@ export const P256PublicJwk = z.strictObject({
 });
 export type P256PublicJwk = z.infer<typeof P256PublicJwk>;
 
+/**
+ * Characters that can make a text on the approver's screen say something else
+ * than it is: controls (C0, C1, DEL), format characters (bidi overrides and
+ * isolates, zero-width spaces and joiners, soft hyphens, the BOM), line and
+ * paragraph separators, private-use and unassigned code points, and every
+ * space but the plain one (no-break, ideographic, hair spaces: padding).
+ */
+export const DECEPTIVE_CHARACTERS =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}]|[^\S ]|[\u00a0\u2000-\u200a\u202f\u205f\u3000\u3164\uffa0\u115f\u1160]/u;
+
+/**
+ * Text CI sends to be shown to the approver: trimmed, at most `max`
+ * characters, without deceptive characters or runs of spaces (padding that
+ * pushes the rest out of a notification).
+ */
+const shownText = (max: number) =>
+  text(max)
+    .refine(
+      (value) => !DECEPTIVE_CHARACTERS.test(value),
+      "must not contain control, format, bidi or invisible characters",
+    )
+    .refine((value) => !value.includes("  "), "must not contain runs of spaces");
+
+/** Printable ASCII without spaces, for identifiers whose look-alikes would deceive (refs, names). */
+const asciiToken = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+/** https (or http) without user info: `https://github.com@evil.example/` would show as GitHub's. */
+export function isShowableUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 export const PackageInfo = z.strictObject({
-  name: text(214),
-  version: text(128).optional(),
+  name: shownText(214),
+  version: shownText(128).optional(),
 });
 export type PackageInfo = z.infer<typeof PackageInfo>;
 
-/** What CI says about itself. Shown to the approver as "claimed by CI". */
+/**
+ * What CI says about itself. Shown to the approver as "claimed by CI". Every
+ * field is bounded and free of deceptive characters; those a look-alike could
+ * fake (repository, ref, commit, actor, …) are plain ASCII.
+ */
 export const CiContext = z.strictObject({
-  provider: text(40).optional(),
-  repository: text(200).optional(),
+  provider: z
+    .string()
+    .max(40)
+    .regex(/^[A-Za-z0-9._-]+$/, "must be a word such as github or gitlab")
+    .optional(),
+  repository: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){1,9}$/, "must be owner/name (ASCII letters, digits, . _ -)")
+    .optional(),
   runUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)
+    .refine(isShowableUrl, "runUrl must be an http(s) URL without user info")
     .optional(),
-  sha: text(64).optional(),
-  ref: text(300).optional(),
-  workflow: text(300).optional(),
-  job: text(200).optional(),
-  actor: text(100).optional(),
-  eventName: text(60).optional(),
-  environment: text(200).optional(),
+  sha: z
+    .string()
+    .regex(/^[0-9a-fA-F]{7,64}$/, "sha must be a hexadecimal commit id")
+    .optional(),
+  ref: asciiToken(255).optional(),
+  workflow: shownText(200).optional(),
+  job: shownText(200).optional(),
+  actor: asciiToken(100).optional(),
+  eventName: z
+    .string()
+    .max(60)
+    .regex(/^[A-Za-z0-9._-]+$/, "must be an event name such as push")
+    .optional(),
+  environment: shownText(200).optional(),
 });
 export type CiContext = z.infer<typeof CiContext>;
 
@@ -616,6 +677,12 @@ export type PushPayload =
        * far the codes go). The notification then has no one-tap Approve.
        */
       needsScreen?: true;
+      /**
+       * Nothing in the request is verified (no OIDC token): everything shown
+       * is claimed by CI. The app offers no one-tap Approve on the
+       * notification for it unless the user allowed that in Settings.
+       */
+      unverified?: true;
     }
   | {
       v: 1;

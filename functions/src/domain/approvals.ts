@@ -69,11 +69,16 @@ function registryName(view: ApprovalView): string {
  * The push message that asks the holders of an account to decide. A web
  * challenge or a run offer cannot be answered with one tap on the
  * notification: the approver opens the registry's page, or decides how far
- * the codes go, on the approval screen.
+ * the codes go, on the approval screen. The body says whether what it shows
+ * is verified (OIDC) or claimed by CI; an entirely unverified request is
+ * marked `unverified`, and the app then offers no one-tap Approve unless the
+ * user allowed it.
  */
 export function approvalPayload(view: ApprovalView): PushPayload {
   const web = view.challenge.type === "web";
-  const detail = notificationDetail(view);
+  const unverified = !view.verified || Object.keys(view.verified).length === 0;
+  // The notification says where its words come from: an OIDC token, or CI's own claim.
+  const detail = `${notificationDetail(view)} · ${unverified ? "claimed by CI" : "verified by OIDC"}`;
   return {
     v: 1,
     type: "approval",
@@ -83,6 +88,7 @@ export function approvalPayload(view: ApprovalView): PushPayload {
     body: web ? `${detail}. Tap to review, then "Open ${registryName(view)}".` : detail,
     expiresAt: view.expiresAt,
     ...(web || view.run ? { needsScreen: true as const } : {}),
+    ...(unverified ? { unverified: true as const } : {}),
   };
 }
 

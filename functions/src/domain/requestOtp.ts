@@ -1,9 +1,23 @@
-import { OIDC_TOKEN_HEADER, type OtpRequestBody, type OtpResponse, pickValidCode } from "@countersign/shared";
+import {
+  NPM_PACKAGE_NAME,
+  OIDC_TOKEN_HEADER,
+  type OtpRequestBody,
+  type OtpResponse,
+  pickValidCode,
+  SEMVER_VERSION,
+} from "@countersign/shared";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { newId } from "../secrets.js";
-import type { AuditPatch, AuditRecord, LimitRefusal, LinkRecord, RequestRecord } from "../store/Store.js";
+import type {
+  AccountRecord,
+  AuditPatch,
+  AuditRecord,
+  LimitRefusal,
+  LinkRecord,
+  RequestRecord,
+} from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
 import { findLinkByToken } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
@@ -137,6 +151,30 @@ function checkRegistryFields(body: OtpRequestBody) {
   }
 }
 
+/** Whether an account is an npm one (its issuer names npm), whose packages follow npm's rules. */
+export function isNpmAccount(account: Pick<AccountRecord, "issuer">): boolean {
+  return /^(npm|npmjs|npmjs\.com|npmjs\.org|registry\.npmjs\.org|www\.npmjs\.com)$/i.test(account.issuer.trim());
+}
+
+/**
+ * For an npm account, the package CI claims must be a valid npm name and a
+ * semver version: anything else (look-alike letters, spaces, an endless
+ * name that pushes the repository out of the notification) could not be
+ * published anyway, and is refused before anyone is asked.
+ */
+function checkPackageForAccount(account: AccountRecord, pkg: OtpRequestBody["package"]) {
+  if (!pkg || !isNpmAccount(account)) return;
+  if (pkg.name.length > 214 || !NPM_PACKAGE_NAME.test(pkg.name)) {
+    throw new AppError(
+      "bad_request",
+      "package.name is not a valid npm package name (lowercase ASCII, optional @scope/).",
+    );
+  }
+  if (pkg.version !== undefined && (!SEMVER_VERSION.test(pkg.version) || pkg.version.startsWith("v"))) {
+    throw new AppError("bad_request", "package.version is not a semver version such as 1.2.3.");
+  }
+}
+
 /** JSON with sorted keys, to compare values a store may hand back with their keys in another order. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
@@ -213,6 +251,7 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   if (!account)
     throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
   if (account.deviceIds.length === 0) throw new AppError("forbidden", NO_HOLDER);
+  checkPackageForAccount(account, call.body.package);
   const now = deps.clock.now();
   if (usageIsStale(link.lastUsedAt, now)) await deps.store.updateLink(link.id, { lastUsedAt: now });
   const verified = await verifyCaller(deps, link, call);

@@ -367,7 +367,8 @@ describe("CI requests", () => {
       v: 1,
       type: "approval",
       title: "Publish foo@1.2.3 from owner/repo?",
-      body: 'npm: alice · CI link "GitHub"',
+      body: 'npm: alice · CI link "GitHub" · claimed by CI',
+      unverified: true,
     });
     expect(message.urgency).toBe("high");
     expect(message.ttl).toBe(app.deps.config.requestTtlSeconds);

@@ -58,6 +58,7 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
       body: typeof p.body === "string" ? p.body : "",
       expiresAt: typeof p.expiresAt === "number" ? p.expiresAt : 0,
       ...(p.needsScreen === true ? { needsScreen: true as const } : {}),
+      ...(p.unverified === true ? { unverified: true as const } : {}),
     };
   }
   if (p.type === "answered" && typeof p.status === "string") {
@@ -77,8 +78,15 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
  * ids needed to act. A request that needs the approval screen (the
  * registry's passkey page to open, or a run offer to decide on) gets no
  * one-tap Approve: tapping the notification opens the screen; Deny stays.
+ * Nor does a request whose context is entirely claimed by CI (`unverified`),
+ * unless the user allowed one-tap for those (Settings → Notifications).
  */
-export function approvalNotification(payload: Extract<PushPayload, { type: "approval" }>): NotificationSpec {
+export function approvalNotification(
+  request: Extract<PushPayload, { type: "approval" }>,
+  options: { oneTapUnverified?: boolean } = {},
+): NotificationSpec {
+  const payload =
+    request.unverified && !options.oneTapUnverified ? { ...request, needsScreen: true as const } : request;
   const deny = { action: DENY_ACTION, title: "Deny" };
   return {
     title: payload.title,
