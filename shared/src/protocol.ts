@@ -654,6 +654,13 @@ export interface AuditEntry {
   challenge?: "otp" | "web";
   /** The approver covered the rest of the run until this time (ms since epoch). */
   runUntil?: number | null;
+  /**
+   * A refusal (no `requestId`) stands for this many identical calls: same
+   * link, outcome and message within one minute. Absent: one.
+   */
+  count?: number;
+  /** The last of those calls (ms since epoch); absent with one. */
+  lastAt?: number;
 }
 
 // ---------------------------------------------------------------- push

@@ -9,7 +9,7 @@ import {
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { newId } from "../secrets.js";
+import { hashSecret, newId } from "../secrets.js";
 import type {
   AccountRecord,
   AuditPatch,
@@ -64,8 +64,16 @@ function auditEntry(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFi
   };
 }
 
+/**
+ * Files a refused call. Identical refusals (same link, outcome and message)
+ * within a minute share one entry, counted: a flood of refused calls is a
+ * row a minute per reason, not a row per call, and cannot push the link's
+ * real requests out of its history.
+ */
 async function audit(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFields) {
-  await deps.store.addAudit(auditEntry(deps, link, call, fields));
+  const minute = Math.floor(deps.clock.now() / 60_000);
+  const id = `refusal.${link.id}.${fields.outcome}.${minute}.${hashSecret(fields.message ?? "").slice(0, 16)}`;
+  await deps.store.countRefusal(auditEntry(deps, link, call, { ...fields, id }));
 }
 
 /** The refusal of a request over the link's limits, recorded in the history (no device hears of it). */

@@ -351,3 +351,21 @@ describe("2. nobody can lock the owner out of recovery", () => {
     ]);
   });
 });
+
+describe("8. refused calls cannot flood the history away", () => {
+  it("500 refused calls in a minute are one counted row; the real request stays in sight", async () => {
+    const { device, account, token, link } = await seed();
+    const real = await requestOtp(deps, ask(token));
+    await answerApproval(deps, device, real.id, { decision: "deny", pauseLink: true });
+    for (let i = 0; i < 500; i++) await expectError(requestOtp(deps, ask(token)), "denied");
+    now += 60_000;
+    for (let i = 0; i < 3; i++) await expectError(requestOtp(deps, ask(token)), "denied");
+    const history = await listHistory(deps, device, account.id, 100);
+    const refusals = history.filter((e) => e.requestId === null);
+    expect(refusals.map((e) => [e.outcome, e.count])).toEqual([
+      ["paused", 3],
+      ["paused", 500],
+    ]);
+    expect(history.find((e) => e.requestId === real.id)).toMatchObject({ outcome: "denied", linkId: link.id });
+  });
+});

@@ -14,6 +14,8 @@ import {
   type AccountRecord,
   type AnswerInput,
   type AnswerOutcome,
+  AUDIT_RETENTION_MS,
+  type AuditKind,
   type AuditPatch,
   type AuditRecord,
   type CreateRequestOutcome,
@@ -21,6 +23,7 @@ import {
   type InviteRecord,
   type LimitRefusal,
   type LinkRecord,
+  REFUSAL_RETENTION_MS,
   REQUEST_RETENTION_MS,
   type RequestLimits,
   type RequestRecord,
@@ -151,6 +154,22 @@ function toAudit(data: DocumentData): AuditRecord {
     ...(data.operation ? { operation: data.operation } : {}),
     ...(data.challenge ? { challenge: data.challenge } : {}),
     ...(data.runUntil ? { runUntil: data.runUntil } : {}),
+    ...(typeof data.count === "number" && data.count > 1 ? { count: data.count, lastAt: data.lastAt } : {}),
+  };
+}
+
+/**
+ * An audit entry as stored: with `refusal` (to list requests and refusals
+ * apart) and `expiresAt` (the TTL policy and the sweep prune it after its
+ * retention). Entries written before these fields existed are listed only
+ * without a kind, and kept.
+ */
+function auditData(entry: AuditRecord): Record<string, unknown> {
+  const refusal = entry.requestId === null;
+  return {
+    ...plainData(entry),
+    refusal,
+    expiresAt: Timestamp.fromMillis(entry.at + (refusal ? REFUSAL_RETENTION_MS : AUDIT_RETENTION_MS)),
   };
 }
 
@@ -450,7 +469,7 @@ export class FirestoreStore implements Store {
         });
       }
       batch.create(this.requestRef(request.id), this.requestData(request));
-      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), plainData(audit));
+      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), auditData(audit));
       batch.set(counterRef, { next: n + 1 });
       try {
         await batch.commit();
@@ -524,7 +543,7 @@ export class FirestoreStore implements Store {
         expiresAt,
         holdsAnswer: request.status === "approved" && request.answer !== null,
       });
-      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), plainData(audit));
+      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), auditData(audit));
       try {
         await batch.commit();
         return { request, created: true };
@@ -746,6 +765,7 @@ export class FirestoreStore implements Store {
       ...(await this.expiredRefs(C.invites, now)),
       ...(await this.expiredRefs(C.settingClaims, now)),
       ...(await this.expiredRefs(C.linkSequence, now)),
+      ...(await this.expiredRefs(C.audit, now)),
     );
     await this.deleteAll(refs);
     return expired;
@@ -754,20 +774,27 @@ export class FirestoreStore implements Store {
   // ---------------------------------------------------------------- audit
 
   async addAudit(entry: AuditRecord) {
-    await this.doc(C.audit, recordDocId(entry.id)).create(plainData(entry));
+    await this.doc(C.audit, recordDocId(entry.id)).create(auditData(entry));
+  }
+
+  async countRefusal(entry: AuditRecord) {
+    const ref = this.doc(C.audit, recordDocId(entry.id));
+    try {
+      await ref.create({ ...auditData(entry), count: 1 });
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      await ref.update({ count: FieldValue.increment(1), lastAt: entry.at });
+    }
   }
 
   async updateAudit(id: string, patch: AuditPatch) {
     await this.updateIfExists(this.doc(C.audit, recordDocId(id)), patchData(patch));
   }
 
-  async listAudit(accountId: string, limit: number) {
-    const query: Query = this.db
-      .collection(C.audit)
-      .where("accountId", "==", accountId)
-      .orderBy("at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit);
+  async listAudit(accountId: string, limit: number, kind?: AuditKind) {
+    let query: Query = this.db.collection(C.audit).where("accountId", "==", accountId);
+    if (kind) query = query.where("refusal", "==", kind === "refusals");
+    query = query.orderBy("at", "desc").orderBy("id", "desc").limit(limit);
     const snap = await query.get();
     return snap.docs.map((d) => toAudit(d.data()));
   }

@@ -6,6 +6,8 @@ import {
   type AccountRecord,
   type AnswerInput,
   type AnswerOutcome,
+  AUDIT_RETENTION_MS,
+  type AuditKind,
   type AuditPatch,
   type AuditRecord,
   type CreateRequestOutcome,
@@ -13,6 +15,7 @@ import {
   type InviteRecord,
   type LimitRefusal,
   type LinkRecord,
+  REFUSAL_RETENTION_MS,
   REQUEST_RETENTION_MS,
   type RequestLimits,
   type RequestRecord,
@@ -811,6 +814,12 @@ export class SqliteStore implements Store {
       this.run("DELETE FROM requests WHERE expires_at <= ?", now - REQUEST_RETENTION_MS);
       this.run("DELETE FROM nonces WHERE expires_at <= ?", now);
       this.run("DELETE FROM invites WHERE expires_at <= ?", now);
+      this.run(
+        `DELETE FROM audit WHERE (at <= ? AND json_extract(entry, '$.requestId') IS NOT NULL)
+           OR (at <= ? AND json_extract(entry, '$.requestId') IS NULL)`,
+        now - AUDIT_RETENTION_MS,
+        now - REFUSAL_RETENTION_MS,
+      );
       return rows;
     });
     this.checkpoint();
@@ -833,13 +842,32 @@ export class SqliteStore implements Store {
     );
   }
 
+  async countRefusal(entry: AuditRecord) {
+    this.run(
+      `INSERT INTO audit (id, account_id, at, entry) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET entry = json_set(entry,
+         '$.count', coalesce(json_extract(entry, '$.count'), 1) + 1, '$.lastAt', ?)`,
+      entry.id,
+      entry.accountId,
+      entry.at,
+      JSON.stringify(entry),
+      entry.at,
+    );
+  }
+
   async updateAudit(id: string, patch: AuditPatch) {
     this.patchAudit(id, patch);
   }
 
-  async listAudit(accountId: string, limit: number) {
+  async listAudit(accountId: string, limit: number, kind?: AuditKind) {
+    const only =
+      kind === "requests"
+        ? "AND json_extract(entry, '$.requestId') IS NOT NULL"
+        : kind === "refusals"
+          ? "AND json_extract(entry, '$.requestId') IS NULL"
+          : "";
     return this.all<{ entry: string }>(
-      "SELECT entry FROM audit WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+      `SELECT entry FROM audit WHERE account_id = ? ${only} ORDER BY at DESC, id DESC LIMIT ?`,
       accountId,
       limit,
     ).map((row) => JSON.parse(row.entry) as AuditRecord);

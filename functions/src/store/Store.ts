@@ -111,6 +111,14 @@ export type AuditRecord = AuditEntry & { accountId: string };
 /** Requests are forgotten this long after they expire (the audit log keeps their story). */
 export const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** How long the audit log keeps a request's entry (`sweep` prunes older ones). */
+export const AUDIT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+/** How long it keeps a refused call's entry: refusals cost a caller nothing, so they go sooner. */
+export const REFUSAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Which entries of the audit log: those of requests (a device was asked), or refused calls. */
+export type AuditKind = "requests" | "refusals";
+
 /**
  * The per-link limits `createRequest` checks in the same atomic step as it
  * creates the request: at most `maxPending` pending, unexpired requests of the
@@ -266,16 +274,25 @@ export interface Store {
   waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<RequestRecord | null>;
   /**
    * Marks pending requests past `expiresAt` expired, wipes undelivered
-   * answers of expired requests, forgets requests a day past expiry, and
-   * drops expired nonces and invites. Returns the requests it expired.
+   * answers of expired requests, forgets requests a day past expiry, drops
+   * expired nonces and invites, and prunes the audit log (requests' entries
+   * after AUDIT_RETENTION_MS, refusals after REFUSAL_RETENTION_MS). Returns
+   * the requests it expired.
    */
   sweep(now: number): Promise<RequestRecord[]>;
 
   addAudit(entry: AuditRecord): Promise<void>;
+  /**
+   * Files a refused call (an entry without `requestId`) under `entry.id`, or,
+   * when an entry with that id exists, counts it there (`count`, `lastAt`):
+   * the caller picks an id per link, outcome, message and minute, so a flood
+   * of identical refusals is one row.
+   */
+  countRefusal(entry: AuditRecord): Promise<void>;
   /** Applies `patch` to the audit entry `id`; nothing when there is none. */
   updateAudit(id: string, patch: AuditPatch): Promise<void>;
-  /** Newest first. */
-  listAudit(accountId: string, limit: number): Promise<AuditRecord[]>;
+  /** Newest first; with `kind`, only requests' entries or only refusals (each kind its own `limit`). */
+  listAudit(accountId: string, limit: number, kind?: AuditKind): Promise<AuditRecord[]>;
 
   close(): Promise<void>;
 }

@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AccountRecord, AuditRecord, DeviceRecord, LinkRecord, RequestRecord, Store } from "./Store.js";
+import {
+  type AccountRecord,
+  AUDIT_RETENTION_MS,
+  type AuditRecord,
+  type DeviceRecord,
+  type LinkRecord,
+  REFUSAL_RETENTION_MS,
+  type RequestRecord,
+  type Store,
+} from "./Store.js";
 
 /**
  * The behaviour every Store must show (see the guarantees in Store.ts). A store
@@ -538,6 +547,28 @@ export function runStoreContract(
       expect(webEntry).toMatchObject({ operation, challenge: "web", outcome: "expired", message: "Withdrawn by CI" });
       expect(runEntry).toMatchObject({ operation, outcome: "approved", runUntil: 901_000 });
       expect(runEntry?.challenge).toBeUndefined();
+    });
+
+    it("counts identical refusals in one entry, lists requests and refusals apart, prunes both by age", async () => {
+      const { a, l } = await seed();
+      const refusal = auditEntry(l, { id: "refusal.1", at: 1000, outcome: "rate_limited", message: "limit" });
+      await store.countRefusal(refusal);
+      expect((await store.listAudit(a.id, 10))[0]).not.toHaveProperty("count");
+      await store.countRefusal({ ...refusal, at: 1500 });
+      await store.countRefusal({ ...refusal, at: 2500 });
+      await store.countRefusal({ ...refusal, id: "refusal.2", at: 3000 });
+      await store.addAudit(auditEntry(l, { id: "req-entry", requestId: "r1", at: 2000 }));
+      expect((await store.listAudit(a.id, 10, "refusals")).map((e) => [e.id, e.count, e.lastAt])).toEqual([
+        ["refusal.2", undefined, undefined],
+        ["refusal.1", 3, 2500],
+      ]);
+      expect((await store.listAudit(a.id, 10, "requests")).map((e) => e.id)).toEqual(["req-entry"]);
+      expect((await store.listAudit(a.id, 10)).map((e) => e.id)).toEqual(["refusal.2", "req-entry", "refusal.1"]);
+      // A week on, the refusals are gone; the request's entry stays for 90 days.
+      await store.sweep(3000 + REFUSAL_RETENTION_MS);
+      expect((await store.listAudit(a.id, 10)).map((e) => e.id)).toEqual(["req-entry"]);
+      await store.sweep(2000 + AUDIT_RETENTION_MS);
+      expect(await store.listAudit(a.id, 10)).toEqual([]);
     });
 
     it("keeps an audit log per account, newest first", async () => {
