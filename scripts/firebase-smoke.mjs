@@ -301,7 +301,7 @@ async function main() {
 
   const { default: webpush } = await import(join(root, "node_modules/web-push/src/index.js"));
   const vapid = webpush.generateVAPIDKeys();
-  const setupCode = randomBytes(6).toString("hex").toUpperCase();
+  const setupCode = randomBytes(10).toString("hex").toUpperCase();
   const [functionsPort, hostingPort, hubPort, loggingPort] = [
     await freePort(),
     await freePort(),

@@ -71,7 +71,7 @@ async function waitForHealth(port: number, child: ChildProcess, logs: () => stri
 export async function startServer(options: StartServerOptions = {}): Promise<ServerHandle> {
   const port = options.port ?? (await freePort());
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), "countersign-e2e-"));
-  const setupCode = options.setupCode ?? `E2E-${randomBytes(4).toString("hex").toUpperCase()}`;
+  const setupCode = options.setupCode ?? `E2E-${randomBytes(10).toString("hex").toUpperCase()}`;
   const origin = `http://${options.host ?? "localhost"}:${port}`;
   let output = "";
   let child: ChildProcess;

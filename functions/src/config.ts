@@ -1,3 +1,4 @@
+import express from "express";
 import { OidcConfigError, parseIssuerConfig } from "./oidc/parseIssuerConfig.js";
 import type { TrustedIssuer } from "./oidc/types.js";
 
@@ -27,8 +28,12 @@ export interface Config {
   pushAllow: string[];
   /** VAPID `sub`: a mailto: or https: URL push services can contact. */
   vapidSubject: string;
-  /** Express `trust proxy`: whether to take the client address from X-Forwarded-For. */
-  trustProxy: boolean | number | string;
+  /**
+   * Express `trust proxy`: false, a number of proxy hops, or the proxies'
+   * addresses (IPs, CIDRs, `loopback`, `linklocal`, `uniquelocal`, comma
+   * separated). Never `true` (every X-Forwarded-For believed): see parseTrustProxy.
+   */
+  trustProxy: false | number | string;
   /** Issuers whose OIDC tokens links' policies may accept (COUNTERSIGN_OIDC_ISSUERS, docs/oidc.md). */
   oidcIssuers: TrustedIssuer[];
   /** Standalone server: open connections at once, in total. */
@@ -49,6 +54,49 @@ function integer(env: NodeJS.ProcessEnv, name: string, fallback: number, min: nu
     throw new ConfigError(`${name} must be a whole number from ${min} to ${max} (got "${raw}").`);
   }
   return value;
+}
+
+/**
+ * COUNTERSIGN_TRUST_PROXY as express's `trust proxy`: unset, empty, `false`
+ * or `0` trust nobody; a whole number trusts that many proxy hops; anything
+ * else is a comma-separated list of proxy addresses, CIDRs or the names
+ * `loopback`, `linklocal`, `uniquelocal`, checked here. `true` is refused: it
+ * believes any X-Forwarded-For, so any caller could pick the address the
+ * per-address limits and "Requested from" see. (Trusting hops is safe only
+ * if nobody reaches the port but the proxy; see `bindsLoopbackOnly`.)
+ */
+export function parseTrustProxy(raw: string | undefined): false | number | string {
+  const value = raw?.trim() ?? "";
+  if (value === "" || value === "false" || value === "0") return false;
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) throw new ConfigError(`COUNTERSIGN_TRUST_PROXY must be 0 to 10 proxy hops (got "${value}").`);
+    return hops;
+  }
+  if (value === "true") {
+    throw new ConfigError(
+      'COUNTERSIGN_TRUST_PROXY=true would believe any X-Forwarded-For header: set the number of proxies in front of the server (e.g. 1) or their addresses (e.g. "loopback" or "10.0.0.5").',
+    );
+  }
+  try {
+    // Express compiles the list as it is set (proxy-addr), and throws on what it cannot read.
+    express().set("trust proxy", value);
+  } catch (error) {
+    throw new ConfigError(
+      `COUNTERSIGN_TRUST_PROXY must be a number of proxy hops or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal): ${(error as Error).message}`,
+    );
+  }
+  return value;
+}
+
+/**
+ * Whether the server should listen on loopback only by default: with proxy
+ * hops trusted, a caller reaching the port directly would have its own
+ * X-Forwarded-For believed. (With proxy addresses trusted, a direct caller
+ * is not one of them, and its header is ignored.)
+ */
+export function bindsLoopbackOnly(trustProxy: Config["trustProxy"]): boolean {
+  return typeof trustProxy === "number" && trustProxy > 0;
 }
 
 /** The TCP port from PORT (default 8080). */
@@ -75,7 +123,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigError(`COUNTERSIGN_PUBLIC_URL must start with https:// or http:// (got "${publicUrl}").`);
   }
-  const trustProxyRaw = env.COUNTERSIGN_TRUST_PROXY?.trim();
   let oidcIssuers: TrustedIssuer[];
   try {
     oidcIssuers = parseIssuerConfig(env.COUNTERSIGN_OIDC_ISSUERS);
@@ -103,14 +150,7 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
       (parsed.protocol === "https:" && parsed.hostname !== "localhost"
         ? parsed.origin
         : "mailto:countersign@example.invalid"),
-    trustProxy:
-      trustProxyRaw === undefined || trustProxyRaw === "" || trustProxyRaw === "false"
-        ? false
-        : trustProxyRaw === "true"
-          ? true
-          : /^\d+$/.test(trustProxyRaw)
-            ? Number(trustProxyRaw)
-            : trustProxyRaw,
+    trustProxy: parseTrustProxy(env.COUNTERSIGN_TRUST_PROXY),
     oidcIssuers,
     maxConnections: integer(env, "COUNTERSIGN_MAX_CONNECTIONS", 15_000, 1, 1_000_000),
     maxConnectionsPerAddress: integer(env, "COUNTERSIGN_MAX_CONNECTIONS_PER_ADDRESS", 1000, 0, 1_000_000),

@@ -3,8 +3,15 @@ import type { ApprovalView, RegistryOperation } from "./protocol.js";
 type Described = Pick<ApprovalView, "package" | "claimed" | "verified" | "account"> &
   Partial<Pick<ApprovalView, "operation" | "challenge">>;
 
+/** Longest a claimed package or repository may take in a notification's title, so neither pushes the other out. */
+const SHOWN_MAX = 60;
+
+function bounded(text: string): string {
+  return text.length > SHOWN_MAX ? `${text.slice(0, SHOWN_MAX - 1)}…` : text;
+}
+
 function packageSpec(pkg: { name: string; version?: string }): string {
-  return `${pkg.name}${pkg.version ? `@${pkg.version}` : ""}`;
+  return bounded(`${pkg.name}${pkg.version ? `@${pkg.version}` : ""}`);
 }
 
 /**
@@ -46,7 +53,7 @@ export function describeOperation(operation: RegistryOperation): string {
  */
 export function describeRequest(approval: Described): string {
   const repository = approval.verified?.repository ?? approval.claimed?.repository;
-  const from = repository ? ` from ${repository}` : "";
+  const from = repository ? ` from ${bounded(repository)}` : "";
   const what = approval.operation
     ? describeOperation(approval.operation)
     : approval.package

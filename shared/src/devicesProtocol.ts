@@ -111,7 +111,9 @@ export type SecurityEventKind =
   | "recovery_used"
   | "recovery_code_rotated"
   | "passkey_added"
-  | "passkey_removed";
+  | "passkey_removed"
+  /** Wrong recovery codes were tried (the 1st, 10th, 100th… against the current code). */
+  | "recovery_failed";
 
 /** Something that changed who can answer for the accounts. */
 export interface SecurityEvent {

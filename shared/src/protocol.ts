@@ -89,27 +89,88 @@ export const P256PublicJwk = z.strictObject({
 });
 export type P256PublicJwk = z.infer<typeof P256PublicJwk>;
 
+/**
+ * Characters that can make a text on the approver's screen say something else
+ * than it is: controls (C0, C1, DEL), format characters (bidi overrides and
+ * isolates, zero-width spaces and joiners, soft hyphens, the BOM), line and
+ * paragraph separators, private-use and unassigned code points, and every
+ * space but the plain one (no-break, ideographic, hair spaces: padding).
+ */
+export const DECEPTIVE_CHARACTERS =
+  /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}\p{Cs}]|[^\S ]|[\u00a0\u2000-\u200a\u202f\u205f\u3000\u3164\uffa0\u115f\u1160]/u;
+
+/**
+ * Text CI sends to be shown to the approver: trimmed, at most `max`
+ * characters, without deceptive characters or runs of spaces (padding that
+ * pushes the rest out of a notification).
+ */
+const shownText = (max: number) =>
+  text(max)
+    .refine(
+      (value) => !DECEPTIVE_CHARACTERS.test(value),
+      "must not contain control, format, bidi or invisible characters",
+    )
+    .refine((value) => !value.includes("  "), "must not contain runs of spaces");
+
+/** Printable ASCII without spaces, for identifiers whose look-alikes would deceive (refs, names). */
+const asciiToken = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[\x21-\x7e]+$/, "must be printable ASCII without spaces");
+
+/** https (or http) without user info: `https://github.com@evil.example/` would show as GitHub's. */
+export function isShowableUrl(text: string): boolean {
+  try {
+    const url = new URL(text);
+    return (url.protocol === "https:" || url.protocol === "http:") && !url.username && !url.password;
+  } catch {
+    return false;
+  }
+}
+
 export const PackageInfo = z.strictObject({
-  name: text(214),
-  version: text(128).optional(),
+  name: shownText(214),
+  version: shownText(128).optional(),
 });
 export type PackageInfo = z.infer<typeof PackageInfo>;
 
-/** What CI says about itself. Shown to the approver as "claimed by CI". */
+/**
+ * What CI says about itself. Shown to the approver as "claimed by CI". Every
+ * field is bounded and free of deceptive characters; those a look-alike could
+ * fake (repository, ref, commit, actor, …) are plain ASCII.
+ */
 export const CiContext = z.strictObject({
-  provider: text(40).optional(),
-  repository: text(200).optional(),
+  provider: z
+    .string()
+    .max(40)
+    .regex(/^[A-Za-z0-9._-]+$/, "must be a word such as github or gitlab")
+    .optional(),
+  repository: z
+    .string()
+    .max(200)
+    .regex(/^[A-Za-z0-9_.-]+(\/[A-Za-z0-9_.-]+){1,9}$/, "must be owner/name (ASCII letters, digits, . _ -)")
+    .optional(),
   runUrl: z
     .url({ protocol: /^https?$/ })
     .max(500)
+    .refine(isShowableUrl, "runUrl must be an http(s) URL without user info")
     .optional(),
-  sha: text(64).optional(),
-  ref: text(300).optional(),
-  workflow: text(300).optional(),
-  job: text(200).optional(),
-  actor: text(100).optional(),
-  eventName: text(60).optional(),
-  environment: text(200).optional(),
+  sha: z
+    .string()
+    .regex(/^[0-9a-fA-F]{7,64}$/, "sha must be a hexadecimal commit id")
+    .optional(),
+  ref: asciiToken(255).optional(),
+  workflow: shownText(200).optional(),
+  job: shownText(200).optional(),
+  actor: asciiToken(100).optional(),
+  eventName: z
+    .string()
+    .max(60)
+    .regex(/^[A-Za-z0-9._-]+$/, "must be an event name such as push")
+    .optional(),
+  environment: shownText(200).optional(),
 });
 export type CiContext = z.infer<typeof CiContext>;
 
@@ -339,6 +400,32 @@ export const PushSubscriptionBody = z.strictObject({
 });
 export type PushSubscriptionBody = z.infer<typeof PushSubscriptionBody>;
 
+const base64urlField = (max: number) =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url")
+    .max(max);
+
+/**
+ * A WebAuthn assertion (`AuthenticationResponseJSON` of @simplewebauthn/browser's
+ * `startAuthentication`). In an approval its challenge must be
+ * `approvalChallenge(requestId, answer)` (approvalChallenge.ts).
+ */
+export const PasskeyAssertion = z.strictObject({
+  id: base64urlField(1024).min(1),
+  rawId: base64urlField(1024).min(1),
+  type: z.literal("public-key"),
+  response: z.strictObject({
+    clientDataJSON: base64urlField(4096).min(1),
+    authenticatorData: base64urlField(4096).min(1),
+    signature: base64urlField(1024).min(1),
+    userHandle: base64urlField(256).optional(),
+  }),
+  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+  clientExtensionResults: z.record(z.string(), z.unknown()),
+});
+export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
+
 // ---------------------------------------------------------------- accounts and links
 
 /** The server's record of an account: never the secret. */
@@ -349,6 +436,8 @@ export const CreateAccountBody = z.strictObject({
 export const UpdateAccountBody = z.strictObject({
   issuer: z.string().trim().max(200).optional(),
   label: text(200).optional(),
+  /** With a passkey on the device: an assertion over a `rename_account` challenge. */
+  assertion: PasskeyAssertion.optional(),
 });
 
 export interface AccountView {
@@ -363,12 +452,16 @@ export const CreateLinkBody = z.strictObject({
   name: text(80),
   /** Which CI runs may use the link, proven by an OIDC token (docs/oidc.md). Absent: any caller with the token. */
   policy: LinkPolicy.optional(),
+  /** With a passkey on the device: an assertion over a `create_link` challenge. */
+  assertion: PasskeyAssertion.optional(),
 });
 export const UpdateLinkBody = z.strictObject({
   name: text(80).optional(),
   paused: z.boolean().optional(),
   /** A new policy, or null to remove it. */
   policy: LinkPolicy.nullable().optional(),
+  /** With a passkey on the device, to change the policy or resume: an assertion over a `widen_link` challenge. */
+  assertion: PasskeyAssertion.optional(),
 });
 
 export interface LinkView {
@@ -449,32 +542,6 @@ export interface ApprovalView {
   run: { seconds: number } | null;
 }
 
-const base64urlField = (max: number) =>
-  z
-    .string()
-    .regex(/^[A-Za-z0-9_-]*$/, "must be base64url")
-    .max(max);
-
-/**
- * A WebAuthn assertion (`AuthenticationResponseJSON` of @simplewebauthn/browser's
- * `startAuthentication`). In an approval its challenge must be
- * `approvalChallenge(requestId, answer)` (approvalChallenge.ts).
- */
-export const PasskeyAssertion = z.strictObject({
-  id: base64urlField(1024).min(1),
-  rawId: base64urlField(1024).min(1),
-  type: z.literal("public-key"),
-  response: z.strictObject({
-    clientDataJSON: base64urlField(4096).min(1),
-    authenticatorData: base64urlField(4096).min(1),
-    signature: base64urlField(1024).min(1),
-    userHandle: base64urlField(256).optional(),
-  }),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()),
-});
-export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
-
 /** `POST /api/v1/devices/me/passkey`: the `RegistrationResponseJSON` of `startRegistration`. */
 export const PasskeyRegistration = z.strictObject({
   id: base64urlField(1024).min(1),
@@ -500,9 +567,24 @@ export type RemovePasskeyBody = z.infer<typeof RemovePasskeyBody>;
 /**
  * What a server challenge from `POST …/passkey/challenge` is for; an assertion
  * over it is accepted only by that action. `remove` (turning the requirement
- * off) is the default; the others guard what could move seeds off the phone.
+ * off) is the default; the others guard what could move seeds off the phone
+ * or widen who can cause a prompt or collect a code (docs/api.md lists them).
  */
-export const PasskeyPurpose = z.enum(["remove", "invite", "transfer", "recovery_code", "remove_device"]);
+export const PasskeyPurpose = z.enum([
+  "remove",
+  "invite",
+  "transfer",
+  "recovery_code",
+  "remove_device",
+  /** A new CI link (its token is shown once). */
+  "create_link",
+  /** Removing or changing a link's policy, or resuming a paused link. */
+  "widen_link",
+  /** Renaming an account (its name is what approvers read). */
+  "rename_account",
+  /** Letting go of an account (the last holder deletes it). */
+  "delete_account",
+]);
 export type PasskeyPurpose = z.infer<typeof PasskeyPurpose>;
 
 /** `POST /api/v1/devices/me/passkey/challenge` (optional body; without it the purpose is `remove`). */
@@ -588,6 +670,13 @@ export interface AuditEntry {
   challenge?: "otp" | "web";
   /** The approver covered the rest of the run until this time (ms since epoch). */
   runUntil?: number | null;
+  /**
+   * A refusal (no `requestId`) stands for this many identical calls: same
+   * link, outcome and message within one minute. Absent: one.
+   */
+  count?: number;
+  /** The last of those calls (ms since epoch); absent with one. */
+  lastAt?: number;
 }
 
 // ---------------------------------------------------------------- push
@@ -611,6 +700,12 @@ export type PushPayload =
        * far the codes go). The notification then has no one-tap Approve.
        */
       needsScreen?: true;
+      /**
+       * Nothing in the request is verified (no OIDC token): everything shown
+       * is claimed by CI. The app offers no one-tap Approve on the
+       * notification for it unless the user allowed that in Settings.
+       */
+      unverified?: true;
     }
   | {
       v: 1;

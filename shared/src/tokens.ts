@@ -7,7 +7,17 @@ export function isLinkTokenFormat(text: string): boolean {
   return LINK_TOKEN_PATTERN.test(text);
 }
 
-/** Replaces anything shaped like a link token with `cs_…redacted`, for logs and messages. */
+/**
+ * A link token as it may appear in a URL: each character either itself or
+ * percent-encoded (`cs_%41%41…`, `%63%73%5F…`), since a server that decodes
+ * the path before looking the token up would accept every such spelling.
+ */
+const TOKEN_SHAPED = /(?:c|%63)(?:s|%73)(?:_|%5[fF])(?:[A-Za-z0-9_-]|%[0-9A-Fa-f]{2}){8,}/g;
+
+/**
+ * Replaces anything shaped like a link token with `cs_…redacted`, for logs and
+ * messages, in any percent-encoding of its characters.
+ */
 export function redactTokens(text: string): string {
-  return text.replace(/cs_[A-Za-z0-9_-]{8,}/g, "cs_…redacted");
+  return text.replace(TOKEN_SHAPED, "cs_…redacted");
 }

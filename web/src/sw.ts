@@ -4,6 +4,7 @@ import { cleanupOutdatedCaches, createHandlerBoundToURL, precacheAndRoute } from
 import { NavigationRoute, registerRoute } from "workbox-routing";
 import { approveRequest, denyRequest } from "./approval/answer.js";
 import { loadDevice } from "./device/device.js";
+import { loadOneTapUnverified } from "./notifications/oneTapPreference.js";
 import { loadPasskeySettings } from "./passkey/passkeySettings.js";
 import { getServices } from "./services.js";
 import {
@@ -48,7 +49,10 @@ async function onPush(data: unknown): Promise<void> {
   const payload = parsePushPayload(data);
   if (!payload) return;
   if (payload.type === "approval") {
-    const spec = approvalNotification(payload, { noCode: await holdsNoCode(payload.accountId) });
+    const spec = approvalNotification(payload, {
+      noCode: await holdsNoCode(payload.accountId),
+      oneTapUnverified: await loadOneTapUnverified(),
+    });
     await self.registration.showNotification(spec.title, spec.options);
     await broadcast({ type: "approval-request", requestId: payload.requestId });
     return;

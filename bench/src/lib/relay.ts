@@ -19,7 +19,7 @@ export interface Relay {
   close(): Promise<void>;
 }
 
-export const SETUP_CODE = "BENCH-SETUP-CODE";
+export const SETUP_CODE = "BENCH-SETU-PCOD-E234";
 
 /**
  * The real relay (createApp) in this process on 127.0.0.1, over a real store:

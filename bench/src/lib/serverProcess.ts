@@ -16,7 +16,7 @@ export function startServerProcess(
 ): Promise<ServerProcess> {
   return startServer({
     host: options.host ?? "127.0.0.1",
-    setupCode: "BENCH-PROC-SETUP",
+    setupCode: "BENCH-PROC-SETU-P234",
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
     env: { HOST: "127.0.0.1", COUNTERSIGN_LOG_LEVEL: "warn", ...options.env },
   });

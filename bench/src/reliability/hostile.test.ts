@@ -296,3 +296,101 @@ test(`hostile input: ${RUNS} malformed requests to every endpoint — zero 5xx, 
   expect(changedTables).toEqual([]);
   expect(after).toEqual(before);
 });
+
+/** Characters that make shown text lie (issue 18): every one must be refused wherever CI's claims are shown. */
+const DECEPTIVE = [
+  ...Array.from({ length: 0x20 }, (_, c) => c),
+  0x7f,
+  ...Array.from({ length: 0x20 }, (_, c) => 0x80 + c),
+  0x00ad,
+  0x061c,
+  0x115f,
+  0x1160,
+  0x180e,
+  ...Array.from({ length: 0x10 }, (_, c) => 0x2000 + c), // spaces, zero-width, LRM/RLM
+  0x2028,
+  0x2029,
+  ...Array.from({ length: 5 }, (_, c) => 0x202a + c), // bidi embeddings and overrides
+  0x202f,
+  0x205f,
+  0x2060,
+  ...Array.from({ length: 4 }, (_, c) => 0x2066 + c), // bidi isolates
+  0x3000,
+  0x3164,
+  0xe000,
+  0xfeff,
+  0xffa0,
+  0xfff9,
+].map((c) => String.fromCodePoint(c));
+/** Look-alikes of ASCII letters (Cyrillic, Greek, fullwidth): refused where only ASCII is shown. */
+const LOOKALIKES = ["а", "е", "о", "р", "с", "ѕ", "і", "ο", "ν", "ａ", "ｅ"];
+
+test(`hostile input: deceptive text in every field CI claims is refused (400), nothing stored`, async () => {
+  server = await startServerProcess({
+    env: { COUNTERSIGN_MAX_CALLS_PER_MINUTE: "100000", COUNTERSIGN_LOG_LEVEL: "warn" },
+  });
+  const origin = `http://127.0.0.1:${new URL(server.origin).port}`;
+  const phone = await Device.pair(origin, { setupCode: server.setupCode }, "Fuzz phone");
+  const account = await phone.account("alice");
+  const created = await phone.link(account.id, "fuzz");
+  const shown = ["workflow", "job", "environment"] as const;
+  const ascii = ["repository", "ref", "actor", "sha", "eventName", "provider"] as const;
+  const safe: Record<string, string> = {
+    workflow: "release",
+    job: "publish",
+    environment: "npm",
+    repository: "acme/rocket",
+    ref: "refs/tags/v1.2.3",
+    actor: "alice",
+    sha: "0123456789abcdef0123456789abcdef01234567",
+    eventName: "push",
+    provider: "github",
+  };
+  const insert = (text: string, at: number, what: string) => {
+    const i = at % (text.length + 1);
+    const spliced = `${text.slice(0, i)}${what}${text.slice(i)}`;
+    // Leading or trailing whitespace is trimmed (neutralised), so put it inside.
+    return spliced.trim() === spliced ? spliced : `${text.slice(0, 1)}${what}${text.slice(1)}`;
+  };
+  const body = fc.oneof(
+    fc
+      .tuple(
+        fc.constantFrom(...shown, ...ascii, "package.name", "package.version"),
+        fc.constantFrom(...DECEPTIVE),
+        fc.nat(),
+      )
+      .map(([field, char, at]) => ({ field, char, at })),
+    fc
+      .tuple(fc.constantFrom(...ascii, "package.name"), fc.constantFrom(...LOOKALIKES), fc.nat())
+      .map(([field, char, at]) => ({ field, char, at })),
+    fc.constant({ field: "padding", char: " ".repeat(2), at: 4 }),
+    fc
+      .constantFrom("https://github.com@evil.example/acme/rocket/actions/runs/1", "https://u:p@github.com/x")
+      .map((runUrl) => ({ field: "runUrl", char: runUrl, at: 0 })),
+  );
+  let refused = 0;
+  await fc.assert(
+    fc.asyncProperty(body, async ({ field, char, at }) => {
+      const payload: { package: { name: string; version: string }; context: Record<string, string> } = {
+        package: { name: "rocket", version: "1.2.3" },
+        context: { ...safe },
+      };
+      if (field === "package.name") payload.package.name = insert("rocket", at, char);
+      else if (field === "package.version") payload.package.version = insert("1.2.3", at, char);
+      else if (field === "runUrl") payload.context.runUrl = char;
+      else if (field === "padding") payload.context.workflow = `release${char}to npm`;
+      else payload.context[field] = insert(safe[field] ?? "x", at, char);
+      const answer = await send(`${origin}/api/v1/otp?wait=0`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${created.token}`, "content-type": "application/json" },
+        body: JSON.stringify(payload),
+      });
+      refused++;
+      return answer.status === 400;
+    }),
+    { numRuns: Math.min(RUNS, 500), endOnFailure: true },
+  );
+  const pending = await phone.call<unknown[]>("GET", "/api/v1/approvals");
+  report("hostile-shown-text", { requests: refused, approvalsCreated: pending.body.length });
+  expect(pending.body).toEqual([]);
+});

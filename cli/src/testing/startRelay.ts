@@ -38,7 +38,7 @@ async function freePort(): Promise<number> {
 export async function startRelay(env: Record<string, string> = {}): Promise<Relay> {
   const port = await freePort();
   const dataDir = await mkdtemp(join(tmpdir(), "countersign-cli-test-"));
-  const setupCode = `CLI-${randomBytes(4).toString("hex").toUpperCase()}`;
+  const setupCode = `CLI-${randomBytes(10).toString("hex").toUpperCase()}`;
   const origin = `http://127.0.0.1:${port}`;
   let output = "";
   let child: ChildProcess | undefined;

@@ -10,6 +10,8 @@ import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { requireApprovalPasskey } from "../passkey/requireApprovalPasskey.js";
 import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord, StoredAnswer } from "../store/Store.js";
+import { cancelPendingRequests } from "./cancelPendingRequests.js";
+import { LINK_PAUSED } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
 
 export function toApprovalView(
@@ -68,11 +70,16 @@ function registryName(view: ApprovalView): string {
  * The push message that asks the holders of an account to decide. A web
  * challenge or a run offer cannot be answered with one tap on the
  * notification: the approver opens the registry's page, or decides how far
- * the codes go, on the approval screen.
+ * the codes go, on the approval screen. The body says whether what it shows
+ * is verified (OIDC) or claimed by CI; an entirely unverified request is
+ * marked `unverified`, and the app then offers no one-tap Approve unless the
+ * user allowed it.
  */
 export function approvalPayload(view: ApprovalView): PushPayload {
   const web = view.challenge.type === "web";
-  const detail = notificationDetail(view);
+  const unverified = !view.verified || Object.keys(view.verified).length === 0;
+  // The notification says where its words come from: an OIDC token, or CI's own claim.
+  const detail = `${notificationDetail(view)} · ${unverified ? "claimed by CI" : "verified by OIDC"}`;
   return {
     v: 1,
     type: "approval",
@@ -86,6 +93,7 @@ export function approvalPayload(view: ApprovalView): PushPayload {
         : detail,
     expiresAt: view.expiresAt,
     ...(web || view.run ? { needsScreen: true as const } : {}),
+    ...(unverified ? { unverified: true as const } : {}),
   };
 }
 
@@ -215,7 +223,10 @@ export async function answerApproval(
     },
   );
   if (!outcome.ok) throw notAnswerable(outcome.request, now);
-  if (pause) await deps.store.updateLink(request.linkId, { paused: true });
+  if (pause) {
+    await deps.store.updateLink(request.linkId, { paused: true });
+    await cancelPendingRequests(deps, request, LINK_PAUSED);
+  }
   deps.log.info("request answered", { requestId, status, deviceId: device.id });
 
   const account = await deps.store.getAccount(request.accountId);

@@ -6,18 +6,19 @@ import type {
   PairResult,
   PushSubscriptionBody,
 } from "@countersign/shared";
+import { ConfigError } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { dropChallenges } from "../passkey/passkeyChallenges.js";
 import { validatePushEndpoint } from "../push/validatePushEndpoint.js";
 import { constantTimeEqual, hashSecret, newHumanCode, newId, normalizeHumanCode } from "../secrets.js";
 import type { DeviceRecord, InviteRecord } from "../store/Store.js";
+import { recordInviter } from "./accounts.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
+import { cancelPendingRequests } from "./cancelPendingRequests.js";
 import { issueRecoveryCode } from "./recovery.js";
 import { recordSecurityEvent } from "./securityEvents.js";
 import { cancelTransfersOf } from "./transfers.js";
-
-const SETUP_CODE_SETTING = "setupCode";
 
 export function toDeviceView(device: DeviceRecord, currentId?: string): DeviceView {
   return {
@@ -31,16 +32,47 @@ export function toDeviceView(device: DeviceRecord, currentId?: string): DeviceVi
   };
 }
 
+/** The setup code's hash; the code itself is never stored (it is printed once per start). */
+const SETUP_CODE_SETTING = "setupCodeHash";
+/** Where servers before issue 18 kept the setup code in the clear; removed on start. */
+const LEGACY_SETUP_CODE_SETTING = "setupCode";
+/** A generated setup code: four groups of four from a 32-letter alphabet, 80 bits. */
+export const SETUP_CODE_BITS = 80;
+
+/**
+ * Why a preset setup code (COUNTERSIGN_SETUP_CODE) is weaker than a generated
+ * one, or null when it is not: its letters and digits (separators and case
+ * aside), counted at the bits per character of the smallest alphabet they
+ * come from (digits 3.3, hexadecimal 4, letters and digits 5), must reach
+ * {@link SETUP_CODE_BITS}.
+ */
+export function setupCodeWeakness(code: string): string | null {
+  const chars = normalizeHumanCode(code);
+  const perChar = /^\d*$/.test(chars) ? Math.log2(10) : /^[0-9A-F]*$/.test(chars) ? 4 : 5;
+  const bits = Math.floor(chars.length * perChar);
+  if (bits >= SETUP_CODE_BITS && new Set(chars).size >= 6) return null;
+  return (
+    `COUNTERSIGN_SETUP_CODE is too weak (about ${bits} bits): use at least ${SETUP_CODE_BITS} random bits, ` +
+    "e.g. 16 random letters and digits (K7QF-2MZD-9XWB-4HNT) or 20 hexadecimal digits, or leave it unset for a generated one."
+  );
+}
+
 /**
  * The one-time setup code that pairs the first device, while no device is
- * paired: the saved one, else `preset` (COUNTERSIGN_SETUP_CODE), else a new
- * random one. Null once a device is paired.
+ * paired: `preset` (COUNTERSIGN_SETUP_CODE, which must be as strong as a
+ * generated code: ConfigError otherwise), else a new random one, which
+ * replaces any code of a previous start. Only its hash is stored. Null once a
+ * device is paired.
  */
 export async function ensureSetupCode(deps: Pick<Deps, "store" | "random">, preset?: string): Promise<string | null> {
+  const legacy = await deps.store.getSetting(LEGACY_SETUP_CODE_SETTING);
+  if (legacy !== null) await deps.store.claimSetting(LEGACY_SETUP_CODE_SETTING, legacy);
   if ((await deps.store.listDevices()).length > 0) return null;
-  const saved = await deps.store.getSetting(SETUP_CODE_SETTING);
-  const wanted = preset?.trim() || saved || newHumanCode(deps.random);
-  if (wanted !== saved) await deps.store.setSetting(SETUP_CODE_SETTING, wanted);
+  const wanted = preset?.trim() || newHumanCode(deps.random);
+  const weakness = setupCodeWeakness(wanted);
+  if (weakness) throw new ConfigError(weakness);
+  const hash = hashSecret(normalizeHumanCode(wanted));
+  if ((await deps.store.getSetting(SETUP_CODE_SETTING)) !== hash) await deps.store.setSetting(SETUP_CODE_SETTING, hash);
   return wanted;
 }
 
@@ -77,9 +109,10 @@ export async function createDeviceRecord(
 
 export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): Promise<PairResult> {
   await verifySignedCall(deps, call, body.publicKey, `pair:${body.publicKey.x}`);
+  let invite: InviteRecord | null = null;
   if ("setupCode" in body) {
     const saved = await deps.store.getSetting(SETUP_CODE_SETTING);
-    const matches = saved !== null && constantTimeEqual(normalizeHumanCode(saved), normalizeHumanCode(body.setupCode));
+    const matches = saved !== null && constantTimeEqual(saved, hashSecret(normalizeHumanCode(body.setupCode)));
     if (!matches || !(saved && (await deps.store.claimSetting(SETUP_CODE_SETTING, saved)))) {
       throw new AppError(
         "unauthorized",
@@ -89,7 +122,7 @@ export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): 
   }
   let inviter: DeviceRecord | null = null;
   if ("inviteCode" in body) {
-    const invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
+    invite = await deps.store.claimInvite(hashSecret(normalizeHumanCode(body.inviteCode)), deps.clock.now());
     // An invite lasts only as long as the device that made it: removing that device cancels it
     // (removeDevice), and this check closes the window of an invite created while it was removed.
     inviter = invite ? await deps.store.getDevice(invite.createdBy) : null;
@@ -97,6 +130,8 @@ export async function pairDevice(deps: Deps, call: SignedCall, body: PairBody): 
   }
   const others = (await deps.store.listDevices()).map((other) => other.id);
   const device = await createDeviceRecord(deps, body);
+  // Holding accounts is granted by a holder: the device that invited this one (accounts.ts).
+  if (invite) await recordInviter(deps, device.id, invite.createdBy);
   deps.log.info("device paired", { deviceId: device.id, by: inviter ? "invite" : "setup code" });
   await recordSecurityEvent(
     deps,
@@ -183,7 +218,9 @@ export async function renameDevice(deps: Pick<Deps, "store">, device: DeviceReco
 /**
  * Unpairs a device (itself or another): its signature no longer opens
  * anything, and what it started ends with it — its open invites, the seed
- * transfers it was to receive or had sealed, its passkey challenges.
+ * transfers it was to receive or had sealed, its passkey challenges. The
+ * accounts it alone held keep their links, which now refuse CI (`forbidden`:
+ * nobody could be asked), and their pending requests are cancelled.
  */
 export async function removeDevice(
   deps: Pick<Deps, "store" | "log" | "clock" | "random" | "push">,
@@ -192,10 +229,16 @@ export async function removeDevice(
 ): Promise<void> {
   const target = await deps.store.getDevice(deviceId);
   if (!target) throw new AppError("not_found", "No such device.");
+  const orphaned = (await deps.store.listAccounts()).filter(
+    (account) => account.deviceIds.length === 1 && account.deviceIds[0] === deviceId,
+  );
   await deps.store.deleteDevice(deviceId);
   const invites = await cancelInvitesOf(deps, deviceId);
   const transfers = await cancelTransfersOf(deps, deviceId);
   await dropChallenges(deps.store, deviceId);
+  for (const account of orphaned) {
+    await cancelPendingRequests(deps, { accountId: account.id }, "Cancelled: no device holds the account any more.");
+  }
   deps.log.info("device removed", {
     deviceId,
     by: by.id,

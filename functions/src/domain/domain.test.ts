@@ -78,7 +78,7 @@ async function seed() {
   };
   await deps.store.createDevice(device);
   const { account } = await createAccount(deps, device, { issuer: "npm", label: "alice" });
-  const { token, link } = await createLink(deps, account.id, "CI");
+  const { token, link } = await createLink(deps, device, account.id, "CI");
   return { device, account, token, link };
 }
 
@@ -103,7 +103,7 @@ describe("delivering the code", () => {
     const error = await expectError(awaitOtp(deps, request, 0), "expired");
     expect(error.message).toMatch(/no longer valid/);
     expect((await deps.store.getRequest(request.id))?.answer).toBeNull();
-    const [entry] = await listHistory(deps, account.id);
+    const [entry] = await listHistory(deps, device, account.id);
     expect(entry).toMatchObject({ outcome: "expired", message: expect.stringMatching(/ran out/) });
   });
 
@@ -123,7 +123,7 @@ describe("expiry", () => {
     expect(await sweepExpired(deps)).toBe(1);
     await expectError(awaitOtp(deps, request, 0), "expired");
     await expectError(answerApproval(deps, device, request.id, { decision: "deny" }), "expired");
-    expect((await listHistory(deps, account.id))[0]?.outcome).toBe("expired");
+    expect((await listHistory(deps, device, account.id))[0]?.outcome).toBe("expired");
     expect(sent.at(-1)).toMatchObject({ type: "answered", requestId: request.id, status: "expired" });
   });
 });
@@ -139,7 +139,7 @@ describe("limits", () => {
     }
     const error = await expectError(requestOtp(deps, call(token)), "rate_limited");
     expect(error.retryAfterSeconds).toBe(40 * 60);
-    expect((await listHistory(deps, account.id))[0]?.outcome).toBe("rate_limited");
+    expect((await listHistory(deps, device, account.id))[0]?.outcome).toBe("rate_limited");
     now += 40 * 60_000;
     await requestOtp(deps, call(token));
   });
@@ -258,13 +258,13 @@ describe("device signatures", () => {
 });
 
 describe("setup code", () => {
-  it("is generated once, kept across restarts, preset by COUNTERSIGN_SETUP_CODE, and gone once a device pairs", async () => {
+  it("is generated at each start until a device pairs, preset by COUNTERSIGN_SETUP_CODE, and gone once one pairs", async () => {
     const generated = await ensureSetupCode(deps);
     expect(generated).toMatch(/^[A-Z2-9]{4}(-[A-Z2-9]{4}){3}$/);
-    expect(await ensureSetupCode(deps)).toBe(generated);
-    expect(await ensureSetupCode(deps, "TEST-1234")).toBe("TEST-1234");
+    expect(await ensureSetupCode(deps)).not.toBe(generated);
+    expect(await ensureSetupCode(deps, "TEST-SETU-PCOD-E234")).toBe("TEST-SETU-PCOD-E234");
     await seed();
-    expect(await ensureSetupCode(deps, "TEST-1234")).toBeNull();
+    expect(await ensureSetupCode(deps, "TEST-SETU-PCOD-E234")).toBeNull();
   });
 });
 
@@ -287,7 +287,7 @@ describe("the registry relay's requests", () => {
   });
 
   it("refuses a run offer without a public key, or with a web challenge, before anything starts", async () => {
-    const { token, account } = await seed();
+    const { device, token, account } = await seed();
     const noKey = await expectError(requestOtp(deps, ask(token, { run: { seconds: 600 } })), "bad_request");
     expect(noKey.message).toMatch(/run needs publicKey/);
     const withWeb = await expectError(
@@ -296,7 +296,7 @@ describe("the registry relay's requests", () => {
     );
     expect(withWeb.message).toMatch(/web challenge/);
     expect(sent).toEqual([]);
-    expect(await listHistory(deps, account.id)).toEqual([]);
+    expect(await listHistory(deps, device, account.id)).toEqual([]);
     await requestOtp(deps, ask(token, { run: { seconds: 600 }, publicKey, operation }));
     expect(sent).toHaveLength(1);
   });
@@ -337,7 +337,9 @@ describe("the registry relay's requests", () => {
       opened: true,
     });
     await expectError(awaitOtp(deps, request, 0), "expired");
-    expect(await listHistory(deps, account.id)).toMatchObject([{ outcome: "delivered", challenge: "web", operation }]);
+    expect(await listHistory(deps, device, account.id)).toMatchObject([
+      { outcome: "delivered", challenge: "web", operation },
+    ]);
   });
 
   it("opening a page is refused for a code request", async () => {
@@ -381,7 +383,7 @@ describe("the registry relay's requests", () => {
     );
     await answerApproval(deps, device, run.id, { decision: "approve", jwe, runUntil: latest });
     expect(await awaitOtp(deps, run, 0)).toMatchObject({ jwe });
-    const history = await listHistory(deps, account.id);
+    const history = await listHistory(deps, device, account.id);
     expect(history.find((entry) => entry.requestId === run.id)).toMatchObject({
       outcome: "delivered",
       runUntil: latest,
@@ -398,7 +400,10 @@ describe("the registry relay's requests", () => {
     expect(error.message).toMatch(/withdrawn by CI/);
     expect(sent.at(-1)).toEqual({ v: 1, type: "answered", requestId: request.id, status: "expired", answeredBy: "" });
     expect((await deps.store.getRequest(request.id))?.challenge).toEqual({ type: "web" });
-    expect((await listHistory(deps, account.id))[0]).toMatchObject({ outcome: "expired", message: "Withdrawn by CI" });
+    expect((await listHistory(deps, device, account.id))[0]).toMatchObject({
+      outcome: "expired",
+      message: "Withdrawn by CI",
+    });
     await expectError(answerApproval(deps, device, request.id, { decision: "approve", opened: true }), "expired");
     // Withdrawing again changes nothing; an answered request cannot be withdrawn.
     await withdrawOtp(deps, { token, requestId: request.id, ip: "203.0.113.9", userAgent: null });

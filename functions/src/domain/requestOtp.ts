@@ -1,16 +1,28 @@
-import { OIDC_TOKEN_HEADER, type OtpRequestBody, type OtpResponse, pickValidCode } from "@countersign/shared";
+import {
+  NPM_PACKAGE_NAME,
+  OIDC_TOKEN_HEADER,
+  type OtpRequestBody,
+  type OtpResponse,
+  pickValidCode,
+  SEMVER_VERSION,
+} from "@countersign/shared";
 import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { newId } from "../secrets.js";
-import type { AuditPatch, AuditRecord, LinkRecord, RequestRecord } from "../store/Store.js";
+import { hashSecret, newId } from "../secrets.js";
+import type {
+  AccountRecord,
+  AuditPatch,
+  AuditRecord,
+  LimitRefusal,
+  LinkRecord,
+  RequestRecord,
+} from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
 import { findLinkByToken } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
 import { sweepExpired } from "./sweepExpired.js";
 import { usageIsStale } from "./usage.js";
-
-const HOUR_MS = 60 * 60 * 1000;
 
 export interface OtpCall {
   token: string;
@@ -62,39 +74,41 @@ function auditEntry(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFi
   };
 }
 
+/**
+ * Files a refused call. Identical refusals (same link, outcome and message)
+ * within a minute share one entry, counted: a flood of refused calls is a
+ * row a minute per reason, not a row per call, and cannot push the link's
+ * real requests out of its history.
+ */
 async function audit(deps: Deps, link: LinkRecord, call: OtpCall, fields: AuditFields) {
-  await deps.store.addAudit(auditEntry(deps, link, call, fields));
+  const minute = Math.floor(deps.clock.now() / 60_000);
+  const id = `refusal.${link.id}.${fields.outcome}.${minute}.${hashSecret(fields.message ?? "").slice(0, 16)}`;
+  await deps.store.countRefusal(auditEntry(deps, link, call, { ...fields, id }));
 }
 
-async function checkLimits(deps: Deps, link: LinkRecord, call: OtpCall) {
+/** The refusal of a request over the link's limits, recorded in the history (no device hears of it). */
+async function refuseOverLimit(deps: Deps, link: LinkRecord, call: OtpCall, refused: LimitRefusal): Promise<never> {
   const now = deps.clock.now();
-  // The hour is (now - 1 h, now]: a request leaves it exactly when Retry-After says.
-  const counts = await deps.store.countLinkRequests(link.id, now - HOUR_MS + 1, now);
-  let refusal: AppError | null = null;
-  if (counts.pending >= deps.config.maxPendingPerLink) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestPendingExpiresAt ?? now) - now) / 1000));
-    refusal = new AppError(
-      "rate_limited",
-      `This link already has ${counts.pending} requests waiting for an answer. Answer or let them expire first.`,
-      { retryAfterSeconds },
-    );
-  } else if (counts.total >= deps.config.maxRequestsPerLinkPerHour) {
-    const retryAfterSeconds = Math.max(1, Math.ceil(((counts.oldestCreatedAt ?? now) + HOUR_MS - now) / 1000));
-    refusal = new AppError(
-      "rate_limited",
-      `This link reached its limit of ${deps.config.maxRequestsPerLinkPerHour} requests per hour.`,
-      { retryAfterSeconds },
-    );
-  }
-  if (refusal) {
-    await audit(deps, link, call, {
-      id: newId(deps.random),
-      requestId: null,
-      outcome: "rate_limited",
-      message: refusal.message,
-    });
-    throw refusal;
-  }
+  const retryAfterSeconds = Math.max(1, Math.ceil((refused.retryAt - now) / 1000));
+  const refusal =
+    refused.limit === "pending"
+      ? new AppError(
+          "rate_limited",
+          `This link already has ${refused.pending} requests waiting for an answer. Answer or let them expire first.`,
+          { retryAfterSeconds },
+        )
+      : new AppError(
+          "rate_limited",
+          `This link reached its limit of ${deps.config.maxRequestsPerLinkPerHour} requests per hour.`,
+          { retryAfterSeconds },
+        );
+  await audit(deps, link, call, {
+    id: newId(deps.random),
+    requestId: null,
+    outcome: "rate_limited",
+    message: refusal.message,
+  });
+  throw refusal;
 }
 
 /** What a job must set up to send a token the link's policy can check. */
@@ -155,6 +169,30 @@ function checkRegistryFields(body: OtpRequestBody) {
   }
 }
 
+/** Whether an account is an npm one (its issuer names npm), whose packages follow npm's rules. */
+export function isNpmAccount(account: Pick<AccountRecord, "issuer">): boolean {
+  return /^(npm|npmjs|npmjs\.com|npmjs\.org|registry\.npmjs\.org|www\.npmjs\.com)$/i.test(account.issuer.trim());
+}
+
+/**
+ * For an npm account, the package CI claims must be a valid npm name and a
+ * semver version: anything else (look-alike letters, spaces, an endless
+ * name that pushes the repository out of the notification) could not be
+ * published anyway, and is refused before anyone is asked.
+ */
+function checkPackageForAccount(account: AccountRecord, pkg: OtpRequestBody["package"]) {
+  if (!pkg || !isNpmAccount(account)) return;
+  if (pkg.name.length > 214 || !NPM_PACKAGE_NAME.test(pkg.name)) {
+    throw new AppError(
+      "bad_request",
+      "package.name is not a valid npm package name (lowercase ASCII, optional @scope/).",
+    );
+  }
+  if (pkg.version !== undefined && (!SEMVER_VERSION.test(pkg.version) || pkg.version.startsWith("v"))) {
+    throw new AppError("bad_request", "package.version is not a semver version such as 1.2.3.");
+  }
+}
+
 /** JSON with sorted keys, to compare values a store may hand back with their keys in another order. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, inner: unknown) =>
@@ -164,14 +202,22 @@ function canonicalJson(value: unknown): string {
   );
 }
 
+/** A public key as compared between a request and its retry: the point only (JWK extras such as `ext` aside). */
+function keyPoint(key: { x: string; y: string } | null | undefined): string | null {
+  return key ? `${key.x}.${key.y}` : null;
+}
+
 /**
- * Whether a retry asks for what its request asked: the same operation, the
- * same challenge and the same run offer. The approver decided on what the
- * request showed, so an answer must not go to a call that asks for something
- * else. A web challenge's authUrl is wiped once the request is answered; then
- * only the challenge's type can be compared.
+ * Whether a retry asks for what its request asked: the same public key (or
+ * none), package, context, operation, challenge and run offer. The approver
+ * decided on what the request showed, and the answer is readable only with
+ * the request's key, so a call that differs in any of these must not join:
+ * whoever created the request first (an attacker holding a leaked link and
+ * guessing the key) would otherwise decide who reads the code. A web
+ * challenge's authUrl is wiped once the request is answered; then only the
+ * challenge's type can be compared.
  */
-function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
+export function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
   const challenge = body.challenge ?? { type: "otp" };
   const stored = request.challenge;
   const sameChallenge =
@@ -179,6 +225,9 @@ function asksTheSame(request: RequestRecord, body: OtpRequestBody): boolean {
     (challenge.type !== "web" || stored.type !== "web" || !stored.authUrl || stored.authUrl === challenge.authUrl);
   return (
     sameChallenge &&
+    keyPoint(request.publicKey) === keyPoint(body.publicKey) &&
+    canonicalJson(request.package) === canonicalJson(body.package ?? null) &&
+    canonicalJson(request.context) === canonicalJson(body.context ?? null) &&
     canonicalJson(request.operation) === canonicalJson(body.operation ?? null) &&
     (request.run?.seconds ?? null) === (body.run?.seconds ?? null)
   );
@@ -196,8 +245,8 @@ async function join(
   if (!asksTheSame(joined, call.body)) {
     throw new AppError(
       "conflict",
-      "This Idempotency-Key belongs to a request for another registry operation or challenge; " +
-        "use a new key for a new challenge.",
+      "This Idempotency-Key belongs to a request that asked for something else (another publicKey, package " +
+        "or context, or another registry operation or challenge); use a new, random key for a new request.",
       { requestId: joined.id },
     );
   }
@@ -209,8 +258,9 @@ async function join(
  * request for a code and notifies every device holding the account. A joined
  * request notifies nobody again. On a link with a policy, the caller's OIDC
  * token is verified first, a retry's too: it joins only a request of the same
- * CI run, whose verified claims stay as they were. A retry that asks for
- * another operation or challenge than its request is a `conflict`.
+ * CI run, whose verified claims stay as they were. A retry that differs from
+ * its request (see asksTheSame) is a `conflict`: a join never changes who can
+ * read the answer.
  */
 export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
   checkRegistryFields(call.body);
@@ -218,6 +268,8 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   const account = await deps.store.getAccount(link.accountId);
   if (!account)
     throw new AppError("unauthorized", "Unknown or revoked link. Create a new link in the Countersign app.");
+  if (account.deviceIds.length === 0) throw new AppError("forbidden", NO_HOLDER);
+  checkPackageForAccount(account, call.body.package);
   const now = deps.clock.now();
   if (usageIsStale(link.lastUsedAt, now)) await deps.store.updateLink(link.id, { lastUsedAt: now });
   const verified = await verifyCaller(deps, link, call);
@@ -230,10 +282,10 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
     await audit(deps, link, call, { id: newId(deps.random), requestId: null, outcome: "paused", message: null });
     throw new AppError("denied", "This link is paused. Resume it in the Countersign app.");
   }
-  await checkLimits(deps, link, call);
-
   const id = newId(deps.random);
-  const { request, created } = await deps.store.createRequest(
+  // The limits are checked by the store in the same atomic step as the creation:
+  // concurrent calls cannot all pass a check that each read before the others wrote.
+  const outcome = await deps.store.createRequest(
     {
       id,
       linkId: link.id,
@@ -257,7 +309,10 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
       deliveredAt: null,
     },
     auditEntry(deps, link, call, { id, requestId: id, outcome: "pending", message: null, verified }),
+    { maxPending: deps.config.maxPendingPerLink, maxPerHour: deps.config.maxRequestsPerLinkPerHour, now },
   );
+  if (outcome.refused) return refuseOverLimit(deps, link, call, outcome.refused);
+  const { request, created } = outcome;
   if (!created) return join(deps, link, call, request, verified);
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
@@ -316,18 +371,50 @@ export async function awaitOtp(
         requestId: current.id,
       });
     case "expired":
-      // The sweep expires a request only once its time is up: expired before that, CI withdrew it.
-      throw new AppError(
-        "expired",
-        now < current.expiresAt
-          ? "The request was withdrawn by CI. Start a new one."
-          : "The request expired without an answer. Start a new one.",
-        { requestId: current.id },
-      );
+      // The sweep expires a request only once its time is up: expired before that, it was cancelled.
+      if (now < current.expiresAt) throw await cancellationError(deps, current);
+      throw new AppError("expired", "The request expired without an answer. Start a new one.", {
+        requestId: current.id,
+      });
     case "approved":
       return deliver(deps, current);
   }
 }
+
+/**
+ * Why a request ended before its time: its link was revoked (or its account
+ * deleted), paused, its account lost its last holder (see
+ * cancelPendingRequests), or else CI withdrew it. Worded as a new call on the
+ * link would be refused, so CI's step fails with the reason.
+ */
+async function cancellationError(deps: Pick<Deps, "store">, request: RequestRecord): Promise<AppError> {
+  const extra = { requestId: request.id };
+  const [link, account] = await Promise.all([
+    deps.store.getLink(request.linkId),
+    deps.store.getAccount(request.accountId),
+  ]);
+  if (!link || link.revokedAt !== null || !account) {
+    return new AppError(
+      "unauthorized",
+      "This link was revoked (or its account removed) in the Countersign app; the request was cancelled.",
+      extra,
+    );
+  }
+  if (account.deviceIds.length === 0) return new AppError("forbidden", NO_HOLDER, extra);
+  if (link.paused) {
+    return new AppError(
+      "denied",
+      "This link was paused in the Countersign app; the request was cancelled. Resume the link to ask again.",
+      extra,
+    );
+  }
+  return new AppError("expired", "The request was withdrawn by CI. Start a new one.", extra);
+}
+
+/** Refusal for an account no device holds any more: nobody could be asked. */
+export const NO_HOLDER =
+  "No device holds this link's account any more, so nobody can be asked. " +
+  "Add the account on a paired device (by transfer from a device that holds it) or create a new link.";
 
 const RAN_OUT = "Approved, but the codes ran out before CI picked them up.";
 

@@ -97,7 +97,7 @@ describe("pairing", () => {
     const wrong = await TestDevice.create(app.url);
     const refused = await wrong.pairRaw({ setupCode: "WRONG-CODE", name: "X", publicKey: wrong.publicKeyJwk });
     expect(refused.status).toBe(401);
-    const device = await TestDevice.pair(app.url, { setupCode: "test-setup-code" }, "Pixel");
+    const device = await TestDevice.pair(app.url, { setupCode: "test-setu-pcod-e234" }, "Pixel");
     const me = await device.call<DeviceView>("GET", "/api/v1/devices/me");
     expect(me.body).toMatchObject({ id: device.id, name: "Pixel", hasPush: false, current: true });
     const again = await TestDevice.create(app.url);
@@ -367,7 +367,8 @@ describe("CI requests", () => {
       v: 1,
       type: "approval",
       title: "Publish foo@1.2.3 from owner/repo?",
-      body: 'npm: alice · CI link "GitHub"',
+      body: 'npm: alice · CI link "GitHub" · claimed by CI',
+      unverified: true,
     });
     expect(message.urgency).toBe("high");
     expect(message.ttl).toBe(app.deps.config.requestTtlSeconds);

@@ -111,6 +111,18 @@ function bearerToken(req: Request): string {
   return checkTokenFormat(match[1]);
 }
 
+/**
+ * The token of the link URL form, only as its canonical spelling: a path
+ * whose token is percent-encoded (`/otp/cs_%41…`) is refused like an unknown
+ * token, so no second spelling of a token is ever looked up (or logged).
+ */
+function urlToken(req: Request): string {
+  const token = String(req.params.token);
+  const raw = req.path.slice(req.path.lastIndexOf("/") + 1);
+  if (raw !== token) throw new AppError("unauthorized", "Unknown or revoked link. Check the link token.");
+  return checkTokenFormat(token);
+}
+
 function checkTokenFormat(token: string): string {
   if (!isLinkTokenFormat(token)) throw new AppError("unauthorized", "Unknown or revoked link. Check the link token.");
   return token;
@@ -314,8 +326,8 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   api.all("/requests/:requestId", onlyMethods("GET", "DELETE"));
 
   api.post("/otp", limited, async (req, res) => otp(req, res, bearerToken(req)));
-  api.post("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
-  api.get("/otp/:token", limited, async (req, res) => otp(req, res, checkTokenFormat(String(req.params.token))));
+  api.post("/otp/:token", limited, async (req, res) => otp(req, res, urlToken(req)));
+  api.get("/otp/:token", limited, async (req, res) => otp(req, res, urlToken(req)));
 
   api.get("/requests/:requestId", limited, (req, res) => {
     const token = bearerToken(req);
@@ -401,8 +413,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   // ------------------------------------------------------------ accounts and links
 
   api.get("/accounts", async (req, res) => {
-    await device(req);
-    res.json(await listAccounts(deps));
+    res.json(await listAccounts(deps, await device(req)));
   });
 
   api.post("/accounts", async (req, res) => {
@@ -412,40 +423,41 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   });
 
   api.patch("/accounts/:accountId", async (req, res) => {
-    await device(req);
-    res.json(await updateAccount(deps, String(req.params.accountId), parseBody(UpdateAccountBody, req)));
+    const me = await device(req);
+    res.json(await updateAccount(deps, me, String(req.params.accountId), parseBody(UpdateAccountBody, req)));
   });
 
   api.delete("/accounts/:accountId", async (req, res) => {
     const me = await device(req);
-    res.json(await deleteAccount(deps, me, String(req.params.accountId)));
+    const { assertion } = parseBody(PasskeyProofBody, req, true);
+    res.json(await deleteAccount(deps, me, String(req.params.accountId), assertion));
   });
 
   api.get("/accounts/:accountId/links", async (req, res) => {
-    await device(req);
-    res.json(await listLinks(deps, String(req.params.accountId)));
+    res.json(await listLinks(deps, await device(req), String(req.params.accountId)));
   });
 
   api.post("/accounts/:accountId/links", async (req, res) => {
-    await device(req);
+    const me = await device(req);
     const body = parseBody(CreateLinkBody, req);
-    res.status(201).json(await createLink(deps, String(req.params.accountId), body.name, body.policy ?? null));
+    res
+      .status(201)
+      .json(await createLink(deps, me, String(req.params.accountId), body.name, body.policy ?? null, body.assertion));
   });
 
   api.patch("/links/:linkId", async (req, res) => {
-    await device(req);
-    res.json(await updateLink(deps, String(req.params.linkId), parseBody(UpdateLinkBody, req)));
+    const me = await device(req);
+    res.json(await updateLink(deps, me, String(req.params.linkId), parseBody(UpdateLinkBody, req)));
   });
 
   api.delete("/links/:linkId", async (req, res) => {
-    await device(req);
-    res.json(await revokeLink(deps, String(req.params.linkId)));
+    res.json(await revokeLink(deps, await device(req), String(req.params.linkId)));
   });
 
   api.get("/accounts/:accountId/history", async (req, res) => {
-    await device(req);
+    const me = await device(req);
     const limit = parseIntegerParam("limit", parseQuery(req, ["limit"]).limit, 1000);
-    res.json(await listHistory(deps, String(req.params.accountId), limit || 100));
+    res.json(await listHistory(deps, me, String(req.params.accountId), limit || 100));
   });
 
   // ------------------------------------------------------------ approvals
@@ -463,7 +475,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     res.json(await answerApproval(deps, me, String(req.params.requestId), parseBody(AnswerBody, req)));
   });
 
-  mountDeviceRoutes(api, deps, { parseBody, signedCall, device, limited });
+  mountDeviceRoutes(api, deps, { parseBody, signedCall, device, limited, clientAddress });
 
   mountPasskeyRoutes(api, deps, { parseBody, device });
 

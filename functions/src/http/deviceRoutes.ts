@@ -24,6 +24,8 @@ export interface RouteHelpers {
   signedCall(req: Request): SignedCall;
   device(req: Request): Promise<DeviceRecord>;
   limited: RequestHandler;
+  /** The caller's address as the limits and the audit log see it. */
+  clientAddress(req: Request): string;
 }
 
 function transferId(req: Request): string {
@@ -36,7 +38,7 @@ function transferId(req: Request): string {
 export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): void {
   api.post("/recovery", h.limited, async (req, res) => {
     const body = h.parseBody(RecoverBody, req);
-    res.status(201).json(await recoverDevice(deps, h.signedCall(req), body));
+    res.status(201).json(await recoverDevice(deps, h.signedCall(req), body, h.clientAddress(req)));
   });
 
   api.post("/recovery/code", async (req, res) => {

@@ -270,3 +270,56 @@ describe("devices without a passkey", () => {
     expect((await invite(old)).status).toBe(403);
   });
 });
+
+describe("actions that widen who can cause a prompt or collect a code (issue 18, item 4)", () => {
+  /** A device with a passkey, holding an account with a link under a policy, paused. */
+  async function guardedSetup() {
+    const device = await firstDevice();
+    const account = (await device.call<{ id: string }>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" }))
+      .body;
+    const link = (
+      await device.call<{ link: { id: string } }>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })
+    ).body.link;
+    expect((await device.call("PATCH", `/api/v1/links/${link.id}`, { paused: true })).status).toBe(200);
+    const authenticator = await withPasskey(device);
+    return { device, authenticator, account, link };
+  }
+
+  it("each needs a fresh assertion of its own purpose; without one nothing changes", async () => {
+    const { device, authenticator, account, link } = await guardedSetup();
+    const attempts: [PasskeyPurpose, string, string, Record<string, unknown>][] = [
+      ["create_link", "POST", `/api/v1/accounts/${account.id}/links`, { name: "Sneaky" }],
+      ["widen_link", "PATCH", `/api/v1/links/${link.id}`, { paused: false }],
+      ["rename_account", "PATCH", `/api/v1/accounts/${account.id}`, { label: "bob" }],
+      ["delete_account", "DELETE", `/api/v1/accounts/${account.id}`, {}],
+    ];
+    for (const [, method, path, body] of attempts) {
+      const refused = await device.call<ErrorBody>(method, path, body);
+      expect(refused.status, `${method} ${path}`).toBe(403);
+      expect(refused.body.error).toBe("passkey_required");
+      const wrongPurpose = await device.call<ErrorBody>(method, path, {
+        ...body,
+        assertion: await prove(device, authenticator, "invite"),
+      });
+      expect(wrongPurpose.status, `${method} ${path} with an invite assertion`).toBe(401);
+    }
+    // Nothing changed: one link, still paused; the account as it was.
+    const links = (
+      await device.call<{ paused: boolean; name: string }[]>("GET", `/api/v1/accounts/${account.id}/links`)
+    ).body;
+    expect(links).toMatchObject([{ paused: true, name: "CI" }]);
+    const accounts = (await device.call<{ label: string }[]>("GET", "/api/v1/accounts")).body;
+    expect(accounts).toMatchObject([{ label: "alice" }]);
+
+    for (const [purpose, method, path, body] of attempts) {
+      const done = await device.call(method, path, { ...body, assertion: await prove(device, authenticator, purpose) });
+      expect(done.status, `${method} ${path} with the passkey`).toBeLessThan(300);
+    }
+  });
+
+  it("narrowing needs no passkey: pausing, renaming a link, revoking it", async () => {
+    const { device, link } = await guardedSetup();
+    expect((await device.call("PATCH", `/api/v1/links/${link.id}`, { paused: true, name: "Old CI" })).status).toBe(200);
+    expect((await device.call("DELETE", `/api/v1/links/${link.id}`)).status).toBe(200);
+  });
+});

@@ -104,7 +104,7 @@ describe("a web challenge (the registry's passkey page)", () => {
     expect(message.payload).toMatchObject({
       type: "approval",
       title: "npm asks for your passkey to publish foo@1.2.3 from owner/repo",
-      body: 'npm: alice · CI link "GitHub". Tap to review, then "Open npm".',
+      body: 'npm: alice · CI link "GitHub" · claimed by CI. Tap to review, then "Open npm".',
       needsScreen: true,
     });
     const approval = await pendingApproval(device);
@@ -236,7 +236,8 @@ describe("the CI contract without the new fields", () => {
     const waiting = ci(token, { package: { name: "foo", version: "1.2.3" } });
     const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     expect(Object.keys(message.payload as PushPayload).sort()).toEqual(
-      ["accountId", "body", "expiresAt", "requestId", "title", "type", "v"].sort(),
+      // Issue 18: an unverified request says so (the app then offers no one-tap Approve by default).
+      ["accountId", "body", "expiresAt", "requestId", "title", "type", "unverified", "v"].sort(),
     );
     const approval = await pendingApproval(device);
     expect(approval).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });

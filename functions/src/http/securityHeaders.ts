@@ -3,7 +3,8 @@ import type { RequestHandler } from "express";
 /**
  * The Content-Security-Policy of the PWA. The app is built to run under
  * exactly this: no inline script or style, everything from its own origin.
- * Firebase Hosting must send the same header (firebase.json).
+ * Firebase Hosting sends the same header (firebase.json, generated from
+ * securityHeaderList by scripts/firebase/hosting-headers.mjs).
  */
 export const PWA_CONTENT_SECURITY_POLICY =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; " +
@@ -13,7 +14,6 @@ export const PWA_CONTENT_SECURITY_POLICY =
 /** API responses are data, never documents: nothing may load or frame them. */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-/** On every response, API and app alike; firebase.json's Hosting headers are generated from these. */
 export const COMMON_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
@@ -23,15 +23,28 @@ export const COMMON_HEADERS = {
   "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
 };
 
-/** Sent over https only (behind a TLS proxy with trust proxy set; always on Firebase Hosting). */
+/** Sent on https only: a browser must not be told to insist on https by a plain-http server. */
 export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
+
+/**
+ * Every security header of a response, in order: the common ones, the
+ * Content-Security-Policy `csp`, and on https Strict-Transport-Security. The
+ * one source of the headers: the standalone server sends these, and
+ * firebase.json's Hosting headers for the app are generated from them
+ * (`node scripts/firebase/hosting-headers.mjs`; a test checks they match).
+ */
+export function securityHeaderList(csp: string, secure: boolean): [name: string, value: string][] {
+  return [
+    ...Object.entries(COMMON_HEADERS),
+    ["Content-Security-Policy", csp],
+    ...(secure ? [["Strict-Transport-Security", STRICT_TRANSPORT_SECURITY] as [string, string]] : []),
+  ];
+}
 
 /** Headers for every response; `csp` differs between the API and the app. */
 export function securityHeaders(csp: string): RequestHandler {
   return (req, res, next) => {
-    for (const [name, value] of Object.entries(COMMON_HEADERS)) res.setHeader(name, value);
-    res.setHeader("Content-Security-Policy", csp);
-    if (req.secure) res.setHeader("Strict-Transport-Security", STRICT_TRANSPORT_SECURITY);
+    for (const [name, value] of securityHeaderList(csp, req.secure)) res.setHeader(name, value);
     next();
   };
 }

@@ -13,13 +13,20 @@ const WHAT: Record<GuardedAction, string> = {
   transfer: "send accounts to another device",
   recovery_code: "create a new recovery code",
   remove_device: "remove another device",
+  create_link: "create a CI link",
+  widen_link: "remove or change a link's policy, or resume it",
+  rename_account: "rename an account",
+  delete_account: "remove an account",
 };
 
 /**
  * With "Require passkey to approve" on, the actions that could move seeds off
  * an unlocked phone (inviting a device, sending it the seeds, renewing the
- * recovery code), or lock its owner's other phones out (removing another
- * device), need the passkey too: a fresh assertion, with user
+ * recovery code), lock its owner's other phones out (removing another
+ * device), or widen who can cause a prompt or collect a code (a new link and
+ * its token; removing or changing a link's policy, resuming a paused link;
+ * renaming or removing an account — the domain functions decide, see
+ * links.ts and accounts.ts) need the passkey too: a fresh assertion, with user
  * verification, over a server challenge of this action's purpose
  * (`POST /devices/me/passkey/challenge` with `{purpose}`), used once.
  * Devices without a passkey pass unchecked. Throws `passkey_required` without

@@ -78,10 +78,14 @@ async function started(proc: Proc): Promise<void> {
 describe("standalone server process", () => {
   it("prints where to open the app and the pairing link, and serves health", async () => {
     const port = await freePort();
-    const proc = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir(), COUNTERSIGN_SETUP_CODE: "TEST-1234" });
+    const proc = run({
+      PORT: String(port),
+      COUNTERSIGN_DATA_DIR: tempDir(),
+      COUNTERSIGN_SETUP_CODE: "TEST-SETU-PCOD-E234",
+    });
     await started(proc);
     expect(proc.stdout()).toContain(`Open http://localhost:${port}`);
-    expect(proc.stdout()).toContain(`http://localhost:${port}/pair#code=TEST-1234`);
+    expect(proc.stdout()).toContain(`http://localhost:${port}/pair#code=TEST-SETU-PCOD-E234`);
     expect(proc.stdout()).toContain("▄"); // the terminal QR code
     const health = await send<{ status: string }>(`http://127.0.0.1:${port}/api/v1/health`);
     expect(health.body.status).toBe("ok");
@@ -92,11 +96,11 @@ describe("standalone server process", () => {
   it("survives a crash: a pending request is resumed after restart and gets the code", async () => {
     const port = await freePort();
     const dataDir = tempDir();
-    const env = { PORT: String(port), COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_SETUP_CODE: "TEST-1234" };
+    const env = { PORT: String(port), COUNTERSIGN_DATA_DIR: dataDir, COUNTERSIGN_SETUP_CODE: "TEST-SETU-PCOD-E234" };
     const origin = `http://127.0.0.1:${port}`;
     let proc = run(env);
     await started(proc);
-    const device = await TestDevice.pair(origin, { setupCode: "TEST-1234" });
+    const device = await TestDevice.pair(origin, { setupCode: "TEST-SETU-PCOD-E234" });
     const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" }))
       .body;
     const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
@@ -126,7 +130,7 @@ describe("standalone server process", () => {
     expect(answer.status).toBe(200);
     expect((await resumed).text).toBe(`${codes[0]?.otp}\n`);
     expect(proc.stdout()).not.toContain(link.token);
-    expect(proc.stdout()).not.toContain("TEST-1234");
+    expect(proc.stdout()).not.toContain("TEST-SETU-PCOD-E234");
     proc.child.kill("SIGTERM");
     expect(await proc.exit).toBe(0);
   });
@@ -134,9 +138,13 @@ describe("standalone server process", () => {
   it("on SIGTERM answers waiting CI calls 408 with their request id, then exits 0", async () => {
     const port = await freePort();
     const origin = `http://127.0.0.1:${port}`;
-    const proc = run({ PORT: String(port), COUNTERSIGN_DATA_DIR: tempDir(), COUNTERSIGN_SETUP_CODE: "S" });
+    const proc = run({
+      PORT: String(port),
+      COUNTERSIGN_DATA_DIR: tempDir(),
+      COUNTERSIGN_SETUP_CODE: "TEST-SETU-PCOD-E234",
+    });
     await started(proc);
-    const device = await TestDevice.pair(origin, { setupCode: "S" });
+    const device = await TestDevice.pair(origin, { setupCode: "TEST-SETU-PCOD-E234" });
     const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "", label: "me" })).body;
     const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
     const waiting = send(link.url.replace(`http://localhost:${port}`, origin), { method: "POST" });

@@ -1,9 +1,9 @@
-import { accessSync, constants, mkdirSync } from "node:fs";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname } from "node:path";
 import { buildDeps } from "../buildDeps.js";
-import { type Config, ConfigError } from "../config.js";
+import { bindsLoopbackOnly, type Config, ConfigError } from "../config.js";
 import type { Clock, Deps } from "../deps.js";
 import { ensureSetupCode, pairingUrl } from "../domain/devices.js";
 import { sweepExpired } from "../domain/sweepExpired.js";
@@ -57,22 +57,38 @@ export function prepareDataDir(dataDir: string): void {
   }
 }
 
+/**
+ * A warning when other local users can read or enter the data directory (it
+ * holds link-token hashes, device keys and, until delivered, codes), else null.
+ */
+export function dataDirWarning(dataDir: string): string | null {
+  const mode = statSync(dataDir).mode & 0o777;
+  if ((mode & 0o077) === 0) return null;
+  return (
+    `The data directory ${dataDir} is open to other users (mode ${mode.toString(8).padStart(3, "0")}); ` +
+    `restrict it to this user: chmod 700 ${dataDir}`
+  );
+}
+
 /** mkdir -p, by hand: Node's recursive mkdirSync loops forever under /proc. */
 function makeDirectory(dir: string, depth: number): void {
   try {
-    mkdirSync(dir);
+    // The data directory itself is the owner's alone (0700): it holds the database.
+    mkdirSync(dir, depth === 0 ? 0o700 : undefined);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "EEXIST") return;
     if (code !== "ENOENT" || depth > 64 || dirname(dir) === dir) throw error;
     makeDirectory(dirname(dir), depth + 1);
-    mkdirSync(dir);
+    mkdirSync(dir, depth === 0 ? 0o700 : undefined);
   }
 }
 
 /** Opens the store and starts the standalone server (API + PWA on one origin). */
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   prepareDataDir(options.dataDir);
+  const wide = dataDirWarning(options.dataDir);
+  if (wide) options.log.warn(wide);
   const store = SqliteStore.open(options.dataDir);
   const deps = await buildDeps({ store, config: options.config, log: options.log, clock: options.clock });
   const metrics = options.metrics ? createMetrics(deps.clock) : undefined;
@@ -85,11 +101,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const app = createApp(deps, { shutdown: shutdown.signal, ...(metrics ? { observe: metrics.observe } : {}) });
   app.use(serveWeb(options.webDir));
 
+  // Trusting proxy hops, the port must be reachable by the proxy only: loopback unless HOST says otherwise.
+  const listenHost = options.host ?? (bindsLoopbackOnly(options.config.trustProxy) ? "127.0.0.1" : "::");
+  if (!options.host && listenHost === "127.0.0.1") {
+    options.log.info("listening on loopback only: COUNTERSIGN_TRUST_PROXY trusts proxy hops (set HOST to change)");
+  }
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = createServer(serverTimeoutOptions(), app);
     limitConnections(listening, options.config, options.log);
     listening.once("error", reject);
-    listening.listen(options.port, options.host ?? "::", () => resolve(listening));
+    listening.listen(options.port, listenHost, () => resolve(listening));
   }).catch((error: NodeJS.ErrnoException) => {
     void store.close();
     if (error.code === "EADDRINUSE")
@@ -134,7 +155,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     return closing;
   };
 
-  const host = options.host && options.host !== "::" && options.host !== "0.0.0.0" ? options.host : "localhost";
+  const host = listenHost !== "::" && listenHost !== "0.0.0.0" ? listenHost : "localhost";
   return {
     url: `http://${host.includes(":") ? `[${host}]` : host}:${port}`,
     port,

@@ -15,15 +15,23 @@ import {
   type AccountRecord,
   type AnswerInput,
   type AnswerOutcome,
+  AUDIT_RETENTION_MS,
+  type AuditKind,
   type AuditPatch,
   type AuditRecord,
+  type CreateRequestOutcome,
   type DeviceRecord,
   type InviteRecord,
+  type LimitRefusal,
   type LinkRecord,
+  REFUSAL_RETENTION_MS,
   REQUEST_RETENTION_MS,
+  type RequestLimits,
   type RequestRecord,
   type Store,
 } from "./Store.js";
+
+const HOUR_MS = 60 * 60 * 1000;
 
 /** How long a claim marker of a setting is kept (it only has to outlive a race). */
 const SETTING_CLAIM_RETENTION_MS = 24 * 60 * 60 * 1000;
@@ -52,6 +60,14 @@ const C = {
   answers: "answers",
   /** One per delivered answer: its `create()` hands the answer to exactly one caller. */
   deliveries: "deliveries",
+  /**
+   * `{linkId, requestId, createdAt}` under (link, n) for a link's n-th limited
+   * request: its `create()` serializes the limit checks of concurrent requests
+   * (see createRequest). Kept an hour (TTL on `expiresAt`).
+   */
+  linkSequence: "linkSequence",
+  /** `{next}` per link: the next sequence number, a hint written in the same batch as the number's document. */
+  linkCounters: "linkCounters",
   audit: "audit",
   securityEvents: "securityEvents",
 } as const;
@@ -140,6 +156,22 @@ function toAudit(data: DocumentData): AuditRecord {
     ...(data.operation ? { operation: data.operation } : {}),
     ...(data.challenge ? { challenge: data.challenge } : {}),
     ...(data.runUntil ? { runUntil: data.runUntil } : {}),
+    ...(typeof data.count === "number" && data.count > 1 ? { count: data.count, lastAt: data.lastAt } : {}),
+  };
+}
+
+/**
+ * An audit entry as stored: with `refusal` (to list requests and refusals
+ * apart) and `expiresAt` (the TTL policy and the sweep prune it after its
+ * retention). Entries written before these fields existed are listed only
+ * without a kind, and kept.
+ */
+function auditData(entry: AuditRecord): Record<string, unknown> {
+  const refusal = entry.requestId === null;
+  return {
+    ...plainData(entry),
+    refusal,
+    expiresAt: Timestamp.fromMillis(entry.at + (refusal ? REFUSAL_RETENTION_MS : AUDIT_RETENTION_MS)),
   };
 }
 
@@ -414,7 +446,115 @@ export class FirestoreStore implements Store {
     return snap.exists ? toRequest(snap.data() as DocumentData) : null;
   }
 
-  async createRequest(request: RequestRecord, audit?: AuditRecord) {
+  private sequenceRef(linkId: string, n: number) {
+    return this.doc(C.linkSequence, hashedDocId(linkId, String(n)));
+  }
+
+  /**
+   * Creates a request under the link's limits without a transaction (whose
+   * isolation the emulator fakes lack): each limited request takes the link's
+   * next sequence number n by `create()` of its document, the first write of
+   * the request's batch, so exactly one caller gets each number and a caller
+   * that loses retries with the next. The winner of n had read that n - 1 was
+   * taken, so every request with a smaller number was committed before its
+   * checks read: the pending count (a query) can only have fallen since, and
+   * the hour holds maxPerHour requests exactly when number n - maxPerHour was
+   * created within it. The same batch advances the link's counter, which is
+   * only a hint: a stale one costs a probe per number taken since.
+   */
+  private async createLimited(
+    request: RequestRecord,
+    audit: AuditRecord | undefined,
+    limits: RequestLimits,
+  ): Promise<CreateRequestOutcome> {
+    const counterRef = this.doc(C.linkCounters, recordDocId(request.linkId));
+    let n = ((await counterRef.get()).get("next") as number | undefined) ?? 0;
+    for (let attempt = 0; attempt < 200; attempt++) {
+      if (request.idempotencyKey !== null) {
+        const existing = await this.findRequestByIdempotencyKey(request.linkId, request.idempotencyKey);
+        if (existing) return { request: existing, created: false };
+      }
+      if ((await this.sequenceRef(request.linkId, n).get()).exists) {
+        n++;
+        continue;
+      }
+      const refusal = await this.limitRefusal(request.linkId, n, limits);
+      if (refusal) return { created: false, refused: refusal };
+      const batch = this.db.batch();
+      // First: when the number is taken, nothing else is written.
+      batch.create(this.sequenceRef(request.linkId, n), {
+        linkId: request.linkId,
+        requestId: request.id,
+        createdAt: request.createdAt,
+        expiresAt: Timestamp.fromMillis(request.createdAt + HOUR_MS),
+      });
+      if (request.idempotencyKey !== null) {
+        batch.create(this.requestKeyRef(request.linkId, request.idempotencyKey), {
+          requestId: request.id,
+          expiresAt: Timestamp.fromMillis(request.expiresAt),
+        });
+      }
+      batch.create(this.requestRef(request.id), this.requestData(request));
+      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), auditData(audit));
+      batch.set(counterRef, { next: n + 1 });
+      try {
+        await batch.commit();
+        return { request, created: true };
+      } catch (error) {
+        if (!isAlreadyExists(error)) throw error;
+      }
+      // A key whose request is already gone (the TTL policy deleted the request first) is dropped.
+      if (request.idempotencyKey !== null) {
+        const keyRef = this.requestKeyRef(request.linkId, request.idempotencyKey);
+        const key = await keyRef.get();
+        if (key.exists && !(await this.readRequest(key.get("requestId")))) await keyRef.delete();
+      }
+      n++;
+    }
+    throw new Error(`too many concurrent requests on link ${request.linkId}`);
+  }
+
+  /** The limit a request taking the link's sequence number `n` would break, if any. */
+  private async limitRefusal(linkId: string, n: number, limits: RequestLimits): Promise<LimitRefusal | null> {
+    const { now } = limits;
+    const pending = await this.db
+      .collection(C.requests)
+      .where("linkId", "==", linkId)
+      .where("status", "==", "pending")
+      .select("expiresAt")
+      .get();
+    const expiries = pending.docs.map((d) => toMillis(d.get("expiresAt"))).filter((at) => at > now);
+    if (expiries.length >= limits.maxPending) {
+      return { limit: "pending", pending: expiries.length, retryAt: Math.min(...expiries) };
+    }
+    if (n < limits.maxPerHour) return null;
+    const boundary = await this.sequenceRef(linkId, n - limits.maxPerHour).get();
+    const boundaryAt = boundary.exists ? (boundary.get("createdAt") as number) : null;
+    if (boundaryAt === null || boundaryAt <= now - HOUR_MS) return null;
+    const { oldestCreatedAt } = await this.countLinkRequests(linkId, now - HOUR_MS + 1, now);
+    return { limit: "hourly", retryAt: (oldestCreatedAt ?? boundaryAt) + HOUR_MS };
+  }
+
+  private requestData(request: RequestRecord) {
+    return {
+      ...plainData(request),
+      expiresAt: Timestamp.fromMillis(request.expiresAt),
+      holdsAnswer: request.status === "approved" && request.answer !== null,
+    };
+  }
+
+  createRequest(request: RequestRecord, audit?: AuditRecord): Promise<{ request: RequestRecord; created: boolean }>;
+  createRequest(
+    request: RequestRecord,
+    audit: AuditRecord | undefined,
+    limits: RequestLimits,
+  ): Promise<CreateRequestOutcome>;
+  async createRequest(
+    request: RequestRecord,
+    audit?: AuditRecord,
+    limits?: RequestLimits,
+  ): Promise<CreateRequestOutcome> {
+    if (limits) return this.createLimited(request, audit, limits);
     const expiresAt = Timestamp.fromMillis(request.expiresAt);
     const { idempotencyKey } = request;
     const keyRef = idempotencyKey === null ? null : this.requestKeyRef(request.linkId, idempotencyKey);
@@ -429,7 +569,7 @@ export class FirestoreStore implements Store {
         expiresAt,
         holdsAnswer: request.status === "approved" && request.answer !== null,
       });
-      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), plainData(audit));
+      if (audit) batch.create(this.doc(C.audit, recordDocId(audit.id)), auditData(audit));
       try {
         await batch.commit();
         return { request, created: true };
@@ -650,6 +790,8 @@ export class FirestoreStore implements Store {
       ...(await this.expiredRefs(C.nonces, now)),
       ...(await this.expiredRefs(C.invites, now)),
       ...(await this.expiredRefs(C.settingClaims, now)),
+      ...(await this.expiredRefs(C.linkSequence, now)),
+      ...(await this.expiredRefs(C.audit, now)),
     );
     await this.deleteAll(refs);
     return expired;
@@ -658,20 +800,27 @@ export class FirestoreStore implements Store {
   // ---------------------------------------------------------------- audit
 
   async addAudit(entry: AuditRecord) {
-    await this.doc(C.audit, recordDocId(entry.id)).create(plainData(entry));
+    await this.doc(C.audit, recordDocId(entry.id)).create(auditData(entry));
+  }
+
+  async countRefusal(entry: AuditRecord) {
+    const ref = this.doc(C.audit, recordDocId(entry.id));
+    try {
+      await ref.create({ ...auditData(entry), count: 1 });
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+      await ref.update({ count: FieldValue.increment(1), lastAt: entry.at });
+    }
   }
 
   async updateAudit(id: string, patch: AuditPatch) {
     await this.updateIfExists(this.doc(C.audit, recordDocId(id)), patchData(patch));
   }
 
-  async listAudit(accountId: string, limit: number) {
-    const query: Query = this.db
-      .collection(C.audit)
-      .where("accountId", "==", accountId)
-      .orderBy("at", "desc")
-      .orderBy("id", "desc")
-      .limit(limit);
+  async listAudit(accountId: string, limit: number, kind?: AuditKind) {
+    let query: Query = this.db.collection(C.audit).where("accountId", "==", accountId);
+    if (kind) query = query.where("refusal", "==", kind === "refusals");
+    query = query.orderBy("at", "desc").orderBy("id", "desc").limit(limit);
     const snap = await query.get();
     return snap.docs.map((d) => toAudit(d.data()));
   }

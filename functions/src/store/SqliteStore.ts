@@ -1,5 +1,5 @@
 import { EventEmitter } from "node:events";
-import { mkdirSync } from "node:fs";
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from "node:fs";
 import { join } from "node:path";
 import type { SecurityEvent } from "@countersign/shared";
 import Database from "libsql";
@@ -7,16 +7,24 @@ import {
   type AccountRecord,
   type AnswerInput,
   type AnswerOutcome,
+  AUDIT_RETENTION_MS,
+  type AuditKind,
   type AuditPatch,
   type AuditRecord,
+  type CreateRequestOutcome,
   type DeviceRecord,
   type InviteRecord,
+  type LimitRefusal,
   type LinkRecord,
+  REFUSAL_RETENTION_MS,
   REQUEST_RETENTION_MS,
+  type RequestLimits,
   type RequestRecord,
   type Store,
   type StoredAnswer,
 } from "./Store.js";
+
+const HOUR_MS = 60 * 60 * 1000;
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -282,8 +290,13 @@ export class SqliteStore implements Store {
 
   /** Opens (creating if needed) the database in `dataDir`. */
   static open(dataDir: string): SqliteStore {
-    mkdirSync(dataDir, { recursive: true });
-    const db = new Database(join(dataDir, "countersign.db"));
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = join(dataDir, "countersign.db");
+    // Owner-only (0600) before SQLite opens it: SQLite gives the -wal and -shm files
+    // the database file's mode, so they are created 0600 as well.
+    closeSync(openSync(file, "a", 0o600));
+    for (const path of [file, `${file}-wal`, `${file}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+    const db = new Database(file);
     db.pragma("journal_mode = WAL");
     db.pragma("secure_delete = ON");
     // WAL + NORMAL: a commit is durable once it is in the WAL, which the OS
@@ -582,7 +595,48 @@ export class SqliteStore implements Store {
     this.patch("links", LINK_COLUMNS, id, patch);
   }
 
-  async createRequest(request: RequestRecord, audit?: AuditRecord) {
+  /** Which limit a new request of `linkId` would break at `limits.now`, if any (read inside the caller's transaction). */
+  private limitRefusal(linkId: string, limits: RequestLimits): LimitRefusal | null {
+    const { now } = limits;
+    const pending = this.get<{ pending: number; oldest: number | null }>(
+      `SELECT COUNT(*) AS pending, MIN(expires_at) AS oldest FROM requests
+       WHERE link_id = ? AND status = 'pending' AND expires_at > ?`,
+      linkId,
+      now,
+    );
+    if ((pending?.pending ?? 0) >= limits.maxPending) {
+      return { limit: "pending", pending: pending?.pending ?? 0, retryAt: pending?.oldest ?? now };
+    }
+    // The maxPerHour-th newest request of the hour, if there is one, leaves it first for this request.
+    const boundary = this.get<{ created_at: number }>(
+      `SELECT created_at FROM requests WHERE link_id = ? AND created_at > ?
+       ORDER BY created_at DESC LIMIT 1 OFFSET ?`,
+      linkId,
+      now - HOUR_MS,
+      limits.maxPerHour - 1,
+    );
+    if (boundary) {
+      const oldest = this.get<{ oldest: number }>(
+        "SELECT MIN(created_at) AS oldest FROM requests WHERE link_id = ? AND created_at > ?",
+        linkId,
+        now - HOUR_MS,
+      );
+      return { limit: "hourly", retryAt: (oldest?.oldest ?? boundary.created_at) + HOUR_MS };
+    }
+    return null;
+  }
+
+  createRequest(request: RequestRecord, audit?: AuditRecord): Promise<{ request: RequestRecord; created: boolean }>;
+  createRequest(
+    request: RequestRecord,
+    audit: AuditRecord | undefined,
+    limits: RequestLimits,
+  ): Promise<CreateRequestOutcome>;
+  async createRequest(
+    request: RequestRecord,
+    audit?: AuditRecord,
+    limits?: RequestLimits,
+  ): Promise<CreateRequestOutcome> {
     const details: RequestDetails = {
       package: request.package,
       context: request.context,
@@ -591,7 +645,18 @@ export class SqliteStore implements Store {
       publicKey: request.publicKey,
       requester: request.requester,
     };
-    const created = this.tx(() => {
+    const created = this.tx((): boolean | LimitRefusal => {
+      if (limits) {
+        const joined =
+          request.idempotencyKey !== null &&
+          this.get(
+            "SELECT id FROM requests WHERE link_id = ? AND idempotency_key = ?",
+            request.linkId,
+            request.idempotencyKey,
+          );
+        const refusal = joined ? null : this.limitRefusal(request.linkId, limits);
+        if (refusal) return refusal;
+      }
       const inserted = this.run(
         `INSERT INTO requests (id, link_id, account_id, idempotency_key, details, created_at, expires_at, status,
            answer, answered_by, answered_at, delivered_at, operation, challenge, run_seconds)
@@ -616,6 +681,7 @@ export class SqliteStore implements Store {
       if (audit) this.insertAudit(audit);
       return true;
     });
+    if (typeof created === "object") return { created: false as const, refused: created };
     if (created) return { request, created: true };
     const existing = this.get<RequestRow>(
       "SELECT * FROM requests WHERE link_id = ? AND idempotency_key = ?",
@@ -767,6 +833,12 @@ export class SqliteStore implements Store {
       this.run("DELETE FROM requests WHERE expires_at <= ?", now - REQUEST_RETENTION_MS);
       this.run("DELETE FROM nonces WHERE expires_at <= ?", now);
       this.run("DELETE FROM invites WHERE expires_at <= ?", now);
+      this.run(
+        `DELETE FROM audit WHERE (at <= ? AND json_extract(entry, '$.requestId') IS NOT NULL)
+           OR (at <= ? AND json_extract(entry, '$.requestId') IS NULL)`,
+        now - AUDIT_RETENTION_MS,
+        now - REFUSAL_RETENTION_MS,
+      );
       return rows;
     });
     this.checkpoint();
@@ -789,13 +861,32 @@ export class SqliteStore implements Store {
     );
   }
 
+  async countRefusal(entry: AuditRecord) {
+    this.run(
+      `INSERT INTO audit (id, account_id, at, entry) VALUES (?, ?, ?, ?)
+       ON CONFLICT (id) DO UPDATE SET entry = json_set(entry,
+         '$.count', coalesce(json_extract(entry, '$.count'), 1) + 1, '$.lastAt', ?)`,
+      entry.id,
+      entry.accountId,
+      entry.at,
+      JSON.stringify(entry),
+      entry.at,
+    );
+  }
+
   async updateAudit(id: string, patch: AuditPatch) {
     this.patchAudit(id, patch);
   }
 
-  async listAudit(accountId: string, limit: number) {
+  async listAudit(accountId: string, limit: number, kind?: AuditKind) {
+    const only =
+      kind === "requests"
+        ? "AND json_extract(entry, '$.requestId') IS NOT NULL"
+        : kind === "refusals"
+          ? "AND json_extract(entry, '$.requestId') IS NULL"
+          : "";
     return this.all<{ entry: string }>(
-      "SELECT entry FROM audit WHERE account_id = ? ORDER BY at DESC, id DESC LIMIT ?",
+      `SELECT entry FROM audit WHERE account_id = ? ${only} ORDER BY at DESC, id DESC LIMIT ?`,
       accountId,
       limit,
     ).map((row) => JSON.parse(row.entry) as AuditRecord);

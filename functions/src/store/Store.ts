@@ -113,6 +113,35 @@ export type AuditRecord = AuditEntry & { accountId: string };
 /** Requests are forgotten this long after they expire (the audit log keeps their story). */
 export const REQUEST_RETENTION_MS = 24 * 60 * 60 * 1000;
 
+/** How long the audit log keeps a request's entry (`sweep` prunes older ones). */
+export const AUDIT_RETENTION_MS = 90 * 24 * 60 * 60 * 1000;
+/** How long it keeps a refused call's entry: refusals cost a caller nothing, so they go sooner. */
+export const REFUSAL_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** Which entries of the audit log: those of requests (a device was asked), or refused calls. */
+export type AuditKind = "requests" | "refusals";
+
+/**
+ * The per-link limits `createRequest` checks in the same atomic step as it
+ * creates the request: at most `maxPending` pending, unexpired requests of the
+ * link, and at most `maxPerHour` created in the hour `(now - 1 h, now]`.
+ */
+export interface RequestLimits {
+  maxPending: number;
+  maxPerHour: number;
+  now: number;
+}
+
+/** Why `createRequest` refused under its limits, and when a new request could pass. */
+export type LimitRefusal =
+  | { limit: "pending"; pending: number; retryAt: number }
+  | { limit: "hourly"; retryAt: number };
+
+export type CreateRequestOutcome =
+  | { request: RequestRecord; created: boolean; refused?: undefined }
+  /** Refused under `limits`: nothing was written. */
+  | { request?: undefined; created: false; refused: LimitRefusal };
+
 /** A device's answer to a pending request, as `answerRequest` records it. */
 export interface AnswerInput {
   status: "approved" | "denied";
@@ -149,6 +178,9 @@ export type AnswerOutcome =
  *   once per value.
  * - **Idempotent creation.** `createRequest` with an idempotency key already
  *   used on the same link returns the existing request and `created: false`.
+ * - **Limits hold under concurrency.** `createRequest` with `limits` checks
+ *   and creates in one step: SQLite in one transaction; Firestore by the
+ *   `create()` of the link's next sequence number (see FirestoreStore).
  * - **The audit log follows.** The audit entry or patch given to
  *   `createRequest`, `answerRequest` and `takeAnswer` is written only when the
  *   call changed the request (created it, won the answer, took the answer).
@@ -203,8 +235,20 @@ export interface Store {
     patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
   ): Promise<void>;
 
-  /** Creates the request and, when it was created, its audit entry `audit` (see the guarantees above). */
+  /**
+   * Creates the request and, when it was created, its audit entry `audit` (see
+   * the guarantees above). With `limits`, the link's limits are checked in the
+   * same atomic step: of any number of concurrent calls no more pass than the
+   * limits allow; a refused call writes nothing and says which limit. A call
+   * with an idempotency key already used on the link joins that request
+   * whatever the limits.
+   */
   createRequest(request: RequestRecord, audit?: AuditRecord): Promise<{ request: RequestRecord; created: boolean }>;
+  createRequest(
+    request: RequestRecord,
+    audit: AuditRecord | undefined,
+    limits: RequestLimits,
+  ): Promise<CreateRequestOutcome>;
   getRequest(id: string): Promise<RequestRecord | null>;
   findRequestByIdempotencyKey(linkId: string, idempotencyKey: string): Promise<RequestRecord | null>;
   /** Pending, unexpired requests of the given accounts, oldest first. */
@@ -236,16 +280,25 @@ export interface Store {
   waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<RequestRecord | null>;
   /**
    * Marks pending requests past `expiresAt` expired, wipes undelivered
-   * answers of expired requests, forgets requests a day past expiry, and
-   * drops expired nonces and invites. Returns the requests it expired.
+   * answers of expired requests, forgets requests a day past expiry, drops
+   * expired nonces and invites, and prunes the audit log (requests' entries
+   * after AUDIT_RETENTION_MS, refusals after REFUSAL_RETENTION_MS). Returns
+   * the requests it expired.
    */
   sweep(now: number): Promise<RequestRecord[]>;
 
   addAudit(entry: AuditRecord): Promise<void>;
+  /**
+   * Files a refused call (an entry without `requestId`) under `entry.id`, or,
+   * when an entry with that id exists, counts it there (`count`, `lastAt`):
+   * the caller picks an id per link, outcome, message and minute, so a flood
+   * of identical refusals is one row.
+   */
+  countRefusal(entry: AuditRecord): Promise<void>;
   /** Applies `patch` to the audit entry `id`; nothing when there is none. */
   updateAudit(id: string, patch: AuditPatch): Promise<void>;
-  /** Newest first. */
-  listAudit(accountId: string, limit: number): Promise<AuditRecord[]>;
+  /** Newest first; with `kind`, only requests' entries or only refusals (each kind its own `limit`). */
+  listAudit(accountId: string, limit: number, kind?: AuditKind): Promise<AuditRecord[]>;
 
   /**
    * Files a security event. Events go only by age (`pruneSecurityEvents`),

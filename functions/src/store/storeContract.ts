@@ -1,5 +1,14 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import type { AccountRecord, AuditRecord, DeviceRecord, LinkRecord, RequestRecord, Store } from "./Store.js";
+import {
+  type AccountRecord,
+  AUDIT_RETENTION_MS,
+  type AuditRecord,
+  type DeviceRecord,
+  type LinkRecord,
+  REFUSAL_RETENTION_MS,
+  type RequestRecord,
+  type Store,
+} from "./Store.js";
 
 /**
  * The behaviour every Store must show (see the guarantees in Store.ts). A store
@@ -348,6 +357,64 @@ export function runStoreContract(
       expect(await store.listPendingRequests([], 4000)).toEqual([]);
     });
 
+    // Check and creation are one step: SQLite in one transaction; Firestore by the create() of
+    // the link's next sequence number, so concurrent calls (each a round trip to the fake or
+    // the real service, interleaved) cannot all pass the same count. No transaction is used,
+    // so this holds on the emulator fakes, which do not isolate transactions, as in production.
+    it("creates under the link's limits atomically: concurrent calls never pass more than allowed", async () => {
+      const { a, l } = await seed();
+      const limits = { maxPending: 3, maxPerHour: 100, now: 1000 };
+      const outcomes = await Promise.all(
+        Array.from({ length: 12 }, () => store.createRequest(request(l.id, a.id), undefined, limits)),
+      );
+      expect(outcomes.filter((o) => o.created)).toHaveLength(3);
+      const refused = outcomes.flatMap((o) => (o.refused ? [o.refused] : []));
+      expect(refused).toHaveLength(9);
+      expect(refused[0]).toEqual({ limit: "pending", pending: 3, retryAt: 601_000 });
+      expect((await store.countLinkRequests(l.id, 0, 1000)).pending).toBe(3);
+      // Once one is answered, one more passes.
+      const [first] = await store.listPendingRequests([a.id], 1000);
+      await store.answerRequest(first?.id ?? "", {
+        status: "denied",
+        answer: null,
+        answeredBy: { deviceId: "d", deviceName: "Phone" },
+        answeredAt: 1500,
+      });
+      const again = await Promise.all(
+        Array.from({ length: 4 }, () => store.createRequest(request(l.id, a.id), undefined, { ...limits, now: 2000 })),
+      );
+      expect(again.filter((o) => o.created)).toHaveLength(1);
+    });
+
+    it("holds the hourly limit under concurrent calls and says when the hour frees a place", async () => {
+      const { a, l } = await seed();
+      const hour = 60 * 60 * 1000;
+      const limits = { maxPending: 100, maxPerHour: 4, now: 10_000 };
+      const at = (createdAt: number) => request(l.id, a.id, { createdAt, expiresAt: createdAt + 600_000 });
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, () => store.createRequest(at(10_000), undefined, limits)),
+      );
+      expect(outcomes.filter((o) => o.created)).toHaveLength(4);
+      expect(outcomes.find((o) => o.refused)?.refused).toEqual({ limit: "hourly", retryAt: 10_000 + hour });
+      const later = { ...limits, now: 10_000 + hour };
+      expect((await store.createRequest(at(10_000 + hour), undefined, later)).created).toBe(true);
+    });
+
+    it("joins an idempotent retry whatever the limits, and refuses a new key over them", async () => {
+      const { a, l } = await seed();
+      const limits = { maxPending: 1, maxPerHour: 100, now: 1000 };
+      const first = await store.createRequest(request(l.id, a.id, { idempotencyKey: "k" }), undefined, limits);
+      expect(first.created).toBe(true);
+      const retries = await Promise.all(
+        Array.from({ length: 3 }, () =>
+          store.createRequest(request(l.id, a.id, { idempotencyKey: "k" }), undefined, limits),
+        ),
+      );
+      expect(retries.map((o) => [o.created, o.request?.id])).toEqual(Array(3).fill([false, first.request?.id]));
+      const other = await store.createRequest(request(l.id, a.id, { idempotencyKey: "k2" }), undefined, limits);
+      expect(other.refused?.limit).toBe("pending");
+    });
+
     it("sweeps expired requests, wipes undelivered answers and wakes waiters", async () => {
       const { a, l } = await seed();
       const { request: pending } = await store.createRequest(request(l.id, a.id, { expiresAt: 5000 }));
@@ -516,6 +583,28 @@ export function runStoreContract(
       expect(webEntry).toMatchObject({ operation, challenge: "web", outcome: "expired", message: "Withdrawn by CI" });
       expect(runEntry).toMatchObject({ operation, outcome: "approved", runUntil: 901_000 });
       expect(runEntry?.challenge).toBeUndefined();
+    });
+
+    it("counts identical refusals in one entry, lists requests and refusals apart, prunes both by age", async () => {
+      const { a, l } = await seed();
+      const refusal = auditEntry(l, { id: "refusal.1", at: 1000, outcome: "rate_limited", message: "limit" });
+      await store.countRefusal(refusal);
+      expect((await store.listAudit(a.id, 10))[0]).not.toHaveProperty("count");
+      await store.countRefusal({ ...refusal, at: 1500 });
+      await store.countRefusal({ ...refusal, at: 2500 });
+      await store.countRefusal({ ...refusal, id: "refusal.2", at: 3000 });
+      await store.addAudit(auditEntry(l, { id: "req-entry", requestId: "r1", at: 2000 }));
+      expect((await store.listAudit(a.id, 10, "refusals")).map((e) => [e.id, e.count, e.lastAt])).toEqual([
+        ["refusal.2", undefined, undefined],
+        ["refusal.1", 3, 2500],
+      ]);
+      expect((await store.listAudit(a.id, 10, "requests")).map((e) => e.id)).toEqual(["req-entry"]);
+      expect((await store.listAudit(a.id, 10)).map((e) => e.id)).toEqual(["refusal.2", "req-entry", "refusal.1"]);
+      // A week on, the refusals are gone; the request's entry stays for 90 days.
+      await store.sweep(3000 + REFUSAL_RETENTION_MS);
+      expect((await store.listAudit(a.id, 10)).map((e) => e.id)).toEqual(["req-entry"]);
+      await store.sweep(2000 + AUDIT_RETENTION_MS);
+      expect(await store.listAudit(a.id, 10)).toEqual([]);
     });
 
     it("keeps an audit log per account, newest first", async () => {

@@ -43,7 +43,7 @@ export async function startTestApp(
   const base = loadConfig({}, { publicUrl: "http://localhost:1", version: "test" });
   const config: Config = { ...base, pushAllow: options.pushAllow ?? [], ...options.config };
   const deps = await buildDeps({ store, config, log, clock: options.clock, oidc: options.oidc });
-  const setupCode = (await ensureSetupCode(deps, "TEST-SETUP-CODE")) ?? "";
+  const setupCode = (await ensureSetupCode(deps, "TEST-SETU-PCOD-E234")) ?? "";
   const relay = await listenLocal(deps);
   return {
     url: relay.url,

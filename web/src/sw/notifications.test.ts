@@ -228,3 +228,17 @@ describe("requests for a passkey account (no seed on this phone)", () => {
     expect(spec.options.actions?.map((a) => a.title)).toEqual(["Deny"]);
   });
 });
+
+describe("requests whose context is entirely claimed by CI (issue 18)", () => {
+  const unverified = { ...payload, unverified: true } as const;
+
+  it("offer no one-tap Approve unless the user allowed it: Approve opens the screen", async () => {
+    expect(parsePushPayload(unverified)).toEqual(unverified);
+    const spec = approvalNotification(unverified);
+    expect(spec.options.actions?.map((a) => a.title)).toEqual(["Deny"]);
+    expect(planNotificationClick("approve", spec.options.data)).toEqual({ kind: "open", url: "/approve/req_1" });
+    const allowed = approvalNotification(unverified, { oneTapUnverified: true });
+    expect(allowed.options.actions?.map((a) => a.title)).toEqual(["Approve", "Deny"]);
+    expect(planNotificationClick("approve", allowed.options.data)).toEqual({ kind: "approve", requestId: "req_1" });
+  });
+});

@@ -58,6 +58,7 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
       body: typeof p.body === "string" ? p.body : "",
       expiresAt: typeof p.expiresAt === "number" ? p.expiresAt : 0,
       ...(p.needsScreen === true ? { needsScreen: true as const } : {}),
+      ...(p.unverified === true ? { unverified: true as const } : {}),
     };
   }
   if (p.type === "answered" && typeof p.status === "string") {
@@ -79,12 +80,16 @@ export function parsePushPayload(data: unknown): PushPayload | undefined {
  * one-tap Approve: tapping the notification opens the screen; Deny stays.
  * Neither does a request for a passkey account (`noCode`: this phone holds
  * it without a seed), which cannot be approved with a code at all; the
- * screen says why.
+ * screen says why. Nor does a request whose context is entirely claimed by
+ * CI (`unverified`), unless the user allowed one-tap for those (Settings →
+ * Notifications).
  */
 export function approvalNotification(
-  payload: Extract<PushPayload, { type: "approval" }>,
-  options: { noCode?: boolean } = {},
+  request: Extract<PushPayload, { type: "approval" }>,
+  options: { noCode?: boolean; oneTapUnverified?: boolean } = {},
 ): NotificationSpec {
+  const payload =
+    request.unverified && !options.oneTapUnverified ? { ...request, needsScreen: true as const } : request;
   const deny = { action: DENY_ACTION, title: "Deny" };
   const needsScreen = payload.needsScreen || options.noCode;
   // A web challenge's question already says to open the registry's page; a request for a code needs the reason.

@@ -1,4 +1,6 @@
 import { type FormEvent, useEffect, useState } from "react";
+import type { ApiResult } from "../../api/client.js";
+import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { registerWithServer } from "../add/saveAccount.js";
 import { groupCode } from "../format.js";
@@ -21,10 +23,18 @@ function RenameForm({ account, onDone }: { account: AccountInfo; onDone: () => v
     event.preventDefault();
     if (!label.trim()) return setError("Enter the account name.");
     if (account.serverId) {
-      const result = await services.api.call("PATCH", `/api/v1/accounts/${encodeURIComponent(account.serverId)}`, {
-        issuer: issuer.trim(),
-        label: label.trim(),
-      });
+      let result: ApiResult<unknown>;
+      try {
+        result = await callWithPasskey(
+          services.api,
+          "rename_account",
+          "PATCH",
+          `/api/v1/accounts/${encodeURIComponent(account.serverId)}`,
+          { issuer: issuer.trim(), label: label.trim() },
+        );
+      } catch (caught) {
+        return setError(caught instanceof Error ? caught.message : String(caught));
+      }
       if (!result.ok) return setError(result.message);
     }
     await services.vault.rename(account.id, { issuer, label });
@@ -67,7 +77,17 @@ function DeleteConfirm({ account, onCancel }: { account: AccountInfo; onCancel: 
   };
   const remove = async () => {
     if (account.serverId) {
-      const result = await services.api.call("DELETE", `/api/v1/accounts/${encodeURIComponent(account.serverId)}`);
+      let result: ApiResult<unknown>;
+      try {
+        result = await callWithPasskey(
+          services.api,
+          "delete_account",
+          "DELETE",
+          `/api/v1/accounts/${encodeURIComponent(account.serverId)}`,
+        );
+      } catch (caught) {
+        return setError(caught instanceof Error ? caught.message : String(caught));
+      }
       if (!result.ok && result.status !== 404) {
         setError(`The server could not delete it: ${result.message}`);
         setOfferLocal(true);

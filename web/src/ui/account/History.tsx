@@ -32,7 +32,39 @@ function approvalDetail(entry: AuditEntry, issuer: string): string {
   return "";
 }
 
-/** The account's past requests from the server's audit log. */
+function HistoryItem({ entry, issuer }: { entry: AuditEntry; issuer: string }) {
+  const asked = whatWasAsked(entry);
+  const outcome =
+    entry.challenge === "web" && entry.outcome === "delivered"
+      ? "Approved, CI told"
+      : (OUTCOME_TEXT[entry.outcome] ?? entry.outcome);
+  const repository = entry.verified?.repository ?? entry.claimed?.repository;
+  return (
+    <li className="history-item">
+      <div className="history-head">
+        <span className={`badge badge-${entry.outcome}`}>{outcome}</span>
+        <time dateTime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleString()}</time>
+      </div>
+      <p>
+        {asked || "Code request"}
+        {repository ? ` from ${repository}` : ""} · {entry.linkName}
+        {entry.count && entry.count > 1 ? ` · ${entry.count} calls within a minute` : ""}
+      </p>
+      <p className="hint">
+        {entry.requester.ip}
+        {entry.answeredBy ? ` · answered on ${entry.answeredBy.deviceName}` : ""}
+        {approvalDetail(entry, issuer)}
+        {entry.message ? ` · ${entry.message}` : ""}
+      </p>
+    </li>
+  );
+}
+
+/**
+ * The account's past requests from the server's audit log, and apart from
+ * them the calls that were refused (paused link, limits, policy), so a flood
+ * of refusals never hides a real request.
+ */
 export function History({ serverId, issuer = "" }: { serverId: string; issuer?: string }) {
   const { api } = useServices();
   const [entries, setEntries] = useState<AuditEntry[] | undefined>();
@@ -45,40 +77,32 @@ export function History({ serverId, issuer = "" }: { serverId: string; issuer?: 
         setEntries(Array.isArray(result.data) ? result.data : (result.data?.entries ?? []));
       });
   }, [api, serverId]);
+  const requests = entries?.filter((entry) => entry.requestId !== null);
+  const refusals = entries?.filter((entry) => entry.requestId === null);
   return (
     <section className="section" aria-labelledby="history-title">
       <h2 id="history-title">History</h2>
       <ErrorText>{error}</ErrorText>
-      {entries && entries.length === 0 ? <p className="hint">No requests yet.</p> : null}
-      {entries && entries.length > 0 ? (
+      {requests && requests.length === 0 ? <p className="hint">No requests yet.</p> : null}
+      {requests && requests.length > 0 ? (
         <ul className="history" aria-label="Past requests">
-          {entries.map((entry) => {
-            const asked = whatWasAsked(entry);
-            const outcome =
-              entry.challenge === "web" && entry.outcome === "delivered"
-                ? "Approved, CI told"
-                : (OUTCOME_TEXT[entry.outcome] ?? entry.outcome);
-            const repository = entry.verified?.repository ?? entry.claimed?.repository;
-            return (
-              <li key={entry.id} className="history-item">
-                <div className="history-head">
-                  <span className={`badge badge-${entry.outcome}`}>{outcome}</span>
-                  <time dateTime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleString()}</time>
-                </div>
-                <p>
-                  {asked || "Code request"}
-                  {repository ? ` from ${repository}` : ""} · {entry.linkName}
-                </p>
-                <p className="hint">
-                  {entry.requester.ip}
-                  {entry.answeredBy ? ` · answered on ${entry.answeredBy.deviceName}` : ""}
-                  {approvalDetail(entry, issuer)}
-                  {entry.message ? ` · ${entry.message}` : ""}
-                </p>
-              </li>
-            );
-          })}
+          {requests.map((entry) => (
+            <HistoryItem key={entry.id} entry={entry} issuer={issuer} />
+          ))}
         </ul>
+      ) : null}
+      {refusals && refusals.length > 0 ? (
+        <>
+          <h3>Refused calls</h3>
+          <p className="hint">
+            Calls that never reached this phone: the link was paused, over its limits, or refused by its policy.
+          </p>
+          <ul className="history" aria-label="Refused calls">
+            {refusals.map((entry) => (
+              <HistoryItem key={entry.id} entry={entry} issuer={issuer} />
+            ))}
+          </ul>
+        </>
       ) : null}
     </section>
   );

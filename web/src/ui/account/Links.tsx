@@ -1,5 +1,7 @@
 import { type CreatedLink, describePolicy, type LinkPolicyInput, type LinkView } from "@countersign/shared";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
+import type { ApiResult } from "../../api/client.js";
+import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
 import { useServices } from "../state.js";
@@ -65,7 +67,17 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
   const [name, setName] = useState(link.name);
   const [error, setError] = useState("");
   const patch = async (body: { name?: string; paused?: boolean; policy?: LinkPolicyInput | null }) => {
-    const result = await api.call("PATCH", `/api/v1/links/${encodeURIComponent(link.id)}`, body);
+    const path = `/api/v1/links/${encodeURIComponent(link.id)}`;
+    // Changing the policy or resuming widens who can cause a prompt: with the passkey required, it asks for it.
+    const widens = body.policy !== undefined || (body.paused === false && link.paused);
+    let result: ApiResult<unknown>;
+    try {
+      result = widens
+        ? await callWithPasskey(api, "widen_link", "PATCH", path, body)
+        : await api.call("PATCH", path, body);
+    } catch (caught) {
+      return setError(caught instanceof Error ? caught.message : String(caught));
+    }
     if (!result.ok) return setError(result.message);
     setError("");
     setRenaming(false);
@@ -220,10 +232,18 @@ export function Links({ serverId, noCode = false }: { serverId: string; noCode?:
   const create = async (event: FormEvent) => {
     event.preventDefault();
     setError("");
-    const result = await api.call<CreatedLink>("POST", `/api/v1/accounts/${encodeURIComponent(serverId)}/links`, {
-      name,
-      ...(guarded ? { policy: policyFromDraft(draft) } : {}),
-    });
+    let result: ApiResult<CreatedLink>;
+    try {
+      result = await callWithPasskey<CreatedLink>(
+        api,
+        "create_link",
+        "POST",
+        `/api/v1/accounts/${encodeURIComponent(serverId)}/links`,
+        { name, ...(guarded ? { policy: policyFromDraft(draft) } : {}) },
+      );
+    } catch (caught) {
+      return setError(caught instanceof Error ? caught.message : String(caught));
+    }
     if (!result.ok) return setError(result.message);
     setCreated(result.data);
     setGuarded(false);

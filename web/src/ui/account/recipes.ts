@@ -5,6 +5,16 @@ export interface Recipe {
 }
 
 /**
+ * Plain curl, in a form that fails the step with the server's message when
+ * the answer is not a code: a denial's JSON must never reach npm as the OTP.
+ * The same text is in README.md and docs/api.md; all are run in bash against
+ * the real server by functions/src/http/curlRecipes.test.ts.
+ */
+export const CURL_RECIPE = String.raw`otp=$(curl -sS --fail-with-body -X POST "$COUNTERSIGN_URL") || { echo "Countersign: $otp" >&2; exit 1; }
+printf '%s\n' "$otp" | grep -Eqx '[0-9]{6,8}' || { echo "Countersign did not answer with a code: $otp" >&2; exit 1; }
+npm publish --otp="$otp"`;
+
+/**
  * `origin` is the server's public origin: the audience of the OIDC token the
  * job sends, so a link with a policy can check which repository is asking.
  * `noCode`: the link's account is a passkey account, which can never give a
@@ -34,7 +44,7 @@ export function ciRecipes(origin = "https://<your Countersign server>", options:
     },
     {
       title: "curl",
-      text: `npm publish --otp="$(curl -sS --fail-with-body -X POST "$COUNTERSIGN_URL")"`,
+      text: CURL_RECIPE,
     },
     {
       title: "Countersign CLI",

@@ -16,6 +16,7 @@ import { ErrorText, Screen } from "../Screen.js";
 import { useServices } from "../state.js";
 import { useNow } from "../useNow.js";
 import { OperationFacts } from "./OperationFacts.js";
+import { runLinkText } from "./runLinkText.js";
 
 function Fact({
   term,
@@ -183,7 +184,7 @@ export default function Approval({ requestId }: { requestId: string }) {
         <Fact
           term="Package"
           value={pkg}
-          verified={view.operation ? false : undefined}
+          verified={pkg ? false : undefined}
           warning={claimedOtherPackage ? "not what the publish request says" : undefined}
         />
         <Fact
@@ -205,7 +206,7 @@ export default function Approval({ requestId }: { requestId: string }) {
           value={
             runUrl.value && /^https?:\/\//.test(runUrl.value) ? (
               <a href={runUrl.value} target="_blank" rel="noopener noreferrer">
-                {runUrl.value.replace(/^https?:\/\//, "")}
+                {runLinkText(runUrl.value)}
               </a>
             ) : (
               runUrl.value

@@ -1,6 +1,7 @@
 import { type FormEvent, useEffect, useState } from "react";
 import type { ApiResult } from "../../api/client.js";
 import { saveDevice } from "../../device/device.js";
+import { loadOneTapUnverified, saveOneTapUnverified } from "../../notifications/oneTapPreference.js";
 import {
   currentSubscription,
   disableNotifications,
@@ -78,8 +79,31 @@ function Notifications() {
           </button>
         </>
       )}
+      <OneTapUnverified />
       <ErrorText>{error}</ErrorText>
     </section>
+  );
+}
+
+/** Whether notifications of requests with nothing verified (only CI's claims) offer one-tap Approve. */
+function OneTapUnverified() {
+  const [allowed, setAllowed] = useState<boolean | undefined>();
+  useEffect(() => {
+    void loadOneTapUnverified().then(setAllowed);
+  }, []);
+  if (allowed === undefined) return null;
+  const change = async (next: boolean) => {
+    await saveOneTapUnverified(next);
+    setAllowed(next);
+  };
+  return (
+    <label className="choice">
+      <input type="checkbox" checked={allowed} onChange={(event) => void change(event.target.checked)} />
+      <span>
+        One-tap Approve also when nothing is verified. Off: a request whose repository, workflow and package are only
+        claimed by CI (no OIDC token) opens the approval screen to be checked first.
+      </span>
+    </label>
   );
 }
 
