@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ensureVapidKeys } from "../push/PushSender.js";
 import type { AccountRecord, AuditRecord, DeviceRecord, LinkRecord, RequestRecord, Store } from "./Store.js";
 
 /**
@@ -185,6 +186,19 @@ export function runStoreContract(
       ]);
       expect(claims.filter(Boolean)).toHaveLength(1);
       expect(await store.getSetting("setupCode")).toBeNull();
+    });
+
+    it("a setting created by racing callers holds one value, and every caller gets it", async () => {
+      const values = await Promise.all(["a", "b", "c", "d"].map((value) => store.createSetting("race", value)));
+      expect(new Set(values).size).toBe(1);
+      expect(await store.getSetting("race")).toBe(values[0]);
+      expect(await store.createSetting("race", "later")).toBe(values[0]);
+    });
+
+    it("instances starting together agree on one VAPID key pair, kept for good", async () => {
+      const pairs = await Promise.all(Array.from({ length: 4 }, () => ensureVapidKeys(store)));
+      expect(new Set(pairs.map((pair) => pair.publicKey)).size).toBe(1);
+      expect(await ensureVapidKeys(store)).toEqual(pairs[0]);
     });
 
     it("a nonce is accepted once", async () => {
