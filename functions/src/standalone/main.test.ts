@@ -120,6 +120,8 @@ describe("standalone server process", () => {
     expect(proc.stdout()).not.toContain("pair#code"); // a device is paired: no setup code any more
     const resumeUrl = `${origin}/api/v1/requests/${approval.id}?wait=30`;
     const resumed = send(resumeUrl, { headers: { authorization: `Bearer ${link.token}` } });
+    // Not synchronisation: the code reaches the resume whether it began waiting before the answer or
+    // after it (an answer committed first is seen at once); the pause makes the wake-up path the usual one.
     await new Promise((r) => setTimeout(r, 100));
     const codes = await generateTimedCodes(TOTP, Date.now());
     const answer = await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", codes });
@@ -140,7 +142,10 @@ describe("standalone server process", () => {
     const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "", label: "me" })).body;
     const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
     const waiting = send(link.url.replace(`http://localhost:${port}`, origin), { method: "POST" });
-    await new Promise((r) => setTimeout(r, 200));
+    // The server's own signal that the call is in: its request is waiting for an answer.
+    await expect
+      .poll(async () => (await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body.length, { timeout: 5000 })
+      .toBe(1);
     proc.child.kill("SIGTERM");
     const response = await waiting;
     expect(response.status).toBe(408);
