@@ -297,8 +297,9 @@ export function runStoreContract(
     it("wakes a waiter after the answer is committed, and sees earlier answers at once", async () => {
       const { a, l } = await seed();
       const { request: r } = await store.createRequest(request(l.id, a.id));
-      const started = Date.now();
-      const waiting = store.waitForAnswer(r.id, 5000);
+      // A wait far longer than the test may run: only the answer can end it (a timeout would return it pending).
+      const waiting = store.waitForAnswer(r.id, 600_000);
+      // Not synchronisation: either order must work (see the last line); this makes the wake-up the usual one.
       await new Promise((resolve) => setTimeout(resolve, 50));
       await store.answerRequest(r.id, {
         status: "approved",
@@ -308,7 +309,6 @@ export function runStoreContract(
       });
       const seen = await waiting;
       expect(seen).toMatchObject({ status: "approved", answer: { codes } });
-      expect(Date.now() - started).toBeLessThan(4000);
       expect(await store.waitForAnswer(r.id, 5000)).toMatchObject({ status: "approved" });
     });
 
