@@ -151,7 +151,9 @@ test("a maintainer approves on the phone and CI publishes with 2FA on", async ({
   await expect(history.getByText(/approved|delivered/i).first()).toBeVisible();
   await expect(history.getByText("owner/repo").first()).toBeVisible();
 
-  // The seed went nowhere: not in any request the browser made during the approval.
+  // The seed went nowhere: not in any request the browser made during the approval — which were
+  // recorded (the approval itself among them), so an empty record cannot pass.
+  expect(requests.some((request) => /^POST \S+\/api\/v1\/approvals\/[^/]+\/answer\n/.test(request))).toBe(true);
   for (const request of requests) expect(request).not.toContain(npm.params.secret);
 });
 
