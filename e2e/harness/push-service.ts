@@ -51,6 +51,8 @@ export interface PushMessage {
   topic: string | null;
   /** The VAPID key (`k`) the message was signed with. */
   vapidPublicKey: string;
+  /** The VAPID JWT's `sub`: the contact the sender gave. */
+  vapidSubject: string;
   receivedAt: number;
 }
 
@@ -195,6 +197,7 @@ export async function startPushService(): Promise<PushService> {
       urgency: header("urgency"),
       topic: header("topic"),
       vapidPublicKey: vapid.key,
+      vapidSubject: String(decodeJwt(vapid.token).sub),
       receivedAt: Date.now(),
     });
     for (const wake of waiters) wake();

@@ -1,3 +1,4 @@
+import { isIP } from "node:net";
 import { OidcConfigError, parseIssuerConfig } from "./oidc/parseIssuerConfig.js";
 import type { TrustedIssuer } from "./oidc/types.js";
 
@@ -61,6 +62,55 @@ export function parsePort(raw: string | undefined): number {
   return port;
 }
 
+/**
+ * COUNTERSIGN_TRUST_PROXY as express takes it: `false`/`true`, a number of
+ * hops, or a comma-separated list of addresses, subnets (`10.0.0.0/8`) and
+ * the names loopback, linklocal, uniquelocal. Anything else would make
+ * express throw on the first request, or trust the wrong hop.
+ */
+function parseTrustProxy(raw: string | undefined): boolean | number | string {
+  const value = raw?.trim();
+  if (value === undefined || value === "" || value === "false") return false;
+  if (value === "true") return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  const valid = value.split(",").every((part) => {
+    const entry = part.trim();
+    if (["loopback", "linklocal", "uniquelocal"].includes(entry)) return true;
+    const [address, prefix, ...rest] = entry.split("/");
+    const family = isIP(address ?? "");
+    if (!family || rest.length) return false;
+    return prefix === undefined || (/^\d+$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+  });
+  if (!valid) {
+    throw new ConfigError(
+      `COUNTERSIGN_TRUST_PROXY must be true, false, a number of proxy hops, or addresses, subnets and loopback, linklocal, uniquelocal separated by commas (got "${raw}").`,
+    );
+  }
+  return value;
+}
+
+/** COUNTERSIGN_VAPID_SUBJECT: push services refuse a VAPID `sub` that is not a mailto: or https: URL. */
+function parseVapidSubject(raw: string | undefined, fallback: string): string {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (
+    !url ||
+    (url.protocol !== "mailto:" && url.protocol !== "https:") ||
+    (url.protocol === "mailto:" && !url.pathname.includes("@"))
+  ) {
+    throw new ConfigError(
+      `COUNTERSIGN_VAPID_SUBJECT must be a mailto: address or an https: URL, e.g. mailto:you@example.com (got "${raw}").`,
+    );
+  }
+  return value;
+}
+
 /** Reads the configuration from the environment, with defaults fit for one maintainer. */
 export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string; version: string }): Config {
   const publicUrl = (env.COUNTERSIGN_PUBLIC_URL?.trim() || defaults.publicUrl).replace(/\/+$/, "");
@@ -75,7 +125,6 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigError(`COUNTERSIGN_PUBLIC_URL must start with https:// or http:// (got "${publicUrl}").`);
   }
-  const trustProxyRaw = env.COUNTERSIGN_TRUST_PROXY?.trim();
   let oidcIssuers: TrustedIssuer[];
   try {
     oidcIssuers = parseIssuerConfig(env.COUNTERSIGN_OIDC_ISSUERS);
@@ -98,19 +147,13 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
       .split(",")
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
-    vapidSubject:
-      env.COUNTERSIGN_VAPID_SUBJECT?.trim() ||
-      (parsed.protocol === "https:" && parsed.hostname !== "localhost"
+    vapidSubject: parseVapidSubject(
+      env.COUNTERSIGN_VAPID_SUBJECT,
+      parsed.protocol === "https:" && parsed.hostname !== "localhost"
         ? parsed.origin
-        : "mailto:countersign@example.invalid"),
-    trustProxy:
-      trustProxyRaw === undefined || trustProxyRaw === "" || trustProxyRaw === "false"
-        ? false
-        : trustProxyRaw === "true"
-          ? true
-          : /^\d+$/.test(trustProxyRaw)
-            ? Number(trustProxyRaw)
-            : trustProxyRaw,
+        : "mailto:countersign@example.invalid",
+    ),
+    trustProxy: parseTrustProxy(env.COUNTERSIGN_TRUST_PROXY),
     oidcIssuers,
     maxConnections: integer(env, "COUNTERSIGN_MAX_CONNECTIONS", 15_000, 1, 1_000_000),
     maxConnectionsPerAddress: integer(env, "COUNTERSIGN_MAX_CONNECTIONS_PER_ADDRESS", 1000, 0, 1_000_000),

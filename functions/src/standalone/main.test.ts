@@ -239,6 +239,18 @@ describe("standalone server process", () => {
       "default,http://gitlab.example.com",
       "COUNTERSIGN_OIDC_ISSUERS: issuer http://gitlab.example.com must use https (http only on 127.0.0.1 or localhost).",
     ],
+    ["COUNTERSIGN_MAX_WAIT", "0", 'COUNTERSIGN_MAX_WAIT must be a whole number from 1 to 3600 (got "0").'],
+    ["COUNTERSIGN_REQUEST_TTL", "10m", 'COUNTERSIGN_REQUEST_TTL must be a whole number from 30 to 86400 (got "10m").'],
+    [
+      "COUNTERSIGN_VAPID_SUBJECT",
+      "ops@example.com",
+      'COUNTERSIGN_VAPID_SUBJECT must be a mailto: address or an https: URL, e.g. mailto:you@example.com (got "ops@example.com").',
+    ],
+    [
+      "COUNTERSIGN_TRUST_PROXY",
+      "yes",
+      'COUNTERSIGN_TRUST_PROXY must be true, false, a number of proxy hops, or addresses, subnets and loopback, linklocal, uniquelocal separated by commas (got "yes").',
+    ],
   ])(
     "a bad %s: one line on stderr naming the problem, exit 1",
     async (name, value, message) => {
