@@ -3,7 +3,7 @@
  * browser, running on 127.0.0.1 over http.
  *
  *   const push = await startPushService();
- *   const subscription = push.createSubscription();   // {endpoint, keys: {p256dh, auth}}
+ *   const subscription = push.createSubscription({ applicationServerKey });   // {endpoint, keys: {p256dh, auth}}
  *   // …give the subscription to the relay (PUT /api/v1/devices/me/push)…
  *   const message = await push.waitForMessage((m) => m.payload?.type === "approval");
  *   push.expire(subscription.endpoint);               // from now on: 410 Gone
@@ -15,8 +15,16 @@
  *   formed (else 401); the JWT must be ES256-signed by `k`, with `aud` equal to
  *   this service's origin, `exp` in the future and at most 24 h ahead, and a
  *   `sub` (else 403);
- * - the body must be `Content-Encoding: aes128gcm`; it is decrypted (RFC 8291)
- *   with the subscription's private key and auth secret (else 400).
+ * - `k` must be the key the subscription was made with, its
+ *   `applicationServerKey` (else 403, as FCM and autopush answer a push signed
+ *   by another key). A subscription made without one (API-level tests that
+ *   never read the server's key) is bound to the key of its first accepted
+ *   push, so a server that changes its key is still caught;
+ * - `TTL` must be present, a whole number of seconds (else 400, RFC 8030 §5.2);
+ *   `Urgency`, if present, one of very-low, low, normal, high (else 400);
+ * - the body must be at most 4096 bytes (else 413, the limit FCM and autopush
+ *   set) and `Content-Encoding: aes128gcm`; it is decrypted (RFC 8291) with the
+ *   subscription's private key and auth secret (else 400).
  * Accepted messages are kept in `messages` with the decrypted text, the JSON
  * it parses to (if any) and the TTL, Urgency and Topic headers; the answer is
  * 201 Created like real services.
@@ -38,19 +46,27 @@ export interface PushMessage {
   body: string;
   /** `body` parsed as JSON, or null when it is not JSON. */
   payload: unknown;
-  ttl: number | null;
+  ttl: number;
   urgency: string | null;
   topic: string | null;
   /** The VAPID key (`k`) the message was signed with. */
   vapidPublicKey: string;
+  /** The VAPID JWT's `sub`: the contact the sender gave. */
+  vapidSubject: string;
   receivedAt: number;
 }
 
 export interface PushService {
   /** e.g. http://127.0.0.1:41234 (its host goes into COUNTERSIGN_PUSH_ALLOW). */
   origin: string;
-  /** A new subscription, as `PushSubscription.toJSON()` gives it in a browser. */
-  createSubscription(): PushSubscriptionJson;
+  /**
+   * A new subscription, as `PushSubscription.toJSON()` gives it in a browser,
+   * bound to `applicationServerKey` (the VAPID public key, base64url) when
+   * given — as `pushManager.subscribe({applicationServerKey})` binds it.
+   */
+  createSubscription(options?: { applicationServerKey?: string }): PushSubscriptionJson;
+  /** The VAPID public key a subscription is bound to, or null while it is bound to none. */
+  applicationServerKey(endpoint: string): string | null;
   /** Every accepted message, oldest first. */
   messages: PushMessage[];
   /** Resolves with the first message (already received or arriving) matching `predicate`. */
@@ -63,6 +79,9 @@ export interface PushService {
 }
 
 const MAX_JWT_LIFETIME_S = 24 * 60 * 60;
+/** The largest body FCM and autopush accept (4 KiB, encryption overhead included). */
+const MAX_BODY_BYTES = 4096;
+const URGENCIES = new Set(["very-low", "low", "normal", "high"]);
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -113,7 +132,10 @@ async function verifyVapid(token: string, key: string, audience: string): Promis
 }
 
 export async function startPushService(): Promise<PushService> {
-  const subscriptions = new Map<string, { ecdh: ReturnType<typeof createECDH>; auth: string }>();
+  const subscriptions = new Map<
+    string,
+    { ecdh: ReturnType<typeof createECDH>; auth: string; applicationServerKey: string | null }
+  >();
   const expired = new Set<string>();
   const messages: PushMessage[] = [];
   const refusals: PushService["refusals"] = [];
@@ -136,6 +158,15 @@ export async function startPushService(): Promise<PushService> {
     if (!vapid) return refuse(res, endpoint, 401, "missing or malformed vapid Authorization");
     const problem = await verifyVapid(vapid.token, vapid.key, origin);
     if (problem) return refuse(res, endpoint, 403, `VAPID: ${problem}`);
+    if (subscription.applicationServerKey !== null && subscription.applicationServerKey !== vapid.key) {
+      return refuse(res, endpoint, 403, "VAPID: k is not the applicationServerKey the subscription was made with");
+    }
+    const ttl = req.headers.ttl;
+    if (typeof ttl !== "string" || !/^\d+$/.test(ttl.trim()))
+      return refuse(res, endpoint, 400, "missing or invalid TTL");
+    const urgency = req.headers.urgency;
+    if (urgency !== undefined && !URGENCIES.has(String(urgency))) return refuse(res, endpoint, 400, "invalid Urgency");
+    if (body.length > MAX_BODY_BYTES) return refuse(res, endpoint, 413, `body of ${body.length} bytes`);
     if (req.headers["content-encoding"] !== "aes128gcm") return refuse(res, endpoint, 400, "not aes128gcm");
     let text: string;
     try {
@@ -157,15 +188,16 @@ export async function startPushService(): Promise<PushService> {
       const value = req.headers[name];
       return typeof value === "string" ? value : null;
     };
-    const ttl = header("ttl");
+    subscription.applicationServerKey ??= vapid.key;
     messages.push({
       endpoint,
       body: text,
       payload,
-      ttl: ttl === null ? null : Number(ttl),
+      ttl: Number(ttl),
       urgency: header("urgency"),
       topic: header("topic"),
       vapidPublicKey: vapid.key,
+      vapidSubject: String(decodeJwt(vapid.token).sub),
       receivedAt: Date.now(),
     });
     for (const wake of waiters) wake();
@@ -184,12 +216,12 @@ export async function startPushService(): Promise<PushService> {
     origin,
     messages,
     refusals,
-    createSubscription() {
+    createSubscription(options = {}) {
       const ecdh = createECDH("prime256v1");
       ecdh.generateKeys();
       const auth = randomBytes(16).toString("base64url");
       const endpoint = `${origin}/push/${randomBytes(12).toString("base64url")}`;
-      subscriptions.set(endpoint, { ecdh, auth });
+      subscriptions.set(endpoint, { ecdh, auth, applicationServerKey: options.applicationServerKey ?? null });
       return { endpoint, keys: { p256dh: ecdh.getPublicKey().toString("base64url"), auth } };
     },
     waitForMessage(predicate = () => true, timeoutMs = 5000) {
@@ -211,6 +243,9 @@ export async function startPushService(): Promise<PushService> {
         }, timeoutMs);
         if (!check()) waiters.add(onMessage);
       });
+    },
+    applicationServerKey(endpoint) {
+      return subscriptions.get(endpoint)?.applicationServerKey ?? null;
     },
     expire(endpoint) {
       expired.add(endpoint);

@@ -108,9 +108,15 @@ test("a maintainer approves on the phone and CI publishes with 2FA on", async ({
   const notification = await nextNotification(page);
   expect(notification.title).toBe("Publish foo@1.2.3 from owner/repo?");
 
-  // The push went through the push service for real: VAPID-signed, encrypted, urgent.
+  // The push went through the push service for real: signed with the key the page subscribed with
+  // (the service refuses any other), decrypted with the subscription's keys, urgent, kept no longer
+  // than the request lives.
   const pushed = pushService.messages.find((message) => message.body.includes(notification.data.requestId));
-  expect(pushed).toBeDefined();
+  expect(pushed).toMatchObject({
+    urgency: "high",
+    ttl: 600,
+    vapidPublicKey: pushService.applicationServerKey(pushed?.endpoint ?? ""),
+  });
 
   // The open app shows the request at once; the approver sees what CI claims.
   await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
@@ -134,7 +140,9 @@ test("a maintainer approves on the phone and CI publishes with 2FA on", async ({
   await expect(history.getByText(/approved|delivered/i).first()).toBeVisible();
   await expect(history.getByText("owner/repo").first()).toBeVisible();
 
-  // The seed went nowhere: not in any request the browser made during the approval.
+  // The seed went nowhere: not in any request the browser made during the approval — which were
+  // recorded (the approval itself among them), so an empty record cannot pass.
+  expect(requests.some((request) => /^POST \S+\/api\/v1\/approvals\/[^/]+\/answer\n/.test(request))).toBe(true);
   for (const request of requests) expect(request).not.toContain(npm.params.secret);
 });
 

@@ -17,7 +17,13 @@ async function expectNoSidewaysScroll(page: Page, screen: string) {
 }
 
 test("every screen fits a phone's width", async ({ page, server }) => {
+  await page.goto(server.pairUrl);
+  await expect(page.getByRole("button", { name: "Pair this device" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "pairing");
   await pairPage(page, server);
+  await expect(page.getByRole("heading", { name: "Save your recovery code" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "recovery code");
+  await page.goto("/");
   await expectNoSidewaysScroll(page, "home (empty)");
   await addAccountByUri(page, npm);
   await expectNoSidewaysScroll(page, "home");
@@ -41,4 +47,33 @@ test("every screen fits a phone's width", async ({ page, server }) => {
   expect((await ci).status).toBe(403);
   await page.goto("/settings");
   await expectNoSidewaysScroll(page, "settings");
+});
+
+test("the recovery and lock screens fit a phone's width too", async ({ page, server }) => {
+  await page.goto("/recover");
+  await expect(page.getByRole("heading").first()).toBeVisible();
+  await expectNoSidewaysScroll(page, "recover with the recovery code");
+
+  await pairPage(page, server);
+  await addAccountByUri(page, npm);
+  // A platform authenticator (Chromium's virtual one) for the passkey the app lock needs.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("WebAuthn.enable", { enableUI: false });
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: {
+      protocol: "ctap2",
+      transport: "internal",
+      hasResidentKey: true,
+      hasUserVerification: true,
+      isUserVerified: true,
+      automaticPresenceSimulation: true,
+    },
+  });
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Require passkey to approve" }).click();
+  await page.getByLabel("Lock the app").selectOption({ label: "Immediately" });
+  await expect(page.getByText("App lock is on")).toBeVisible();
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Countersign is locked" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "app lock");
 });

@@ -187,13 +187,14 @@ test.describe("with the server holding each CI call open for 1 s", () => {
   }) => {
     const { ci, notification } = await verifiedJobAsks({ page, server, issuer, github });
     await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
-    // Let the job go through a few 408s and resumes (each must carry the run's token) before approving.
-    await page.waitForTimeout(3000);
+    // Let the job go through a few 408s and resumes (each must carry the run's token) before approving:
+    // wait until the server's log shows two resumes answered 408.
+    const resumesTimedOut = () => server.logs().match(/"path":"\/api\/v1\/requests\/[^"]+","status":408/g)?.length ?? 0;
+    await expect.poll(resumesTimedOut, { timeout: 15_000 }).toBeGreaterThanOrEqual(2);
     await page.getByRole("button", { name: "Approve" }).click();
     const result = await ci;
     expect(result.code, result.stderr).toBe(0);
     expect([await totpAt(npm, Date.now()), await totpAt(npm, Date.now() - 30_000)]).toContain(result.stdout.trim());
-    expect(server.logs()).toMatch(/"path":"\/api\/v1\/requests\/[^"]+","status":408/);
     expect(server.logs()).not.toContain("policy_refused");
     expect(server.logs()).not.toContain("refused by the link's policy");
   });

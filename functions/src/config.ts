@@ -109,6 +109,34 @@ export function parsePort(raw: string | undefined): number {
   return port;
 }
 
+/**
+ * COUNTERSIGN_TRUST_PROXY as express takes it: `false`/`true`, a number of
+ * hops, or a comma-separated list of addresses, subnets (`10.0.0.0/8`) and
+ * the names loopback, linklocal, uniquelocal. Anything else would make
+ * express throw on the first request, or trust the wrong hop.
+ */
+/** COUNTERSIGN_VAPID_SUBJECT: push services refuse a VAPID `sub` that is not a mailto: or https: URL. */
+function parseVapidSubject(raw: string | undefined, fallback: string): string {
+  const value = raw?.trim();
+  if (!value) return fallback;
+  let url: URL | null = null;
+  try {
+    url = new URL(value);
+  } catch {
+    url = null;
+  }
+  if (
+    !url ||
+    (url.protocol !== "mailto:" && url.protocol !== "https:") ||
+    (url.protocol === "mailto:" && !url.pathname.includes("@"))
+  ) {
+    throw new ConfigError(
+      `COUNTERSIGN_VAPID_SUBJECT must be a mailto: address or an https: URL, e.g. mailto:you@example.com (got "${raw}").`,
+    );
+  }
+  return value;
+}
+
 /** Reads the configuration from the environment, with defaults fit for one maintainer. */
 export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string; version: string }): Config {
   const publicUrl = (env.COUNTERSIGN_PUBLIC_URL?.trim() || defaults.publicUrl).replace(/\/+$/, "");
@@ -145,11 +173,12 @@ export function loadConfig(env: NodeJS.ProcessEnv, defaults: { publicUrl: string
       .split(",")
       .map((host) => host.trim().toLowerCase())
       .filter(Boolean),
-    vapidSubject:
-      env.COUNTERSIGN_VAPID_SUBJECT?.trim() ||
-      (parsed.protocol === "https:" && parsed.hostname !== "localhost"
+    vapidSubject: parseVapidSubject(
+      env.COUNTERSIGN_VAPID_SUBJECT,
+      parsed.protocol === "https:" && parsed.hostname !== "localhost"
         ? parsed.origin
-        : "mailto:countersign@example.invalid"),
+        : "mailto:countersign@example.invalid",
+    ),
     trustProxy: parseTrustProxy(env.COUNTERSIGN_TRUST_PROXY),
     oidcIssuers,
     maxConnections: integer(env, "COUNTERSIGN_MAX_CONNECTIONS", 15_000, 1, 1_000_000),

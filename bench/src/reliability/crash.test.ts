@@ -15,6 +15,9 @@ afterAll(async () => {
  * dropped connection retry the same POST (joining the same request); on 408,
  * resume with GET /requests/<id>.
  */
+/** Clients that saw their connection drop, by Idempotency-Key. */
+const droppedClients = new Set<string>();
+
 async function resilientClient(origin: string, token: string, key: string) {
   let requestId: string | null = null;
   let dropped = 0;
@@ -36,6 +39,8 @@ async function resilientClient(origin: string, token: string, key: string) {
     } catch {
       // The server is gone (SIGKILL): retry once it is back.
       dropped++;
+      droppedClients.add(key);
+      // Not synchronisation: the client's back-off between attempts while the server is down.
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }
@@ -68,8 +73,10 @@ test(`SIGKILL with ${COUNT} CI requests waiting: after a restart every one is ap
   await server.kill("SIGKILL");
   await server.restart();
 
-  // Every client has rejoined its request (same Idempotency-Key) before anyone answers.
-  await new Promise((resolve) => setTimeout(resolve, 1500));
+  // Every client has seen its connection drop before anyone answers. Whether a client rejoins its
+  // request (same Idempotency-Key) before or after the answer, it must get its code exactly once:
+  // the answer is kept until delivered. No pause is needed for either order.
+  await expect.poll(() => droppedClients.size, { timeout: 30_000, interval: 50 }).toBe(COUNT);
   const pending = await phone.ok<{ id: string; package: { name: string } }[]>("GET", "/api/v1/approvals");
   expect(pending).toHaveLength(COUNT);
   const codeOf = (name: string) => String(100000 + Number(name.split("-")[1]));

@@ -256,6 +256,7 @@ describe("the phone as the registry relay's second factor", () => {
         expect(await answer).toMatchObject({ kind: "refused", status: 403 });
         expect(factor.failure()).toMatchObject({ kind: "denied" });
         const polled = web.polls.length;
+        // Not synchronisation: an absence check, long enough to span the registry's next poll.
         await new Promise((resolve) => setTimeout(resolve, 1500));
         expect(web.polls.length).toBe(polled);
       } finally {

@@ -150,18 +150,30 @@ describe("requestOtp against misbehaving servers", () => {
   });
 
   it("gives up with a timeout when --wait runs out", async () => {
-    const started = Date.now();
+    // An injected clock: the server holds each call for the wait it was asked for (in clock time, at once
+    // in real time), the client's sleeps advance it too. A client that asked again after its wait ran out,
+    // or sat out more than the wait, shows here as a later clock or more requests.
+    let clock = 1_000_000;
+    const started = clock;
     const { outcome, server } = await run(
       (request, response) => {
         const wait = Number(
           new URL(request.url, "http://x").searchParams.get("wait") ?? JSON.parse(request.body || "{}").wait,
         );
-        setTimeout(() => sendJson(response, 408, { error: "timeout", message: "", requestId: "r1" }), wait * 1000);
+        clock += wait * 1000;
+        sendJson(response, 408, { error: "timeout", message: "", requestId: "r1" });
       },
-      { waitSeconds: 2, sleep: undefined },
+      {
+        waitSeconds: 2,
+        now: () => clock,
+        sleep: async (ms) => {
+          clock += ms;
+        },
+      },
     );
     expect(outcome).toMatchObject({ ok: false, failure: { kind: "timeout", requestId: "r1" } });
-    expect(Date.now() - started).toBeLessThan(4000);
+    expect(clock - started).toBe(2000);
+    expect(server.requests).toHaveLength(1);
     expect(server.requests[0]?.method).toBe("POST");
     expect(JSON.parse(server.requests[0]?.body ?? "{}").wait).toBe(2);
   });

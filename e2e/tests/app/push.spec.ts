@@ -1,3 +1,4 @@
+import type { DeviceView } from "@countersign/shared";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { ApiDevice, type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
 import {
@@ -30,6 +31,20 @@ async function setUp(page: import("@playwright/test").Page, server: import("../.
   // Park the app on Settings, away from the home screen's list of waiting requests.
   await page.goto("/settings");
   return token;
+}
+
+/** The server's VAPID public key, as the app reads it before subscribing. */
+async function vapidPublicKey(origin: string): Promise<string> {
+  const response = await fetch(`${origin}/api/v1/push/vapid-public-key`);
+  return ((await response.json()) as { publicKey: string }).publicKey;
+}
+
+/** Invites a second device from the open Settings screen; it can read what the server knows of the first. */
+async function inviteApiDevice(page: import("@playwright/test").Page, server: { origin: string }) {
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+  const inviteCode = new URLSearchParams(new URL(inviteUrl).hash.slice(1)).get("invite") ?? "";
+  return ApiDevice.pair(server.origin, { inviteCode }, "Bob's tablet");
 }
 
 async function waitForNotification(page: import("@playwright/test").Page) {
@@ -118,12 +133,51 @@ test("Deny on the notification denies from the service worker", async ({ page, c
   await expect.poll(async () => (await shownNotifications(page)).map((n) => n.title)).toEqual(["Denied"]);
 });
 
-test("notifications can be turned off again", async ({ page, server }) => {
-  await pairPage(page, server);
+test("notifications can be turned off again: the server forgets the subscription, the push service ends it", async ({
+  page,
+  server,
+  pushService,
+  push,
+}) => {
+  await page.goto("/");
+  await waitForServiceWorker(page);
+  await pairPage(page, server, "Alice's phone");
   await enableNotifications(page);
+  const { endpoint } = push.subscription;
+  expect(pushService.applicationServerKey(endpoint)).toBe(await vapidPublicKey(server.origin));
   await page.goto("/settings");
+  const other = await inviteApiDevice(page, server);
   await page.getByRole("button", { name: "Turn off notifications" }).click();
   await expect(page.getByRole("button", { name: "Turn on notifications" })).toBeVisible();
+
+  const devices = await other.call<DeviceView[]>("GET", "/api/v1/devices");
+  expect(devices.find((device) => device.name === "Alice's phone")).toMatchObject({ hasPush: false });
+  // The browser's unsubscribe reached its push service: a push to the old endpoint is refused.
+  const gone = await fetch(endpoint, { method: "POST" });
+  expect(gone.status).toBe(410);
+});
+
+test("a phone subscribed before a server restart still gets pushes after it (the same VAPID key)", async ({
+  page,
+  context,
+  server,
+  pushService,
+  push,
+}) => {
+  const token = await setUp(page, server);
+  const key = await vapidPublicKey(server.origin);
+  // The subscription is bound to the key the page subscribed with, as at a real push service.
+  expect(pushService.applicationServerKey(push.subscription.endpoint)).toBe(key);
+  await server.kill("SIGTERM");
+  await server.restart();
+
+  const ci = requestOtp(server.origin, token, REQUEST);
+  // A server that made itself a new key pair would be refused here (403), and no notification would come.
+  const notification = await waitForNotification(page);
+  expect(notification.title).toBe("Publish foo@1.2.3 from owner/repo?");
+  expect(pushService.refusals.filter((refusal) => refusal.endpoint === push.subscription.endpoint)).toEqual([]);
+  await clickNotificationAction(context, "deny", notification.data);
+  expect((await ci).status).toBe(403);
 });
 
 test("when another device answers, the notification closes and the open screen says who answered", async ({

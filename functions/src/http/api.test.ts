@@ -469,6 +469,8 @@ describe("CI requests", () => {
 
     const resumeUrl = `${app.url}/api/v1/requests/${requestId}?wait=30`;
     const resumed = send(resumeUrl, { headers: { authorization: `Bearer ${token}` } });
+    // Not synchronisation: the code reaches the resume whether it began waiting before the answer or
+    // after it (an answer committed first is seen at once); the pause makes the wake-up path the usual one.
     await new Promise((resolve) => setTimeout(resolve, 100));
     const { codes } = await approve(device, requestId);
     expect((await resumed).text).toBe(`${codes[0]?.otp}\n`);
@@ -502,8 +504,18 @@ describe("CI requests", () => {
     expect(b.body).toMatchObject({ requestId: id });
     const c = await ci(token, { wait: 0 }, headers);
     expect(c.body).toMatchObject({ requestId: id });
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(push.messages.filter((m) => m.endpoint === subscription.endpoint)).toHaveLength(1);
+    // Settle the request (CI withdraws it) and wait for the push saying so: a late second
+    // notification would have reached the push service by then. Count what the push service accepted.
+    const withdrawn = await send(`${app.url}/api/v1/requests/${id}`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(withdrawn.status).toBe(204);
+    const mine = (m: { endpoint: string; payload: unknown }, type: string) =>
+      m.endpoint === subscription.endpoint && (m.payload as { type?: string; requestId?: string })?.type === type;
+    await push.waitForMessage((m) => mine(m, "answered"));
+    expect(push.messages.filter((m) => mine(m, "approval"))).toHaveLength(1);
+    expect(push.messages.filter((m) => mine(m, "approval") || mine(m, "answered"))).toHaveLength(2);
     expect((await ci(token, { wait: 0 }, { "idempotency-key": "bad key with spaces" })).status).toBe(400);
   });
 
@@ -610,9 +622,10 @@ describe("CI requests", () => {
   });
 
   it("answers waiting CI calls 408 with their request id when the server shuts down", async () => {
-    const { token } = await setup();
+    const { device, token } = await setup();
     const waiting = ci(token, { wait: 60 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    // The server's own signal that the call is in: its request is waiting for an answer.
+    await pendingApproval(device);
     app.shutdown.abort();
     const response = await waiting;
     expect(response.status).toBe(408);
@@ -665,6 +678,8 @@ describe("methods without a body on the CI routes", () => {
         if (method !== "HEAD") expect(JSON.parse(text)).toMatchObject({ error: "method_not_allowed" });
       }
     }
+    // Every call above has been answered: whatever it created exists by now, pushes aside, which are
+    // posted after the answer. The pause is an absence check for those, not synchronisation.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
     expect(push.messages.length).toBe(pushesBefore);

@@ -28,13 +28,17 @@ export interface VapidKeys {
 
 const VAPID_SETTING = "vapidKeys";
 
-/** The server's VAPID key pair, generated on first use and kept in the store. */
+/**
+ * The server's VAPID key pair, generated on first use and kept in the store.
+ * Every subscription is bound to the public key it was made with, so there must
+ * be one pair for good: instances starting together each propose a pair, the
+ * store keeps the first, and all of them use that one.
+ */
 export async function ensureVapidKeys(store: Store): Promise<VapidKeys> {
   const saved = await store.getSetting(VAPID_SETTING);
   if (saved) return JSON.parse(saved) as VapidKeys;
-  const keys = webpush.generateVAPIDKeys();
-  await store.setSetting(VAPID_SETTING, JSON.stringify(keys));
-  return keys;
+  const stored = await store.createSetting(VAPID_SETTING, JSON.stringify(webpush.generateVAPIDKeys()));
+  return JSON.parse(stored) as VapidKeys;
 }
 
 /** How long a VAPID JWT is valid (RFC 8292 allows up to 24 h); it is reused for all pushes to one push service. */

@@ -124,6 +124,8 @@ describe("standalone server process", () => {
     expect(proc.stdout()).not.toContain("pair#code"); // a device is paired: no setup code any more
     const resumeUrl = `${origin}/api/v1/requests/${approval.id}?wait=30`;
     const resumed = send(resumeUrl, { headers: { authorization: `Bearer ${link.token}` } });
+    // Not synchronisation: the code reaches the resume whether it began waiting before the answer or
+    // after it (an answer committed first is seen at once); the pause makes the wake-up path the usual one.
     await new Promise((r) => setTimeout(r, 100));
     const codes = await generateTimedCodes(TOTP, Date.now());
     const answer = await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", codes });
@@ -148,7 +150,10 @@ describe("standalone server process", () => {
     const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "", label: "me" })).body;
     const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
     const waiting = send(link.url.replace(`http://localhost:${port}`, origin), { method: "POST" });
-    await new Promise((r) => setTimeout(r, 200));
+    // The server's own signal that the call is in: its request is waiting for an answer.
+    await expect
+      .poll(async () => (await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body.length, { timeout: 5000 })
+      .toBe(1);
     proc.child.kill("SIGTERM");
     const response = await waiting;
     expect(response.status).toBe(408);
@@ -241,6 +246,18 @@ describe("standalone server process", () => {
       "COUNTERSIGN_OIDC_ISSUERS",
       "default,http://gitlab.example.com",
       "COUNTERSIGN_OIDC_ISSUERS: issuer http://gitlab.example.com must use https (http only on 127.0.0.1 or localhost).",
+    ],
+    ["COUNTERSIGN_MAX_WAIT", "0", 'COUNTERSIGN_MAX_WAIT must be a whole number from 1 to 3600 (got "0").'],
+    ["COUNTERSIGN_REQUEST_TTL", "10m", 'COUNTERSIGN_REQUEST_TTL must be a whole number from 30 to 86400 (got "10m").'],
+    [
+      "COUNTERSIGN_VAPID_SUBJECT",
+      "ops@example.com",
+      'COUNTERSIGN_VAPID_SUBJECT must be a mailto: address or an https: URL, e.g. mailto:you@example.com (got "ops@example.com").',
+    ],
+    [
+      "COUNTERSIGN_TRUST_PROXY",
+      "yes",
+      'COUNTERSIGN_TRUST_PROXY must be a number of proxy hops or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal): invalid IP address: yes',
     ],
   ])(
     "a bad %s: one line on stderr naming the problem, exit 1",

@@ -265,6 +265,19 @@ export class FirestoreStore implements Store {
     await this.doc(C.settings, hashedDocId(key)).set({ key, value, version: crypto.randomUUID() });
   }
 
+  async createSetting(key: string, value: string) {
+    const ref = this.doc(C.settings, hashedDocId(key));
+    try {
+      // create() fails with ALREADY_EXISTS for every caller but the first, even across instances.
+      await ref.create({ key, value, version: crypto.randomUUID() });
+      return value;
+    } catch (error) {
+      if (!isAlreadyExists(error)) throw error;
+    }
+    const snap = await ref.get();
+    return snap.get("value") as string;
+  }
+
   async claimSetting(key: string, expected: string) {
     const ref = this.doc(C.settings, hashedDocId(key));
     const snap = await ref.get();

@@ -419,6 +419,11 @@ export class SqliteStore implements Store {
     );
   }
 
+  async createSetting(key: string, value: string) {
+    this.run("INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", key, value);
+    return (this.get<{ value: string }>("SELECT value FROM settings WHERE key = ?", key) as { value: string }).value;
+  }
+
   async claimSetting(key: string, expected: string) {
     const claimed = this.run("DELETE FROM settings WHERE key = ? AND value = ?", key, expected).changes === 1;
     if (claimed) this.checkpoint();

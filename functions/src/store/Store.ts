@@ -196,6 +196,13 @@ export interface Store {
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /**
+   * Stores `value` under `key` unless the key already holds one, atomically;
+   * returns what the key holds afterwards. Of callers racing to create the
+   * same key (instances cold-starting together), one value wins and every
+   * caller gets that value.
+   */
+  createSetting(key: string, value: string): Promise<string>;
   /** Deletes `key` if it holds `expected`; true for the one caller that did. */
   claimSetting(key: string, expected: string): Promise<boolean>;
 

@@ -136,8 +136,9 @@ describe("FirestoreStore over the Firestore fake", () => {
   it("wakes a waiter on another instance once the answer is committed", async () => {
     const { store, peer } = openStores();
     await store.createRequest(request("r1"));
-    const started = Date.now();
-    const waiting = store.waitForAnswer("r1", 10_000);
+    // A wait far longer than the test may run: only the answer can end it (a timeout would return it pending).
+    const waiting = store.waitForAnswer("r1", 600_000);
+    // Not synchronisation: the peer answers once this instance is listening, the path under test.
     setTimeout(() => {
       void peer.answerRequest("r1", {
         status: "approved",
@@ -147,7 +148,6 @@ describe("FirestoreStore over the Firestore fake", () => {
       });
     }, 200);
     const woken = await waiting;
-    expect(Date.now() - started).toBeLessThan(5000);
     expect(woken?.status).toBe("approved");
     expect(woken?.answer).toEqual(codes("424242"));
   });
@@ -163,10 +163,10 @@ describe("FirestoreStore over the Firestore fake", () => {
     expect((await store.waitForAnswer("r2", 300))?.status).toBe("pending");
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
 
+    // Only the abort can end this wait within the test's run.
     const abort = new AbortController();
     setTimeout(() => abort.abort(), 100);
-    expect((await store.waitForAnswer("r2", 10_000, abort.signal))?.status).toBe("pending");
-    expect(Date.now() - started).toBeLessThan(5000);
+    expect((await store.waitForAnswer("r2", 600_000, abort.signal))?.status).toBe("pending");
 
     expect(await store.waitForAnswer("nope", 1000)).toBeNull();
   });

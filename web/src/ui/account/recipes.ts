@@ -39,6 +39,7 @@ export function ciRecipes(origin = "https://<your Countersign server>", options:
     COUNTERSIGN_ID_TOKEN:
       aud: ${origin}
   script:
+    - echo "//registry.npmjs.org/:_authToken=\${NPM_TOKEN}" > .npmrc
     - npx -y countersign@0.1.0 exec -- npm publish
   # COUNTERSIGN_URL and NPM_TOKEN: masked CI/CD variables`,
     },
