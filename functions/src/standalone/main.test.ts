@@ -257,7 +257,7 @@ describe("standalone server process", () => {
     [
       "COUNTERSIGN_TRUST_PROXY",
       "yes",
-      'COUNTERSIGN_TRUST_PROXY must be a number of proxy hops or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal): invalid IP address: yes',
+      "COUNTERSIGN_TRUST_PROXY must be a number of proxy hops or proxy addresses (IP, CIDR, loopback, linklocal, uniquelocal): invalid IP address: yes",
     ],
   ])(
     "a bad %s: one line on stderr naming the problem, exit 1",
