@@ -253,10 +253,16 @@ test("a new phone recovers with the recovery code and an encrypted backup; the o
     expect(newCode).not.toBe(recoveryCode);
     await phone.getByRole("button", { name: "I saved it" }).click();
 
-    // The other device is told by push.
-    const told = await pushService.waitForMessage(
-      (m) => m.endpoint === push.subscription.endpoint && (m.payload as { type?: string } | null)?.type === "security",
-    );
+    // The other device is told by push: of the wrong code tried (issue 18), then of the recovery.
+    const security = (title: string) =>
+      pushService.waitForMessage(
+        (m) =>
+          m.endpoint === push.subscription.endpoint &&
+          (m.payload as { type?: string; title?: string } | null)?.type === "security" &&
+          (m.payload as { title?: string }).title === title,
+      );
+    expect((await security("Wrong recovery code tried")).payload).toMatchObject({ type: "security" });
+    const told = await security("Recovery code used");
     expect(told.payload).toMatchObject({ title: "Recovery code used" });
 
     // The backup: a wrong passphrase fails clearly and adds nothing; the right one restores the seed.

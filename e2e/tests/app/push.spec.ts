@@ -3,6 +3,7 @@ import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js"
 import { ApiDevice, type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
 import {
   addAccountByUri,
+  allowOneTapUnverified,
   clickNotificationAction,
   createLink,
   enableNotifications,
@@ -19,12 +20,17 @@ const REQUEST = {
   wait: 30,
 };
 
-async function setUp(page: import("@playwright/test").Page, server: import("../../helpers/server.js").ServerHandle) {
+async function setUp(
+  page: import("@playwright/test").Page,
+  server: import("../../helpers/server.js").ServerHandle,
+  oneTapUnverified = true,
+) {
   await page.goto("/");
   await waitForServiceWorker(page);
   await pairPage(page, server);
   await addAccountByUri(page, npm);
   await enableNotifications(page);
+  if (oneTapUnverified) await allowOneTapUnverified(page);
   await openAccount(page, npm);
   const { token } = await createLink(page, "CI");
   await page.getByRole("button", { name: "Done" }).click();
@@ -232,4 +238,16 @@ test("npm's passkey page arrives without a one-tap Approve, and closes when CI w
   expect(withdrawn.status).toBe(204);
   expect((await ci).status).toBe(410);
   await expect.poll(async () => (await shownNotifications(page)).length).toBe(0);
+});
+
+test("a request with nothing verified offers no one-tap Approve unless Settings allows it", async ({
+  page,
+  server,
+}) => {
+  const token = await setUp(page, server, false);
+  const ci = requestOtp(server.origin, token, { ...REQUEST, wait: 5 });
+  const notification = await waitForNotification(page);
+  expect(notification.body).toContain("claimed by CI");
+  expect(notification.actions.map((a) => a.title)).toEqual(["Deny"]);
+  await ci;
 });

@@ -2,6 +2,7 @@ import { decodeBase32 } from "@countersign/shared";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
 import {
+  allowOneTapUnverified,
   clickNotificationAction,
   createLink,
   enableNotifications,
@@ -71,6 +72,8 @@ test("the seed appears in no request the browser makes during a full session", a
   await page.getByRole("button", { name: "Approve" }).click();
   expect((await first).status).toBe(200);
 
+  // One-tap Approve on a notification of a request with nothing verified is opt-in (issue 18).
+  await allowOneTapUnverified(page);
   const second = requestOtp(server.origin, token, { package: { name: "foo", version: "1.0.1" }, wait: 30 });
   // The first request's notification may still be closing: wait for the second's.
   const secondNotification = async () =>

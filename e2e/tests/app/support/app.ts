@@ -94,6 +94,18 @@ export async function enableNotifications(page: Page): Promise<void> {
   await page.goto("/");
 }
 
+/**
+ * Settings → Notifications → "One-tap Approve also when nothing is verified": without
+ * it, a request with no OIDC-verified context has no Approve button on its notification.
+ */
+export async function allowOneTapUnverified(page: Page): Promise<void> {
+  await page.goto("/settings");
+  const option = page.getByRole("checkbox", { name: /One-tap Approve also when nothing is verified/ });
+  await option.check();
+  await expect(option).toBeChecked();
+  await page.goto("/");
+}
+
 export interface ShownNotification {
   title: string;
   body: string;

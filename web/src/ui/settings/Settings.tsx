@@ -93,8 +93,8 @@ function OneTapUnverified() {
   }, []);
   if (allowed === undefined) return null;
   const change = async (next: boolean) => {
-    await saveOneTapUnverified(next);
     setAllowed(next);
+    await saveOneTapUnverified(next);
   };
   return (
     <label className="choice">
