@@ -94,7 +94,7 @@ export function approvalNotification(
   const needsScreen = payload.needsScreen || options.noCode;
   // A web challenge's question already says to open the registry's page; a request for a code needs the reason.
   const body =
-    options.noCode && !payload.needsScreen
+    options.noCode && !request.needsScreen
       ? `${payload.body}\nThis phone has no code for this account. Tap to review.`
       : payload.body;
   return {
