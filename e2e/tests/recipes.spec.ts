@@ -366,7 +366,7 @@ interface ShellPlan {
 const SHELL: Record<string, ShellPlan> = {
   "readme-curl": { approvals: 1, publishes: true },
   "api-curl": { approvals: 2, publishes: true },
-  "api-curl-link-url": { approvals: 2, publishes: true },
+  "api-curl-link-url": { approvals: 1, publishes: true },
   "api-curl-resume": { approvals: 1, publishes: false, request: "approved" },
   "api-curl-withdraw": { approvals: 0, publishes: false, request: "pending", requestAfter: 410 },
   "cli-exec": { approvals: 1, publishes: true },
