@@ -12,6 +12,7 @@ import { type Browser, chromium, expect, type Page, test } from "@playwright/tes
 import { readPublishBody } from "../harness/publishBody.js";
 import { type LocalRegistry, type RegistryAccount, startRegistry } from "../harness/registry.js";
 import { CHROMIUM_ARGS, chromiumPath } from "../helpers/chromium.js";
+import { usePlatformAuthenticator } from "../helpers/execPhone.js";
 import { makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { CLIENTS, type ClientName } from "../helpers/publishingClients.js";
 
@@ -160,18 +161,7 @@ test.describe("web authentication (passkey account)", () => {
   test.beforeEach(async () => {
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
     page = await browser.newPage();
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send("WebAuthn.enable", { enableUI: false });
-    await cdp.send("WebAuthn.addVirtualAuthenticator", {
-      options: {
-        protocol: "ctap2",
-        transport: "internal",
-        hasResidentKey: true,
-        hasUserVerification: true,
-        isUserVerified: true,
-        automaticPresenceSimulation: true,
-      },
-    });
+    await usePlatformAuthenticator(page);
     await page.goto(registry.registerUrl("bob"));
     await page.getByRole("button", { name: "Continue" }).click();
     await expect(page.getByRole("status")).toHaveText("Security key added");

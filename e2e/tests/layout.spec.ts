@@ -1,6 +1,7 @@
 import { devices, type Page } from "@playwright/test";
 import { expect, pairPage, test } from "../fixtures.js";
 import { requestOtp } from "../helpers/apiDevice.js";
+import { usePlatformAuthenticator } from "../helpers/execPhone.js";
 import { addAccountByUri, createLink, openAccount, testAccount } from "./app/support/app.js";
 
 // A phone: every screen must fit its width, so nothing needs sideways scrolling to reach.
@@ -57,18 +58,7 @@ test("the recovery and lock screens fit a phone's width too", async ({ page, ser
   await pairPage(page, server);
   await addAccountByUri(page, npm);
   // A platform authenticator (Chromium's virtual one) for the passkey the app lock needs.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable", { enableUI: false });
-  await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
+  await usePlatformAuthenticator(page);
   await page.goto("/settings");
   await page.getByRole("button", { name: "Require passkey to approve" }).click();
   await page.getByLabel("Lock the app").selectOption({ label: "Immediately" });
