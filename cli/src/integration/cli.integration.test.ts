@@ -3,10 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { generateTimedCodes, type TotpParams } from "@countersign/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type PairedPhone, startPairedPhone } from "../testing/pairedPhone.js";
 import { runBin, startBin } from "../testing/runBin.js";
-import { startPushSink } from "../testing/startPushSink.js";
-import { type Relay, startRelay } from "../testing/startRelay.js";
-import { TestDevice } from "../testing/testDevice.js";
 
 /**
  * The built CLI (`node cli/dist/bin.js`) against the real relay server
@@ -39,30 +37,24 @@ async function validCodes(): Promise<string[]> {
 }
 
 describe("countersign against the real relay", () => {
-  let relay: Relay;
-  let push: Awaited<ReturnType<typeof startPushSink>>;
-  let device: TestDevice;
-  let accountId: string;
+  let phone: PairedPhone;
+  let relay: PairedPhone["relay"];
+  let push: PairedPhone["push"];
+  let device: PairedPhone["device"];
   let workDir: string;
 
   /** A fresh link per test: each has its own pending-request limit and can be revoked alone. */
-  async function newLink() {
-    return device.createLink(accountId, `CI ${Math.random().toString(36).slice(2, 8)}`);
-  }
+  const newLink = () => phone.newLink();
 
   beforeAll(async () => {
-    push = await startPushSink();
-    relay = await startRelay({ COUNTERSIGN_PUSH_ALLOW: push.host });
-    device = await TestDevice.pair(relay.origin, relay.setupCode);
-    await device.subscribePush(push.subscription);
-    accountId = (await device.createAccount("npm", "wile")).id;
+    phone = await startPairedPhone("wile");
+    ({ relay, push, device } = phone);
     workDir = await mkdtemp(join(tmpdir(), "countersign-cli-pkg-"));
     await writeFile(join(workDir, "package.json"), JSON.stringify({ name: "@acme/rocket", version: "1.4.0" }));
   }, 30_000);
 
   afterAll(async () => {
-    await relay?.stop();
-    await push?.close();
+    await phone?.close();
     if (workDir) await rm(workDir, { recursive: true, force: true });
   });
 
@@ -264,13 +256,13 @@ describe("countersign against the real relay", () => {
 
 describe("countersign against a relay that holds calls for 1 s", () => {
   it("resumes by request id across 408s and a crash, with one notification", async () => {
-    const push = await startPushSink();
-    const relay = await startRelay({ COUNTERSIGN_PUSH_ALLOW: push.host, COUNTERSIGN_MAX_WAIT: "1" });
+    const { relay, push, device, newLink, close } = await startPairedPhone(
+      "wile",
+      { COUNTERSIGN_MAX_WAIT: "1" },
+      "RubyGems",
+    );
     try {
-      const device = await TestDevice.pair(relay.origin, relay.setupCode);
-      await device.subscribePush(push.subscription);
-      const account = await device.createAccount("RubyGems", "wile");
-      const { url, token } = await device.createLink(account.id);
+      const { url, token } = await newLink();
 
       const run = startBin(
         [
@@ -304,8 +296,7 @@ describe("countersign against a relay that holds calls for 1 s", () => {
       expect(push.count()).toBe(1);
       expect(`${result.stdout}${result.stderr}${relay.logs()}`).not.toContain(token);
     } finally {
-      await relay.stop();
-      await push.close();
+      await close();
     }
   }, 60_000);
 });

@@ -5,10 +5,8 @@ import { fileURLToPath } from "node:url";
 import type { TotpParams } from "@countersign/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalRegistry, startRegistry } from "../../../e2e/harness/registry.js";
+import { type PairedPhone, startPairedPhone } from "../testing/pairedPhone.js";
 import { startBin } from "../testing/runBin.js";
-import { startPushSink } from "../testing/startPushSink.js";
-import { type Relay, startRelay } from "../testing/startRelay.js";
-import { TestDevice } from "../testing/testDevice.js";
 
 /**
  * `countersign exec -- npm publish` as CI runs it (the built bin, real npm,
@@ -21,19 +19,16 @@ const TOTP: TotpParams = { secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ", algorithm
 const NPM = fileURLToPath(new URL("../../../node_modules/npm11/bin/npm-cli.js", import.meta.url));
 
 describe("countersign exec in relay mode", () => {
-  let relay: Relay;
-  let push: Awaited<ReturnType<typeof startPushSink>>;
-  let device: TestDevice;
+  let phone: PairedPhone;
+  let push: PairedPhone["push"];
+  let device: PairedPhone["device"];
   let accountId: string;
   let registry: LocalRegistry;
   let root: string;
 
   beforeAll(async () => {
-    push = await startPushSink();
-    relay = await startRelay({ COUNTERSIGN_PUSH_ALLOW: push.host });
-    device = await TestDevice.pair(relay.origin, relay.setupCode);
-    await device.subscribePush(push.subscription);
-    accountId = (await device.createAccount("npm", "alice")).id;
+    phone = await startPairedPhone("alice");
+    ({ push, device, accountId } = phone);
     registry = await startRegistry(TOTP, "npm_alice", {
       accounts: [{ token: "npm_bob", user: "bob", secondFactor: { type: "none" } }],
     });
@@ -41,8 +36,7 @@ describe("countersign exec in relay mode", () => {
   }, 30_000);
 
   afterAll(async () => {
-    await relay?.stop();
-    await push?.close();
+    await phone?.close();
     await registry?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });

@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { type BinRun, collectOutput } from "../testing/runBin.js";
 
 /** The bin as npm links it (`countersign` → cli/bin/countersign.js). */
 const BIN = fileURLToPath(new URL("../../bin/countersign.js", import.meta.url));
@@ -13,7 +14,7 @@ const BIN = fileURLToPath(new URL("../../bin/countersign.js", import.meta.url));
 const AS_NODE_18 =
   'data:text/javascript,Object.defineProperty(process.versions,"node",{value:"18.20.4"});delete globalThis.crypto;';
 
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function run(args: string[]): Promise<BinRun> {
   const child = spawn(process.execPath, ["--import", AS_NODE_18, BIN, ...args], {
     env: {
       PATH: process.env.PATH,
@@ -22,15 +23,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
     },
     stdio: ["ignore", "pipe", "pipe"],
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  return new Promise((resolve) => child.on("close", (code) => resolve({ code, stdout, stderr })));
+  return collectOutput(child).done;
 }
 
 describe("countersign on an unsupported Node", () => {
@@ -40,17 +33,14 @@ describe("countersign on an unsupported Node", () => {
       "countersign: Node 18.20.4 is too old; countersign needs Node 20.19.0 or newer (actions/setup-node with node-version: 22, or image node:22).\n",
     );
     expect(result.stdout).toBe("");
-    expect(result.code).toBe(2);
+    expect(result.exitCode).toBe(2);
   });
 
   it("runs on this Node", async () => {
-    const child = spawn(process.execPath, [BIN, "--version"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    const code = await new Promise((resolve) => child.on("close", resolve));
-    expect(code).toBe(0);
+    const { exitCode, stdout } = await collectOutput(
+      spawn(process.execPath, [BIN, "--version"], { stdio: ["ignore", "pipe", "pipe"] }),
+    ).done;
+    expect(exitCode).toBe(0);
     expect(stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
   });
 });

@@ -7,10 +7,8 @@ import type { Reporter } from "../output/createReporter.js";
 import { createPhoneSecondFactor } from "../relay/createPhoneSecondFactor.js";
 import type { RegistryOperation } from "../relay/readOperation.js";
 import type { Upstream } from "../relay/startRegistryRelay.js";
+import { type PairedPhone, startPairedPhone } from "../testing/pairedPhone.js";
 import { startHttpServer } from "../testing/startHttpServer.js";
-import { startPushSink } from "../testing/startPushSink.js";
-import { type Relay, startRelay } from "../testing/startRelay.js";
-import { TestDevice } from "../testing/testDevice.js";
 
 /**
  * The relay's second factor against the real Countersign server, with a
@@ -42,23 +40,18 @@ function quietReporter(lines: string[] = []): Reporter {
 }
 
 describe("the phone as the registry relay's second factor", () => {
-  let relay: Relay;
-  let push: Awaited<ReturnType<typeof startPushSink>>;
-  let device: TestDevice;
+  let phone: PairedPhone;
+  let device: PairedPhone["device"];
   let accountId: string;
   const npmjs: Upstream = { url: new URL("https://registry.npmjs.org/"), credential: { kind: "none" } };
 
   beforeAll(async () => {
-    push = await startPushSink();
-    relay = await startRelay({ COUNTERSIGN_PUSH_ALLOW: push.host });
-    device = await TestDevice.pair(relay.origin, relay.setupCode);
-    await device.subscribePush(push.subscription);
-    accountId = (await device.createAccount("npm", "wile")).id;
+    phone = await startPairedPhone("wile");
+    ({ device, accountId } = phone);
   }, 30_000);
 
   afterAll(async () => {
-    await relay?.stop();
-    await push?.close();
+    await phone?.close();
   });
 
   async function factorFor(options: { runSeconds?: number; now?: () => number; waitSeconds?: number } = {}) {

@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { generateTotp, type TotpParams } from "@countersign/shared";
 import { afterEach, describe, expect, it } from "vitest";
 import { type LocalRegistry, startRegistry } from "../../../e2e/harness/registry.js";
+import { collectOutput } from "../testing/runBin.js";
 import { clientEnv } from "./clientEnv.js";
 import { readNpmConfig } from "./readNpmConfig.js";
 import {
@@ -43,19 +44,7 @@ function computingFactor(answer?: (request: ChallengedRequest) => SecondFactorAn
 }
 
 function run(command: string, args: string[], cwd: string, env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return collectOutput(spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] })).done;
 }
 
 let registry: LocalRegistry | undefined;
@@ -107,7 +96,7 @@ describe("the registry relay", () => {
 
     const result = await run(process.execPath, [NPM, "publish", "--tag", "next"], dir, npmEnv(dir, relay));
 
-    expect(result.code, result.stderr).toBe(0);
+    expect(result.exitCode, result.stderr).toBe(0);
     expect(registry.published).toEqual([expect.objectContaining({ name: "@acme/rocket", version: "1.4.0" })]);
     expect(asked).toHaveLength(1);
     const tarball = await readFile(join(dir, "acme-rocket-1.4.0.tgz")).catch(() => null);
@@ -135,7 +124,7 @@ describe("the registry relay", () => {
 
     const result = await run(process.execPath, [NPM, "publish"], dir, npmEnv(dir, relay));
 
-    expect(result.code).not.toBe(0);
+    expect(result.exitCode).not.toBe(0);
     expect(result.stderr).toContain("Countersign: denied");
     expect(registry.published).toEqual([]);
   });

@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI, as users run it. */
@@ -10,6 +10,23 @@ export interface BinRun {
   stderr: string;
 }
 
+/** What a child process prints, as it prints it, and its exit once its streams close. */
+export function collectOutput(child: ChildProcess) {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr?.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const done = new Promise<BinRun>((resolve, reject) => {
+    child.once("error", reject);
+    child.once("close", (exitCode) => resolve({ exitCode, stdout, stderr }));
+  });
+  return { done, stdout: () => stdout, stderr: () => stderr };
+}
+
 /** Spawns `node cli/dist/bin.js …` with exactly `env` (plus PATH); `stderr()` shows its progress so far. */
 export function startBin(args: string[], env: Record<string, string>, cwd?: string, stdin?: string) {
   const child = spawn(process.execPath, [BIN, ...args], {
@@ -18,19 +35,7 @@ export function startBin(args: string[], env: Record<string, string>, cwd?: stri
     stdio: [stdin === undefined ? "ignore" : "pipe", "pipe", "pipe"],
   });
   if (stdin !== undefined) child.stdin?.end(stdin);
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (chunk) => {
-    stdout += chunk;
-  });
-  child.stderr.on("data", (chunk) => {
-    stderr += chunk;
-  });
-  const done = new Promise<BinRun>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("close", (exitCode) => resolve({ exitCode, stdout, stderr }));
-  });
-  return { done, stdout: () => stdout, stderr: () => stderr, kill: (signal: NodeJS.Signals) => child.kill(signal) };
+  return { ...collectOutput(child), kill: (signal: NodeJS.Signals) => child.kill(signal) };
 }
 
 /** Runs the CLI to completion. */
