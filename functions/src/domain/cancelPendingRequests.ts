@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import { notifyDevices } from "./notifyDevices.js";
+import { notifyExpired } from "./notifyDevices.js";
 
 /**
  * Cancels the pending requests of an account (or of one of its links) when
@@ -23,14 +23,7 @@ export async function cancelPendingRequests(
     const outcome = await deps.store.withdrawRequest(request.id, { outcome: "expired", message: reason });
     if (!outcome.ok) continue;
     cancelled++;
-    const account = await deps.store.getAccount(request.accountId);
-    await notifyDevices(deps, account?.deviceIds ?? [], {
-      v: 1,
-      type: "answered",
-      requestId: request.id,
-      status: "expired",
-      answeredBy: "",
-    });
+    await notifyExpired(deps, request);
   }
   if (cancelled > 0) deps.log.info("pending requests cancelled", { ...scope, count: cancelled, reason });
   return cancelled;

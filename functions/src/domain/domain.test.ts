@@ -1,17 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { generateDeviceKey, generateTimedCodes, type PushPayload, signRequest } from "@countersign/shared";
+import { generateDeviceKey, generateTimedCodes, signRequest } from "@countersign/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.js";
 import type { Deps } from "../deps.js";
-import { AppError } from "../errors.js";
-import { createLogger } from "../logger.js";
-import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
-import type { PushSender } from "../push/PushSender.js";
-import { cryptoRandom } from "../secrets.js";
-import { SqliteStore } from "../store/SqliteStore.js";
 import type { DeviceRecord } from "../store/Store.js";
+import { createDomainFixture, type DomainFixture, expectAppError } from "../testing/domainDeps.js";
 import { createAccount } from "./accounts.js";
 import { answerApproval } from "./approvals.js";
 import { authenticateDevice } from "./authenticateDevice.js";
@@ -26,46 +17,20 @@ const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period:
 /** 10 s into a 30-s step. */
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 10);
 
-let dir: string;
+let fixture: DomainFixture;
 let deps: Deps;
 let now: number;
-let sent: PushPayload[];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "countersign-domain-"));
   now = T0;
-  sent = [];
-  const push: PushSender = {
-    vapidPublicKey: "test",
-    send: async (_subscription, payload) => {
-      sent.push(payload);
-      return { ok: true };
-    },
-  };
-  deps = {
-    store: SqliteStore.open(dir),
-    push,
-    clock: { now: () => now },
-    random: cryptoRandom,
-    config: loadConfig({}, { publicUrl: "https://otp.example.com", version: "test" }),
-    log: createLogger("silent"),
-    oidc: createOidcVerifier({ issuers: [], clock: { now: () => now } }),
-  };
+  fixture = createDomainFixture(() => now);
+  deps = fixture.deps;
 });
-afterEach(async () => {
-  await deps.store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.dispose());
 
-async function expectError(promise: Promise<unknown>, code: string): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  expect((error as AppError).code).toBe(code);
-  return error as AppError;
-}
+/** The payloads pushed so far, in order. */
+const sent = () => fixture.sent.map((push) => push.payload);
+const expectError = expectAppError;
 
 async function seed() {
   const device: DeviceRecord = {
@@ -124,7 +89,7 @@ describe("expiry", () => {
     await expectError(awaitOtp(deps, request, 0), "expired");
     await expectError(answerApproval(deps, device, request.id, { decision: "deny" }), "expired");
     expect((await listHistory(deps, device, account.id))[0]?.outcome).toBe("expired");
-    expect(sent.at(-1)).toMatchObject({ type: "answered", requestId: request.id, status: "expired" });
+    expect(sent().at(-1)).toMatchObject({ type: "answered", requestId: request.id, status: "expired" });
   });
 });
 
@@ -159,10 +124,10 @@ describe("limits", () => {
     deps.config.maxPendingPerLink = 1;
     const { token } = await seed();
     const first = await requestOtp(deps, { ...call(token), idempotencyKey: "k" });
-    const pushes = sent.length;
+    const pushes = sent().length;
     const again = await requestOtp(deps, { ...call(token), idempotencyKey: "k" });
     expect(again.id).toBe(first.id);
-    expect(sent.length).toBe(pushes);
+    expect(sent().length).toBe(pushes);
   });
 });
 
@@ -295,10 +260,10 @@ describe("the registry relay's requests", () => {
       "bad_request",
     );
     expect(withWeb.message).toMatch(/web challenge/);
-    expect(sent).toEqual([]);
+    expect(sent()).toEqual([]);
     expect(await listHistory(deps, device, account.id)).toEqual([]);
     await requestOtp(deps, ask(token, { run: { seconds: 600 }, publicKey, operation }));
-    expect(sent).toHaveLength(1);
+    expect(sent()).toHaveLength(1);
   });
 
   it("a retry joins its request only when it asks for the same operation and challenge", async () => {
@@ -320,13 +285,13 @@ describe("the registry relay's requests", () => {
       "conflict",
     );
     await expectError(requestOtp(deps, ask(token, {}, "k")), "conflict");
-    expect(sent).toHaveLength(1);
+    expect(sent()).toHaveLength(1);
   });
 
   it("a web challenge is approved by opening the page only, and CI learns it was opened, once", async () => {
     const { device, token, account } = await seed();
     const request = await requestOtp(deps, ask(token, { operation, challenge: web }));
-    expect(sent[0]).toMatchObject({ needsScreen: true, body: expect.stringMatching(/"Open npm"/) });
+    expect(sent()[0]).toMatchObject({ needsScreen: true, body: expect.stringMatching(/"Open npm"/) });
     const codes = await generateTimedCodes(TOTP, now);
     await expectError(answerApproval(deps, device, request.id, { decision: "approve", codes }), "bad_request");
     await answerApproval(deps, device, request.id, { decision: "approve", opened: true });
@@ -375,7 +340,7 @@ describe("the registry relay's requests", () => {
     );
     expect(noRun.message).toMatch(/offered no run/);
     const run = await requestOtp(deps, ask(token, { publicKey, operation, run: { seconds: 900 } }));
-    expect(sent.at(-1)).toMatchObject({ needsScreen: true });
+    expect(sent().at(-1)).toMatchObject({ needsScreen: true });
     const latest = run.createdAt + 900_000 + 60_000;
     await expectError(
       answerApproval(deps, device, run.id, { decision: "approve", jwe, runUntil: latest + 1 }),
@@ -398,7 +363,7 @@ describe("the registry relay's requests", () => {
     await withdrawOtp(deps, { token, requestId: request.id, ip: "203.0.113.9", userAgent: null });
     const error = await expectError(waiting, "expired");
     expect(error.message).toMatch(/withdrawn by CI/);
-    expect(sent.at(-1)).toEqual({ v: 1, type: "answered", requestId: request.id, status: "expired", answeredBy: "" });
+    expect(sent().at(-1)).toEqual({ v: 1, type: "answered", requestId: request.id, status: "expired", answeredBy: "" });
     expect((await deps.store.getRequest(request.id))?.challenge).toEqual({ type: "web" });
     expect((await listHistory(deps, device, account.id))[0]).toMatchObject({
       outcome: "expired",

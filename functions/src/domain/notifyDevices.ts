@@ -6,6 +6,21 @@ import { DEFAULT_PUSH_RETRY, type RetryPolicy, retryPush } from "../push/retryPu
 type NotifyDeps = Pick<Deps, "store" | "push" | "log">;
 
 /**
+ * Tells the devices holding the request's account that it expired unanswered
+ * (withdrawn, cancelled or timed out), so each closes its notification.
+ */
+export async function notifyExpired(deps: NotifyDeps, request: { id: string; accountId: string }): Promise<void> {
+  const account = await deps.store.getAccount(request.accountId);
+  await notifyDevices(deps, account?.deviceIds ?? [], {
+    v: 1,
+    type: "answered",
+    requestId: request.id,
+    status: "expired",
+    answeredBy: "",
+  });
+}
+
+/**
  * Pushes `payload` to each listed device that has a subscription. Failures are
  * logged and never thrown: a CI request must not fail because a phone is
  * unreachable. Subscriptions the push service reports gone are removed. A

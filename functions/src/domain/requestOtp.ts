@@ -20,7 +20,7 @@ import type {
 } from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
 import { findLinkByToken } from "./links.js";
-import { notifyDevices } from "./notifyDevices.js";
+import { notifyDevices, notifyExpired } from "./notifyDevices.js";
 import { sweepExpired } from "./sweepExpired.js";
 import { usageIsStale } from "./usage.js";
 
@@ -534,12 +534,5 @@ export async function withdrawOtp(deps: Deps, call: RequestCall): Promise<void> 
     );
   }
   deps.log.info("request withdrawn by CI", { requestId: request.id });
-  const account = await deps.store.getAccount(request.accountId);
-  await notifyDevices(deps, account?.deviceIds ?? [], {
-    v: 1,
-    type: "answered",
-    requestId: request.id,
-    status: "expired",
-    answeredBy: "",
-  });
+  await notifyExpired(deps, request);
 }

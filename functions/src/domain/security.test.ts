@@ -1,18 +1,13 @@
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { generateDeviceKey, type PushPayload, signRequest } from "@countersign/shared";
+import { generateDeviceKey, signRequest } from "@countersign/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { loadConfig } from "../config.js";
 import type { Deps } from "../deps.js";
-import { AppError } from "../errors.js";
-import { createLogger } from "../logger.js";
-import { createOidcVerifier } from "../oidc/createOidcVerifier.js";
-import type { PushSender } from "../push/PushSender.js";
-import { cryptoRandom } from "../secrets.js";
+import type { AppError } from "../errors.js";
 import { dataDirWarning, prepareDataDir } from "../standalone/startServer.js";
 import { SqliteStore } from "../store/SqliteStore.js";
 import type { DeviceRecord } from "../store/Store.js";
+import { createDomainFixture, type DomainFixture, expectAppError } from "../testing/domainDeps.js";
 import { createAccount, deleteAccount, listAccounts, recordInviter, updateAccount } from "./accounts.js";
 import { answerApproval, listApprovals } from "./approvals.js";
 import { ensureSetupCode, pairDevice, removeDevice, setupCodeWeakness } from "./devices.js";
@@ -25,46 +20,20 @@ import { listSecurityEvents } from "./securityEvents.js";
 /** Regressions for the holes of issue 18: each test here failed before its fix. */
 
 const T0 = Date.UTC(2026, 10, 22, 6, 0, 10);
+let fixture: DomainFixture;
 let dir: string;
 let deps: Deps;
 let now: number;
-let sent: { to: string; payload: PushPayload }[];
+let sent: DomainFixture["sent"];
 
 beforeEach(() => {
-  dir = mkdtempSync(join(tmpdir(), "countersign-security-"));
   now = T0;
-  sent = [];
-  const push: PushSender = {
-    vapidPublicKey: "test",
-    send: async (subscription, payload) => {
-      sent.push({ to: subscription.endpoint, payload });
-      return { ok: true };
-    },
-  };
-  deps = {
-    store: SqliteStore.open(dir),
-    push,
-    clock: { now: () => now },
-    random: cryptoRandom,
-    config: loadConfig({}, { publicUrl: "https://otp.example.com", version: "test" }),
-    log: createLogger("silent"),
-    oidc: createOidcVerifier({ issuers: [], clock: { now: () => now } }),
-  };
+  fixture = createDomainFixture(() => now, "countersign-security-");
+  ({ deps, dir, sent } = fixture);
 });
-afterEach(async () => {
-  await deps.store.close();
-  rmSync(dir, { recursive: true, force: true });
-});
+afterEach(() => fixture.dispose());
 
-async function expectError(promise: Promise<unknown>, code: string): Promise<AppError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(AppError);
-  expect((error as AppError).code).toBe(code);
-  return error as AppError;
-}
+const expectError = expectAppError;
 
 async function newDevice(name: string): Promise<DeviceRecord> {
   const device: DeviceRecord = {

@@ -1,5 +1,5 @@
 import type { Deps } from "../deps.js";
-import { notifyDevices } from "./notifyDevices.js";
+import { notifyExpired } from "./notifyDevices.js";
 import { pruneSecurityEvents } from "./securityEvents.js";
 import { sweepTransfers } from "./transfers.js";
 
@@ -14,14 +14,7 @@ export async function sweepExpired(deps: Pick<Deps, "store" | "clock" | "push" |
   await pruneSecurityEvents(deps);
   for (const request of expired) {
     await deps.store.updateAudit(request.id, { outcome: "expired", message: "Nobody answered in time." });
-    const account = await deps.store.getAccount(request.accountId);
-    await notifyDevices(deps, account?.deviceIds ?? [], {
-      v: 1,
-      type: "answered",
-      requestId: request.id,
-      status: "expired",
-      answeredBy: "",
-    });
+    await notifyExpired(deps, request);
   }
   if (expired.length > 0) deps.log.info("requests expired", { count: expired.length });
   return expired.length;
