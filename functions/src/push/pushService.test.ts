@@ -1,20 +1,12 @@
-import type { PushPayload } from "@countersign/shared";
 import { importJWK, SignJWT } from "jose";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import webpush from "web-push";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
+import { APPROVAL_PAYLOAD } from "../testing/approvalPayload.js";
 import { createWebPushSender } from "./PushSender.js";
 import { validatePushEndpoint } from "./validatePushEndpoint.js";
 
-const payload: PushPayload = {
-  v: 1,
-  type: "approval",
-  requestId: "r1",
-  accountId: "a1",
-  title: "Countersign",
-  body: "Publish foo@1.2.3?",
-  expiresAt: 1,
-};
+const payload = APPROVAL_PAYLOAD;
 
 let service: PushService;
 beforeAll(async () => {

@@ -3,24 +3,16 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PushPayload } from "@countersign/shared";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import webpush from "web-push";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
 import { notifyDevices } from "../domain/notifyDevices.js";
 import { createLogger } from "../logger.js";
 import { SqliteStore } from "../store/SqliteStore.js";
+import { APPROVAL_PAYLOAD } from "../testing/approvalPayload.js";
 import { createWebPushSender, parseRetryAfter } from "./PushSender.js";
 
-const payload: PushPayload = {
-  v: 1,
-  type: "approval",
-  requestId: "r1",
-  accountId: "a1",
-  title: "Countersign",
-  body: "Publish foo@1.2.3?",
-  expiresAt: 1,
-};
+const payload = APPROVAL_PAYLOAD;
 
 /**
  * A push service that answers the scripted failures first ("reset" drops the
