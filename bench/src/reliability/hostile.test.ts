@@ -159,14 +159,21 @@ const query = fc.oneof(
   fc.string({ maxLength: 40 }).map((s) => `?${s.replace(/[\s#]/g, "")}`),
 );
 
-test(`hostile input: ${RUNS} malformed requests to every endpoint — zero 5xx, no crash, nothing stored`, async () => {
-  server = await startServerProcess({
+/** The server under fire, with a paired phone, one account and one CI link to aim at. */
+async function startFuzzTarget() {
+  const running = await startServerProcess({
     env: { COUNTERSIGN_MAX_CALLS_PER_MINUTE: "100000", COUNTERSIGN_LOG_LEVEL: "warn" },
   });
-  const origin = `http://127.0.0.1:${new URL(server.origin).port}`;
-  const phone = await Device.pair(origin, { setupCode: server.setupCode }, "Fuzz phone");
+  server = running;
+  const origin = `http://127.0.0.1:${new URL(running.origin).port}`;
+  const phone = await Device.pair(origin, { setupCode: running.setupCode }, "Fuzz phone");
   const account = await phone.account("alice");
   const created = await phone.link(account.id, "fuzz");
+  return { running, origin, phone, account, created };
+}
+
+test(`hostile input: ${RUNS} malformed requests to every endpoint — zero 5xx, no crash, nothing stored`, async () => {
+  const { running: server, origin, phone, account, created } = await startFuzzTarget();
   const other = await generateDeviceKey();
   const ids = [phone.id, account.id, created.link.id, created.token, "me"];
   const port = Number(new URL(origin).port);
@@ -326,13 +333,7 @@ const DECEPTIVE = [
 const LOOKALIKES = ["а", "е", "о", "р", "с", "ѕ", "і", "ο", "ν", "ａ", "ｅ"];
 
 test(`hostile input: deceptive text in every field CI claims is refused (400), nothing stored`, async () => {
-  server = await startServerProcess({
-    env: { COUNTERSIGN_MAX_CALLS_PER_MINUTE: "100000", COUNTERSIGN_LOG_LEVEL: "warn" },
-  });
-  const origin = `http://127.0.0.1:${new URL(server.origin).port}`;
-  const phone = await Device.pair(origin, { setupCode: server.setupCode }, "Fuzz phone");
-  const account = await phone.account("alice");
-  const created = await phone.link(account.id, "fuzz");
+  const { origin, phone, created } = await startFuzzTarget();
   const shown = ["workflow", "job", "environment"] as const;
   const ascii = ["repository", "ref", "actor", "sha", "eventName", "provider"] as const;
   const safe: Record<string, string> = {
