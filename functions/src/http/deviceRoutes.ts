@@ -1,7 +1,10 @@
 import {
   OpenTransferBody,
+  PairBody,
   PasskeyProofBody,
+  PushSubscriptionBody,
   RecoverBody,
+  RenameBody,
   SealTransferBody,
   TRANSFER_ID_PATTERN,
 } from "@countersign/shared";
@@ -9,7 +12,18 @@ import type { Request, RequestHandler, Router } from "express";
 import type { z } from "zod";
 import type { Deps } from "../deps.js";
 import type { SignedCall } from "../domain/authenticateDevice.js";
-import { listInvites, revokeInvite } from "../domain/devices.js";
+import {
+  createInvite,
+  listDevices,
+  listInvites,
+  pairDevice,
+  removeDevice,
+  removePushSubscription,
+  renameDevice,
+  revokeInvite,
+  setPushSubscription,
+  toDeviceView,
+} from "../domain/devices.js";
 import { recoverDevice, rotateRecoveryCode } from "../domain/recovery.js";
 import { listSecurityEvents } from "../domain/securityEvents.js";
 import { getTransfer, openTransfer, pickUpTransfer, sealTransfer } from "../domain/transfers.js";
@@ -34,8 +48,57 @@ function transferId(req: Request): string {
   return id;
 }
 
-/** Recovery, seed transfer between devices, open invites and security events (see DEVICE_ROUTES). */
+/**
+ * Devices: pairing, the calling device, its push subscription, removal and
+ * invites; then recovery, seed transfer between devices, open invites and
+ * security events (see DEVICE_ROUTES).
+ */
 export function mountDeviceRoutes(api: Router, deps: Deps, h: RouteHelpers): void {
+  api.post("/devices", h.limited, async (req, res) => {
+    const body = h.parseBody(PairBody, req);
+    res.status(201).json(await pairDevice(deps, h.signedCall(req), body));
+  });
+
+  api.get("/devices/me", async (req, res) => {
+    const me = await h.device(req);
+    res.json(toDeviceView(me, me.id));
+  });
+
+  api.patch("/devices/me", async (req, res) => {
+    const me = await h.device(req);
+    res.json(await renameDevice(deps, me, h.parseBody(RenameBody, req).name));
+  });
+
+  api.get("/devices", async (req, res) => {
+    res.json(await listDevices(deps, await h.device(req)));
+  });
+
+  api.put("/devices/me/push", async (req, res) => {
+    const me = await h.device(req);
+    res.json(await setPushSubscription(deps, me, h.parseBody(PushSubscriptionBody, req)));
+  });
+
+  api.delete("/devices/me/push", async (req, res) => {
+    res.json(await removePushSubscription(deps, await h.device(req)));
+  });
+
+  api.delete("/devices/:deviceId", async (req, res) => {
+    const me = await h.device(req);
+    const target = String(req.params.deviceId);
+    // A device leaves freely; removing another one, with the passkey required, needs the passkey.
+    if (target !== me.id) {
+      await requireActionPasskey(deps, me, "remove_device", h.parseBody(PasskeyProofBody, req, true).assertion);
+    }
+    await removeDevice(deps, me, target);
+    res.status(204).end();
+  });
+
+  api.post("/invites", async (req, res) => {
+    const me = await h.device(req);
+    await requireActionPasskey(deps, me, "invite", h.parseBody(PasskeyProofBody, req, true).assertion);
+    res.status(201).json(await createInvite(deps, me));
+  });
+
   api.post("/recovery", h.limited, async (req, res) => {
     const body = h.parseBody(RecoverBody, req);
     res.status(201).json(await recoverDevice(deps, h.signedCall(req), body, h.clientAddress(req)));

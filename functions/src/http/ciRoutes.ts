@@ -1,0 +1,152 @@
+import { IDEMPOTENCY_KEY_PATTERN, OtpRequestBody, type OtpResponse, redactTokens } from "@countersign/shared";
+import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } from "express";
+import type { Deps } from "../deps.js";
+import { awaitOtp, requestOtp, resumeOtp, waitSeconds, withdrawOtp } from "../domain/requestOtp.js";
+import { AppError } from "../errors.js";
+import {
+  bearerToken,
+  clientAddress,
+  oidcTokenHeader,
+  onlyMethods,
+  parseBody,
+  parseIntegerParam,
+  parseQuery,
+  sendOtp,
+  urlToken,
+  userAgentOf,
+} from "./httpHelpers.js";
+
+export interface CiRouteOptions {
+  /** When aborted, waiting CI calls answer 408 at once (with their request id) so clients resume elsewhere. */
+  shutdown?: AbortSignal | undefined;
+  limited: RequestHandler;
+  /** The API's error handler: a parked call's failure is answered the way a thrown one is. */
+  errors: ErrorRequestHandler;
+}
+
+/** The CI side: ask for a code (link token as bearer or in the URL), resume a wait, withdraw a request. */
+export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions): void {
+  const { limited, errors } = options;
+
+  // CI calls waiting for an answer, each with the controller that ends its wait. One
+  // listener on the shutdown signal ends them all: a listener per call would trip
+  // Node's MaxListenersExceededWarning past 10 waiting calls, and AbortSignal.any
+  // leaks an entry on the shutdown signal per call on Node 20.
+  const waiting = new Set<AbortController>();
+  options.shutdown?.addEventListener(
+    "abort",
+    () => {
+      for (const wait of waiting) wait.abort();
+      waiting.clear();
+    },
+    { once: true },
+  );
+
+  /** Aborts when the server shuts down or the client goes away, whichever comes first. */
+  const waitSignal = (res: Response): AbortSignal => {
+    const wait = new AbortController();
+    if (options.shutdown?.aborted) {
+      wait.abort();
+      return wait.signal;
+    }
+    waiting.add(wait);
+    res.on("close", () => {
+      waiting.delete(wait);
+      wait.abort();
+    });
+    return wait.signal;
+  };
+
+  /**
+   * Answers a waiting CI call when `answer` settles, after its handler has
+   * returned. A handler that awaited the answer itself would keep express's
+   * routing state for the request (the router's frames, reachable from
+   * `req.next` and the pending handler promise) and its own scope alive for the
+   * whole wait, several KB per call. While parked the call holds its request
+   * and response (Node's), the controller of its wait and the store's waiter.
+   * Errors take the same path as thrown ones (`errors`).
+   */
+  const park = (req: Request, res: Response, answer: Promise<OtpResponse>) => {
+    // Not needed any more, and kept alive as long as the call waits otherwise:
+    // the raw body (a slice that pins an 8 KB Buffer pool slab) and the router
+    // frame express leaves in req.next (nothing routes this request further).
+    req.body = undefined;
+    req.next = undefined;
+    answer
+      .then((otp) => sendOtp(req, res, otp))
+      .catch((error: unknown) => errors(error, req, res, () => {}))
+      .catch((error: unknown) => {
+        deps.log.error("could not answer a CI call", {
+          error: redactTokens(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+        });
+        res.destroy();
+      });
+  };
+
+  const otp = async (req: Request, res: Response, token: string) => {
+    const query = parseQuery(req, ["wait"]);
+    const body = req.method === "GET" ? {} : parseBody(OtpRequestBody, req, true);
+    const idempotencyKey = req.get("idempotency-key") ?? null;
+    if (idempotencyKey !== null && !IDEMPOTENCY_KEY_PATTERN.test(idempotencyKey)) {
+      throw new AppError("bad_request", "Idempotency-Key must be 1 to 200 printable ASCII characters.");
+    }
+    // Every input is checked before anything happens: a bad ?wait= must not start a request.
+    const queryWait = parseIntegerParam("wait", query.wait, 86_400);
+    const request = await requestOtp(deps, {
+      token,
+      body,
+      idempotencyKey,
+      ip: clientAddress(req),
+      userAgent: userAgentOf(req),
+      method: req.method === "GET" ? "GET" : "POST",
+    });
+    const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
+    park(req, res, awaitOtp(deps, request, seconds, waitSignal(res)));
+  };
+
+  // Express answers HEAD with the GET handler and drops the body: a HEAD of the link
+  // (link scanners, chat previews) would ring the phone and burn the code. The CI
+  // routes take only their documented methods; anything else is refused before it
+  // touches anything.
+  api.all("/otp", onlyMethods("POST"));
+  api.all("/otp/:token", onlyMethods("GET", "POST"));
+  api.all("/requests/:requestId", onlyMethods("GET", "DELETE"));
+
+  api.post("/otp", limited, async (req, res) => otp(req, res, bearerToken(req)));
+  api.post("/otp/:token", limited, async (req, res) => otp(req, res, urlToken(req)));
+  api.get("/otp/:token", limited, async (req, res) => otp(req, res, urlToken(req)));
+
+  api.get("/requests/:requestId", limited, (req, res) => {
+    const token = bearerToken(req);
+    const query = parseQuery(req, ["wait"]);
+    const seconds = waitSeconds(deps.config, parseIntegerParam("wait", query.wait, 86_400));
+    const oidcToken = oidcTokenHeader(req);
+    park(
+      req,
+      res,
+      resumeOtp(deps, {
+        token,
+        requestId: String(req.params.requestId),
+        seconds,
+        signal: waitSignal(res),
+        ...(oidcToken ? { oidcToken } : {}),
+        ip: clientAddress(req),
+        userAgent: userAgentOf(req),
+      }),
+    );
+  });
+
+  api.delete("/requests/:requestId", limited, async (req, res) => {
+    const token = bearerToken(req);
+    parseQuery(req, []);
+    const oidcToken = oidcTokenHeader(req);
+    await withdrawOtp(deps, {
+      token,
+      requestId: String(req.params.requestId),
+      ...(oidcToken ? { oidcToken } : {}),
+      ip: clientAddress(req),
+      userAgent: userAgentOf(req),
+    });
+    res.status(204).end();
+  });
+}
