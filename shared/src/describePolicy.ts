@@ -1,14 +1,10 @@
+import { isGitHubIssuer } from "./issuers.js";
 import type { LinkPolicyInput } from "./policy.js";
 
 /*
  * The wording of a link's policy, kept apart from policy.ts so the app can
  * show it without loading zod (as describeRequest.ts does for requests).
  */
-
-/** Issuer of GitHub Actions ID tokens. */
-export const GITHUB_ACTIONS_ISSUER = "https://token.actions.githubusercontent.com";
-/** Issuer of gitlab.com CI ID tokens (a self-managed GitLab issues as its own URL). */
-export const GITLAB_COM_ISSUER = "https://gitlab.com";
 
 /**
  * Turns a ref condition into the full ref pattern it stands for: a bare
@@ -17,15 +13,6 @@ export const GITLAB_COM_ISSUER = "https://gitlab.com";
  */
 export function normalizeRefPattern(ref: string): string {
   return ref.startsWith("refs/") ? ref : `refs/heads/${ref}`;
-}
-
-/** Whether an issuer is GitHub Actions' (github.com or a GitHub Enterprise Server). */
-export function isGitHubIssuer(issuer: string): boolean {
-  return (
-    issuer === GITHUB_ACTIONS_ISSUER ||
-    issuer.startsWith(`${GITHUB_ACTIONS_ISSUER}/`) ||
-    /\/_services\/token$/.test(issuer)
-  );
 }
 
 /** The ref part of {@link describePolicy}: "branch main", "branches release/*", "any branch, no tags". */

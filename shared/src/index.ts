@@ -1,6 +1,11 @@
 export * from "./base32.js";
 export * from "./base64url.js";
+// describePolicy and describeRequest are kept apart from the zod schemas, so the
+// PWA's first screens can use them without loading zod.
+export * from "./describePolicy.js";
+export * from "./describeRequest.js";
 export * from "./devicesProtocol.js";
+export * from "./issuers.js";
 export * from "./otpauth.js";
 export * from "./otpauthMigration.js";
 export * from "./policy.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { GITHUB_ACTIONS_ISSUER } from "./describePolicy.js";
+import { GITHUB_ACTIONS_ISSUER } from "./issuers.js";
 
 /**
  * A link's policy: which CI runs may use it, proven by an OIDC ID token that
@@ -7,15 +7,6 @@ import { GITHUB_ACTIONS_ISSUER } from "./describePolicy.js";
  * issuer's published keys and then checks the conditions below; docs/oidc.md
  * explains each of them and the claims they read.
  */
-
-export {
-  describePolicy,
-  describeRefCondition,
-  GITHUB_ACTIONS_ISSUER,
-  GITLAB_COM_ISSUER,
-  isGitHubIssuer,
-  normalizeRefPattern,
-} from "./describePolicy.js";
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "[::1]", "localhost"]);
 

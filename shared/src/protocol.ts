@@ -731,5 +731,3 @@ export interface HealthResponse {
 }
 
 export { APPROVAL_CHALLENGE_CONTEXT, type ApprovalAnswerContent, approvalChallenge } from "./approvalChallenge.js";
-// Kept in its own module so the PWA's first screens can use it without loading zod.
-export { describeOperation, describeRequest, PLAIN_GET_WARNING } from "./describeRequest.js";

@@ -16,7 +16,7 @@ import type { DeviceRecord, InviteRecord } from "../store/Store.js";
 import { recordInviter } from "./accounts.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
 import { cancelPendingRequests } from "./cancelPendingRequests.js";
-import { issueRecoveryCode } from "./recovery.js";
+import { issueRecoveryCode } from "./recoveryCode.js";
 import { recordSecurityEvent } from "./securityEvents.js";
 import { cancelTransfersOf } from "./transfers.js";
 

@@ -1,14 +1,14 @@
 import type { RecoverBody, RecoverResult, RecoveryCodeView } from "@countersign/shared";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
-import { constantTimeEqual, hashSecret, newHumanCode, normalizeHumanCode } from "../secrets.js";
+import { constantTimeEqual, hashSecret, normalizeHumanCode } from "../secrets.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { toAccountView } from "./accounts.js";
 import { type SignedCall, verifySignedCall } from "./authenticateDevice.js";
 import { createDeviceRecord, toDeviceView } from "./devices.js";
+import { issueRecoveryCode, RECOVERY_SETTING, type StoredRecoveryCode } from "./recoveryCode.js";
 import { recordSecurityEvent } from "./securityEvents.js";
 
-const RECOVERY_SETTING = "recoveryCodeHash";
 /** Wrong attempts against the current code: `{hash, count}` (the hash names the code they were made against). */
 const FAILURES_SETTING = "recoveryFailures";
 /**
@@ -19,23 +19,6 @@ const FAILURES_SETTING = "recoveryFailures";
  */
 export const MAX_RECOVERY_ATTEMPTS = 5;
 export const RECOVERY_WINDOW_MS = 15 * 60 * 1000;
-
-/** Six groups of four from a 32-letter alphabet: 120 bits, so one SHA-256 is a safe hash to keep. */
-const RECOVERY_GROUPS = 6;
-
-interface StoredRecoveryCode {
-  hash: string;
-  createdAt: number;
-}
-
-/** Creates a new recovery code (the old one stops working); the server keeps only its hash. */
-export async function issueRecoveryCode(deps: Pick<Deps, "store" | "clock" | "random">): Promise<RecoveryCodeView> {
-  const recoveryCode = newHumanCode(deps.random, RECOVERY_GROUPS);
-  const createdAt = deps.clock.now();
-  const stored: StoredRecoveryCode = { hash: hashSecret(normalizeHumanCode(recoveryCode)), createdAt };
-  await deps.store.setSetting(RECOVERY_SETTING, JSON.stringify(stored));
-  return { recoveryCode, createdAt };
-}
 
 /** A paired device replaces the recovery code, e.g. after it was shown to someone. */
 export async function rotateRecoveryCode(deps: Deps, device: DeviceRecord): Promise<RecoveryCodeView> {
