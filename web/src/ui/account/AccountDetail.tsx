@@ -3,6 +3,7 @@ import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { registerWithServer } from "../add/saveAccount.js";
+import { ConfirmDialog } from "../ConfirmDialog.js";
 import { groupCode } from "../format.js";
 import { Link } from "../Link.js";
 import { navigate } from "../router.js";
@@ -97,28 +98,27 @@ function DeleteConfirm({ account, onCancel }: { account: AccountInfo; onCancel: 
     await removeLocal();
   };
   return (
-    <div className="card confirm" role="alertdialog" aria-labelledby="delete-title" aria-describedby="delete-text">
-      <h2 id="delete-title">Delete {displayName(account)}?</h2>
-      <p id="delete-text">
+    <ConfirmDialog
+      title={`Delete ${displayName(account)}?`}
+      confirmLabel="Delete account"
+      destructive
+      onConfirm={remove}
+      onCancel={onCancel}
+      error={error}
+      extra={
+        offerLocal ? (
+          <button type="button" className="button button-secondary" onClick={() => void removeLocal()}>
+            Delete on this device only
+          </button>
+        ) : null
+      }
+    >
+      <p>
         {account.kind === "passkey"
           ? "It is removed from this device and its CI links stop working."
           : `The secret is erased from this device and its CI links stop working. Make sure you can still sign in to ${account.issuer || "this service"} another way.`}
       </p>
-      <ErrorText>{error}</ErrorText>
-      <div className="row">
-        <button type="button" className="button button-danger" onClick={() => void remove()}>
-          Delete account
-        </button>
-        {offerLocal ? (
-          <button type="button" className="button button-secondary" onClick={() => void removeLocal()}>
-            Delete on this device only
-          </button>
-        ) : null}
-        <button type="button" className="button button-secondary" onClick={onCancel}>
-          Cancel
-        </button>
-      </div>
-    </div>
+    </ConfirmDialog>
   );
 }
 
@@ -176,10 +176,9 @@ export default function AccountDetail({ id }: { id: string }) {
           </p>
         </>
       )}
+      {mode === "delete" ? <DeleteConfirm account={account} onCancel={() => setMode("view")} /> : null}
       {mode === "rename" ? (
         <RenameForm account={account} onDone={() => setMode("view")} />
-      ) : mode === "delete" ? (
-        <DeleteConfirm account={account} onCancel={() => setMode("view")} />
       ) : (
         <div className="row">
           <button type="button" className="button button-secondary" onClick={() => setMode("rename")}>
@@ -190,7 +189,7 @@ export default function AccountDetail({ id }: { id: string }) {
           </button>
         </div>
       )}
-      {mode === "view" && account.kind === "totp" ? <ExportQr account={account} /> : null}
+      {mode !== "rename" && account.kind === "totp" ? <ExportQr account={account} /> : null}
       {account.serverId && device ? (
         <>
           <Links serverId={account.serverId} noCode={account.kind === "passkey"} />

@@ -2,8 +2,8 @@ import { useState } from "react";
 import { confirmWithPasskey } from "../../passkey/passkeyGuard.js";
 import { exportOtpauthUri } from "../../vault/portable.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
+import { ConfirmDialog } from "../ConfirmDialog.js";
 import { QrImage } from "../qrImage.js";
-import { ErrorText } from "../Screen.js";
 import { useServices } from "../state.js";
 
 /**
@@ -31,37 +31,29 @@ export function ExportQr({ account }: { account: AccountInfo }) {
     setUri(undefined);
     setStep("closed");
   };
-  if (step === "closed") {
+  if (step !== "shown") {
     return (
-      <button type="button" className="button button-secondary" onClick={() => setStep("confirm")}>
-        Export as QR…
-      </button>
-    );
-  }
-  if (step === "confirm") {
-    return (
-      <div
-        className="card confirm"
-        role="alertdialog"
-        aria-labelledby="export-qr-title"
-        aria-describedby="export-qr-text"
-      >
-        <h2 id="export-qr-title">Show the secret of {displayName(account)}?</h2>
-        <p id="export-qr-text" className="warning">
-          The QR code contains the account's secret. Anyone who sees or photographs it can create this account's codes
-          forever, without your phone. Show it only to scan it into another authenticator app, with nobody watching, and
-          never share a screenshot of it.
-        </p>
-        <ErrorText>{error}</ErrorText>
-        <div className="row">
-          <button type="button" className="button button-danger" onClick={() => void show()}>
-            Show the QR code
-          </button>
-          <button type="button" className="button button-secondary" onClick={hide}>
-            Cancel
-          </button>
-        </div>
-      </div>
+      <>
+        <button type="button" className="button button-secondary" onClick={() => setStep("confirm")}>
+          Export as QR…
+        </button>
+        {step === "confirm" ? (
+          <ConfirmDialog
+            title={`Show the secret of ${displayName(account)}?`}
+            confirmLabel="Show the QR code"
+            destructive
+            onConfirm={show}
+            onCancel={hide}
+            error={error}
+          >
+            <p className="warning">
+              The QR code contains the account's secret. Anyone who sees or photographs it can create this account's
+              codes forever, without your phone. Show it only to scan it into another authenticator app, with nobody
+              watching, and never share a screenshot of it.
+            </p>
+          </ConfirmDialog>
+        ) : null}
+      </>
     );
   }
   return (

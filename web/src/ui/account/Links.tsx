@@ -2,6 +2,7 @@ import { type CreatedLink, describePolicy, type LinkPolicyInput, type LinkView }
 import { type FormEvent, useCallback, useEffect, useState } from "react";
 import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
+import { ConfirmDialog } from "../ConfirmDialog.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
 import { useServices } from "../state.js";
@@ -89,6 +90,7 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
   const revoke = async () => {
     const result = await api.call("DELETE", `/api/v1/links/${encodeURIComponent(link.id)}`);
     if (!result.ok) return setError(result.message);
+    setConfirming(false);
     showToast(`Revoked ${link.name}`);
     onChange();
   };
@@ -160,16 +162,6 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
             Cancel
           </button>
         </form>
-      ) : confirming ? (
-        <div className="confirm" role="alertdialog" aria-label={`Revoke ${link.name}?`}>
-          <p>CI using "{link.name}" will stop getting codes. This cannot be undone.</p>
-          <button type="button" className="button button-small button-danger" onClick={() => void revoke()}>
-            Revoke link
-          </button>
-          <button type="button" className="button button-small button-secondary" onClick={() => setConfirming(false)}>
-            Cancel
-          </button>
-        </div>
       ) : (
         <div className="link-actions">
           <button type="button" className="button button-small button-secondary" onClick={() => setRenaming(true)}>
@@ -194,12 +186,32 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
               Resume <span className="visually-hidden">{link.name}</span>
             </button>
           ) : null}
-          <button type="button" className="button button-small button-danger" onClick={() => setConfirming(true)}>
+          <button
+            type="button"
+            className="button button-small button-danger"
+            onClick={() => {
+              setError("");
+              setConfirming(true);
+            }}
+          >
             Revoke <span className="visually-hidden">{link.name}</span>
           </button>
         </div>
       )}
-      <ErrorText>{error}</ErrorText>
+      {confirming ? (
+        <ConfirmDialog
+          title={`Revoke ${link.name}?`}
+          confirmLabel="Revoke link"
+          destructive
+          onConfirm={revoke}
+          onCancel={() => setConfirming(false)}
+          error={error}
+        >
+          <p>CI using "{link.name}" will stop getting codes. This cannot be undone.</p>
+        </ConfirmDialog>
+      ) : (
+        <ErrorText>{error}</ErrorText>
+      )}
     </li>
   );
 }

@@ -2,6 +2,7 @@ import type { DeviceView, OpenInviteView, SecurityEvent } from "@countersign/sha
 import { useCallback, useEffect, useState } from "react";
 import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
+import { ConfirmDialog } from "../ConfirmDialog.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
 import { refreshDevice, useServices } from "../state.js";
@@ -31,6 +32,7 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
       return setError(caught instanceof Error ? caught.message : String(caught));
     }
     if (!result.ok) return setError(result.message);
+    setConfirming(false);
     showToast(`Removed ${device.name}`);
     onRemoved();
   };
@@ -44,27 +46,35 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
         Last seen {relativeTime(device.lastSeenAt)} · paired {new Date(device.createdAt).toLocaleDateString()}
         {device.hasPush ? "" : " · notifications off"}
       </div>
-      {device.current ? null : confirming ? (
-        <div className="card confirm" role="alertdialog" aria-label={`Remove ${device.name}?`}>
-          <p className="warning">
-            Remove {device.name}? It stops receiving requests at once and can no longer answer any, including those
-            waiting now. To use it again, pair it again by invite.
-          </p>
-          <div className="actions">
-            <button type="button" className="button button-danger" onClick={() => void remove()}>
-              Remove {device.name}
-            </button>
-            <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      ) : (
-        <button type="button" className="button button-small button-secondary" onClick={() => setConfirming(true)}>
+      {device.current ? null : (
+        <button
+          type="button"
+          className="button button-small button-secondary"
+          onClick={() => {
+            setError("");
+            setConfirming(true);
+          }}
+        >
           Remove…
         </button>
       )}
-      <ErrorText>{error}</ErrorText>
+      {confirming ? (
+        <ConfirmDialog
+          title={`Remove ${device.name}?`}
+          confirmLabel={`Remove ${device.name}`}
+          destructive
+          onConfirm={remove}
+          onCancel={() => setConfirming(false)}
+          error={error}
+        >
+          <p className="warning">
+            It stops receiving requests at once and can no longer answer any, including those waiting now. To use it
+            again, pair it again by invite.
+          </p>
+        </ConfirmDialog>
+      ) : (
+        <ErrorText>{error}</ErrorText>
+      )}
     </li>
   );
 }

@@ -11,6 +11,7 @@ import {
 } from "../../notifications/push.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { checkForUpdate } from "../../sw-bridge/index.js";
+import { ConfirmDialog } from "../ConfirmDialog.js";
 import { Link } from "../Link.js";
 import { RecoveryCodeCard, showRecoveryCode } from "../recovery.js";
 import { ErrorText, Screen } from "../Screen.js";
@@ -146,34 +147,37 @@ function NewRecoveryCode() {
     try {
       result = await callWithPasskey<{ recoveryCode: string }>(api, "recovery_code", "POST", "/api/v1/recovery/code");
     } catch (caught) {
-      setConfirming(false);
       return setError(caught instanceof Error ? caught.message : String(caught));
     }
-    setConfirming(false);
     if (!result.ok) return setError(result.message);
+    setConfirming(false);
     showRecoveryCode(result.data.recoveryCode);
   };
   return (
     <div className="form">
       <RecoveryCodeCard />
+      <button
+        type="button"
+        className="button button-secondary"
+        onClick={() => {
+          setError("");
+          setConfirming(true);
+        }}
+      >
+        New recovery code
+      </button>
       {confirming ? (
-        <div className="confirm" role="alertdialog" aria-label="Replace the recovery code?">
+        <ConfirmDialog
+          title="Replace the recovery code?"
+          confirmLabel="Replace recovery code"
+          destructive
+          onConfirm={create}
+          onCancel={() => setConfirming(false)}
+          error={error}
+        >
           <p>The current recovery code stops working.</p>
-          <div className="row">
-            <button type="button" className="button" onClick={() => void create()}>
-              Replace recovery code
-            </button>
-            <button type="button" className="button button-secondary" onClick={() => setConfirming(false)}>
-              Cancel
-            </button>
-          </div>
-        </div>
-      ) : (
-        <button type="button" className="button button-secondary" onClick={() => setConfirming(true)}>
-          New recovery code
-        </button>
-      )}
-      <ErrorText>{error}</ErrorText>
+        </ConfirmDialog>
+      ) : null}
     </div>
   );
 }
