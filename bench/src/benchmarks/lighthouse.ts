@@ -67,6 +67,8 @@ async function seedProfile(server: ServerProcess): Promise<{ profile: string; li
   try {
     const page = context.pages()[0] ?? (await context.newPage());
     await page.goto(server.pairUrl);
+    // pair.html paints the form from markup; it pairs once the app has taken over (and read the code).
+    await page.locator("#first-paint").waitFor({ state: "detached" });
     await page.getByRole("button", { name: "Pair this device" }).click();
     await page.getByRole("button", { name: "Pair this device" }).waitFor({ state: "hidden" });
     const save = page.getByRole("button", { name: "I saved it" });
