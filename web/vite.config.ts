@@ -71,6 +71,12 @@ function workerLoadsTotpStatically(): Plugin {
  * for. A new phone sees its screen sooner; the app is ready an instant later
  * (one frame, and the time to open the request).
  */
+/** The module of the screen each markup page paints, besides the code list (which is in the app's chunk). */
+const SCREEN_MODULES: Record<string, string> = {
+  pair: "/src/ui/pair/Pair.tsx",
+  approve: "/src/ui/approval/Approval.tsx",
+};
+
 function preloadTheApp(): Plugin {
   return {
     name: "countersign:preload-the-app",
@@ -78,12 +84,22 @@ function preloadTheApp(): Plugin {
     transformIndexHtml: {
       order: "post",
       handler(html, { bundle, chunk }) {
+        if (!bundle || !chunk) return html;
         if (html.includes('id="first-paint"')) {
+          // The painted screen's chunk, for the entry to fetch along with the app (src/main.tsx).
+          const route = html.match(/id="first-paint" data-route="(\w+)"/)?.[1] ?? "";
+          const screen = SCREEN_MODULES[route];
+          const screenChunk = Object.values(bundle).find(
+            (output) => output.type === "chunk" && screen && output.facadeModuleId?.endsWith(screen),
+          );
+          const meta = screenChunk
+            ? `<meta name="countersign-screen-chunk" content="/${screenChunk.fileName}" />\n  </head>`
+            : "</head>";
           return html
             .replace(/<script type="module"/g, '<script type="module" fetchpriority="low"')
-            .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"');
+            .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"')
+            .replace("</head>", meta);
         }
-        if (!bundle || !chunk) return html;
         const files = new Set<string>();
         const add = (file: string) => {
           const output = bundle[file];

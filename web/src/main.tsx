@@ -13,6 +13,16 @@ const start = () => {
   if (started) return;
   started = true;
   void import("./boot.js");
+  // The painted screen's own chunk (named by the build in pair.html and approve.html) is fetched
+  // with the app rather than once the app asks for it: a round trip less before the pairing form
+  // works or the approval screen shows its request. A link, not an import(): the chunks stay as the
+  // app splits them.
+  const chunk = document.querySelector<HTMLMetaElement>('meta[name="countersign-screen-chunk"]')?.content;
+  if (chunk) {
+    const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: chunk });
+    link.crossOrigin = "";
+    document.head.append(link);
+  }
 };
 if (document.getElementById("first-paint")) {
   // The paint timing entry is reported once the frame is on screen (a rendering step can be

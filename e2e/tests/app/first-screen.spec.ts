@@ -23,3 +23,27 @@ test("the first screen loads less than 100 KB of gzipped JS and CSS, without the
     .poll(() => page.evaluate(() => performance.getEntriesByType("resource").some((e) => /scanner/.test(e.name))))
     .toBe(true);
 });
+
+for (const path of ["/", "/pair", "/approve/none"]) {
+  test(`${path} asks the network only for what its first screen needs; the favicon is in the page`, async ({
+    page,
+  }) => {
+    const requested: string[] = [];
+    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    await page.goto(path);
+    await page.waitForLoadState("networkidle");
+    // The service worker is registered from the app's own few lines, once the page has loaded.
+    const worker = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
+    expect(worker).toMatch(/\/sw\.js$/);
+    expect(requested.filter((name) => /favicon|workbox|apple-touch-icon/.test(name))).toEqual([]);
+    // The icon is a data URI that decodes to the 32 × 32 PNG.
+    const icon = await page.evaluate(async () => {
+      const href = document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? "";
+      const image = new Image();
+      image.src = href;
+      await image.decode();
+      return { scheme: href.slice(0, 22), width: image.naturalWidth, height: image.naturalHeight };
+    });
+    expect(icon).toEqual({ scheme: "data:image/png;base64,", width: 32, height: 32 });
+  });
+}

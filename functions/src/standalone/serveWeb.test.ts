@@ -6,6 +6,7 @@ import { dirname, join } from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { requestId } from "../http/requestId.js";
 import { serveWeb } from "./serveWeb.js";
 
 /**
@@ -82,6 +83,7 @@ beforeAll(async () => {
   write("/robots.txt", ROBOTS);
   write("/icons/icon.png", PNG);
   const app = express();
+  app.use(requestId()); // as the server's app does before serveWeb
   app.use(serveWeb(webDir));
   server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, "127.0.0.1", () => resolve(listening));
@@ -185,6 +187,7 @@ describe("security headers", () => {
     expect(headers["referrer-policy"]).toBe("no-referrer");
     expect(headers["cross-origin-resource-policy"]).toBe("same-origin");
     for (const name of [
+      "x-request-id",
       "content-security-policy",
       "x-frame-options",
       "cross-origin-opener-policy",
@@ -201,6 +204,20 @@ describe("security headers", () => {
     expect(headers["last-modified"]).toBeUndefined();
     const page = await get("/sw.js", "br");
     expect(page.headers.etag).toBeDefined();
+  });
+
+  it.each(["/", "/pair", "/sw.js", "/manifest.webmanifest", "/assets/index-AbC123.js"])(
+    "%s advertises no byte ranges (every file is fetched whole)",
+    async (path) => {
+      const { status, headers } = await get(path, "br");
+      expect(status).toBe(200);
+      expect(headers["accept-ranges"]).toBeUndefined();
+    },
+  );
+
+  it("a page keeps its X-Request-Id, which a user can quote", async () => {
+    const { headers } = await get("/pair", "br");
+    expect(headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
   });
 });
 

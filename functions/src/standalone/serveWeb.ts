@@ -47,6 +47,12 @@ at the repository root, then restart the server.</p></body></html>`;
 export function serveWeb(webDir: string): Router {
   const router = express.Router();
   router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, isSubresource));
+  // A file of the app is never what a user quotes an X-Request-Id from (an API error is): on HTTP/1.1
+  // its ≈ 55 bytes would be repeated on each of the first screen's requests. Its log lines keep the id.
+  router.use((req, res, next) => {
+    if (isSubresource(req.path)) res.removeHeader("X-Request-Id");
+    next();
+  });
   if (!existsSync(join(webDir, "index.html"))) {
     router.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") return next();
@@ -79,6 +85,8 @@ export function serveWeb(webDir: string): Router {
       index: false,
       redirect: false,
       fallthrough: true,
+      // Pages, the manifest and icons are small and fetched whole: no ranges to advertise.
+      acceptRanges: false,
       setHeaders(res) {
         res.setHeader("Cache-Control", "no-cache");
       },
