@@ -24,12 +24,21 @@ test("the first screen loads less than 100 KB of gzipped JS and CSS, without the
     .toBe(true);
 });
 
-for (const path of ["/", "/pair", "/approve/none"]) {
+for (const [path, screenChunk] of [
+  ["/", undefined],
+  ["/pair", /^\/assets\/Pair-[\w-]+\.js$/],
+  ["/approve/none", /^\/assets\/Approval-[\w-]+\.js$/],
+] as const) {
   test(`${path} asks the network only for what its first screen needs; the favicon is in the page`, async ({
     page,
   }) => {
     const requested: string[] = [];
-    page.on("request", (request) => requested.push(new URL(request.url()).pathname));
+    const events: string[] = [];
+    page.on("request", (request) => {
+      requested.push(new URL(request.url()).pathname);
+      events.push(`request ${new URL(request.url()).pathname}`);
+    });
+    page.on("requestfinished", (request) => events.push(`finished ${new URL(request.url()).pathname}`));
     await page.goto(path);
     await page.waitForLoadState("networkidle");
     // The service worker is registered from the app's own few lines, once the page has loaded.
@@ -45,5 +54,16 @@ for (const path of ["/", "/pair", "/approve/none"]) {
       return { scheme: href.slice(0, 22), width: image.naturalWidth, height: image.naturalHeight };
     });
     expect(icon).toEqual({ scheme: "data:image/png;base64,", width: 32, height: 32 });
+    // The painted screen's own chunk is asked for by the entry, together with the app: before the
+    // app's script has even arrived (the app itself would ask for it only once it runs).
+    const screenRequested = events.findIndex((event) => screenChunk?.test(event.replace("request ", "")));
+    const appArrived = events.findIndex((event) => /^finished \/assets\/boot-/.test(event));
+    if (screenChunk) {
+      expect(requested.filter((name) => screenChunk.test(name))).toHaveLength(1);
+      expect(screenRequested, events.join("\n")).toBeGreaterThanOrEqual(0);
+      expect(screenRequested, events.join("\n")).toBeLessThan(appArrived);
+    } else {
+      expect(requested.filter((name) => /\/assets\/(Pair|Approval)-/.test(name))).toEqual([]);
+    }
   });
 }
