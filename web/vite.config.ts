@@ -64,8 +64,8 @@ function workerLoadsTotpStatically(): Plugin {
  * shell.html needs the app to paint anything: these links fetch it in
  * parallel with the stylesheet.
  *
- * index.html, pair.html and approve.html paint their first screen from markup
- * and the stylesheet alone (src/firstPaint.ts): there the app is requested only once that screen is
+ * index.html paints its first screen from markup and the stylesheet alone
+ * (src/firstPaint.ts): there the app is requested only once that screen is
  * painted, and the entry's few hundred bytes at low priority, so that on a
  * slow link nothing shares the bandwidth with the stylesheet the paint waits
  * for. A new phone sees its screen sooner; the app is ready an instant later
@@ -77,8 +77,8 @@ function preloadTheApp(): Plugin {
     apply: "build",
     transformIndexHtml: {
       order: "post",
-      handler(html, { bundle, chunk }) {
-        if (html.includes('id="first-paint"')) {
+      handler(html, { filename, bundle, chunk }) {
+        if (filename.endsWith("/index.html")) {
           return html
             .replace(/<script type="module"/g, '<script type="module" fetchpriority="low"')
             .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"');
@@ -122,13 +122,10 @@ export default defineConfig(({ mode }) => ({
     // instead of being files of their own: each file is a request the first screen waits for
     // (on HTTP/1.1 it may also wait for one of six connections).
     rolldownOptions: {
-      // index.html, pair.html, approve.html: "/", /pair and /approve/… for a browser without the
-      // service worker (a new phone), with the first screen painted from static markup; shell.html:
-      // every other page, and every page the service worker serves (src/firstPaint.ts).
+      // index.html: "/" for a browser without the service worker (a new phone), with the first
+      // screen painted from static markup; shell.html: every other page (src/firstPaint.ts).
       input: {
         index: fileURLToPath(new URL("./index.html", import.meta.url)),
-        pair: fileURLToPath(new URL("./pair.html", import.meta.url)),
-        approve: fileURLToPath(new URL("./approve.html", import.meta.url)),
         shell: fileURLToPath(new URL("./shell.html", import.meta.url)),
       },
       output: { codeSplitting: { experimentalInlineCommonChunks: { maxSize: 8 * 1024 } } },
@@ -147,8 +144,6 @@ export default defineConfig(({ mode }) => ({
       registerType: "prompt",
       injectManifest: {
         globPatterns: ["**/*.{js,css,html,png,svg,webmanifest}"],
-        // Only the network serves these (to a browser without the worker); the worker serves the shell.
-        globIgnores: ["**/node_modules/**/*", "pair.html", "approve.html"],
         rollupFormat: "es",
         buildPlugins: { vite: [workerLoadsTotpStatically()] },
       },

@@ -5,22 +5,6 @@ import expressStaticGzip from "express-static-gzip";
 import { PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "../http/securityHeaders.js";
 import { isAppRoute } from "./appRoutes.js";
 
-/**
- * Files that are never a document: hashed scripts and stylesheets, icons, the
- * manifest, robots.txt. They get only the headers that protect any response
- * (nosniff, no referrer, same-origin resources); the CSP, framing and
- * permissions headers go with pages and /sw.js, whose script is the service
- * worker's document. Any other path gets them all.
- */
-function isSubresource(path: string): boolean {
-  return (
-    path.startsWith("/assets/") ||
-    path.startsWith("/icons/") ||
-    path === "/manifest.webmanifest" ||
-    path === "/robots.txt"
-  );
-}
-
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Countersign</title></head>
 <body><h1>The Countersign app is not built</h1><p>The API is running. Build the app with <code>npm run build</code>
 at the repository root, then restart the server.</p></body></html>`;
@@ -37,40 +21,24 @@ at the repository root, then restart the server.</p></body></html>`;
  *
  * Hashed files under /assets are cached for good; everything else (HTML,
  * /sw.js, the manifest) is revalidated so a new version is picked up. "/"
- * is index.html, /pair pair.html, /approve/… approve.html (each paints its
- * screen from markup); the app's other screens get shell.html, the same app
- * without a static first paint (the app routes on the client); any other
+ * is index.html; the app's other screens get shell.html, the same app
+ * without the static first paint (the app routes on the client); any other
  * path — a file that was not built, /healthz, /metrics — is 404, so neither
  * a probe nor a script tag mistakes the app's HTML for what it asked for.
  * Without a build, every page says how to build it.
  */
 export function serveWeb(webDir: string): Router {
   const router = express.Router();
-  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, isSubresource));
-  if (!existsSync(join(webDir, "index.html"))) {
+  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY));
+  const index = join(webDir, "index.html");
+  const shell = join(webDir, "shell.html");
+  if (!existsSync(index)) {
     router.use((req, res, next) => {
       if (req.method !== "GET" && req.method !== "HEAD") return next();
       res.status(503).type("html").setHeader("Cache-Control", "no-cache").send(NOT_BUILT);
     });
     return router;
   }
-  // Hashed files never change: no validators (nothing revalidates them) and no ranges, ≈ 100 bytes
-  // less on each of the first screen's requests.
-  const assets: RequestHandler = expressStaticGzip(join(webDir, "assets"), {
-    enableBrotli: true,
-    orderPreference: ["br", "gzip"],
-    serveStatic: {
-      index: false,
-      redirect: false,
-      fallthrough: true,
-      etag: false,
-      lastModified: false,
-      acceptRanges: false,
-      setHeaders(res) {
-        res.setHeader("Cache-Control", "public, max-age=31536000, immutable");
-      },
-    },
-  });
   const files: RequestHandler = expressStaticGzip(webDir, {
     enableBrotli: true,
     orderPreference: ["br", "gzip"],
@@ -79,26 +47,21 @@ export function serveWeb(webDir: string): Router {
       index: false,
       redirect: false,
       fallthrough: true,
-      setHeaders(res) {
-        res.setHeader("Cache-Control", "no-cache");
+      setHeaders(res, path) {
+        const relative = path.slice(webDir.length).replace(/\\/g, "/");
+        res.setHeader(
+          "Cache-Control",
+          relative.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
+        );
       },
     },
   });
-  // "/" is index.html, which first paints a new phone's code list; /pair and /approve/… paint their
-  // screen from markup too; every other screen is the shell, which paints only once the app knows
-  // what to show (web/src/firstPaint.ts). A build without one of them falls back to the shell.
-  const built = (page: string) => existsSync(join(webDir, page));
-  const pageFor = (path: string) => {
-    const page =
-      path === "/" ? "index.html" : path === "/pair" ? "pair.html" : path.startsWith("/approve/") ? "approve.html" : "";
-    if (page && built(page)) return `/${page}`;
-    return built("shell.html") ? "/shell.html" : "/index.html";
-  };
-  router.use("/assets", assets);
-  router.use((req, res, next) => (req.path.startsWith("/assets/") ? next() : files(req, res, next)));
+  router.use(files);
   router.use((req, res, next) => {
     if ((req.method !== "GET" && req.method !== "HEAD") || !isAppRoute(req.path)) return next();
-    req.url = pageFor(req.path);
+    // "/" is index.html, which first paints a new phone's code list; every other screen is the
+    // shell, which paints only once the app knows what to show (web/src/firstPaint.ts).
+    req.url = req.path === "/" || !existsSync(shell) ? "/index.html" : "/shell.html";
     files(req, res, next);
   });
   router.use((_req, res) => {
