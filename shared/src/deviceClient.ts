@@ -56,7 +56,21 @@ export class DeviceApiError extends Error {
   ) {
     super(`${status ? `${status} ` : ""}${code}: ${serverMessage}`, options);
   }
+
+  /** The error a non-2xx reply stands for: the server's `error` and `message`, or ones named after the status. */
+  static fromReply(reply: DeviceReply): DeviceApiError {
+    const body = (typeof reply.body === "object" && reply.body !== null ? reply.body : {}) as Record<string, unknown>;
+    return new DeviceApiError(
+      reply.status,
+      typeof body.error === "string" ? body.error : `http_${reply.status}`,
+      typeof body.message === "string" ? body.message : `The server answered ${reply.status}.`,
+      body,
+    );
+  }
 }
+
+/** Whether a reply is a success (2xx). */
+export const isSuccess = (reply: DeviceReply): boolean => reply.status >= 200 && reply.status < 300;
 
 export interface DeviceClient {
   /** Signs a call without sending it. */
@@ -139,17 +153,8 @@ export function createDeviceClient(options: {
 
     async send<T>(method: string, path: string, body?: unknown, call?: DeviceCallOptions) {
       const reply = await client.request<T>(method, path, body, call);
-      if (reply.status >= 200 && reply.status < 300) return reply.body;
-      const error = (typeof reply.body === "object" && reply.body !== null ? reply.body : {}) as Record<
-        string,
-        unknown
-      >;
-      throw new DeviceApiError(
-        reply.status,
-        typeof error.error === "string" ? error.error : `http_${reply.status}`,
-        typeof error.message === "string" ? error.message : `The server answered ${reply.status}.`,
-        error,
-      );
+      if (isSuccess(reply)) return reply.body;
+      throw DeviceApiError.fromReply(reply);
     },
   };
   return client;
