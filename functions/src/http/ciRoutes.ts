@@ -52,7 +52,9 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     waiting.add(wait);
     res.on("close", () => {
       waiting.delete(wait);
-      wait.abort();
+      // A response that was sent ended its wait first: aborting then would only cost an
+      // AbortError (a DOMException with its stack) per call.
+      if (!res.writableFinished) wait.abort();
     });
     return wait.signal;
   };

@@ -280,6 +280,15 @@ export class SqliteStore implements Store {
   private readonly accounts = new RecordCache<AccountRecord>();
   /** Links by id and by token hash ("#" + hash); any link write clears it. */
   private readonly links = new RecordCache<LinkRecord>();
+  /**
+   * Requests this process created and that are still pending, as created
+   * (frozen; the object the caller holds, so a waiting call costs no second
+   * copy). A pending request changes only through this store's answer,
+   * withdraw, take and sweep, each of which drops it first, so reading one
+   * here is reading the file: the CI call's wait and the phone's answer find
+   * the request without a second SELECT. No answer is ever in it.
+   */
+  private readonly pending = new Map<string, RequestRecord>();
   /** A wipe's checkpoint, coalesced: set while one is scheduled. */
   private checkpointPending: NodeJS.Timeout | null = null;
 
@@ -687,7 +696,11 @@ export class SqliteStore implements Store {
       return true;
     });
     if (typeof created === "object") return { created: false as const, refused: created };
-    if (created) return { request, created: true };
+    if (created) {
+      if (this.pending.size < CACHE_LIMIT && request.status === "pending")
+        this.pending.set(request.id, deepFreeze(request));
+      return { request, created: true };
+    }
     const existing = this.get<RequestRow>(
       "SELECT * FROM requests WHERE link_id = ? AND idempotency_key = ?",
       request.linkId,
@@ -698,6 +711,8 @@ export class SqliteStore implements Store {
   }
 
   private readRequest(id: string): RequestRecord | null {
+    const pending = this.pending.get(id);
+    if (pending) return pending;
     const row = this.get<RequestRow>("SELECT * FROM requests WHERE id = ?", id);
     return row ? toRequest(row) : null;
   }
@@ -749,6 +764,7 @@ export class SqliteStore implements Store {
   }
 
   async answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome> {
+    this.pending.delete(id);
     const won = this.tx(() => {
       const row = this.get<RequestRow>(
         `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, challenge = ${WIPED_CHALLENGE}
@@ -767,6 +783,7 @@ export class SqliteStore implements Store {
   }
 
   async withdrawRequest(id: string, audit?: AuditPatch): Promise<AnswerOutcome> {
+    this.pending.delete(id);
     const withdrawn = this.tx(() => {
       const row = this.get<RequestRow>(
         `UPDATE requests SET status = 'expired', answer = NULL, challenge = ${WIPED_CHALLENGE}
@@ -793,6 +810,7 @@ export class SqliteStore implements Store {
   }
 
   async takeAnswer(id: string, now: number, audit?: AuditPatch) {
+    this.pending.delete(id);
     const taken = this.tx(() => {
       const row = this.get<RequestRow>(
         "SELECT * FROM requests WHERE id = ? AND status = 'approved' AND answer IS NOT NULL",
@@ -828,6 +846,7 @@ export class SqliteStore implements Store {
   }
 
   async sweep(now: number) {
+    this.pending.clear();
     const expired = this.tx(() => {
       const rows = this.all<RequestRow>(
         `UPDATE requests SET status = 'expired', answer = NULL, challenge = ${WIPED_CHALLENGE}
@@ -922,6 +941,7 @@ export class SqliteStore implements Store {
     if (this.db.open) {
       this.checkpointNow();
       this.statements.clear();
+      this.pending.clear();
       this.db.close();
     }
   }
