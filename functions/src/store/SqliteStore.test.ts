@@ -70,3 +70,54 @@ it("upgrades a data file from before the registry relay: its requests read as co
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+it("commits a device's nonce with the answer it authorised, and refuses its replay after a restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+  const store = SqliteStore.open(dir);
+  const raw = new Database(join(dir, "countersign.db"), { readonly: true });
+  const inFile = (key: string) => raw.prepare("SELECT key FROM nonces WHERE key = ?").all(key).length === 1;
+  await store.createRequest({
+    id: "r1",
+    linkId: "l1",
+    accountId: "a1",
+    idempotencyKey: null,
+    package: null,
+    context: null,
+    oidcToken: null,
+    verified: null,
+    publicKey: null,
+    operation: null,
+    challenge: { type: "otp" },
+    run: null,
+    requester: { ip: "203.0.113.9", userAgent: "curl/8" },
+    createdAt: 1000,
+    expiresAt: 601_000,
+    status: "pending",
+    answer: null,
+    answeredBy: null,
+    answeredAt: null,
+    deliveredAt: null,
+  });
+
+  expect(await store.rememberNonce("d1:answer", 400_000)).toBe(true);
+  expect(await store.rememberNonce("d1:answer", 400_000)).toBe(false);
+  const answeredBy = { deviceId: "d1", deviceName: "Phone" };
+  const answer = { codes: [{ otp: "123456", notBefore: 0, notAfter: 30_000 }] };
+  await store.answerRequest("r1", { status: "approved", answer, answeredBy, answeredAt: 2000 });
+  // Read by another connection as soon as the answer is: the two are in one commit.
+  expect(inFile("d1:answer")).toBe(true);
+
+  // A signed call that writes nothing: its nonce is in the file once this event-loop turn ends.
+  expect(await store.rememberNonce("d1:list", 400_000)).toBe(true);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(inFile("d1:list")).toBe(true);
+  raw.close();
+  await store.close();
+
+  const restarted = SqliteStore.open(dir);
+  expect(await restarted.rememberNonce("d1:answer", 400_000)).toBe(false);
+  expect(await restarted.rememberNonce("d1:list", 400_000)).toBe(false);
+  expect(await restarted.getRequest("r1")).toMatchObject({ status: "approved", answeredBy });
+  await restarted.close();
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -289,6 +289,15 @@ export class SqliteStore implements Store {
    * the request without a second SELECT. No answer is ever in it.
    */
   private readonly pending = new Map<string, RequestRecord>();
+  /**
+   * Nonces accepted but not yet in the file, with when each expires. They are
+   * written by the next transaction — for a signed answer, the answer's own,
+   * so the answer and the nonce that authorised it commit together — or, when
+   * no transaction comes, by one of their own at the end of this event-loop
+   * turn (`nonceFlush`). One commit per round trip fewer.
+   */
+  private readonly unsavedNonces = new Map<string, number>();
+  private nonceFlush: NodeJS.Immediate | null = null;
   /** A wipe's checkpoint, coalesced: set while one is scheduled. */
   private checkpointPending: NodeJS.Timeout | null = null;
 
@@ -354,8 +363,11 @@ export class SqliteStore implements Store {
   private tx<T>(work: () => T): T {
     this.run("BEGIN");
     try {
+      const saved = this.writeNonces();
       const result = work();
       this.run("COMMIT");
+      // Forgotten only once committed: a rolled back transaction leaves them for the next one.
+      if (saved) this.unsavedNonces.clear();
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.run("ROLLBACK");
@@ -487,11 +499,31 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * A nonce is new if neither the file nor the nonces waiting for the next
+   * commit hold it. It is written with the next transaction (see
+   * `unsavedNonces`): for the phone's answer, the answer's own, so an answer
+   * that survives a crash took its nonce with it and its replay is refused
+   * after a restart as before.
+   */
   async rememberNonce(key: string, expiresAt: number) {
-    return (
-      this.run("INSERT INTO nonces (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", key, expiresAt).changes ===
-      1
-    );
+    if (this.unsavedNonces.has(key)) return false;
+    if (this.get("SELECT 1 AS found FROM nonces WHERE key = ?", key)) return false;
+    this.unsavedNonces.set(key, expiresAt);
+    this.nonceFlush ??= setImmediate(() => {
+      this.nonceFlush = null;
+      if (this.db.open && this.unsavedNonces.size > 0) this.tx(() => undefined);
+    });
+    return true;
+  }
+
+  /** Writes the accepted nonces inside the current transaction; whether there were any. */
+  private writeNonces(): boolean {
+    if (this.unsavedNonces.size === 0) return false;
+    for (const [key, expiresAt] of this.unsavedNonces) {
+      this.run("INSERT INTO nonces (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", key, expiresAt);
+    }
+    return true;
   }
 
   async createInvite(invite: InviteRecord) {
@@ -939,6 +971,9 @@ export class SqliteStore implements Store {
 
   async close() {
     if (this.db.open) {
+      if (this.nonceFlush) clearImmediate(this.nonceFlush);
+      this.nonceFlush = null;
+      if (this.unsavedNonces.size > 0) this.tx(() => undefined);
       this.checkpointNow();
       this.statements.clear();
       this.pending.clear();
