@@ -795,23 +795,36 @@ export class SqliteStore implements Store {
     };
   }
 
-  async answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome> {
+  async answerRequest(
+    id: string,
+    answer: AnswerInput,
+    audit?: AuditPatch,
+    handOver?: AuditPatch,
+  ): Promise<AnswerOutcome> {
     this.pending.delete(id);
+    // With a CI call waiting here, the approval is its delivery: the answer never reaches the
+    // file (no wipe, no checkpoint) and the take's commit is saved.
+    const handed =
+      handOver && answer.status === "approved" && answer.answer && this.events.listenerCount(id) > 0
+        ? answer.answer
+        : null;
     const won = this.tx(() => {
       const row = this.get<RequestRow>(
-        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, challenge = ${WIPED_CHALLENGE}
+        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, delivered_at = ?,
+           challenge = ${WIPED_CHALLENGE}
          WHERE id = ? AND status = 'pending' AND expires_at > ? RETURNING *`,
         answer.status,
-        answer.answer ? JSON.stringify(answer.answer) : null,
+        answer.answer && !handed ? JSON.stringify(answer.answer) : null,
         JSON.stringify(answer.answeredBy),
         answer.answeredAt,
+        handed ? answer.answeredAt : null,
         id,
         answer.answeredAt,
       );
-      if (row && audit) this.patchAudit(id, audit);
+      if (row && (audit || handed)) this.patchAudit(id, { ...audit, ...(handed ? handOver : {}) });
       return row;
     });
-    return this.settle(id, won);
+    return this.settle(id, won, handed);
   }
 
   async withdrawRequest(id: string, audit?: AuditPatch): Promise<AnswerOutcome> {
@@ -829,11 +842,18 @@ export class SqliteStore implements Store {
   }
 
   /** After a compare-and-set: wakes the waiters of the one that won, or reads how the request stands. */
-  private settle(id: string, won: RequestRow | undefined): AnswerOutcome {
+  private settle(id: string, won: RequestRow | undefined, handed: StoredAnswer | null = null): AnswerOutcome {
     if (won) {
       if (heldWebChallenge(won)) this.checkpoint();
       const request = deepFreeze(toRequest(won));
-      this.events.emit(id, request);
+      if (handed) {
+        // The first waiter gets the answer; any other finds it delivered, as after a take.
+        const [first, ...others] = this.events.listeners(id) as ((request: RequestRecord) => void)[];
+        first?.(deepFreeze({ ...request, answer: handed }));
+        for (const waiter of others) waiter(request);
+      } else {
+        this.events.emit(id, request);
+      }
       return { ok: true, request };
     }
     const request = this.readRequest(id);
