@@ -256,7 +256,11 @@ async function join(
  * its request (see asksTheSame) is a `conflict`: a join never changes who can
  * read the answer.
  */
-export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
+export async function requestOtp(
+  deps: Deps,
+  call: OtpCall,
+  onCreated?: (request: RequestRecord) => void,
+): Promise<RequestRecord> {
   checkRegistryFields(call.body);
   const link = await findLinkByToken(deps, call.token);
   const account = await deps.store.getAccount(link.accountId);
@@ -309,6 +313,9 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   const { request, created } = outcome;
   if (!created) return join(deps, link, call, request, verified);
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
+  // Before the phones ring: a CI call that starts waiting here is waiting when the answer comes,
+  // however fast, and gets it handed over (Store.answerRequest).
+  onCreated?.(request);
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
   return request;
 }
