@@ -3,68 +3,49 @@ import {
   type AnswerBody,
   type ApprovalView,
   type CreatedLink,
+  createDeviceClient,
+  type DeviceClient,
   type DeviceView,
   generateDeviceKey,
   generateTimedCodes,
   type InviteView,
   type PushSubscriptionBody,
-  signRequest,
   type TotpParams,
 } from "@countersign/shared";
 import { CompactEncrypt, importJWK } from "jose";
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: { error?: string; message?: string } & Record<string, unknown>,
-  ) {
-    super(`${status} ${body.error ?? ""}: ${body.message ?? ""}`);
-  }
-}
-
 /**
- * A paired device driven from Node: signs every call with its own P-256 key,
- * exactly as the PWA does. Used as "the other phone" and to set up state fast.
+ * A paired device driven from Node: signs every call with its own P-256 key
+ * through the app's own client. Used as "the other phone" and to set up state fast.
  */
 export class ApiDevice {
   private constructor(
     readonly origin: string,
     readonly id: string,
     readonly name: string,
-    private readonly privateKey: CryptoKey,
+    private readonly client: DeviceClient,
   ) {}
 
   /** Pairs with the server's one-time setup code or an invite code. */
   static async pair(origin: string, code: { setupCode: string } | { inviteCode: string }, name = "Test phone") {
     const { privateKey, publicKeyJwk } = await generateDeviceKey();
-    const body = JSON.stringify({ ...code, name, publicKey: publicKeyJwk });
-    const path = "/api/v1/devices";
-    const headers = await signRequest({ privateKey, method: "POST", path, body });
-    const response = await fetch(origin + path, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
-      body,
+    const pairing = createDeviceClient({ identity: { privateKey }, baseUrl: origin });
+    const { id } = await pairing.send<DeviceView>("POST", "/api/v1/devices", {
+      ...code,
+      name,
+      publicKey: publicKeyJwk,
     });
-    const json = (await response.json()) as { device?: DeviceView; id?: string };
-    if (!response.ok) throw new ApiError(response.status, json as Record<string, unknown>);
-    const id = json.device?.id ?? json.id;
-    if (!id) throw new Error(`pairing answered without a device id: ${JSON.stringify(json)}`);
-    return new ApiDevice(origin, id, name, privateKey);
+    return new ApiDevice(
+      origin,
+      id,
+      name,
+      createDeviceClient({ identity: { deviceId: id, privateKey }, baseUrl: origin }),
+    );
   }
 
-  /** A signed call; throws ApiError on a non-2xx answer. */
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = await signRequest({ privateKey: this.privateKey, deviceId: this.id, method, path, body: text });
-    const response = await fetch(this.origin + path, {
-      method,
-      headers: text === undefined ? headers : { ...headers, "content-type": "application/json" },
-      body: text,
-    });
-    const raw = await response.text();
-    const json = raw ? JSON.parse(raw) : undefined;
-    if (!response.ok) throw new ApiError(response.status, json ?? {});
-    return json as T;
+  /** A signed call; throws a DeviceApiError (status, server error code and message) on a non-2xx answer. */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.client.send<T>(method, path, body);
   }
 
   createAccount(issuer: string, label: string) {

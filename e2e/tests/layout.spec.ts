@@ -67,3 +67,36 @@ test("the recovery and lock screens fit a phone's width too", async ({ page, ser
   await expect(page.getByRole("heading", { name: "Countersign is locked" })).toBeVisible();
   await expectNoSidewaysScroll(page, "app lock");
 });
+
+test("the invite and account transfer screens fit a phone's width on both phones", async ({
+  page,
+  server,
+  browser,
+}) => {
+  await pairPage(page, server);
+  await addAccountByUri(page, npm);
+  await page.goto("/settings");
+  await page.getByRole("button", { name: "Invite another device" }).click();
+  await expect(page.getByRole("img", { name: "Invite QR code" })).toBeVisible();
+  await expectNoSidewaysScroll(page, "invite");
+  const inviteUrl = await page.getByLabel(/Invite link/).inputValue();
+
+  const second = await browser.newContext({ ...devices["Pixel 7"], baseURL: server.origin });
+  try {
+    const phone = await second.newPage();
+    await phone.goto(inviteUrl);
+    await phone.getByLabel("Device name").fill("A second phone with a long name");
+    await expectNoSidewaysScroll(phone, "joining by invite");
+    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
+    await expectNoSidewaysScroll(phone, "waiting for accounts");
+
+    await expect(page.getByText("A second phone with a long name joined")).toBeVisible();
+    await expectNoSidewaysScroll(page, "choosing accounts to send");
+    await page.getByRole("button", { name: "Send 1 account" }).click();
+    await expect(phone.getByText(/Received 1 account/)).toBeVisible();
+    await expectNoSidewaysScroll(phone, "accounts received");
+  } finally {
+    await second.close();
+  }
+});

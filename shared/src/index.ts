@@ -4,6 +4,7 @@ export * from "./base64url.js";
 // PWA's first screens can use them without loading zod.
 export * from "./describePolicy.js";
 export * from "./describeRequest.js";
+export * from "./deviceClient.js";
 export * from "./devicesProtocol.js";
 export * from "./issuers.js";
 export * from "./otpauth.js";

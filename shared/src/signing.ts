@@ -52,17 +52,24 @@ export function canonicalRequestWithHash(parts: Omit<CanonicalRequestParts, "bod
 }
 
 /**
- * Signs a request with the device key and returns the headers to send.
- * `deviceId` is omitted when pairing.
+ * Signs the canonical request's UTF-8 bytes with the device key and answers
+ * the 64-byte P1363 signature: for keys WebCrypto does not hold.
  */
-export async function signRequest(options: {
-  privateKey: CryptoKey;
-  deviceId?: string;
-  method: string;
-  path: string;
-  body?: string;
-  now?: number;
-}): Promise<Record<string, string>> {
+export type RequestSigner = (canonical: Uint8Array) => Promise<Uint8Array>;
+
+/**
+ * Signs a request with the device key (`privateKey`, or a `sign` function)
+ * and returns the headers to send. `deviceId` is omitted when pairing.
+ */
+export async function signRequest(
+  options: ({ privateKey: CryptoKey } | { sign: RequestSigner }) & {
+    deviceId?: string;
+    method: string;
+    path: string;
+    body?: string;
+    now?: number;
+  },
+): Promise<Record<string, string>> {
   const timestamp = String(options.now ?? Date.now());
   const nonce = encodeBase64url(crypto.getRandomValues(new Uint8Array(16)));
   const canonical = await canonicalRequest({
@@ -72,11 +79,15 @@ export async function signRequest(options: {
     nonce,
     body: options.body ?? "",
   });
-  const signature = await crypto.subtle.sign(ECDSA, options.privateKey, new TextEncoder().encode(canonical));
+  const bytes = new TextEncoder().encode(canonical);
+  const signature =
+    "privateKey" in options
+      ? new Uint8Array(await crypto.subtle.sign(ECDSA, options.privateKey, bytes))
+      : await options.sign(bytes);
   const headers: Record<string, string> = {
     [SIGNATURE_HEADERS.timestamp]: timestamp,
     [SIGNATURE_HEADERS.nonce]: nonce,
-    [SIGNATURE_HEADERS.signature]: encodeBase64url(new Uint8Array(signature)),
+    [SIGNATURE_HEADERS.signature]: encodeBase64url(signature),
   };
   if (options.deviceId) headers[SIGNATURE_HEADERS.device] = options.deviceId;
   return headers;

@@ -1,4 +1,4 @@
-import { writeFileSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { Session } from "node:inspector";
 import { join } from "node:path";
 
@@ -16,7 +16,9 @@ if (dir) {
   process.on("exit", () => {
     // An in-thread session answers synchronously, so this runs to the end before the process goes.
     session.post("Profiler.stop", (error, result) => {
-      if (!error) writeFileSync(join(dir, `relay-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
+      if (error) return;
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, `relay-${process.pid}.cpuprofile`), JSON.stringify(result.profile));
     });
   });
 }

@@ -1,35 +1,34 @@
 import {
   type AccountView,
   type CreatedLink,
+  createDeviceClient,
+  type DeviceCallOptions,
+  type DeviceClient,
+  type DeviceReply,
   type DeviceView,
   generateDeviceKey,
   type InviteView,
-  signRequest,
+  readReply,
 } from "@countersign/shared";
 
-export interface Reply<T = unknown> {
-  status: number;
-  body: T;
-  text: string;
-  headers: Headers;
-}
+export type Reply<T = unknown> = DeviceReply<T>;
 
+/** An unsigned call (CI's side, or no device at all). */
 export async function send<T = unknown>(url: string, init: RequestInit = {}): Promise<Reply<T>> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  let body: unknown = text;
-  if (response.headers.get("content-type")?.includes("application/json")) body = JSON.parse(text);
-  return { status: response.status, body: body as T, text, headers: response.headers };
+  return readReply<T>(await fetch(url, init));
 }
 
-/** A paired device driven from Node: every call signed as the PWA signs it. */
+/** A paired device driven from Node: every call signed by the app's own client. */
 export class Device {
   id = "";
+  private readonly client: DeviceClient;
   private constructor(
     readonly origin: string,
     readonly privateKey: CryptoKey,
     readonly publicKeyJwk: JsonWebKey,
-  ) {}
+  ) {
+    this.client = createDeviceClient({ identity: () => ({ deviceId: this.id, privateKey }), baseUrl: origin });
+  }
 
   /** Pairs with the setup code or an invite code; throws unless it worked. */
   static async pair(origin: string, code: { setupCode: string } | { inviteCode: string }, name = "Phone") {
@@ -47,13 +46,8 @@ export class Device {
   }
 
   /** Signs `method path body` and sends it; `rawBody` sends bytes other than JSON.stringify(body). */
-  async call<T = unknown>(
-    method: string,
-    path: string,
-    body?: unknown,
-    options: { deviceId?: string | null; rawBody?: string; headers?: Record<string, string> } = {},
-  ): Promise<Reply<T>> {
-    return (await this.prepare<T>(method, path, body, options))();
+  call<T = unknown>(method: string, path: string, body?: unknown, options?: DeviceCallOptions): Promise<Reply<T>> {
+    return this.client.request<T>(method, path, body, options);
   }
 
   /** Signs the call now and returns the function that sends it (a benchmark times the phone's signing apart). */
@@ -61,23 +55,10 @@ export class Device {
     method: string,
     path: string,
     body?: unknown,
-    options: { deviceId?: string | null; rawBody?: string; headers?: Record<string, string> } = {},
+    options?: DeviceCallOptions,
   ): Promise<() => Promise<Reply<T>>> {
-    const text = options.rawBody ?? (body === undefined ? "" : JSON.stringify(body));
-    const deviceId = options.deviceId === undefined ? this.id : options.deviceId;
-    const signed = await signRequest({
-      privateKey: this.privateKey,
-      ...(deviceId ? { deviceId } : {}),
-      method,
-      path,
-      body: text,
-    });
-    return () =>
-      send<T>(`${this.origin}${path}`, {
-        method,
-        headers: { ...signed, ...(text ? { "content-type": "application/json" } : {}), ...options.headers },
-        ...(text ? { body: text } : {}),
-      });
+    const prepared = await this.client.prepare(method, path, body, options);
+    return () => this.client.dispatch<T>(prepared);
   }
 
   async ok<T>(method: string, path: string, body?: unknown): Promise<T> {

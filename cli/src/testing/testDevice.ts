@@ -1,51 +1,37 @@
-import type { webcrypto } from "node:crypto";
 import {
   type AccountView,
   type ApprovalView,
   type CreatedLink,
+  createDeviceClient,
+  type DeviceClient,
+  type DeviceView,
   generateDeviceKey,
   generateTimedCodes,
-  signRequest,
   type TotpParams,
 } from "@countersign/shared";
 import { CompactEncrypt, importJWK } from "jose";
 
-/** The phone, played from Node: every call signed with its own P-256 key as the PWA signs it. */
+/** The phone, played from Node: every call signed with its own P-256 key by the app's own client. */
 export class TestDevice {
   private constructor(
-    private readonly origin: string,
+    private readonly client: DeviceClient,
     readonly id: string,
-    private readonly privateKey: webcrypto.CryptoKey,
   ) {}
 
   static async pair(origin: string, setupCode: string): Promise<TestDevice> {
     const { privateKey, publicKeyJwk } = await generateDeviceKey();
-    const path = "/api/v1/devices";
-    const body = JSON.stringify({ setupCode, name: "Test phone", publicKey: publicKeyJwk });
-    const headers = await signRequest({ privateKey, method: "POST", path, body });
-    const response = await fetch(origin + path, {
-      method: "POST",
-      headers: { ...headers, "content-type": "application/json" },
-      body,
+    const pairing = createDeviceClient({ identity: { privateKey }, baseUrl: origin });
+    const { id } = await pairing.send<DeviceView>("POST", "/api/v1/devices", {
+      setupCode,
+      name: "Test phone",
+      publicKey: publicKeyJwk,
     });
-    const json = (await response.json()) as { device?: { id: string }; id?: string };
-    if (!response.ok) throw new Error(`pairing failed: ${response.status} ${JSON.stringify(json)}`);
-    const id = json.device?.id ?? json.id;
-    if (!id) throw new Error(`pairing answered without a device id: ${JSON.stringify(json)}`);
-    return new TestDevice(origin, id, privateKey);
+    return new TestDevice(createDeviceClient({ identity: { deviceId: id, privateKey }, baseUrl: origin }), id);
   }
 
-  async call<T>(method: string, path: string, body?: unknown): Promise<T> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
-    const headers = await signRequest({ privateKey: this.privateKey, deviceId: this.id, method, path, body: text });
-    const response = await fetch(this.origin + path, {
-      method,
-      headers: text === undefined ? headers : { ...headers, "content-type": "application/json" },
-      body: text,
-    });
-    const raw = await response.text();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${raw}`);
-    return (raw ? JSON.parse(raw) : undefined) as T;
+  /** A signed call; throws a DeviceApiError (status, server error code) unless it succeeded. */
+  call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    return this.client.send<T>(method, path, body);
   }
 
   createAccount(issuer: string, label: string) {

@@ -11,6 +11,7 @@ import { AppError } from "../errors.js";
 import { requireApprovalPasskey } from "../passkey/requireApprovalPasskey.js";
 import type { AccountRecord, DeviceRecord, LinkRecord, RequestRecord, StoredAnswer } from "../store/Store.js";
 import { cancelPendingRequests } from "./cancelPendingRequests.js";
+import { deliveryAudit } from "./delivery.js";
 import { LINK_PAUSED } from "./links.js";
 import { notifyDevices } from "./notifyDevices.js";
 
@@ -212,15 +213,18 @@ export async function answerApproval(
   const status = body.decision === "approve" ? "approved" : "denied";
   const pause = body.decision === "deny" && body.pauseLink === true;
   const runUntil = "runUntil" in body ? body.runUntil : undefined;
+  const answer = storedAnswer(body);
   const outcome = await deps.store.answerRequest(
     requestId,
-    { status, answer: storedAnswer(body), answeredBy, answeredAt: now },
+    { status, answer, answeredBy, answeredAt: now },
     {
       outcome: status,
       answeredBy,
       message: pause ? "Denied and the link paused." : null,
       ...(runUntil !== undefined ? { runUntil } : {}),
     },
+    // A CI call waiting in this process may get the answer in the same commit (Store.answerRequest).
+    answer ? deliveryAudit(answer, now) : undefined,
   );
   if (!outcome.ok) throw notAnswerable(outcome.request, now);
   if (pause) {

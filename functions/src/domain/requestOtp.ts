@@ -10,15 +10,9 @@ import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { hashSecret, newId } from "../secrets.js";
-import type {
-  AccountRecord,
-  AuditPatch,
-  AuditRecord,
-  LimitRefusal,
-  LinkRecord,
-  RequestRecord,
-} from "../store/Store.js";
+import type { AccountRecord, AuditRecord, LimitRefusal, LinkRecord, RequestRecord } from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
+import { deliveryAudit, handedOver } from "./delivery.js";
 import { findLinkByToken } from "./links.js";
 import { notifyDevices, notifyExpired } from "./notifyDevices.js";
 import { sweepExpired } from "./sweepExpired.js";
@@ -262,7 +256,11 @@ async function join(
  * its request (see asksTheSame) is a `conflict`: a join never changes who can
  * read the answer.
  */
-export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestRecord> {
+export async function requestOtp(
+  deps: Deps,
+  call: OtpCall,
+  onCreated?: (request: RequestRecord) => void,
+): Promise<RequestRecord> {
   checkRegistryFields(call.body);
   const link = await findLinkByToken(deps, call.token);
   const account = await deps.store.getAccount(link.accountId);
@@ -315,6 +313,9 @@ export async function requestOtp(deps: Deps, call: OtpCall): Promise<RequestReco
   const { request, created } = outcome;
   if (!created) return join(deps, link, call, request, verified);
   deps.log.info("request created", { requestId: request.id, linkId: link.id, devices: account.deviceIds.length });
+  // Before the phones ring: a CI call that starts waiting here is waiting when the answer comes,
+  // however fast, and gets it handed over (Store.answerRequest).
+  onCreated?.(request);
   await notifyDevices(deps, account.deviceIds, approvalPayload(toApprovalView(request, account, link)));
   return request;
 }
@@ -416,18 +417,13 @@ export const NO_HOLDER =
   "No device holds this link's account any more, so nobody can be asked. " +
   "Add the account on a paired device (by transfer from a device that holds it) or create a new link.";
 
-const RAN_OUT = "Approved, but the codes ran out before CI picked them up.";
-
-/** What delivering `answer` at `now` makes of the request's audit entry. */
-function deliveryAudit(answer: RequestRecord["answer"], now: number): AuditPatch {
-  if (answer && "codes" in answer && !pickValidCode(answer.codes, now)) return { outcome: "expired", message: RAN_OUT };
-  return { outcome: "delivered" };
-}
-
 async function deliver(deps: Deps, request: RequestRecord): Promise<OtpResponse> {
   const now = deps.clock.now();
-  // An answer never changes once given, so the audit outcome follows from the one read.
-  const taken = await deps.store.takeAnswer(request.id, now, deliveryAudit(request.answer, now));
+  // An answer never changes once given, so the audit outcome follows from the one read. Handed
+  // over with the approval, it was recorded as delivered in the approval's own commit.
+  const taken = handedOver(request)
+    ? request
+    : await deps.store.takeAnswer(request.id, now, deliveryAudit(request.answer, now));
   if (!taken?.answer) {
     throw new AppError("expired", "This request's code was already delivered. Start a new request for a new code.", {
       requestId: request.id,

@@ -175,20 +175,8 @@ describe("signed device calls", () => {
     expect(future.status).toBe(401);
 
     // Signed over one body, sent with another.
-    const { signRequest } = await import("@countersign/shared");
-    const key = device.privateKey;
-    const signed = await signRequest({
-      privateKey: key,
-      deviceId: device.id,
-      method: "PATCH",
-      path: "/api/v1/devices/me",
-      body: '{"name":"Signed"}',
-    });
-    const tampered = await send(`${app.url}/api/v1/devices/me`, {
-      method: "PATCH",
-      headers: { ...signed, "content-type": "application/json" },
-      body: '{"name":"Sent"}',
-    });
+    const signed = await device.prepare("PATCH", "/api/v1/devices/me", { name: "Signed" });
+    const tampered = await device.dispatch({ ...signed, body: '{"name":"Sent"}' });
     expect(tampered.status).toBe(401);
     const stranger = await TestDevice.create(app.url);
     const forged = await stranger.call("PATCH", "/api/v1/devices/me", { name: "Forged" }, { deviceId: device.id });
@@ -201,20 +189,10 @@ describe("signed device calls", () => {
   });
 
   it("refuses a replayed call", async () => {
-    const { signRequest } = await import("@countersign/shared");
-    const key = device.privateKey;
-    const body = JSON.stringify({ name: "Once" });
-    const headers = await signRequest({
-      privateKey: key,
-      deviceId: device.id,
-      method: "PATCH",
-      path: "/api/v1/devices/me",
-      body,
-    });
-    const init = { method: "PATCH", headers: { ...headers, "content-type": "application/json" }, body };
-    expect((await send(`${app.url}/api/v1/devices/me`, init)).status).toBe(200);
+    const once = await device.prepare("PATCH", "/api/v1/devices/me", { name: "Once" });
+    expect((await device.dispatch(once)).status).toBe(200);
     await device.call("PATCH", "/api/v1/devices/me", { name: "Later" });
-    const replay = await send(`${app.url}/api/v1/devices/me`, init);
+    const replay = await device.dispatch(once);
     expect(replay.status).toBe(401);
     expect(replay.body).toMatchObject({ message: expect.stringMatching(/replay/) });
     expect((await device.call<DeviceView>("GET", "/api/v1/devices/me")).body.name).toBe("Later");
@@ -223,15 +201,8 @@ describe("signed device calls", () => {
   it("signs the query string too", async () => {
     const headers = await device.call("GET", "/api/v1/accounts/none/history?limit=5");
     expect(headers.status).toBe(404);
-    const { signRequest } = await import("@countersign/shared");
-    const key = device.privateKey;
-    const signed = await signRequest({
-      privateKey: key,
-      deviceId: device.id,
-      method: "GET",
-      path: "/api/v1/approvals",
-    });
-    expect((await send(`${app.url}/api/v1/approvals?x=1`, { headers: signed })).status).toBe(401);
+    const signed = await device.prepare("GET", "/api/v1/approvals");
+    expect((await device.dispatch({ ...signed, url: `${app.url}/api/v1/approvals?x=1` })).status).toBe(401);
   });
 
   it("renames, lists and removes devices; a removed device is locked out", async () => {

@@ -3,6 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } f
 import type { Deps } from "../deps.js";
 import { awaitOtp, requestOtp, resumeOtp, waitSeconds, withdrawOtp } from "../domain/requestOtp.js";
 import { AppError } from "../errors.js";
+import type { RequestRecord } from "../store/Store.js";
 import {
   bearerToken,
   clientAddress,
@@ -52,7 +53,9 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     waiting.add(wait);
     res.on("close", () => {
       waiting.delete(wait);
-      wait.abort();
+      // A response that was sent ended its wait first: aborting then would only cost an
+      // AbortError (a DOMException with its stack) per call.
+      if (!res.writableFinished) wait.abort();
     });
     return wait.signal;
   };
@@ -92,16 +95,27 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     }
     // Every input is checked before anything happens: a bad ?wait= must not start a request.
     const queryWait = parseIntegerParam("wait", query.wait, 86_400);
-    const request = await requestOtp(deps, {
-      token,
-      body,
-      idempotencyKey,
-      ip: clientAddress(req),
-      userAgent: userAgentOf(req),
-      method: req.method === "GET" ? "GET" : "POST",
-    });
     const seconds = waitSeconds(deps.config, body.wait ?? queryWait);
-    park(req, res, awaitOtp(deps, request, seconds, waitSignal(res)));
+    let parked = false;
+    const wait = (request: RequestRecord) => {
+      parked = true;
+      park(req, res, awaitOtp(deps, request, seconds, waitSignal(res)));
+    };
+    // A new request's wait starts before its notification goes out (requestOtp calls `wait`
+    // then); a joined one's after requestOtp returns.
+    const request = await requestOtp(
+      deps,
+      {
+        token,
+        body,
+        idempotencyKey,
+        ip: clientAddress(req),
+        userAgent: userAgentOf(req),
+        method: req.method === "GET" ? "GET" : "POST",
+      },
+      wait,
+    );
+    if (!parked) wait(request);
   };
 
   // Express answers HEAD with the GET handler and drops the body: a HEAD of the link

@@ -34,10 +34,12 @@ async function start(trustProxy: string, host?: string) {
 
 /** The client address the server logged for a call that claims `forwardedFor`. */
 async function seenAddress(port: number, lines: string[], forwardedFor: string): Promise<string> {
+  const logged = () => lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "http");
+  const before = logged().length;
   await fetch(`http://127.0.0.1:${port}/api/v1/health`, { headers: { "x-forwarded-for": forwardedFor } });
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  const http = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg === "http");
-  return http.at(-1)?.ip;
+  // The access line is written when the response finishes, which can be just after the client has it.
+  await expect.poll(() => logged().length, { timeout: 5000, interval: 10 }).toBe(before + 1);
+  return logged().at(-1)?.ip;
 }
 
 describe("COUNTERSIGN_TRUST_PROXY", () => {

@@ -1,10 +1,34 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "libsql";
 import { expect, it } from "vitest";
 import { SqliteStore } from "./SqliteStore.js";
+import type { RequestRecord } from "./Store.js";
 import { runStoreContract } from "./storeContract.js";
+
+const pendingRequest = (id: string): RequestRecord => ({
+  id,
+  linkId: "l1",
+  accountId: "a1",
+  idempotencyKey: null,
+  package: null,
+  context: null,
+  oidcToken: null,
+  verified: null,
+  publicKey: null,
+  operation: null,
+  challenge: { type: "otp" },
+  run: null,
+  requester: { ip: "203.0.113.9", userAgent: "curl/8" },
+  createdAt: 1000,
+  expiresAt: 601_000,
+  status: "pending",
+  answer: null,
+  answeredBy: null,
+  answeredAt: null,
+  deliveredAt: null,
+});
 
 runStoreContract("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
@@ -67,6 +91,95 @@ it("upgrades a data file from before the registry relay: its requests read as co
   const store = SqliteStore.open(dir);
   expect(await store.getRequest("r1")).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });
   expect(await store.withdrawRequest("r1")).toMatchObject({ ok: true, request: { status: "expired" } });
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("commits a device's nonce with the answer it authorised, and refuses its replay after a restart", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+  const store = SqliteStore.open(dir);
+  const raw = new Database(join(dir, "countersign.db"), { readonly: true });
+  const inFile = (key: string) => raw.prepare("SELECT key FROM nonces WHERE key = ?").all(key).length === 1;
+  await store.createRequest(pendingRequest("r1"));
+
+  expect(await store.rememberNonce("d1:answer", 400_000)).toBe(true);
+  expect(await store.rememberNonce("d1:answer", 400_000)).toBe(false);
+  const answeredBy = { deviceId: "d1", deviceName: "Phone" };
+  const answer = { codes: [{ otp: "123456", notBefore: 0, notAfter: 30_000 }] };
+  await store.answerRequest("r1", { status: "approved", answer, answeredBy, answeredAt: 2000 });
+  // Read by another connection as soon as the answer is: the two are in one commit.
+  expect(inFile("d1:answer")).toBe(true);
+
+  // A signed call that writes nothing: its nonce is in the file once this event-loop turn ends.
+  expect(await store.rememberNonce("d1:list", 400_000)).toBe(true);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(inFile("d1:list")).toBe(true);
+  raw.close();
+  await store.close();
+
+  const restarted = SqliteStore.open(dir);
+  expect(await restarted.rememberNonce("d1:answer", 400_000)).toBe(false);
+  expect(await restarted.rememberNonce("d1:list", 400_000)).toBe(false);
+  expect(await restarted.getRequest("r1")).toMatchObject({ status: "approved", answeredBy });
+  await restarted.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("hands an approval to the CI call waiting for it in one commit: the code never reaches the files", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+  const store = SqliteStore.open(dir);
+  const audit = (id: string) => ({
+    id,
+    accountId: "a1",
+    at: 1000,
+    requestId: id,
+    linkId: "l1",
+    linkName: "CI",
+    package: null,
+    claimed: null,
+    verified: null,
+    requester: { ip: "203.0.113.9", userAgent: null },
+    outcome: "pending" as const,
+    answeredBy: null,
+    message: null,
+  });
+  await store.createRequest(pendingRequest("r1"), audit("r1"));
+  await store.createRequest(pendingRequest("r2"), audit("r2"));
+  const answeredBy = { deviceId: "d1", deviceName: "Phone" };
+  const approval = (otp: string) => ({
+    status: "approved" as const,
+    answer: { codes: [{ otp, notBefore: 0, notAfter: 30_000 }] },
+    answeredBy,
+    answeredAt: 2000,
+  });
+
+  // Two calls wait for r1 (a CI call and its resume): one gets the code, the other finds it delivered.
+  const first = store.waitForAnswer("r1", 60_000);
+  const second = store.waitForAnswer("r1", 60_000);
+  const won = await store.answerRequest(
+    "r1",
+    approval("918273"),
+    { outcome: "approved", answeredBy },
+    {
+      outcome: "delivered",
+    },
+  );
+  expect(won).toMatchObject({ ok: true, request: { status: "approved", answer: null, deliveredAt: 2000 } });
+  expect(await first).toMatchObject({ answer: { codes: [{ otp: "918273" }] }, deliveredAt: 2000 });
+  expect(await second).toMatchObject({ status: "approved", answer: null, deliveredAt: 2000 });
+  expect(await store.takeAnswer("r1", 3000)).toBeNull();
+  expect((await store.listAudit("a1", 10)).find((entry) => entry.id === "r1")).toMatchObject({
+    outcome: "delivered",
+    answeredBy,
+  });
+
+  // Nobody waits for r2: its answer is stored until CI takes it, as before.
+  await store.answerRequest("r2", approval("564738"), { outcome: "approved", answeredBy }, { outcome: "delivered" });
+  expect(await store.getRequest("r2")).toMatchObject({ answer: { codes: [{ otp: "564738" }] }, deliveredAt: null });
+  expect((await store.takeAnswer("r2", 3000))?.answer).toMatchObject({ codes: [{ otp: "564738" }] });
+
+  const files = ["countersign.db", "countersign.db-wal"].map((name) => join(dir, name)).filter(existsSync);
+  expect(files.some((file) => readFileSync(file).includes("918273"))).toBe(false);
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });

@@ -280,6 +280,24 @@ export class SqliteStore implements Store {
   private readonly accounts = new RecordCache<AccountRecord>();
   /** Links by id and by token hash ("#" + hash); any link write clears it. */
   private readonly links = new RecordCache<LinkRecord>();
+  /**
+   * Requests this process created and that are still pending, as created
+   * (frozen; the object the caller holds, so a waiting call costs no second
+   * copy). A pending request changes only through this store's answer,
+   * withdraw, take and sweep, each of which drops it first, so reading one
+   * here is reading the file: the CI call's wait and the phone's answer find
+   * the request without a second SELECT. No answer is ever in it.
+   */
+  private readonly pending = new Map<string, RequestRecord>();
+  /**
+   * Nonces accepted but not yet in the file, with when each expires. They are
+   * written by the next transaction — for a signed answer, the answer's own,
+   * so the answer and the nonce that authorised it commit together — or, when
+   * no transaction comes, by one of their own at the end of this event-loop
+   * turn (`nonceFlush`). One commit per round trip fewer.
+   */
+  private readonly unsavedNonces = new Map<string, number>();
+  private nonceFlush: NodeJS.Immediate | null = null;
   /** A wipe's checkpoint, coalesced: set while one is scheduled. */
   private checkpointPending: NodeJS.Timeout | null = null;
 
@@ -345,8 +363,11 @@ export class SqliteStore implements Store {
   private tx<T>(work: () => T): T {
     this.run("BEGIN");
     try {
+      const saved = this.writeNonces();
       const result = work();
       this.run("COMMIT");
+      // Forgotten only once committed: a rolled back transaction leaves them for the next one.
+      if (saved) this.unsavedNonces.clear();
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.run("ROLLBACK");
@@ -478,11 +499,31 @@ export class SqliteStore implements Store {
     });
   }
 
+  /**
+   * A nonce is new if neither the file nor the nonces waiting for the next
+   * commit hold it. It is written with the next transaction (see
+   * `unsavedNonces`): for the phone's answer, the answer's own, so an answer
+   * that survives a crash took its nonce with it and its replay is refused
+   * after a restart as before.
+   */
   async rememberNonce(key: string, expiresAt: number) {
-    return (
-      this.run("INSERT INTO nonces (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", key, expiresAt).changes ===
-      1
-    );
+    if (this.unsavedNonces.has(key)) return false;
+    if (this.get("SELECT 1 AS found FROM nonces WHERE key = ?", key)) return false;
+    this.unsavedNonces.set(key, expiresAt);
+    this.nonceFlush ??= setImmediate(() => {
+      this.nonceFlush = null;
+      if (this.db.open && this.unsavedNonces.size > 0) this.tx(() => undefined);
+    });
+    return true;
+  }
+
+  /** Writes the accepted nonces inside the current transaction; whether there were any. */
+  private writeNonces(): boolean {
+    if (this.unsavedNonces.size === 0) return false;
+    for (const [key, expiresAt] of this.unsavedNonces) {
+      this.run("INSERT INTO nonces (key, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", key, expiresAt);
+    }
+    return true;
   }
 
   async createInvite(invite: InviteRecord) {
@@ -687,7 +728,11 @@ export class SqliteStore implements Store {
       return true;
     });
     if (typeof created === "object") return { created: false as const, refused: created };
-    if (created) return { request, created: true };
+    if (created) {
+      if (this.pending.size < CACHE_LIMIT && request.status === "pending")
+        this.pending.set(request.id, deepFreeze(request));
+      return { request, created: true };
+    }
     const existing = this.get<RequestRow>(
       "SELECT * FROM requests WHERE link_id = ? AND idempotency_key = ?",
       request.linkId,
@@ -698,6 +743,8 @@ export class SqliteStore implements Store {
   }
 
   private readRequest(id: string): RequestRecord | null {
+    const pending = this.pending.get(id);
+    if (pending) return pending;
     const row = this.get<RequestRow>("SELECT * FROM requests WHERE id = ?", id);
     return row ? toRequest(row) : null;
   }
@@ -748,25 +795,40 @@ export class SqliteStore implements Store {
     };
   }
 
-  async answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome> {
+  async answerRequest(
+    id: string,
+    answer: AnswerInput,
+    audit?: AuditPatch,
+    handOver?: AuditPatch,
+  ): Promise<AnswerOutcome> {
+    this.pending.delete(id);
+    // With a CI call waiting here, the approval is its delivery: the answer never reaches the
+    // file (no wipe, no checkpoint) and the take's commit is saved.
+    const handed =
+      handOver && answer.status === "approved" && answer.answer && this.events.listenerCount(id) > 0
+        ? answer.answer
+        : null;
     const won = this.tx(() => {
       const row = this.get<RequestRow>(
-        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, challenge = ${WIPED_CHALLENGE}
+        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, delivered_at = ?,
+           challenge = ${WIPED_CHALLENGE}
          WHERE id = ? AND status = 'pending' AND expires_at > ? RETURNING *`,
         answer.status,
-        answer.answer ? JSON.stringify(answer.answer) : null,
+        answer.answer && !handed ? JSON.stringify(answer.answer) : null,
         JSON.stringify(answer.answeredBy),
         answer.answeredAt,
+        handed ? answer.answeredAt : null,
         id,
         answer.answeredAt,
       );
-      if (row && audit) this.patchAudit(id, audit);
+      if (row && (audit || handed)) this.patchAudit(id, { ...audit, ...(handed ? handOver : {}) });
       return row;
     });
-    return this.settle(id, won);
+    return this.settle(id, won, handed);
   }
 
   async withdrawRequest(id: string, audit?: AuditPatch): Promise<AnswerOutcome> {
+    this.pending.delete(id);
     const withdrawn = this.tx(() => {
       const row = this.get<RequestRow>(
         `UPDATE requests SET status = 'expired', answer = NULL, challenge = ${WIPED_CHALLENGE}
@@ -780,11 +842,18 @@ export class SqliteStore implements Store {
   }
 
   /** After a compare-and-set: wakes the waiters of the one that won, or reads how the request stands. */
-  private settle(id: string, won: RequestRow | undefined): AnswerOutcome {
+  private settle(id: string, won: RequestRow | undefined, handed: StoredAnswer | null = null): AnswerOutcome {
     if (won) {
       if (heldWebChallenge(won)) this.checkpoint();
       const request = deepFreeze(toRequest(won));
-      this.events.emit(id, request);
+      if (handed) {
+        // The first waiter gets the answer; any other finds it delivered, as after a take.
+        const [first, ...others] = this.events.listeners(id) as ((request: RequestRecord) => void)[];
+        first?.(deepFreeze({ ...request, answer: handed }));
+        for (const waiter of others) waiter(request);
+      } else {
+        this.events.emit(id, request);
+      }
       return { ok: true, request };
     }
     const request = this.readRequest(id);
@@ -793,6 +862,7 @@ export class SqliteStore implements Store {
   }
 
   async takeAnswer(id: string, now: number, audit?: AuditPatch) {
+    this.pending.delete(id);
     const taken = this.tx(() => {
       const row = this.get<RequestRow>(
         "SELECT * FROM requests WHERE id = ? AND status = 'approved' AND answer IS NOT NULL",
@@ -828,6 +898,7 @@ export class SqliteStore implements Store {
   }
 
   async sweep(now: number) {
+    this.pending.clear();
     const expired = this.tx(() => {
       const rows = this.all<RequestRow>(
         `UPDATE requests SET status = 'expired', answer = NULL, challenge = ${WIPED_CHALLENGE}
@@ -920,8 +991,12 @@ export class SqliteStore implements Store {
 
   async close() {
     if (this.db.open) {
+      if (this.nonceFlush) clearImmediate(this.nonceFlush);
+      this.nonceFlush = null;
+      if (this.unsavedNonces.size > 0) this.tx(() => undefined);
       this.checkpointNow();
       this.statements.clear();
+      this.pending.clear();
       this.db.close();
     }
   }

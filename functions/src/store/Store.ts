@@ -269,8 +269,18 @@ export interface Store {
   /**
    * Compare-and-set from pending to approved or denied (see the guarantees
    * above); the winner's `audit` patch goes to the audit entry with the request's id.
+   *
+   * `handOver`, given with an approval's answer, is the audit patch of its
+   * delivery. A store may then hand the answer straight to one CI call waiting
+   * in this process (`waitForAnswer`), in the same commit as the answer: the
+   * request is stored as delivered (`deliveredAt` set, the answer never
+   * written, `handOver` applied after `audit`), and that one waiter gets it
+   * with `answer` and `deliveredAt` both set — a pair storage never holds
+   * (domain/delivery.ts, `handedOver`) — so it does not call `takeAnswer`.
+   * Other waiters are woken with the request as stored. A store that does not
+   * hand over ignores `handOver`.
    */
-  answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch): Promise<AnswerOutcome>;
+  answerRequest(id: string, answer: AnswerInput, audit?: AuditPatch, handOver?: AuditPatch): Promise<AnswerOutcome>;
   /**
    * Compare-and-set from pending to expired, for CI withdrawing its request
    * (see the guarantees above); wakes waiters like an answer. `ok: false`

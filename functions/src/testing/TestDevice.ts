@@ -1,20 +1,27 @@
-import { type DeviceView, generateDeviceKey, signRequest } from "@countersign/shared";
+import {
+  createDeviceClient,
+  type DeviceCallOptions,
+  type DeviceClient,
+  type DeviceReply,
+  type DeviceView,
+  generateDeviceKey,
+  type PreparedDeviceRequest,
+  readReply,
+} from "@countersign/shared";
 
-export interface ApiResponse<T = unknown> {
-  status: number;
-  headers: Headers;
-  body: T;
-  text: string;
-}
+export type ApiResponse<T = unknown> = DeviceReply<T>;
 
-/** A paired device driven from Node: signs every call as the PWA does. */
+/** A paired device driven from Node: signs every call with the app's own client. */
 export class TestDevice {
   id = "";
+  private readonly client: DeviceClient;
   private constructor(
     readonly origin: string,
     readonly privateKey: CryptoKey,
     readonly publicKeyJwk: JsonWebKey,
-  ) {}
+  ) {
+    this.client = createDeviceClient({ identity: () => ({ deviceId: this.id, privateKey }), baseUrl: origin });
+  }
 
   static async create(origin: string): Promise<TestDevice> {
     const key = await generateDeviceKey();
@@ -35,34 +42,28 @@ export class TestDevice {
     return this.call("POST", "/api/v1/devices", body, { deviceId: null });
   }
 
-  async call<T = unknown>(
+  /** Signs and sends; any status comes back as the response. */
+  call<T = unknown>(
     method: string,
     path: string,
     body?: unknown,
-    options: { deviceId?: string | null; now?: number; headers?: Record<string, string>; rawBody?: string } = {},
+    options?: DeviceCallOptions,
   ): Promise<ApiResponse<T>> {
-    const text = options.rawBody ?? (body === undefined ? "" : JSON.stringify(body));
-    const deviceId = options.deviceId === undefined ? this.id : options.deviceId;
-    const signed = await signRequest({
-      privateKey: this.privateKey,
-      ...(deviceId ? { deviceId } : {}),
-      method,
-      path,
-      body: text,
-      ...(options.now !== undefined ? { now: options.now } : {}),
-    });
-    return send<T>(`${this.origin}${path}`, {
-      method,
-      headers: { ...signed, ...(text ? { "content-type": "application/json" } : {}), ...options.headers },
-      ...(text ? { body: text } : {}),
-    });
+    return this.client.request<T>(method, path, body, options);
+  }
+
+  /** Signs a call without sending it, for replaying or tampering with it. */
+  prepare(method: string, path: string, body?: unknown, options?: DeviceCallOptions): Promise<PreparedDeviceRequest> {
+    return this.client.prepare(method, path, body, options);
+  }
+
+  /** Sends a prepared call as it is. */
+  dispatch<T = unknown>(prepared: PreparedDeviceRequest): Promise<ApiResponse<T>> {
+    return this.client.dispatch<T>(prepared);
   }
 }
 
+/** An unsigned call (CI's side, or no device at all). */
 export async function send<T = unknown>(url: string, init: RequestInit = {}): Promise<ApiResponse<T>> {
-  const response = await fetch(url, init);
-  const text = await response.text();
-  let body: unknown = text;
-  if (response.headers.get("content-type")?.includes("application/json")) body = JSON.parse(text);
-  return { status: response.status, headers: response.headers, body: body as T, text };
+  return readReply<T>(await fetch(url, init));
 }

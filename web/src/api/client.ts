@@ -1,4 +1,4 @@
-import { type ErrorBody, signRequest } from "@countersign/shared";
+import { createDeviceClient, DeviceApiError, isSuccess } from "@countersign/shared";
 
 /** The outcome of an API call: data, or the server's error as a value. */
 export type ApiResult<T> =
@@ -16,59 +16,35 @@ export interface ApiClient {
 }
 
 /**
- * A client for the relay's device API. Every call is signed with the device
- * key over method, path (with its query exactly as sent), timestamp, nonce and
- * body hash. Network failures come back as `{ok: false, error: "offline"}`.
+ * The relay's device API for the app: the shared signing client, with every
+ * failure returned as a value (`offline` when the network failed, `not_paired`
+ * before pairing) so screens never catch.
  */
 export function createApiClient(options: {
   identity: () => Promise<SigningIdentity | undefined>;
   fetch?: typeof fetch;
   baseUrl?: string;
 }): ApiClient {
-  const doFetch = options.fetch ?? ((input, init) => fetch(input, init));
+  const client = createDeviceClient({
+    identity: options.identity,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+    ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
+    fetchOptions: { credentials: "omit", cache: "no-store" },
+  });
   return {
     async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
-      const identity = await options.identity();
-      if (!identity) {
-        return { ok: false, status: 0, error: "not_paired", message: "Pair this device with your server first." };
-      }
-      const text = body === undefined ? "" : JSON.stringify(body);
-      const headers: Record<string, string> = await signRequest({
-        privateKey: identity.privateKey,
-        ...(identity.deviceId ? { deviceId: identity.deviceId } : {}),
-        method,
-        path,
-        body: text,
-      });
-      if (text) headers["content-type"] = "application/json";
-      let response: Response;
       try {
-        response = await doFetch(`${options.baseUrl ?? ""}${path}`, {
-          method,
-          headers,
-          ...(text ? { body: text } : {}),
-          credentials: "omit",
-          cache: "no-store",
-        });
-      } catch {
-        return { ok: false, status: 0, error: "offline", message: "Cannot reach the server. Check your connection." };
+        const reply = await client.request<T>(method, path, body);
+        if (isSuccess(reply)) return { ok: true, status: reply.status, data: reply.body };
+        return failure(DeviceApiError.fromReply(reply));
+      } catch (error) {
+        if (error instanceof DeviceApiError) return failure(error);
+        throw error;
       }
-      const raw = await response.text();
-      let parsed: unknown;
-      try {
-        parsed = raw ? JSON.parse(raw) : undefined;
-      } catch {
-        parsed = undefined;
-      }
-      if (response.ok) return { ok: true, status: response.status, data: parsed as T };
-      const error = (parsed ?? {}) as Partial<ErrorBody> & Record<string, unknown>;
-      return {
-        ok: false,
-        status: response.status,
-        error: typeof error.error === "string" ? error.error : `http_${response.status}`,
-        message: typeof error.message === "string" ? error.message : `The server answered ${response.status}.`,
-        body: error,
-      };
     },
   };
+}
+
+function failure(error: DeviceApiError): ApiResult<never> {
+  return { ok: false, status: error.status, error: error.code, message: error.serverMessage, body: error.body };
 }
