@@ -1,18 +1,53 @@
 /**
- * index.html is what the server sends for "/" and what a new phone gets on
- * its first visit (once the service worker is installed it answers every
- * navigation with shell.html). It paints the code list of a new phone — no
- * pairing, no account — from static markup (#first-paint) before any script
- * runs: the same elements as src/ui/home/Home.tsx renders then
- * (e2e/tests/app/first-paint.spec.ts compares them). The app loads after that
- * paint (src/main.tsx) into the hidden #root, and once its own screen is
- * ready it calls revealApp, which swaps the two in one frame: nothing moves
- * and nothing paints twice. shell.html has no #first-paint and shows #root.
+ * index.html, pair.html and approve.html paint a screen from static markup
+ * (#first-paint) before any script runs; the server sends them for "/",
+ * /pair and /approve/… to a browser without the service worker (once it is
+ * installed it answers every navigation with shell.html). index.html is the
+ * code list of a new phone — no pairing, no account —, pair.html the pairing
+ * form, approve.html the approval screen while it loads the request: the same
+ * elements as the app renders then (src/ui/home/Home.tsx, src/ui/pair/Pair.tsx,
+ * src/ui/approval/Approval.tsx; e2e/tests/app/first-paint.spec.ts compares
+ * them). The app loads after that paint (src/main.tsx) into the hidden #root,
+ * and once its own screen is ready it calls revealApp, which swaps the two in
+ * one frame: nothing moves and nothing paints twice. shell.html has no
+ * #first-paint and shows #root.
  *
  * A phone that holds accounts but lost its service worker (rare: browsers
  * clear both together) sees the new phone's screen until its own is ready.
  */
+
+/** The route the page's markup painted ("home", "pair", "approve"); undefined on shell.html and once revealed. */
+export function paintedRoute(): string | undefined {
+  return document.getElementById("first-paint")?.dataset.route;
+}
+
+/** What a field of the painted screen holds — typed before the app took over — or "". */
+export function paintedValue(name: string): string {
+  const field = document.querySelector(`#first-paint [name="${name}"]`);
+  return field instanceof HTMLInputElement ? field.value : "";
+}
+
+let focusCarried = false;
+
+/** Swaps the painted screen for the app's; a painted field that had focus hands it to the app's field of that name. */
 export function revealApp(): void {
-  document.getElementById("first-paint")?.remove();
-  document.getElementById("root")?.removeAttribute("hidden");
+  const painted = document.getElementById("first-paint");
+  const root = document.getElementById("root");
+  const focused = document.activeElement;
+  const name = painted?.contains(focused) && focused instanceof HTMLInputElement ? focused.name : "";
+  painted?.remove();
+  root?.removeAttribute("hidden");
+  const field = name ? root?.querySelector(`[name="${name}"]`) : null;
+  if (field instanceof HTMLInputElement) {
+    field.focus();
+    field.setSelectionRange(field.value.length, field.value.length);
+    focusCarried = true;
+  }
+}
+
+/** True once after revealApp handed a field's focus to the app: the screen then leaves it there. */
+export function takeCarriedFocus(): boolean {
+  const carried = focusCarried;
+  focusCarried = false;
+  return carried;
 }

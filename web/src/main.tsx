@@ -3,8 +3,8 @@ import "./ui/styles.css";
 import "./ui/lock/style.css";
 
 /**
- * The entry. On index.html (a new phone's first visit) the first screen is
- * painted from markup (firstPaint.ts): the app is requested right after that
+ * The entry. On index.html, pair.html and approve.html (a phone without the
+ * service worker) the first screen is painted from markup (firstPaint.ts): the app is requested right after that
  * paint, so the paint never waits for, nor shares the network with, the
  * app's 70 KB of script. On shell.html it starts at once (and was preloaded).
  */

@@ -83,9 +83,9 @@ test("a phone with accounts is never shown the new phone's screen, and nothing m
   await expect(page.getByText("No accounts yet")).toBeHidden();
   expect(await layoutShift(page)).toBe(0);
 
-  // Any screen but "/" is the shell as well, from the server too.
-  const pair = await page.request.get(`${server.origin}/pair`);
-  expect(await pair.text()).not.toContain("first-paint");
+  // Any screen but "/", /pair and /approve/… is the shell as well, from the server too.
+  const settings = await page.request.get(`${server.origin}/settings`);
+  expect(await settings.text()).not.toContain("first-paint");
   const home = await page.request.get(`${server.origin}/`);
   expect(await home.text()).toContain('id="first-paint"');
 });

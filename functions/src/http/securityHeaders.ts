@@ -14,14 +14,31 @@ export const PWA_CONTENT_SECURITY_POLICY =
 /** API responses are data, never documents: nothing may load or frame them. */
 export const API_CONTENT_SECURITY_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-export const COMMON_HEADERS = {
+/**
+ * Headers that protect any response, a script or an image as much as a page:
+ * never sniff a type, never send a referrer, never be loaded by another site.
+ */
+export const SUBRESOURCE_HEADERS = {
   "X-Content-Type-Options": "nosniff",
   "Referrer-Policy": "no-referrer",
+  "Cross-Origin-Resource-Policy": "same-origin",
+};
+
+/**
+ * Headers a browser reads only on a document (a page, or a worker's script,
+ * which gets its CSP from its own response): framing, the browsing context
+ * group, the features the page may use. With the Content-Security-Policy they
+ * are ≈ 500 bytes, which the standalone server sends only where they mean
+ * something (serveWeb): on HTTP/1.1 every response repeats its headers.
+ */
+export const DOCUMENT_HEADERS = {
   "X-Frame-Options": "DENY",
   "Cross-Origin-Opener-Policy": "same-origin",
-  "Cross-Origin-Resource-Policy": "same-origin",
   "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
 };
+
+/** Both sets: what a document gets besides its CSP. */
+export const COMMON_HEADERS = { ...SUBRESOURCE_HEADERS, ...DOCUMENT_HEADERS };
 
 /** Sent on https only: a browser must not be told to insist on https by a plain-http server. */
 export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
@@ -32,19 +49,26 @@ export const STRICT_TRANSPORT_SECURITY = "max-age=31536000";
  * one source of the headers: the standalone server sends these, and
  * firebase.json's Hosting headers for the app are generated from them
  * (`node scripts/firebase/hosting-headers.mjs`; a test checks they match).
+ * A `subresource` (a hashed script, a stylesheet, an icon, the manifest) gets
+ * only SUBRESOURCE_HEADERS and HSTS.
  */
-export function securityHeaderList(csp: string, secure: boolean): [name: string, value: string][] {
+export function securityHeaderList(csp: string, secure: boolean, subresource = false): [name: string, value: string][] {
   return [
-    ...Object.entries(COMMON_HEADERS),
-    ["Content-Security-Policy", csp],
+    ...Object.entries(subresource ? SUBRESOURCE_HEADERS : COMMON_HEADERS),
+    ...(subresource ? [] : [["Content-Security-Policy", csp] as [string, string]]),
     ...(secure ? [["Strict-Transport-Security", STRICT_TRANSPORT_SECURITY] as [string, string]] : []),
   ];
 }
 
-/** Headers for every response; `csp` differs between the API and the app. */
-export function securityHeaders(csp: string): RequestHandler {
+/**
+ * Headers for every response; `csp` differs between the API and the app.
+ * `isSubresource` says which requests are for files that are never a
+ * document (default: none).
+ */
+export function securityHeaders(csp: string, isSubresource?: (path: string) => boolean): RequestHandler {
   return (req, res, next) => {
-    for (const [name, value] of securityHeaderList(csp, req.secure)) res.setHeader(name, value);
+    const subresource = isSubresource?.(req.path) ?? false;
+    for (const [name, value] of securityHeaderList(csp, req.secure, subresource)) res.setHeader(name, value);
     next();
   };
 }

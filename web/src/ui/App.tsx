@@ -1,5 +1,5 @@
 import { lazy, Suspense, useEffect, useLayoutEffect, useState } from "react";
-import { revealApp } from "../firstPaint.js";
+import { paintedRoute, revealApp } from "../firstPaint.js";
 import { applyUpdate, onUpdateReady, onWorkerMessage } from "../sw-bridge/index.js";
 import { Home } from "./home/Home.js";
 import { AppLockGate } from "./lock/AppLock.js";
@@ -37,8 +37,9 @@ export function App() {
   const route = matchRoute(usePath());
   const incoming = useIncomingTransfer();
   useLayoutEffect(() => {
-    // The code list shows itself when its data is read; any other screen at once.
-    if (route.name !== "home") revealApp();
+    // A screen the page painted from markup reveals itself once it is ready (the code list when its
+    // data is read, pairing and approval when they render); any other screen at once.
+    if (route.name !== paintedRoute() && route.name !== "home") revealApp();
   }, [route.name]);
   useEffect(
     () =>

@@ -1,12 +1,16 @@
-import { type ReactNode, useEffect, useRef } from "react";
+import { type ReactNode, useEffect, useLayoutEffect, useRef } from "react";
+import { revealApp, takeCarriedFocus } from "../firstPaint.js";
 import { Link } from "./Link.js";
 
 /** A secondary screen: a back link, a title, the content. */
 export function Screen({ title, children, back = "/" }: { title: string; children: ReactNode; back?: string }) {
   const heading = useRef<HTMLHeadingElement>(null);
-  // After an in-app navigation, screen readers start from the new screen's title.
+  // A screen painted from markup (pair.html, approve.html) is swapped for this one once it is rendered.
+  useLayoutEffect(revealApp, []);
+  // After an in-app navigation, screen readers start from the new screen's title (unless a field
+  // of the painted screen was being typed in: it keeps the focus).
   useEffect(() => {
-    heading.current?.focus({ preventScroll: true });
+    if (!takeCarriedFocus()) heading.current?.focus({ preventScroll: true });
   }, []);
   return (
     <>
