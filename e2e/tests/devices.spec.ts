@@ -418,6 +418,9 @@ test("the new phone can read the invite QR code with the app's own scanner", asy
   try {
     const phone = await other.newPage();
     await phone.goto("/pair");
+    // As a person would, choose the image once the control can be used: pair.html paints it disabled
+    // until the app has taken over (setInputFiles, unlike a click, does not wait for that).
+    await expect(phone.getByLabel("Invite QR from an image")).toBeEnabled();
     await phone.getByLabel("Invite QR from an image").setInputFiles(png);
     await expect(phone.getByLabel("Invite code")).toHaveValue(
       new URLSearchParams(new URL(inviteUrl).hash.slice(1)).get("invite") ?? "",

@@ -21,33 +21,11 @@ export function paintedRoute(): string | undefined {
   return document.getElementById("first-paint")?.dataset.route;
 }
 
-/** What a field of the painted screen holds — typed before the app took over — or "". */
-export function paintedValue(name: string): string {
-  const field = document.querySelector(`#first-paint [name="${name}"]`);
-  return field instanceof HTMLInputElement ? field.value : "";
-}
-
-let focusCarried = false;
-
-/** Swaps the painted screen for the app's; a painted field that had focus hands it to the app's field of that name. */
+/**
+ * Swaps the painted screen for the app's. The painted screen's controls are disabled (pair.html):
+ * nothing can be typed or tapped there that the app would then lose, so there is nothing to carry over.
+ */
 export function revealApp(): void {
-  const painted = document.getElementById("first-paint");
-  const root = document.getElementById("root");
-  const focused = document.activeElement;
-  const name = painted?.contains(focused) && focused instanceof HTMLInputElement ? focused.name : "";
-  painted?.remove();
-  root?.removeAttribute("hidden");
-  const field = name ? root?.querySelector(`[name="${name}"]`) : null;
-  if (field instanceof HTMLInputElement) {
-    field.focus();
-    field.setSelectionRange(field.value.length, field.value.length);
-    focusCarried = true;
-  }
-}
-
-/** True once after revealApp handed a field's focus to the app: the screen then leaves it there. */
-export function takeCarriedFocus(): boolean {
-  const carried = focusCarried;
-  focusCarried = false;
-  return carried;
+  document.getElementById("first-paint")?.remove();
+  document.getElementById("root")?.removeAttribute("hidden");
 }

@@ -89,3 +89,53 @@ test("a phone with accounts is never shown the new phone's screen, and nothing m
   const home = await page.request.get(`${server.origin}/`);
   expect(await home.text()).toContain('id="first-paint"');
 });
+
+test("the painted pairing form cannot be used before the app has taken over; then pairing works", async ({
+  page,
+  server,
+}) => {
+  // The app's script is held back, as on a slow network: only pair.html's markup is on screen.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let appRequested = false;
+  await page.route(/\/assets\/boot-[\w-]+\.js$/, async (route) => {
+    appRequested = true;
+    await released;
+    await route.continue();
+  });
+  await page.goto("/pair");
+  await expect.poll(() => appRequested).toBe(true);
+  const painted = page.locator("#first-paint");
+  await expect(painted.getByRole("heading", { name: "Pair this device" })).toBeVisible();
+
+  // Every control is disabled, announced so, and looks it: nothing typed or tapped there can be lost.
+  const controls = [
+    painted.getByRole("textbox", { name: "Setup code", disabled: true }),
+    painted.getByRole("textbox", { name: "Device name", disabled: true }),
+    painted.getByRole("button", { name: "Pair this device", disabled: true }),
+    painted.getByRole("button", { name: "Scan invite QR code", disabled: true }),
+  ];
+  for (const control of controls) {
+    await expect(control).toBeVisible();
+    await expect(control).toHaveCSS("opacity", "0.6");
+  }
+  await expect(painted.getByLabel("Invite QR from an image")).toBeDisabled();
+  await expect(painted.locator(".file-button")).toHaveCSS("opacity", "0.6");
+  await painted.getByLabel("Setup code").click({ force: true });
+  await page.keyboard.type("TYPED-TOO-EARLY");
+  await expect(painted.getByLabel("Setup code")).toHaveValue("");
+  // Its links are plain links, and work without the app.
+  await expect(painted.getByRole("link", { name: "Recover with a recovery code" })).toHaveAttribute("href", "/recover");
+
+  // The app arrives and takes over: the same form, now working.
+  release();
+  await expect(painted).toHaveCount(0);
+  await expect(page.getByLabel("Setup code")).toBeEnabled();
+  await page.getByLabel("Setup code").fill(server.setupCode);
+  await page.getByRole("button", { name: "Pair this device" }).click();
+  await expect(page.getByRole("button", { name: "I saved it" })).toBeVisible();
+  await page.getByRole("button", { name: "I saved it" }).click();
+  await expect(page.getByRole("heading", { level: 1, name: "Countersign" })).toBeVisible();
+});

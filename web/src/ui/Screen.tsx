@@ -1,5 +1,5 @@
 import { type ReactNode, useEffect, useLayoutEffect, useRef } from "react";
-import { revealApp, takeCarriedFocus } from "../firstPaint.js";
+import { revealApp } from "../firstPaint.js";
 import { Link } from "./Link.js";
 
 /** A secondary screen: a back link, a title, the content. */
@@ -7,10 +7,9 @@ export function Screen({ title, children, back = "/" }: { title: string; childre
   const heading = useRef<HTMLHeadingElement>(null);
   // A screen painted from markup (pair.html, approve.html) is swapped for this one once it is rendered.
   useLayoutEffect(revealApp, []);
-  // After an in-app navigation, screen readers start from the new screen's title (unless a field
-  // of the painted screen was being typed in: it keeps the focus).
+  // After an in-app navigation, screen readers start from the new screen's title.
   useEffect(() => {
-    if (!takeCarriedFocus()) heading.current?.focus({ preventScroll: true });
+    heading.current?.focus({ preventScroll: true });
   }, []);
   return (
     <>

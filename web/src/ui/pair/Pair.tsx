@@ -1,7 +1,6 @@
 import { type FormEvent, useId, useState } from "react";
 import { guessDeviceName } from "../../device/device.js";
 import { pairDevice } from "../../device/pair.js";
-import { paintedValue } from "../../firstPaint.js";
 import { showRecoveryCode } from "../recovery.js";
 import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
@@ -23,9 +22,8 @@ export default function Pair() {
   const { db } = useServices();
   const device = useDevice();
   const [initial, setInitial] = useState(() => codeFromHash(window.location.hash));
-  // What was typed into the page's painted form (pair.html) before the app took over is kept.
-  const [code, setCode] = useState(() => initial.code || paintedValue("code"));
-  const [name, setName] = useState(() => paintedValue("name") || guessDeviceName(navigator.userAgent));
+  const [code, setCode] = useState(initial.code);
+  const [name, setName] = useState(() => guessDeviceName(navigator.userAgent));
   const [error, setError] = useState("");
   const [busy, setBusy] = useState(false);
   const errorId = useId();
