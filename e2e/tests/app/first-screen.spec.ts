@@ -29,7 +29,7 @@ for (const [path, screenChunk] of [
   ["/pair", /^\/assets\/Pair-[\w-]+\.js$/],
   ["/approve/none", /^\/assets\/Approval-[\w-]+\.js$/],
 ] as const) {
-  test(`${path} asks the network only for what its first screen needs; the favicon is in the page`, async ({
+  test(`${path} asks the network only for what its first screen needs; the favicon is in the page, workbox-window comes after load`, async ({
     page,
   }) => {
     const requested: string[] = [];
@@ -39,12 +39,16 @@ for (const [path, screenChunk] of [
       events.push(`request ${new URL(request.url()).pathname}`);
     });
     page.on("requestfinished", (request) => events.push(`finished ${new URL(request.url()).pathname}`));
+    page.on("load", () => events.push("load"));
     await page.goto(path);
     await page.waitForLoadState("networkidle");
-    // The service worker is registered from the app's own few lines, once the page has loaded.
+    // The service worker is registered with workbox-window, itself fetched once the page has loaded.
     const worker = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
     expect(worker).toMatch(/\/sw\.js$/);
-    expect(requested.filter((name) => /favicon|workbox|apple-touch-icon/.test(name))).toEqual([]);
+    const workbox = events.findIndex((event) => /^request \/assets\/workbox-window[\w.-]*\.js$/.test(event));
+    expect(workbox, events.join("\n")).toBeGreaterThan(events.indexOf("load"));
+    expect(events.indexOf("load"), events.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(requested.filter((name) => /favicon|apple-touch-icon/.test(name))).toEqual([]);
     // The icon is a data URI that decodes to the 32 × 32 PNG.
     const icon = await page.evaluate(async () => {
       const href = document.querySelector<HTMLLinkElement>('link[rel="icon"]')?.href ?? "";

@@ -1,3 +1,4 @@
+import type { Workbox } from "workbox-window";
 import { isWorkerMessage, notificationTag, type WorkerMessage } from "./messages.js";
 
 /**
@@ -9,7 +10,7 @@ type Listener<T> = (value: T) => void;
 
 const messageListeners = new Set<Listener<WorkerMessage>>();
 const updateListeners = new Set<Listener<boolean>>();
-let registration: ServiceWorkerRegistration | undefined;
+let workbox: Workbox | undefined;
 let updateReady = false;
 
 /** Registers /sw.js (production builds only) and starts relaying its messages. */
@@ -20,34 +21,22 @@ export function startServiceWorker(): void {
     for (const listener of messageListeners) listener(event.data);
   });
   if (!import.meta.env.PROD) return;
-  // A page the worker controlled reloads when another version takes over (this one's Update, or
-  // another tab's): its scripts are the old version's. The first worker taking control is no update.
-  let controlled = navigator.serviceWorker.controller !== null;
-  navigator.serviceWorker.addEventListener("controllerchange", () => {
-    if (controlled) window.location.reload();
-    controlled = true;
-  });
-  // Registered once the page has loaded, so the first screen's requests have the network to themselves.
+  // Registered once the page has loaded, as workbox-window does by default; the library itself
+  // is loaded then too, so the first screen does not wait for it.
   const register = async () => {
-    registration = await navigator.serviceWorker.register("/sw.js", { scope: "/" });
-    const reg = registration;
-    // A version is waiting when it is installed while another one is active (the first one activates at once).
-    const watch = (worker: ServiceWorker | null) => {
-      worker?.addEventListener("statechange", () => {
-        if (worker.state === "installed" && reg.active && reg.active !== worker) announceUpdate();
-      });
-    };
-    if (reg.waiting && reg.active) announceUpdate();
-    watch(reg.installing);
-    reg.addEventListener("updatefound", () => watch(reg.installing));
+    const { Workbox } = await import("workbox-window");
+    workbox = new Workbox("/sw.js", { scope: "/" });
+    workbox.addEventListener("waiting", () => {
+      updateReady = true;
+      for (const listener of updateListeners) listener(true);
+    });
+    workbox.addEventListener("controlling", (event) => {
+      if (event.isUpdate) window.location.reload();
+    });
+    await workbox.register({ immediate: true });
   };
   if (document.readyState === "complete") void register();
   else window.addEventListener("load", () => void register(), { once: true });
-}
-
-function announceUpdate(): void {
-  updateReady = true;
-  for (const listener of updateListeners) listener(true);
 }
 
 export function onWorkerMessage(listener: Listener<WorkerMessage>): () => void {
@@ -64,12 +53,12 @@ export function onUpdateReady(listener: Listener<boolean>): () => void {
 
 /** Activates the waiting version; the page reloads once it takes control. */
 export function applyUpdate(): void {
-  registration?.waiting?.postMessage({ type: "SKIP_WAITING" });
+  workbox?.messageSkipWaiting();
 }
 
 /** Asks the installed worker to look for a new version now. */
 export async function checkForUpdate(): Promise<void> {
-  await registration?.update();
+  await workbox?.update();
 }
 
 export async function serviceWorkerRegistration(): Promise<ServiceWorkerRegistration | undefined> {
