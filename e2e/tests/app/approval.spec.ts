@@ -238,3 +238,46 @@ test("covering the rest of a run: the phone sends a code for every step until th
   await openAccount(page, npm);
   await expect(page.getByRole("list", { name: "Past requests" })).toContainText(`covered the run until ${until}`);
 });
+
+test("a notification's link asks for its request, signed, while the app is still loading", async ({ page, server }) => {
+  const { token } = await setUp(page, server);
+  const ci = requestOtp(server.origin, token, { package: { name: "foo", version: "1.2.3" }, wait: 30 });
+  await page.goto("/");
+  const href = await page.getByRole("link", { name: /Publish foo@1\.2\.3/ }).getAttribute("href");
+  expect(href).toMatch(/^\/approve\/[\w-]+$/);
+
+  // The phone opens the link from the network (approve.html), as before its service worker is installed.
+  await page.evaluate(async () => {
+    for (const registration of await navigator.serviceWorker.getRegistrations()) await registration.unregister();
+  });
+  // The app's script is held back, as on a slow network.
+  let release = () => {};
+  const released = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  await page.route(/\/assets\/boot-[\w-]+\.js$/, async (route) => {
+    await released;
+    await route.continue();
+  });
+  const signatures: (string | undefined)[] = [];
+  page.on("request", (request) => {
+    if (new URL(request.url()).pathname.startsWith("/api/v1/approvals/")) {
+      signatures.push(request.headers()["x-countersign-signature"]);
+    }
+  });
+  const response = await page.goto(href ?? "");
+  expect(await response?.text()).toContain('data-route="approve"');
+  await expect(page.getByText("Loading the request…")).toBeVisible();
+  // The request is asked for while the app is still on its way, signed with the device's key.
+  await expect.poll(() => signatures.length).toBe(1);
+  expect(signatures[0]).toMatch(/^\S{20,}$/);
+  await expect(page.locator("#first-paint")).toHaveCount(1);
+
+  release();
+  await expect(page.getByRole("heading", { name: /Publish foo@1\.2\.3/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+  // The app used that answer: it did not ask a second time.
+  expect(signatures).toHaveLength(1);
+  await page.getByRole("button", { name: "Deny", exact: true }).click();
+  expect((await ci).status).toBe(403);
+});

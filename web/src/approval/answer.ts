@@ -10,6 +10,7 @@ import type {
 import { CompactEncrypt, importJWK } from "jose";
 import type { ApiClient } from "../api/client.js";
 import type { Vault } from "../vault/vault.js";
+import { fetchApproval } from "./fetchApproval.js";
 import { planRun } from "./planRun.js";
 
 /** What happened when this device answered, in terms the user sees. */
@@ -85,10 +86,7 @@ export function noCodeMessage(issuer: string): string {
   );
 }
 
-/** Fetches a request as this device may see it. */
-export async function fetchApproval(api: ApiClient, requestId: string) {
-  return api.call<ApprovalView>("GET", `/api/v1/approvals/${encodeURIComponent(requestId)}`);
-}
+export { fetchApproval };
 
 /**
  * Approves a request: computes the current and next codes from the vault for

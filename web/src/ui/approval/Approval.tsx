@@ -9,6 +9,7 @@ import {
   noCodeMessage,
 } from "../../approval/answer.js";
 import { planRun } from "../../approval/planRun.js";
+import { takePrefetchedApproval } from "../../approval/prefetch.js";
 import { passkeyApprovalDeps } from "../../passkey/usePasskeySettings.js";
 import { closeRequestNotification, onWorkerMessage } from "../../sw-bridge/index.js";
 import { clockTime, formatDuration, urlHost } from "../format.js";
@@ -97,7 +98,7 @@ export default function Approval({ requestId }: { requestId: string }) {
   const now = useNow(1000);
 
   const load = useCallback(async () => {
-    const result = await fetchApproval(services.api, requestId);
+    const result = await (takePrefetchedApproval(requestId) ?? fetchApproval(services.api, requestId));
     if (!result.ok) return setLoadError(result.message);
     setView(result.data);
     const account = await services.vault.findByServerId(result.data.accountId);
