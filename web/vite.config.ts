@@ -39,6 +39,25 @@ function compressServiceWorker(): Plugin {
 }
 
 /**
+ * The four pages (index, pair, approve, shell .html) share their <head>'s meta tags, icons and
+ * title: they are written once, in head.html, and put in place of the comment that names it.
+ */
+function sharedHead(): Plugin {
+  const marker = /^ *<!-- The meta tags, icons and title every page shares: head\.html[^>]*-->\n/m;
+  const head = readFileSync(new URL("./head.html", import.meta.url), "utf8");
+  return {
+    name: "countersign:shared-head",
+    transformIndexHtml: {
+      order: "pre",
+      handler(html, { filename }) {
+        if (!marker.test(html)) throw new Error(`${filename}: its <head> does not name head.html`);
+        return html.replace(marker, () => head);
+      },
+    },
+  };
+}
+
+/**
  * In the service worker's build, vault/loadTotp.ts becomes loadTotp.worker.ts:
  * the page loads the code generators on first use, the worker has them
  * built in (a dynamic import there would pull in Vite's preload helper, whose
@@ -153,6 +172,7 @@ export default defineConfig(({ mode }) => ({
   server: { proxy: { "/api": "http://localhost:8080" } },
   plugins: [
     react(),
+    sharedHead(),
     preloadTheApp(),
     VitePWA({
       strategies: "injectManifest",

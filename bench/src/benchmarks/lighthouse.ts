@@ -209,6 +209,8 @@ async function audit(url: string, preset: "mobile" | "desktop", profile?: string
 export async function benchLighthouse(options: {
   runs: number;
   presets?: ("mobile" | "desktop")[];
+  /** Only the screens whose name contains one of these ("approval", "pairing", …); all when absent. */
+  screens?: string[];
   log?: (line: string) => void;
 }): Promise<LighthouseScreenResult[]> {
   // The origin is localhost, as a phone's is a name: the app's pages are served on it, the API too.
@@ -228,7 +230,7 @@ export async function benchLighthouse(options: {
   const results: LighthouseScreenResult[] = [];
   try {
     // Screen by screen: the approval screen's pending requests come last, so the code list never shows them.
-    for (const screen of screens) {
+    for (const screen of screens.filter((s) => !options.screens || options.screens.some((n) => s.name.includes(n)))) {
       for (const preset of options.presets ?? ["mobile", "desktop"]) {
         const result: LighthouseScreenResult = { screen: screen.name, preset, runs: [] };
         for (let i = 0; i < options.runs; i++) {

@@ -200,7 +200,8 @@ async function main() {
     const runs = Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? 3);
     log(`Lighthouse 12.8 (simulated throttling; ${runs} runs of each screen and preset, real server process):`);
     const presets = (process.env.BENCH_LIGHTHOUSE_PRESETS ?? "mobile,desktop").split(",") as ("mobile" | "desktop")[];
-    const results = await benchLighthouse({ runs, presets, log });
+    const screens = process.env.BENCH_LIGHTHOUSE_SCREENS?.split(",");
+    const results = await benchLighthouse({ runs, presets, log, ...(screens ? { screens } : {}) });
     const lighthouseLines: string[] = [];
     for (const { screen, preset, runs: samples } of results) {
       const pick = (f: (run: (typeof samples)[number]) => number, digits = 0) => summarize(samples.map(f), digits);
