@@ -1,6 +1,7 @@
 import type { TotpParams } from "@countersign/shared";
 import { generateTotp } from "@countersign/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import { createEphemeralKey } from "../codes/createEphemeralKey.js";
 import { resolveLink } from "../link/resolveLink.js";
 import type { Reporter } from "../output/createReporter.js";
@@ -19,14 +20,7 @@ import { startHttpServer } from "../testing/startHttpServer.js";
 const TOTP: TotpParams = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 };
 
 function publishOf(name: string, version: string): RegistryOperation {
-  return {
-    action: "publish",
-    registry: "registry.npmjs.org",
-    method: "PUT",
-    path: `/${name}`,
-    package: { name, version },
-    tag: "latest",
-  };
+  return npmPublish(name, version, { tag: "latest" });
 }
 
 function quietReporter(lines: string[] = []): Reporter {

@@ -3,6 +3,7 @@ import type { Page } from "@playwright/test";
 import { exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
 import {
   addAccountByUri,
   addPasskeyAccount,
@@ -79,15 +80,10 @@ test("every screen passes axe without serious violations, under the strict CSP",
   expect((await ci).status).toBe(200);
 
   // The registry relay's requests: what the publish request says, npm's passkey page, a run offer.
-  const operation = {
-    action: "publish",
-    registry: "registry.npmjs.org",
-    method: "PUT",
-    path: "/foo",
-    package: { name: "foo", version: "1.2.4" },
+  const operation = npmPublish("foo", "1.2.4", {
     tag: "next",
     tarball: { size: 2_400_000, integrity: `sha512-${"Zm9v".repeat(21)}YQ==` },
-  };
+  });
   const passkeyPage = requestOtp(server.origin, token, {
     operation,
     challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/0b1c" },

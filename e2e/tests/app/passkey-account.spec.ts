@@ -10,6 +10,7 @@ import type { Page } from "@playwright/test";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
 import { connectPush } from "../../helpers/pushBridge.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
 import type { ServerHandle } from "../../helpers/server.js";
 import {
   addPasskeyAccount,
@@ -21,13 +22,7 @@ import {
 } from "./support/app.js";
 
 const bob = { issuer: "npm", label: "bob" };
-const publishFoo = {
-  action: "publish",
-  registry: "registry.npmjs.org",
-  method: "PUT",
-  path: "/foo",
-  package: { name: "foo", version: "1.2.3" },
-};
+const publishFoo = npmPublish("foo", "1.2.3");
 
 /** The registry's page, served locally: the machine reaches no registry site. */
 const NPM_PAGE = "<!doctype html><title>npm</title><h1>Use your passkey</h1>";

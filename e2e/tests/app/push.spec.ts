@@ -1,6 +1,7 @@
 import type { DeviceView } from "@countersign/shared";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { ApiDevice, type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
 import {
   addAccountByUri,
   allowOneTapUnverified,
@@ -213,13 +214,7 @@ test("npm's passkey page arrives without a one-tap Approve, and closes when CI w
 }) => {
   const token = await setUp(page, server);
   const ci = requestOtp(server.origin, token, {
-    operation: {
-      action: "publish",
-      registry: "registry.npmjs.org",
-      method: "PUT",
-      path: "/foo",
-      package: { name: "foo", version: "1.2.3" },
-    },
+    operation: npmPublish("foo", "1.2.3"),
     challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/77" },
     context: { repository: "owner/repo" },
     wait: 30,

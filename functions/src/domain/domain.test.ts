@@ -1,5 +1,6 @@
 import { generateDeviceKey, generateTimedCodes, signRequest } from "@countersign/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import type { Deps } from "../deps.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { createDomainFixture, type DomainFixture, expectAppError } from "../testing/domainDeps.js";
@@ -235,14 +236,7 @@ describe("setup code", () => {
 
 describe("the registry relay's requests", () => {
   const publicKey = { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) } as const;
-  const operation = {
-    action: "publish",
-    registry: "registry.npmjs.org",
-    method: "PUT",
-    path: "/foo",
-    package: { name: "foo", version: "1.2.3" },
-    tag: "latest",
-  } as const;
+  const operation = npmPublish("foo", "1.2.3", { tag: "latest" });
   const web = { type: "web", authUrl: "https://www.npmjs.com/auth/cli/5e2f" } as const;
   const jwe = "eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn";
   const ask = (token: string, body: Record<string, unknown>, idempotencyKey: string | null = null) => ({

@@ -1,4 +1,5 @@
 import {
+  type ApprovalView,
   createDeviceClient,
   type DeviceCallOptions,
   type DeviceClient,
@@ -55,6 +56,16 @@ export class TestDevice {
   /** Signs a call without sending it, for replaying or tampering with it. */
   prepare(method: string, path: string, body?: unknown, options?: DeviceCallOptions): Promise<PreparedDeviceRequest> {
     return this.client.prepare(method, path, body, options);
+  }
+
+  /** The first request waiting for this device's answer, polled until one appears (4 s at most). */
+  async pendingApproval(): Promise<ApprovalView> {
+    for (let i = 0; i < 200; i++) {
+      const [first] = (await this.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
+      if (first) return first;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error("no pending approval appeared");
   }
 
   /** Sends a prepared call as it is. */

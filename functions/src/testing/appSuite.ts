@@ -1,0 +1,49 @@
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
+import { startTestApp, type TestApp } from "./startTestApp.js";
+
+export interface AppSuite {
+  /** The local Web Push service, shared by the suite's tests. */
+  readonly push: PushService;
+  /** The current test's app; throws before `start`. */
+  readonly app: TestApp;
+  /** Starts the test's app, allowed to push to `push` unless `options` say otherwise; closed after the test. */
+  start(options?: Parameters<typeof startTestApp>[0]): Promise<TestApp>;
+}
+
+/**
+ * The set-up of an HTTP test file (or describe block): the push service
+ * started before its first test and stopped after its last, and each test's
+ * real app closed after the test. Call it at the top level of the file or block.
+ */
+export function appSuite(): AppSuite {
+  let push: PushService | undefined;
+  let app: TestApp | undefined;
+  beforeAll(async () => {
+    push = await startPushService();
+  });
+  afterAll(async () => {
+    await push?.close();
+  });
+  afterEach(async () => {
+    await app?.close();
+    app = undefined;
+  });
+  const pushService = () => {
+    if (!push) throw new Error("the push service starts before the suite's first test");
+    return push;
+  };
+  return {
+    get push() {
+      return pushService();
+    },
+    get app() {
+      if (!app) throw new Error("no app: call start() in the test or a beforeEach");
+      return app;
+    },
+    async start(options = {}) {
+      app = await startTestApp({ pushAllow: [new URL(pushService().origin).host], ...options });
+      return app;
+    },
+  };
+}
