@@ -133,10 +133,10 @@ describe("limits", () => {
 });
 
 describe("device signatures", () => {
-  async function signedDevice() {
+  /** A new key's pairing with a setup or invite code: POST /api/v1/devices signed by it now, and its parsed body. */
+  async function signedPairing(code: { setupCode: string | null } | { inviteCode: string }, name: string) {
     const key = await generateDeviceKey();
-    const setupCode = await ensureSetupCode(deps);
-    const body = JSON.stringify({ setupCode, name: "Pixel", publicKey: key.publicKeyJwk });
+    const body = JSON.stringify({ ...code, name, publicKey: key.publicKeyJwk });
     const headers = await signRequest({
       privateKey: key.privateKey,
       method: "POST",
@@ -144,11 +144,14 @@ describe("device signatures", () => {
       body,
       now,
     });
-    const view = await pairDevice(
-      deps,
-      { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) },
-      JSON.parse(body),
-    );
+    const request = { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) };
+    return { key, request, body: JSON.parse(body) };
+  }
+
+  async function signedDevice() {
+    const setupCode = await ensureSetupCode(deps);
+    const { key, request, body } = await signedPairing({ setupCode }, "Pixel");
+    const view = await pairDevice(deps, request, body);
     const sign = async (signedAt: number) => ({
       method: "GET",
       path: "/api/v1/devices/me",
@@ -203,23 +206,8 @@ describe("device signatures", () => {
     const invite = await createInvite(deps, device);
     expect(invite.expiresAt).toBe(now + 15 * 60_000);
     now += 15 * 60_000;
-    const key = await generateDeviceKey();
-    const body = JSON.stringify({ inviteCode: invite.inviteCode, name: "Tablet", publicKey: key.publicKeyJwk });
-    const headers = await signRequest({
-      privateKey: key.privateKey,
-      method: "POST",
-      path: "/api/v1/devices",
-      body,
-      now,
-    });
-    await expectError(
-      pairDevice(
-        deps,
-        { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) },
-        JSON.parse(body),
-      ),
-      "unauthorized",
-    );
+    const { request, body } = await signedPairing({ inviteCode: invite.inviteCode }, "Tablet");
+    await expectError(pairDevice(deps, request, body), "unauthorized");
   });
 });
 

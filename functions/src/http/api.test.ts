@@ -70,14 +70,12 @@ describe("pairing", () => {
   beforeEach(() => start());
 
   it("pairs the first device with the setup code, once", async () => {
-    const wrong = await TestDevice.create(suite.app.url);
-    const refused = await wrong.pairRaw({ setupCode: "WRONG-CODE", name: "X", publicKey: wrong.publicKeyJwk });
+    const { response: refused } = await TestDevice.tryPair(suite.app.url, { setupCode: "WRONG-CODE" }, "X");
     expect(refused.status).toBe(401);
     const device = await TestDevice.pair(suite.app.url, { setupCode: "test-setu-pcod-e234" }, "Pixel");
     const me = await device.call<DeviceView>("GET", "/api/v1/devices/me");
     expect(me.body).toMatchObject({ id: device.id, name: "Pixel", hasPush: false, current: true });
-    const again = await TestDevice.create(suite.app.url);
-    const reused = await again.pairRaw({ setupCode: suite.app.setupCode, name: "Y", publicKey: again.publicKeyJwk });
+    const { response: reused } = await TestDevice.tryPair(suite.app.url, { setupCode: suite.app.setupCode }, "Y");
     expect(reused.status).toBe(401);
     expect(reused.body).toMatchObject({ error: "unauthorized" });
     expect((await device.call<DeviceView[]>("GET", "/api/v1/devices")).body).toHaveLength(1);
@@ -117,12 +115,7 @@ describe("pairing", () => {
     expect(invite.body.url).toBe(`${suite.app.url}/pair#invite=${invite.body.inviteCode}`);
     expect(invite.body.expiresAt).toBeGreaterThan(Date.now());
     const second = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "iPad");
-    const third = await TestDevice.create(suite.app.url);
-    const reused = await third.pairRaw({
-      inviteCode: invite.body.inviteCode,
-      name: "Z",
-      publicKey: third.publicKeyJwk,
-    });
+    const { response: reused } = await TestDevice.tryPair(suite.app.url, { inviteCode: invite.body.inviteCode }, "Z");
     expect(reused.status).toBe(401);
     const devices = await second.call<DeviceView[]>("GET", "/api/v1/devices");
     expect(devices.body.map((d) => [d.name, d.current])).toEqual([

@@ -26,8 +26,11 @@ const start = () => suite.start();
 
 /** Pairs the first device and returns it with the recovery code the server showed once. */
 async function firstDevice(name = "Pixel") {
-  const device = await TestDevice.create(suite.app.url);
-  const paired = await device.pairRaw({ setupCode: suite.app.setupCode, name, publicKey: device.publicKeyJwk });
+  const { device, response: paired } = await TestDevice.tryPair(
+    suite.app.url,
+    { setupCode: suite.app.setupCode },
+    name,
+  );
   expect(paired.status).toBe(201);
   const body = paired.body as PairResult;
   device.id = body.id;
@@ -230,12 +233,7 @@ describe("what a removed device started, and the trail", () => {
     expect((await owner.call("DELETE", `/api/v1/devices/${helper.id}`)).status).toBe(204);
     expect((await helper.call("GET", "/api/v1/devices/me")).status).toBe(401);
 
-    const stranger = await TestDevice.create(suite.app.url);
-    const paired = await stranger.pairRaw({
-      inviteCode: invite.inviteCode,
-      name: "Stranger",
-      publicKey: stranger.publicKeyJwk,
-    });
+    const { response: paired } = await TestDevice.tryPair(suite.app.url, { inviteCode: invite.inviteCode }, "Stranger");
     expect(paired.status).toBe(401);
     expect((await owner.call<DeviceView[]>("GET", "/api/v1/devices")).body.map((d) => d.name)).toEqual(["Owner"]);
   });
@@ -253,12 +251,7 @@ describe("what a removed device started, and the trail", () => {
 
     expect((await owner.call("DELETE", `/api/v1/invites/${first.id}`)).status).toBe(204);
     expect((await owner.call("DELETE", `/api/v1/invites/${first.id}`)).status).toBe(404);
-    const stranger = await TestDevice.create(suite.app.url);
-    const refused = await stranger.pairRaw({
-      inviteCode: first.inviteCode,
-      name: "X",
-      publicKey: stranger.publicKeyJwk,
-    });
+    const { response: refused } = await TestDevice.tryPair(suite.app.url, { inviteCode: first.inviteCode }, "X");
     expect(refused.status).toBe(401);
     expect((await owner.call<OpenInviteView[]>("GET", "/api/v1/invites")).body.map((i) => i.id)).toEqual([second.id]);
     expect((await TestDevice.pair(suite.app.url, { inviteCode: second.inviteCode }, "Tablet")).id).toBeTruthy();

@@ -31,11 +31,17 @@ export class TestDevice {
 
   /** Pairs with a setup code or invite code; throws unless it worked. */
   static async pair(origin: string, code: { setupCode: string } | { inviteCode: string }, name = "Phone") {
-    const device = await TestDevice.create(origin);
-    const response = await device.pairRaw({ ...code, name, publicKey: device.publicKeyJwk });
+    const { device, response } = await TestDevice.tryPair(origin, code, name);
     if (response.status !== 201) throw new Error(`pairing failed: ${response.status} ${response.text}`);
     device.id = (response.body as DeviceView).id;
     return device;
+  }
+
+  /** A new key's attempt to pair with `code`: the server's answer, whatever its status, and the unpaired device. */
+  static async tryPair(origin: string, code: Record<string, unknown>, name = "Phone") {
+    const device = await TestDevice.create(origin);
+    const response = await device.pairRaw({ ...code, name, publicKey: device.publicKeyJwk });
+    return { device, response };
   }
 
   /** POST /api/v1/devices signed by this device's key, with any body. */
