@@ -6,11 +6,11 @@ import {
   JweAnswerPayload,
   validateAccount,
 } from "@countersign/shared";
-import { IDBFactory } from "fake-indexeddb";
 import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createApiClient } from "../api/client.js";
-import { openCountersignDb, resetDbConnection } from "../storage/db.js";
+import { openCountersignDb } from "../storage/db.js";
+import { freshDbForEachTest } from "../test/freshDb.js";
 import { startSignedServer } from "../test/signedServer.js";
 import { createVault } from "../vault/vault.js";
 import { answerOpened, approveRequest, buildApproveBody, denyRequest } from "./answer.js";
@@ -42,10 +42,7 @@ function approvalView(overrides: Partial<ApprovalView> = {}): ApprovalView {
 }
 
 let close: (() => Promise<void>) | undefined;
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory();
-  resetDbConnection();
-});
+freshDbForEachTest();
 afterEach(async () => {
   await close?.();
   close = undefined;
