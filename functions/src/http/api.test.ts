@@ -372,12 +372,7 @@ describe("CI requests", () => {
       error: "already_answered",
       answeredBy: { deviceId: device.id, deviceName: "Pixel" },
     });
-    const closed = await suite.push.waitForMessage(
-      (m) => m.endpoint === tabletPush.endpoint && (m.payload as PushPayload).type === "answered",
-    );
-    expect(closed.payload).toEqual({
-      v: 1,
-      type: "answered",
+    await suite.expectAnsweredPush(tabletPush.endpoint, {
       requestId: approval.id,
       status: "approved",
       answeredBy: "Pixel",

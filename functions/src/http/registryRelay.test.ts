@@ -267,12 +267,7 @@ describe("DELETE /api/v1/requests/:requestId", () => {
       status: 410,
       body: { error: "expired", requestId: approval.id, message: expect.stringMatching(/withdrawn by CI/) },
     });
-    const closing = await suite.push.waitForMessage(
-      (m) => m.endpoint === subscription.endpoint && (m.payload as PushPayload).type === "answered",
-    );
-    expect(closing.payload).toEqual({
-      v: 1,
-      type: "answered",
+    await suite.expectAnsweredPush(subscription.endpoint, {
       requestId: approval.id,
       status: "expired",
       answeredBy: "",

@@ -1,4 +1,4 @@
-import { afterAll, afterEach, beforeAll } from "vitest";
+import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
 import { startTestApp, type TestApp } from "./startTestApp.js";
 
@@ -9,6 +9,11 @@ export interface AppSuite {
   readonly app: TestApp;
   /** Starts the test's app, allowed to push to `push` unless `options` say otherwise; closed after the test. */
   start(options?: Parameters<typeof startTestApp>[0]): Promise<TestApp>;
+  /** Waits for the "answered" push to `endpoint` (it closes the notification) and expects it to say `closed`. */
+  expectAnsweredPush(
+    endpoint: string,
+    closed: { requestId: string; status: string; answeredBy: string },
+  ): Promise<void>;
 }
 
 /**
@@ -40,6 +45,12 @@ export function appSuite(): AppSuite {
     get app() {
       if (!app) throw new Error("no app: call start() in the test or a beforeEach");
       return app;
+    },
+    async expectAnsweredPush(endpoint, closed) {
+      const message = await pushService().waitForMessage(
+        (m) => m.endpoint === endpoint && (m.payload as { type?: string } | undefined)?.type === "answered",
+      );
+      expect(message.payload).toEqual({ v: 1, type: "answered", ...closed });
     },
     async start(options = {}) {
       app = await startTestApp({ pushAllow: [new URL(pushService().origin).host], ...options });
