@@ -1,7 +1,6 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
 import { exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
+import { expectAccessible } from "../../helpers/accessibility.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
 import { npmPublish } from "../../helpers/registryOperations.js";
 import {
@@ -14,19 +13,6 @@ import {
 } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
-
-/** Serious and critical axe violations on the current screen, in light and dark mode. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-    expect(serious, `${screen} in ${colorScheme} mode`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 test("every screen passes axe without serious violations, under the strict CSP", async ({ page, server }) => {
   // About thirty-five axe runs (each screen in light and dark mode).

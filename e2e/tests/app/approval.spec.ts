@@ -3,16 +3,14 @@ import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { ApiDevice, requestOtp } from "../../helpers/apiDevice.js";
 import { npmPublish } from "../../helpers/registryOperations.js";
-import { addAccountByUri, createLink, openAccount, testAccount, totpAt } from "./support/app.js";
+import { addAccountByUri, createLinkFor, openAccount, testAccount, totpAt } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 
 async function setUp(page: import("@playwright/test").Page, server: import("../../helpers/server.js").ServerHandle) {
   await pairPage(page, server, "Alice's phone");
   await addAccountByUri(page, npm);
-  await openAccount(page, npm);
-  const link = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const link = await createLinkFor(page, npm, "CI");
   return link;
 }
 

@@ -1,5 +1,6 @@
 import { type AccountView, type ApprovalView, type CreatedLink, describeRequest } from "@countersign/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { approvalView } from "../../../e2e/helpers/approvalView.js";
 import { approvalPayload } from "../domain/approvals.js";
 import { startTestApp, type TestApp } from "../testing/startTestApp.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
@@ -120,26 +121,9 @@ describe("hostile text in what CI claims", () => {
 });
 
 describe("the notification", () => {
-  const view = (overrides: Partial<ApprovalView> = {}): ApprovalView => ({
-    id: "r1",
-    accountId: "a1",
-    account: { issuer: "npm", label: "alice" },
-    link: { id: "l1", name: "CI" },
-    package: { name: "foo", version: "1.2.3" },
-    claimed: { repository: "acme/rocket" },
-    verified: null,
-    requester: { ip: "203.0.113.9", userAgent: null },
-    createdAt: 0,
-    expiresAt: 1,
-    status: "pending",
-    answeredBy: null,
-    answeredAt: null,
-    publicKey: null,
-    operation: null,
-    challenge: { type: "otp" },
-    run: null,
-    ...overrides,
-  });
+  /** What the notification is made from: a request claimed by acme/rocket through the link "CI". */
+  const view = (overrides: Partial<ApprovalView> = {}) =>
+    approvalView({ link: { id: "l1", name: "CI" }, claimed: { repository: "acme/rocket" }, ...overrides });
 
   it("keeps the repository in sight however long the package name, and says claimed by CI", () => {
     const padded = view({ package: { name: `foo-${"x".repeat(200)}`, version: "1.2.3" } });
