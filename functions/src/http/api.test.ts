@@ -28,10 +28,8 @@ async function setup(name = "Pixel") {
   const device = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, name);
   const subscription = suite.push.createSubscription();
   expect((await device.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
-  const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-  const created = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "GitHub" });
-  expect(created.status).toBe(201);
-  return { device, subscription, account, link: created.body.link, token: created.body.token, url: created.body.url };
+  const { account, link, token, url } = await device.addAccountWithLink("GitHub");
+  return { device, subscription, account, link, token, url };
 }
 
 function ci(token: string, body?: unknown, headers: Record<string, string> = {}) {

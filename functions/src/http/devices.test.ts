@@ -69,8 +69,7 @@ describe("recovery code", () => {
     const { device: old, recoveryCode } = await firstDevice();
     const subscription = suite.push.createSubscription();
     expect((await old.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
-    const account = (await old.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-    const link = (await old.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
+    const { account, ...link } = await old.addAccountWithLink();
 
     const { device: phone, response } = await recover(recoveryCode.toLowerCase().replace(/-/g, " "));
     expect(response.status).toBe(201);

@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  type AccountView,
   type ApprovalView,
   type AuditEntry,
   type CreatedLink,
@@ -36,9 +35,8 @@ async function setup() {
   const device = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, "Pixel");
   const subscription = suite.push.createSubscription();
   await device.call("PUT", "/api/v1/devices/me/push", subscription);
-  const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-  const created = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "GitHub" });
-  return { device, subscription, account, token: created.body.token };
+  const { account, token } = await device.addAccountWithLink("GitHub");
+  return { device, subscription, account, token };
 }
 
 function ci(token: string, body: unknown, headers: Record<string, string> = {}) {

@@ -1,5 +1,7 @@
 import {
+  type AccountView,
   type ApprovalView,
+  type CreatedLink,
   createDeviceClient,
   type DeviceCallOptions,
   type DeviceClient,
@@ -57,6 +59,21 @@ export class TestDevice {
     options?: DeviceCallOptions,
   ): Promise<ApiResponse<T>> {
     return this.client.request<T>(method, path, body, options);
+  }
+
+  /** Adds the account `issuer: label` and a CI link named `linkName` for it; throws unless both are created. */
+  async addAccountWithLink(
+    linkName = "CI",
+    issuer = "npm",
+    label = "alice",
+  ): Promise<CreatedLink & { account: AccountView }> {
+    const account = await this.call<AccountView>("POST", "/api/v1/accounts", { issuer, label });
+    if (account.status !== 201) throw new Error(`adding the account failed: ${account.status} ${account.text}`);
+    const created = await this.call<CreatedLink>("POST", `/api/v1/accounts/${account.body.id}/links`, {
+      name: linkName,
+    });
+    if (created.status !== 201) throw new Error(`creating the link failed: ${created.status} ${created.text}`);
+    return { account: account.body, ...created.body };
   }
 
   /** Signs a call without sending it, for replaying or tampering with it. */

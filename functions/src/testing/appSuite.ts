@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, expect } from "vitest";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
 import { startTestApp, type TestApp } from "./startTestApp.js";
+import { TestDevice } from "./TestDevice.js";
 
 export interface AppSuite {
   /** The local Web Push service, shared by the suite's tests. */
@@ -55,6 +56,46 @@ export function appSuite(): AppSuite {
     async start(options = {}) {
       app = await startTestApp({ pushAllow: [new URL(pushService().origin).host], ...options });
       return app;
+    },
+  };
+}
+
+export interface AppForFile {
+  readonly app: TestApp;
+  /** Paired as "Pixel", holding npm: alice with the CI link "CI". */
+  readonly device: TestDevice;
+  /** The token of that link. */
+  readonly token: string;
+}
+
+/**
+ * One real app for all of a test file's tests, with a paired device holding an
+ * account and a CI link: started before the first test, closed after the last.
+ * Call it at the top level of the file, before the file's own `beforeAll`.
+ */
+export function appForFile(options: Parameters<typeof startTestApp>[0] = {}): AppForFile {
+  let state: { app: TestApp; device: TestDevice; token: string } | undefined;
+  beforeAll(async () => {
+    const app = await startTestApp(options);
+    const device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
+    state = { app, device, token: (await device.addAccountWithLink()).token };
+  });
+  afterAll(async () => {
+    await state?.app.close();
+  });
+  const current = () => {
+    if (!state) throw new Error("the file's app starts before its first test");
+    return state;
+  };
+  return {
+    get app() {
+      return current().app;
+    },
+    get device() {
+      return current().device;
+    },
+    get token() {
+      return current().token;
     },
   };
 }
