@@ -37,6 +37,13 @@ async function firstDevice(name = "Pixel") {
   return { device, recoveryCode: body.recoveryCode ?? "" };
 }
 
+/** The first device, and a second one it invited, paired as `name`. */
+async function firstDeviceAndInvitee(name: string) {
+  const { device: old } = await firstDevice();
+  const invite = await old.call<InviteView>("POST", "/api/v1/invites");
+  return { old, invitee: await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, name) };
+}
+
 async function recover(recoveryCode: string, name = "New phone") {
   const device = await TestDevice.create(suite.app.url);
   const response = await device.call<RecoverResult>(
@@ -129,9 +136,7 @@ describe("recovery code", () => {
 describe("seed transfer between devices", () => {
   it("relays ciphertext from the inviter to the new device once, then forgets it", async () => {
     await start();
-    const { device: old } = await firstDevice();
-    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
-    const fresh = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "iPhone");
+    const { old, invitee: fresh } = await firstDeviceAndInvitee("iPhone");
     const id = transferId();
     const ephemeral = await generateDeviceKey();
     const opened = await fresh.call("POST", "/api/v1/transfers", { transferId: id, publicKey: ephemeral.publicKeyJwk });
@@ -159,9 +164,7 @@ describe("seed transfer between devices", () => {
   it("deletes a transfer nobody picked up once it expires", async () => {
     let now = Date.now();
     await suite.start({ pushAllow: [], clock: { now: () => now }, config: { inviteTtlSeconds: 60 } });
-    const { device: old } = await firstDevice();
-    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
-    const fresh = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "iPhone");
+    const { old, invitee: fresh } = await firstDeviceAndInvitee("iPhone");
     const id = transferId();
     const ephemeral = await generateDeviceKey();
     await fresh.call("POST", "/api/v1/transfers", { transferId: id, publicKey: ephemeral.publicKeyJwk });
@@ -188,9 +191,7 @@ describe("seed transfer between devices", () => {
 describe("removing a device", () => {
   it("stops its pending approvals and its answers", async () => {
     await start();
-    const { device: old } = await firstDevice();
-    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
-    const lost = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "Lost phone");
+    const { old, invitee: lost } = await firstDeviceAndInvitee("Lost phone");
     const account = (await old.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
     await lost.call("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" });
     const link = (await old.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
