@@ -1,6 +1,6 @@
 import type { TotpParams } from "@countersign/shared";
 import { generateTotp } from "@countersign/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import { createEphemeralKey } from "../codes/createEphemeralKey.js";
 import { resolveLink } from "../link/resolveLink.js";
@@ -185,87 +185,66 @@ describe("the phone as the registry relay's second factor", () => {
         authUrl: `${server.origin}/auth/cli/0c4f-secret`,
         doneUrl: `${server.origin}/-/v1/done?authId=0c4f-secret`,
       };
-      return { server, upstream, challenge, polls, finish: () => (done = true) };
+      /** The relay asking the phone for `name`@1.0.0's publish with this registry's challenge. */
+      const ask = (factor: ReturnType<typeof createPhoneSecondFactor>, name: string) =>
+        factor.answer({ challenge, operation: publishOf(name, "1.0.0"), upstream });
+      return { server, upstream, challenge, polls, finish: () => (done = true), ask };
     }
 
+    let web: Awaited<ReturnType<typeof webRegistry>>;
+    beforeEach(async () => {
+      web = await webRegistry();
+    });
+    afterEach(async () => {
+      await web.server.close();
+    });
+
     it("asks the phone to open the registry's page and retries with the registry's token", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor, lines } = await factorFor({ runSeconds: 300 });
-        const answer = factor.answer({
-          challenge: web.challenge,
-          operation: publishOf("p", "1.0.0"),
-          upstream: web.upstream,
-        });
-        const approval = await device.nextApproval();
-        expect(approval.challenge).toEqual({ type: "web", authUrl: web.challenge.authUrl });
-        expect(approval.run).toBeNull();
-        await device.open(approval);
-        web.finish();
-        expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
-        expect(web.polls.every((authorization) => authorization === "Bearer npm_x")).toBe(true);
-        expect(lines.join("\n")).not.toContain("0c4f-secret");
-      } finally {
-        await web.server.close();
-      }
+      const { factor, lines } = await factorFor({ runSeconds: 300 });
+      const answer = web.ask(factor, "p");
+      const approval = await device.nextApproval();
+      expect(approval.challenge).toEqual({ type: "web", authUrl: web.challenge.authUrl });
+      expect(approval.run).toBeNull();
+      await device.open(approval);
+      web.finish();
+      expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
+      expect(web.polls.every((authorization) => authorization === "Bearer npm_x")).toBe(true);
+      expect(lines.join("\n")).not.toContain("0c4f-secret");
     });
 
     it("takes the question off the phone when the passkey was used before the phone answered", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor } = await factorFor();
-        const answer = factor.answer({
-          challenge: web.challenge,
-          operation: publishOf("q", "1.0.0"),
-          upstream: web.upstream,
-        });
-        const approval = await device.nextApproval();
-        web.finish();
-        expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
-        expect(await device.pendingApprovals()).toEqual([]);
-        const after = await device.call<{ status: string }>("GET", `/api/v1/approvals/${approval.id}`);
-        expect(after.status).toBe("expired");
-      } finally {
-        await web.server.close();
-      }
+      const { factor } = await factorFor();
+      const answer = web.ask(factor, "q");
+      const approval = await device.nextApproval();
+      web.finish();
+      expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
+      expect(await device.pendingApprovals()).toEqual([]);
+      const after = await device.call<{ status: string }>("GET", `/api/v1/approvals/${approval.id}`);
+      expect(after.status).toBe("expired");
     });
 
     it("stops polling and refuses when the phone denies", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor } = await factorFor();
-        const answer = factor.answer({
-          challenge: web.challenge,
-          operation: publishOf("r", "1.0.0"),
-          upstream: web.upstream,
-        });
-        await device.deny((await device.nextApproval()).id);
-        expect(await answer).toMatchObject({ kind: "refused", status: 403 });
-        expect(factor.failure()).toMatchObject({ kind: "denied" });
-        const polled = web.polls.length;
-        // Not synchronisation: an absence check, long enough to span the registry's next poll.
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        expect(web.polls.length).toBe(polled);
-      } finally {
-        await web.server.close();
-      }
+      const { factor } = await factorFor();
+      const answer = web.ask(factor, "r");
+      await device.deny((await device.nextApproval()).id);
+      expect(await answer).toMatchObject({ kind: "refused", status: 403 });
+      expect(factor.failure()).toMatchObject({ kind: "denied" });
+      const polled = web.polls.length;
+      // Not synchronisation: an absence check, long enough to span the registry's next poll.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(web.polls.length).toBe(polled);
     });
 
     it("never offers a page off the registry's site", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor } = await factorFor();
-        const answer = await factor.answer({
-          challenge: { ...web.challenge, authUrl: "https://evil.example/auth/cli/1" },
-          operation: publishOf("s", "1.0.0"),
-          upstream: web.upstream,
-        });
-        expect(answer).toMatchObject({ kind: "refused", message: expect.stringContaining("evil.example") });
-        expect(factor.prompts()).toBe(0);
-        expect(web.polls).toEqual([]);
-      } finally {
-        await web.server.close();
-      }
+      const { factor } = await factorFor();
+      const answer = await factor.answer({
+        challenge: { ...web.challenge, authUrl: "https://evil.example/auth/cli/1" },
+        operation: publishOf("s", "1.0.0"),
+        upstream: web.upstream,
+      });
+      expect(answer).toMatchObject({ kind: "refused", message: expect.stringContaining("evil.example") });
+      expect(factor.prompts()).toBe(0);
+      expect(web.polls).toEqual([]);
     });
   });
 });
