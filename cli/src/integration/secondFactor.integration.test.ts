@@ -66,13 +66,19 @@ describe("the phone as the registry relay's second factor", () => {
     return { factor, lines };
   }
 
+  /** The relay asking for a code (an OTP challenge) to publish `name`@`version` to npmjs. */
+  function askCode(
+    factor: ReturnType<typeof createPhoneSecondFactor>,
+    name: string,
+    version: string,
+    more: { refusedOtp?: string } = {},
+  ) {
+    return factor.answer({ challenge: { type: "otp" }, operation: publishOf(name, version), upstream: npmjs, ...more });
+  }
+
   it("asks once with what the registry was asked, then reuses the code while it is valid", async () => {
     const { factor } = await factorFor();
-    const first = factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("rocket", "1.0.0"),
-      upstream: npmjs,
-    });
+    const first = askCode(factor, "rocket", "1.0.0");
     const approval = await device.nextApproval();
     expect(approval.operation).toMatchObject({ action: "publish", package: { name: "rocket", version: "1.0.0" } });
     expect(approval.challenge).toEqual({ type: "otp" });
@@ -81,11 +87,7 @@ describe("the phone as the registry relay's second factor", () => {
     expect(answer).toEqual({ kind: "otp", otp: await generateTotp(TOTP, Date.now()) });
 
     expect(factor.codeInHand(npmjs)).toBe(answer.kind === "otp" ? answer.otp : null);
-    const second = await factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("booster", "1.0.0"),
-      upstream: npmjs,
-    });
+    const second = await askCode(factor, "booster", "1.0.0");
     expect(second).toEqual(answer);
     expect(factor.prompts()).toBe(1);
     expect(await device.pendingApprovals()).toEqual([]);
@@ -93,20 +95,11 @@ describe("the phone as the registry relay's second factor", () => {
 
   it("asks again when the registry refused the code in hand", async () => {
     const { factor } = await factorFor();
-    const first = factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("rocket", "2.0.0"),
-      upstream: npmjs,
-    });
+    const first = askCode(factor, "rocket", "2.0.0");
     await device.approve(await device.nextApproval(), TOTP);
     const answer = await first;
     if (answer.kind !== "otp") throw new Error("no code");
-    const again = factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("rocket", "2.0.0"),
-      upstream: npmjs,
-      refusedOtp: answer.otp,
-    });
+    const again = askCode(factor, "rocket", "2.0.0", { refusedOtp: answer.otp });
     const approval = await device.nextApproval();
     await device.deny(approval.id);
     expect(await again).toMatchObject({ kind: "refused", status: 403 });
@@ -116,18 +109,14 @@ describe("the phone as the registry relay's second factor", () => {
   it("covers the rest of the run when the approver says so: a later challenge past the code's life needs no tap", async () => {
     let clock = Date.now();
     const { factor, lines } = await factorFor({ runSeconds: 300, now: () => clock });
-    const first = factor.answer({ challenge: { type: "otp" }, operation: publishOf("a", "1.0.0"), upstream: npmjs });
+    const first = askCode(factor, "a", "1.0.0");
     const approval = await device.nextApproval();
     expect(approval.run).toEqual({ seconds: 300 });
     await device.approveRun(approval, TOTP);
     expect((await first).kind).toBe("otp");
 
     clock += 150_000;
-    const later = await factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("c", "1.0.0"),
-      upstream: npmjs,
-    });
+    const later = await askCode(factor, "c", "1.0.0");
     expect(later).toEqual({ kind: "otp", otp: await generateTotp(TOTP, clock) });
     expect(factor.prompts()).toBe(1);
     expect(lines.join("\n")).toMatch(/codes for the rest of this run until \d\d:\d\d UTC/);
@@ -136,11 +125,11 @@ describe("the phone as the registry relay's second factor", () => {
   it("without the run approved, a challenge after the code's life rings the phone again", async () => {
     let clock = Date.now();
     const { factor } = await factorFor({ runSeconds: 300, now: () => clock });
-    const first = factor.answer({ challenge: { type: "otp" }, operation: publishOf("a", "2.0.0"), upstream: npmjs });
+    const first = askCode(factor, "a", "2.0.0");
     await device.approve(await device.nextApproval(), TOTP);
     await first;
     clock += 150_000;
-    const later = factor.answer({ challenge: { type: "otp" }, operation: publishOf("b", "2.0.0"), upstream: npmjs });
+    const later = askCode(factor, "b", "2.0.0");
     const approval = await device.nextApproval();
     expect(approval.operation?.package).toEqual({ name: "b", version: "2.0.0" });
     await device.deny(approval.id);
@@ -150,15 +139,11 @@ describe("the phone as the registry relay's second factor", () => {
 
   it("after a denial the run asks no more and says why", async () => {
     const { factor } = await factorFor();
-    const first = factor.answer({ challenge: { type: "otp" }, operation: publishOf("d", "1.0.0"), upstream: npmjs });
+    const first = askCode(factor, "d", "1.0.0");
     await device.deny((await device.nextApproval()).id);
     expect(await first).toMatchObject({ kind: "refused", status: 403 });
     expect(factor.failure()).toMatchObject({ kind: "denied" });
-    const next = await factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("e", "1.0.0"),
-      upstream: npmjs,
-    });
+    const next = await askCode(factor, "e", "1.0.0");
     expect(next).toMatchObject({ kind: "refused", message: expect.stringContaining("not asking again") });
     expect(factor.prompts()).toBe(1);
     expect(await device.pendingApprovals()).toEqual([]);
