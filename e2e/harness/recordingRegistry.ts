@@ -4,8 +4,7 @@
  * Unlike the 2FA registry harness it records the authorization header
  * itself — the tokens it sees are test values, and what they are is the point.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
+import { sendJson, startHttpServer } from "../../cli/src/testing/startHttpServer.js";
 
 export interface SeenRequest {
   method: string;
@@ -24,33 +23,15 @@ export interface RecordingRegistry {
 
 export async function startRecordingRegistry(): Promise<RecordingRegistry> {
   const requests: SeenRequest[] = [];
-  const server: Server = createServer(async (request, response) => {
+  const server = await startHttpServer((request, response) => {
     requests.push({
-      method: request.method ?? "",
-      path: (request.url ?? "/").split("?")[0] ?? "/",
+      method: request.method,
+      path: request.url.split("?")[0] ?? "/",
       authorization: request.headers.authorization ?? null,
       userAgent: request.headers["user-agent"] ?? null,
     });
-    for await (const _ of request) {
-      // drain the body
-    }
-    response.setHeader("content-type", "application/json");
-    if (request.method === "PUT") {
-      response.writeHead(200);
-      return response.end(JSON.stringify({ success: true }));
-    }
-    response.writeHead(404);
-    response.end(JSON.stringify({ error: "Not found" }));
+    if (request.method === "PUT") sendJson(response, 200, { success: true });
+    else sendJson(response, 404, { error: "Not found" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    requests,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { origin: server.origin, requests, close: server.close };
 }

@@ -16,7 +16,8 @@ import { CompactEncrypt, importJWK } from "jose";
 
 /**
  * A paired device driven from Node: signs every call with its own P-256 key
- * through the app's own client. Used as "the other phone" and to set up state fast.
+ * through the app's own client. Used as "the other phone" and to set up state
+ * fast, and as the phone of the CLI's integration tests.
  */
 export class ApiDevice {
   private constructor(
@@ -52,8 +53,12 @@ export class ApiDevice {
     return this.call<AccountView>("POST", "/api/v1/accounts", { issuer, label });
   }
 
-  createLink(accountId: string, name = "CI") {
-    return this.call<CreatedLink>("POST", `/api/v1/accounts/${accountId}/links`, { name });
+  createLink(accountId: string, name = "CI", policy?: Record<string, unknown>) {
+    return this.call<CreatedLink>("POST", `/api/v1/accounts/${accountId}/links`, policy ? { name, policy } : { name });
+  }
+
+  revokeLink(linkId: string) {
+    return this.call<unknown>("DELETE", `/api/v1/links/${linkId}`);
   }
 
   subscribePush(subscription: PushSubscriptionBody) {
@@ -69,12 +74,16 @@ export class ApiDevice {
     return Array.isArray(result) ? result : result.approvals;
   }
 
-  /** Waits until a pending approval shows up for this device. */
+  async pendingApprovals(): Promise<ApprovalView[]> {
+    return (await this.approvals()).filter((approval) => approval.status === "pending");
+  }
+
+  /** Waits until a pending approval shows up for this device, as the phone does after a notification. */
   async nextApproval(timeoutMs = 10_000): Promise<ApprovalView> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const pending = (await this.approvals()).filter((approval) => approval.status === "pending");
-      if (pending[0]) return pending[0];
+      const [first] = await this.pendingApprovals();
+      if (first) return first;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error("no approval arrived");
@@ -84,15 +93,49 @@ export class ApiDevice {
     return this.call<unknown>("POST", `/api/v1/approvals/${requestId}/answer`, body);
   }
 
-  /** Approves as the phone does: codes for now and the next step, as a JWE when CI sent a key. */
-  async approve(approval: ApprovalView, params: TotpParams) {
-    const codes = await generateTimedCodes(params);
-    if (!approval.publicKey) return this.answer(approval.id, { decision: "approve", codes });
+  deny(requestId: string) {
+    return this.answer(requestId, { decision: "deny" });
+  }
+
+  /**
+   * Approves as the phone does: codes for now and the next step, as a JWE
+   * when CI sent a key (in plain text with `plaintext`, as an older app would).
+   */
+  async approve(approval: ApprovalView, params: TotpParams, options: { plaintext?: boolean } = {}) {
+    return this.answerWithCodes(approval, await generateTimedCodes(params), options);
+  }
+
+  /** Approves and covers the rest of the run CI offered: every step's code until the offer ends. */
+  async approveRun(approval: ApprovalView, params: TotpParams) {
+    if (!approval.run) throw new Error("this request offers no run");
+    const now = Date.now();
+    const runUntil = approval.createdAt + approval.run.seconds * 1000;
+    const steps = Math.ceil((runUntil - now) / (params.period * 1000)) + 1;
+    const codes = await generateTimedCodes(params, now, steps);
+    return this.answerWithCodes(approval, codes, { runUntil });
+  }
+
+  /** Answers a passkey-page (web) request: the approver opened the registry's page. */
+  open(approval: ApprovalView) {
+    return this.answer(approval.id, { decision: "approve", opened: true });
+  }
+
+  private async answerWithCodes(
+    approval: ApprovalView,
+    codes: Awaited<ReturnType<typeof generateTimedCodes>>,
+    options: { plaintext?: boolean; runUntil?: number },
+  ) {
+    if (!approval.publicKey || options.plaintext) return this.answer(approval.id, { decision: "approve", codes });
     const key = await importJWK({ ...approval.publicKey, alg: "ECDH-ES" }, "ECDH-ES");
-    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify({ codes })))
+    const payload = options.runUntil ? { codes, runUntil: options.runUntil } : { codes };
+    const jwe = await new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
       .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM" })
       .encrypt(key);
-    return this.answer(approval.id, { decision: "approve", jwe });
+    return this.answer(approval.id, {
+      decision: "approve",
+      jwe,
+      ...(options.runUntil ? { runUntil: options.runUntil } : {}),
+    });
   }
 }
 

@@ -101,6 +101,15 @@ export interface VirtualCredential {
   signCount: number;
 }
 
+/** Chromium's virtual platform authenticator (CDP) in one tab: user verification on, presence simulated. */
+export interface PlatformAuthenticator {
+  cdp: CDPSession;
+  id: string;
+  /** Whether the next user verification succeeds (a face or fingerprint that does not match). */
+  setUserVerified(verified: boolean): Promise<void>;
+  credentials(): Promise<VirtualCredential[]>;
+}
+
 /**
  * Gives `page` the phone's platform authenticator (CDP virtual authenticator:
  * ctap2, internal, resident keys, user verification) holding `credentials`.
@@ -111,7 +120,7 @@ export interface VirtualCredential {
 export async function usePlatformAuthenticator(
   page: Page,
   credentials: VirtualCredential[] = [],
-): Promise<{ cdp: CDPSession; credentials(): Promise<VirtualCredential[]> }> {
+): Promise<PlatformAuthenticator> {
   const cdp = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
@@ -129,6 +138,10 @@ export async function usePlatformAuthenticator(
   }
   return {
     cdp,
+    id: authenticatorId,
+    setUserVerified: async (isUserVerified) => {
+      await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified });
+    },
     credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
   };
 }

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import type { Page } from "@playwright/test";
 import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
 import { requestOtp } from "../helpers/apiDevice.js";
+import { npmPublish } from "../helpers/registryOperations.js";
 import {
   addAccountByUri,
   codeButton,
@@ -58,15 +59,10 @@ for (const colorScheme of ["light", "dark"] as const) {
         ref: "refs/heads/main",
         runUrl: "https://github.com/alice/left-pad/actions/runs/4242",
       };
-      const publish = {
-        action: "publish",
-        registry: "registry.npmjs.org",
-        method: "PUT",
-        path: "/left-pad",
-        package: { name: "left-pad", version: "2.0.0" },
+      const publish = npmPublish("left-pad", "2.0.0", {
         tag: "latest",
         tarball: { size: 48_213, integrity: `sha512-${"q3Lp8".repeat(17)}z==` },
-      };
+      });
       const ci = requestOtp(server.origin, token, {
         context,
         operation: publish,

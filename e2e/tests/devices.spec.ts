@@ -1,15 +1,16 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import AxeBuilder from "@axe-core/playwright";
 import type { BrowserContext, Page } from "@playwright/test";
 import { expect, pairPage, test } from "../fixtures.js";
+import { expectAccessible } from "../helpers/accessibility.js";
 import { requestOtp } from "../helpers/apiDevice.js";
 import { connectPush } from "../helpers/pushBridge.js";
 import {
   addAccountByUri,
   codeButton,
-  createLink,
+  createLinkFor,
   enableNotifications,
   openAccount,
+  pairByInvite,
   testAccount,
   totpAt,
   trackCspViolations,
@@ -70,9 +71,7 @@ test("a second phone joins by invite QR, receives the chosen seeds end-to-end en
   await pairFirst(page, server, "Alice's phone");
   await addAccountByUri(page, npm);
   await addAccountByUri(page, github);
-  await openAccount(page, npm);
-  const { token } = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const { token } = await createLinkFor(page, npm, "CI");
   await enableNotifications(page);
 
   await page.goto("/settings");
@@ -86,9 +85,7 @@ test("a second phone joins by invite QR, receives the chosen seeds end-to-end en
   try {
     const phone = await second.newPage();
     const pushB = await connectPush(second, phone, pushService, server.origin);
-    await phone.goto(inviteUrl);
-    await phone.getByLabel("Device name").fill("Bob's phone");
-    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await pairByInvite(phone, inviteUrl, "Bob's phone");
     await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
 
     // The inviter sees who joined and chooses what to send: npm only.
@@ -183,9 +180,7 @@ test("an open invite is listed under Settings → Devices and revoked there; its
   const second = await browser.newContext({ baseURL: server.origin });
   try {
     const phone = await second.newPage();
-    await phone.goto(inviteUrl);
-    await phone.getByLabel("Device name").fill("Mallory's phone");
-    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await pairByInvite(phone, inviteUrl, "Mallory's phone");
     await expect(phone.getByText("The invite code is wrong, expired or already used.")).toBeVisible();
   } finally {
     await second.close();
@@ -206,9 +201,7 @@ test("a new phone recovers with the recovery code and an encrypted backup; the o
   const recoveryCode = await pairFirst(page, server, "Old phone");
   expect(recoveryCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
   await addAccountByUri(page, npm);
-  await openAccount(page, npm);
-  const { token } = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const { token } = await createLinkFor(page, npm, "CI");
   await enableNotifications(page);
 
   // An encrypted backup, downloaded as a file.
@@ -434,19 +427,6 @@ test("the new phone can read the invite QR code with the app's own scanner", asy
   }
 });
 
-/** Serious and critical axe violations of the current screen (light and dark). */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-    expect(serious, `${screen} in ${colorScheme} mode`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
-
 test("the devices, backup, export and recovery screens pass axe under the strict CSP", async ({
   page,
   browser,
@@ -475,9 +455,7 @@ test("the devices, backup, export and recovery screens pass axe under the strict
     await phone.goto("/recover");
     await phone.getByRole("button", { name: "Recover" }).click();
     await expectAccessible(phone, "recover");
-    await phone.goto(inviteUrl);
-    await phone.getByLabel("Device name").fill("Bob's phone");
-    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await pairByInvite(phone, inviteUrl, "Bob's phone");
     await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
     await expectAccessible(phone, "waiting for accounts");
     await expect(page.getByText(/joined/)).toBeVisible();

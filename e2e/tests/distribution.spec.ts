@@ -21,10 +21,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ApprovalView, TotpParams } from "@countersign/shared";
 import { test as base, expect } from "@playwright/test";
-import { type LocalOidcIssuer, startOidcIssuer } from "../harness/oidc-issuer.js";
 import { type LocalRegistry, startRegistry } from "../harness/registry.js";
 import { ApiDevice } from "../helpers/apiDevice.js";
-import { type GitHubTokenEndpoint, startGitHubTokenEndpoint } from "../helpers/githubTokenEndpoint.js";
+import { GITHUB_RELEASE_JOB_ENV, type GitHubOidcFixtures, githubOidcFixtures } from "../helpers/githubTokenEndpoint.js";
 import { type CommandResult, makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { REPO_ROOT } from "../helpers/paths.js";
 import { type ServerHandle, startServer } from "../helpers/server.js";
@@ -183,22 +182,7 @@ test("the single-file build: one file, its SHA-256 beside it, publishes with no 
 });
 
 /** A stand-in for GitHub's ID-token service, signed by a local issuer the server trusts as it would GitHub's. */
-const actionTest = test.extend<{ issuer: LocalOidcIssuer; github: GitHubTokenEndpoint }>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a destructured object.
-  issuer: async ({}, use) => {
-    const issuer = await startOidcIssuer();
-    await use(issuer);
-    await issuer.close();
-  },
-  github: async ({ issuer }, use) => {
-    const endpoint = await startGitHubTokenEndpoint(issuer);
-    await use(endpoint);
-    await endpoint.close();
-  },
-  serverEnv: async ({ issuer }, use) => {
-    await use({ COUNTERSIGN_OIDC_ISSUERS: issuer.issuer });
-  },
-});
+const actionTest = test.extend<GitHubOidcFixtures>(githubOidcFixtures);
 
 test.describe("the GitHub Action", () => {
   actionTest(
@@ -231,18 +215,7 @@ test.describe("the GitHub Action", () => {
         INPUT_RUN: "npm publish",
         INPUT_WAIT: "90",
         INPUT_MODE: "auto",
-        CI: "true",
-        GITHUB_ACTIONS: "true",
-        GITHUB_REPOSITORY: "owner/repo",
-        GITHUB_SERVER_URL: "https://github.com",
-        GITHUB_RUN_ID: "9876543210",
-        GITHUB_RUN_ATTEMPT: "1",
-        GITHUB_SHA: "a3c1f0e9b6d24c8f9e7d5b3a1c0e8f6d4b2a9c7e",
-        GITHUB_REF: "refs/heads/main",
-        GITHUB_WORKFLOW: "Release",
-        GITHUB_WORKFLOW_REF: "owner/repo/.github/workflows/release.yml@refs/heads/main",
-        GITHUB_ACTOR: "octocat",
-        GITHUB_EVENT_NAME: "push",
+        ...GITHUB_RELEASE_JOB_ENV,
         GITHUB_WORKSPACE: pkgDir,
         GITHUB_ACTION_PATH: checkout,
         RUNNER_TEMP: mkdtempSync(join(tmpdir(), "countersign-runner-")),

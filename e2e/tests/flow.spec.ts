@@ -22,7 +22,7 @@ import { CLI_ENTRY } from "../helpers/paths.js";
 import type { ServerHandle } from "../helpers/server.js";
 import {
   codeButton,
-  createLink,
+  createLinkFor,
   enableNotifications,
   openAccount,
   type ShownNotification,
@@ -71,9 +71,7 @@ async function setUpPhone(page: Page, server: ServerHandle): Promise<{ url: stri
   await page.getByRole("link", { name: "Add account" }).click();
   await expect(codeButton(page, npm)).toBeVisible({ timeout: 20_000 });
   await enableNotifications(page);
-  await openAccount(page, npm);
-  const link = await createLink(page, "release workflow");
-  await page.getByRole("button", { name: "Done" }).click();
+  const link = await createLinkFor(page, npm, "release workflow");
   await page.goto("/settings");
   return link;
 }

@@ -13,14 +13,19 @@ import { join } from "node:path";
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { test as base, expect, pairPage, waitForServiceWorker } from "../fixtures.js";
-import { type LocalOidcIssuer, startOidcIssuer } from "../harness/oidc-issuer.js";
-import { type GitHubTokenEndpoint, startGitHubTokenEndpoint } from "../helpers/githubTokenEndpoint.js";
+import type { LocalOidcIssuer } from "../harness/oidc-issuer.js";
+import {
+  GITHUB_RELEASE_JOB_ENV,
+  type GitHubOidcFixtures,
+  type GitHubTokenEndpoint,
+  githubOidcFixtures,
+} from "../helpers/githubTokenEndpoint.js";
 import { runCommand } from "../helpers/npmPackage.js";
 import { CLI_ENTRY } from "../helpers/paths.js";
 import type { ServerHandle } from "../helpers/server.js";
 import {
   addAccountByUri,
-  createLink,
+  createLinkFor,
   enableNotifications,
   openAccount,
   type ShownNotification,
@@ -29,42 +34,12 @@ import {
   totpAt,
 } from "./app/support/app.js";
 
-const test = base.extend<{ issuer: LocalOidcIssuer; github: GitHubTokenEndpoint }>({
-  // biome-ignore lint/correctness/noEmptyPattern: Playwright fixtures take their dependencies as a destructured object.
-  issuer: async ({}, use) => {
-    const issuer = await startOidcIssuer();
-    await use(issuer);
-    await issuer.close();
-  },
-  github: async ({ issuer }, use) => {
-    const endpoint = await startGitHubTokenEndpoint(issuer);
-    await use(endpoint);
-    await endpoint.close();
-  },
-  // The server trusts the local issuer (keys by discovery), as it would GitHub's.
-  serverEnv: async ({ issuer }, use) => {
-    await use({ COUNTERSIGN_OIDC_ISSUERS: issuer.issuer });
-  },
-});
+const test = base.extend<GitHubOidcFixtures>(githubOidcFixtures);
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 
 /** A GitHub Actions job's environment; its run id differs from the token's, so a claimed run link is told apart. */
-const GITHUB_ENV = {
-  CI: "true",
-  GITHUB_ACTIONS: "true",
-  GITHUB_REPOSITORY: "owner/repo",
-  GITHUB_SERVER_URL: "https://github.com",
-  GITHUB_RUN_ID: "4242",
-  GITHUB_RUN_ATTEMPT: "1",
-  GITHUB_SHA: "a3c1f0e9b6d24c8f9e7d5b3a1c0e8f6d4b2a9c7e",
-  GITHUB_REF: "refs/heads/main",
-  GITHUB_WORKFLOW: "Release",
-  GITHUB_WORKFLOW_REF: "owner/repo/.github/workflows/release.yml@refs/heads/main",
-  GITHUB_ACTOR: "octocat",
-  GITHUB_EVENT_NAME: "push",
-  COUNTERSIGN_ID_TOKEN: undefined,
-};
+const GITHUB_ENV = { ...GITHUB_RELEASE_JOB_ENV, GITHUB_RUN_ID: "4242", COUNTERSIGN_ID_TOKEN: undefined };
 const VERIFIED_RUN = "https://github.com/owner/repo/actions/runs/9876543210/attempts/1";
 
 /** Pairs, adds the account, turns notifications on and creates a link with a policy in the app. */
@@ -236,9 +211,7 @@ base(
   async ({ page, server }) => {
     await pairPage(page, server);
     await addAccountByUri(page, npm);
-    await openAccount(page, npm);
-    await createLink(page, "release workflow");
-    await page.getByRole("button", { name: "Done" }).click();
+    await createLinkFor(page, npm, "release workflow");
     const item = page
       .getByRole("list", { name: "CI links" })
       .getByRole("listitem")

@@ -1,61 +1,30 @@
-import type { CDPSession, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
 import { requestOtp } from "../helpers/apiDevice.js";
+import { usePlatformAuthenticator } from "../helpers/execPhone.js";
 import type { ServerHandle } from "../helpers/server.js";
 import {
   addAccountByUri,
   clickNotificationAction,
   codeButton,
-  createLink,
+  createLinkFor,
   enableNotifications,
+  expectCodeDelivered,
   openAccount,
+  pairByInvite,
   shownNotifications,
   testAccount,
-  totpAt,
   trackCspViolations,
 } from "./app/support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 const REQUEST = { package: { name: "foo", version: "1.2.3" }, context: { repository: "owner/repo" }, wait: 60 };
 
-/** Chromium's virtual platform authenticator (CDP): user verification on, presence simulated. */
-interface Authenticator {
-  cdp: CDPSession;
-  id: string;
-  setUserVerified(verified: boolean): Promise<void>;
-  credentials(): Promise<{ credentialId: string; signCount: number }[]>;
-}
-
-async function addAuthenticator(page: Page): Promise<Authenticator> {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("WebAuthn.enable", { enableUI: false });
-  const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
-    options: {
-      protocol: "ctap2",
-      transport: "internal",
-      hasResidentKey: true,
-      hasUserVerification: true,
-      isUserVerified: true,
-      automaticPresenceSimulation: true,
-    },
-  });
-  return {
-    cdp,
-    id: authenticatorId,
-    setUserVerified: async (isUserVerified) => {
-      await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified });
-    },
-    credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
-  };
-}
-
 /** Paired, with the npm account and a CI link; returns the link token. */
 async function setUp(page: Page, server: ServerHandle): Promise<string> {
   await pairPage(page, server, "Alice's phone");
   await addAccountByUri(page, npm);
-  await openAccount(page, npm);
-  const { token } = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const { token } = await createLinkFor(page, npm, "CI");
   return token;
 }
 
@@ -63,6 +32,14 @@ async function requirePasskey(page: Page): Promise<void> {
   await page.goto("/settings");
   await page.getByRole("button", { name: "Require passkey to approve" }).click();
   await expect(page.getByText("On: approving needs this device's passkey.")).toBeVisible();
+}
+
+/** `setUp`, then a passkey registered on this device's authenticator and required for approving. */
+async function setUpWithPasskey(page: Page, server: ServerHandle) {
+  const token = await setUp(page, server);
+  const authenticator = await usePlatformAuthenticator(page);
+  await requirePasskey(page);
+  return { token, authenticator };
 }
 
 async function openPending(page: Page) {
@@ -99,9 +76,7 @@ test("without a platform authenticator, turning the passkey on says why it canno
 });
 
 test("registration in Settings stores a passkey on the authenticator and the server", async ({ page, server }) => {
-  await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { authenticator } = await setUpWithPasskey(page, server);
   expect(await authenticator.credentials()).toHaveLength(1);
   await expect.poll(() => server.logs()).toContain("passkey registered");
   // After a reload the setting is still on.
@@ -110,25 +85,18 @@ test("registration in Settings stores a passkey on the authenticator and the ser
 });
 
 test("an approval with user verification delivers the code to CI", async ({ page, server }) => {
-  const token = await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { token, authenticator } = await setUpWithPasskey(page, server);
   const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
   await openPending(page);
   await page.getByRole("button", { name: "Approve" }).click();
   await expect(page.getByRole("status").filter({ hasText: "Approved. The code was sent to CI." })).toBeVisible();
-  const answer = await ci;
-  expect(answer.status).toBe(200);
-  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
-  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+  await expectCodeDelivered(ci, npm);
   // The passkey signed once for this approval.
   expect((await authenticator.credentials())[0]?.signCount).toBeGreaterThan(0);
 });
 
 test("with user verification failing, the approval is refused and CI keeps waiting", async ({ page, server }) => {
-  const token = await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { token, authenticator } = await setUpWithPasskey(page, server);
   const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
   await openPending(page);
   await authenticator.setUserVerified(false);
@@ -158,7 +126,7 @@ test("with the passkey required, Approve on the notification opens the app inste
   await waitForServiceWorker(page);
   const token = await setUp(page, server);
   await enableNotifications(page);
-  await addAuthenticator(page);
+  await usePlatformAuthenticator(page);
   await requirePasskey(page);
   const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
   await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
@@ -183,9 +151,7 @@ test("the app lock hides the codes until the passkey unlocks it; turning it off 
   server,
 }) => {
   const cspViolations = await trackCspViolations(page);
-  await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { authenticator } = await setUpWithPasskey(page, server);
   await page.getByLabel("Lock the app").selectOption({ label: "Immediately" });
   await expect(page.getByText("App lock is on")).toBeVisible();
 
@@ -231,9 +197,7 @@ test("with the passkey required, inviting a device, sending it the accounts and 
   browser,
   server,
 }) => {
-  await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { authenticator } = await setUpWithPasskey(page, server);
   const signCount = async () => (await authenticator.credentials())[0]?.signCount ?? 0;
 
   // Without user verification the platform authenticator signs nothing: no invite is created or shown.
@@ -254,9 +218,7 @@ test("with the passkey required, inviting a device, sending it the accounts and 
   const second = await browser.newContext({ baseURL: server.origin });
   try {
     const phone = await second.newPage();
-    await phone.goto(inviteUrl);
-    await phone.getByLabel("Device name").fill("Bob's phone");
-    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await pairByInvite(phone, inviteUrl, "Bob's phone");
     await expect(phone.getByText("Waiting for your other device to send accounts")).toBeVisible();
     await expect(page.getByText("Bob's phone joined")).toBeVisible();
 
@@ -298,9 +260,7 @@ test("with the passkey required, backup export, Export as QR and a new recovery 
   page,
   server,
 }) => {
-  await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { authenticator } = await setUpWithPasskey(page, server);
   const downloads: string[] = [];
   page.on("download", (download) => downloads.push(download.suggestedFilename()));
 
@@ -348,9 +308,7 @@ test("an app that lost its record of the passkey learns from the server that inv
   page,
   server,
 }) => {
-  await setUp(page, server);
-  const authenticator = await addAuthenticator(page);
-  await requirePasskey(page);
+  const { authenticator } = await setUpWithPasskey(page, server);
   // Site data partly cleared: the app's passkey setting is gone, the server's requirement is not.
   await page.evaluate(
     () =>

@@ -1,8 +1,7 @@
 import type { ApprovalView, CreatedLink } from "@countersign/shared";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type PushService, startPushService } from "../../e2e/harness/push-service.js";
+import { describe, expect, it } from "vitest";
 import { type Config, ConfigError, loadConfig, parsePort } from "./config.js";
-import { startTestApp, type TestApp } from "./testing/startTestApp.js";
+import { appSuite } from "./testing/appSuite.js";
 import { send, TestDevice } from "./testing/TestDevice.js";
 
 /**
@@ -114,25 +113,14 @@ describe("settings (docs/server.md)", () => {
 });
 
 describe("the effect of settings no other test shows", () => {
-  let push: PushService;
-  let app: TestApp | undefined;
-  beforeAll(async () => {
-    push = await startPushService();
-  });
-  afterAll(async () => {
-    await push.close();
-  });
-  afterEach(async () => {
-    await app?.close();
-    app = undefined;
-  });
+  const suite = appSuite();
 
   /** A paired, push-subscribed device with a link, on an app started with `env`'s settings. */
   async function start(env: Record<string, string>) {
     const config = loadConfig(env, { publicUrl: "http://localhost:1", version: "test" });
-    app = await startTestApp({ config: { ...config, pushAllow: [new URL(push.origin).host] } });
+    const app = await suite.start({ config: { ...config, pushAllow: [new URL(suite.push.origin).host] } });
     const device = await TestDevice.pair(app.url, { setupCode: app.setupCode });
-    const subscription = push.createSubscription();
+    const subscription = suite.push.createSubscription();
     await device.call("PUT", "/api/v1/devices/me/push", subscription);
     const account = (await device.call<{ id: string }>("POST", "/api/v1/accounts", { issuer: "npm", label: "a" })).body;
     const link = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
@@ -159,8 +147,7 @@ describe("the effect of settings no other test shows", () => {
     const forwarded = { "x-forwarded-for": "203.0.113.77" };
     const direct = await start({});
     expect((await askAndRead(direct, forwarded)).requester.ip).not.toBe("203.0.113.77");
-    await app?.close();
-    app = undefined;
+    await direct.app.close();
     const proxied = await start({ COUNTERSIGN_TRUST_PROXY: "loopback" });
     expect((await askAndRead(proxied, forwarded)).requester.ip).toBe("203.0.113.77");
   });
@@ -169,7 +156,7 @@ describe("the effect of settings no other test shows", () => {
     const started = await start({ COUNTERSIGN_REQUEST_TTL: "45" });
     const approval = await askAndRead(started);
     expect(approval.expiresAt - approval.createdAt).toBe(45_000);
-    const message = await push.waitForMessage(
+    const message = await suite.push.waitForMessage(
       (m) =>
         m.endpoint === started.subscription.endpoint && (m.payload as { requestId?: string }).requestId === approval.id,
     );
@@ -179,7 +166,7 @@ describe("the effect of settings no other test shows", () => {
   it("COUNTERSIGN_VAPID_SUBJECT: the contact the push service sees in the VAPID token", async () => {
     const started = await start({ COUNTERSIGN_VAPID_SUBJECT: "mailto:ops@example.com" });
     const approval = await askAndRead(started);
-    const message = await push.waitForMessage(
+    const message = await suite.push.waitForMessage(
       (m) =>
         m.endpoint === started.subscription.endpoint && (m.payload as { requestId?: string }).requestId === approval.id,
     );

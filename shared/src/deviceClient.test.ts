@@ -1,18 +1,13 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { createServer, type IncomingHttpHeaders } from "node:http";
-import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
+import { type RecordedRequest, sendJson, startHttpServer } from "../../cli/src/testing/startHttpServer.js";
 // The relay's own check of a device signature, so "the server accepts it" means the real server.
 import { verifyDeviceSignature } from "../../functions/src/domain/deviceSignature.js";
 import { createDeviceClient, DeviceApiError, type PreparedDeviceRequest } from "./deviceClient.js";
 import { canonicalRequest, generateDeviceKey, type P256PublicJwk, SIGNATURE_HEADERS } from "./index.js";
 
-interface Received {
-  method: string;
-  path: string;
-  headers: IncomingHttpHeaders;
-  body: string;
-}
+/** What the server got, with the request's path as the client signed it. */
+type Received = RecordedRequest & { path: string };
 
 let close: (() => Promise<void>) | undefined;
 afterEach(async () => {
@@ -23,23 +18,15 @@ afterEach(async () => {
 /** A real HTTP server answering `answer(request)` as JSON, recording what it got. */
 async function startServer(answer: (request: Received) => { status: number; body?: unknown }) {
   const received: Received[] = [];
-  const server = createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const request = {
-      method: req.method ?? "",
-      path: req.url ?? "",
-      headers: req.headers,
-      body: Buffer.concat(chunks).toString("utf8"),
-    };
+  const server = await startHttpServer((recorded, response) => {
+    const request = { ...recorded, path: recorded.url };
     received.push(request);
     const { status, body } = answer(request);
-    res.writeHead(status, body === undefined ? {} : { "content-type": "application/json; charset=utf-8" });
-    res.end(body === undefined ? "" : JSON.stringify(body));
+    if (body === undefined) response.writeHead(status).end("");
+    else sendJson(response, status, body, { "content-type": "application/json; charset=utf-8" });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  close = () => new Promise<void>((resolve) => server.close(() => resolve()));
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, received };
+  close = server.close;
+  return { baseUrl: server.origin, received };
 }
 
 /** What the relay checks of a signature (freshness and nonce reuse aside). */

@@ -407,22 +407,30 @@ const base64urlField = (max: number) =>
     .max(max);
 
 /**
+ * What every WebAuthn credential sends back (the JSON of @simplewebauthn/browser):
+ * the credential's ids, its attachment and extension results, and a `response`
+ * holding the client data and the ceremony's own fields.
+ */
+function webAuthnCredential<Response extends z.ZodRawShape>(response: Response) {
+  return z.strictObject({
+    id: base64urlField(1024).min(1),
+    rawId: base64urlField(1024).min(1),
+    type: z.literal("public-key"),
+    response: z.strictObject({ clientDataJSON: base64urlField(4096).min(1), ...response }),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults: z.record(z.string(), z.unknown()),
+  });
+}
+
+/**
  * A WebAuthn assertion (`AuthenticationResponseJSON` of @simplewebauthn/browser's
  * `startAuthentication`). In an approval its challenge must be
  * `approvalChallenge(requestId, answer)` (approvalChallenge.ts).
  */
-export const PasskeyAssertion = z.strictObject({
-  id: base64urlField(1024).min(1),
-  rawId: base64urlField(1024).min(1),
-  type: z.literal("public-key"),
-  response: z.strictObject({
-    clientDataJSON: base64urlField(4096).min(1),
-    authenticatorData: base64urlField(4096).min(1),
-    signature: base64urlField(1024).min(1),
-    userHandle: base64urlField(256).optional(),
-  }),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()),
+export const PasskeyAssertion = webAuthnCredential({
+  authenticatorData: base64urlField(4096).min(1),
+  signature: base64urlField(1024).min(1),
+  userHandle: base64urlField(256).optional(),
 });
 export type PasskeyAssertion = z.infer<typeof PasskeyAssertion>;
 
@@ -543,20 +551,12 @@ export interface ApprovalView {
 }
 
 /** `POST /api/v1/devices/me/passkey`: the `RegistrationResponseJSON` of `startRegistration`. */
-export const PasskeyRegistration = z.strictObject({
-  id: base64urlField(1024).min(1),
-  rawId: base64urlField(1024).min(1),
-  type: z.literal("public-key"),
-  response: z.strictObject({
-    clientDataJSON: base64urlField(4096).min(1),
-    attestationObject: base64urlField(16_384).min(1),
-    authenticatorData: base64urlField(8192).optional(),
-    transports: z.array(z.string().max(20)).max(8).optional(),
-    publicKeyAlgorithm: z.number().int().optional(),
-    publicKey: base64urlField(2048).optional(),
-  }),
-  authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
-  clientExtensionResults: z.record(z.string(), z.unknown()),
+export const PasskeyRegistration = webAuthnCredential({
+  attestationObject: base64urlField(16_384).min(1),
+  authenticatorData: base64urlField(8192).optional(),
+  transports: z.array(z.string().max(20)).max(8).optional(),
+  publicKeyAlgorithm: z.number().int().optional(),
+  publicKey: base64urlField(2048).optional(),
 });
 export type PasskeyRegistration = z.infer<typeof PasskeyRegistration>;
 

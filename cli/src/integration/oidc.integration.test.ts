@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalOidcIssuer, startOidcIssuer } from "../../../e2e/harness/oidc-issuer.js";
+import { ApiDevice } from "../../../e2e/helpers/apiDevice.js";
 import { runBin, startBin } from "../testing/runBin.js";
 import { startHttpServer } from "../testing/startHttpServer.js";
 import { startPushSink } from "../testing/startPushSink.js";
 import { type Relay, startRelay } from "../testing/startRelay.js";
-import { TestDevice } from "../testing/testDevice.js";
 
 /**
  * GitHub Actions' OIDC flow end to end: the CLI asks a GitHub-style token
@@ -21,7 +21,7 @@ describe("countersign with GitHub OIDC against the real relay", () => {
   let relay: Relay;
   let push: Awaited<ReturnType<typeof startPushSink>>;
   let github: Awaited<ReturnType<typeof startHttpServer>>;
-  let device: TestDevice;
+  let device: ApiDevice;
   let accountId: string;
   let githubEnv: Record<string, string>;
   const audiences: (string | null)[] = [];
@@ -49,7 +49,7 @@ describe("countersign with GitHub OIDC against the real relay", () => {
       response.writeHead(200, { "content-type": "application/json" });
       response.end(JSON.stringify({ count: 1, value: token }));
     });
-    device = await TestDevice.pair(relay.origin, relay.setupCode);
+    device = await ApiDevice.pair(relay.origin, { setupCode: relay.setupCode });
     await device.subscribePush(push.subscription);
     accountId = (await device.createAccount("npm", "wile")).id;
     githubEnv = {

@@ -1,6 +1,7 @@
 import type { TotpParams } from "@countersign/shared";
 import { generateTotp } from "@countersign/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import { createEphemeralKey } from "../codes/createEphemeralKey.js";
 import { resolveLink } from "../link/resolveLink.js";
 import type { Reporter } from "../output/createReporter.js";
@@ -19,14 +20,7 @@ import { startHttpServer } from "../testing/startHttpServer.js";
 const TOTP: TotpParams = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 };
 
 function publishOf(name: string, version: string): RegistryOperation {
-  return {
-    action: "publish",
-    registry: "registry.npmjs.org",
-    method: "PUT",
-    path: `/${name}`,
-    package: { name, version },
-    tag: "latest",
-  };
+  return npmPublish(name, version, { tag: "latest" });
 }
 
 function quietReporter(lines: string[] = []): Reporter {
@@ -72,13 +66,19 @@ describe("the phone as the registry relay's second factor", () => {
     return { factor, lines };
   }
 
+  /** The relay asking for a code (an OTP challenge) to publish `name`@`version` to npmjs. */
+  function askCode(
+    factor: ReturnType<typeof createPhoneSecondFactor>,
+    name: string,
+    version: string,
+    more: { refusedOtp?: string } = {},
+  ) {
+    return factor.answer({ challenge: { type: "otp" }, operation: publishOf(name, version), upstream: npmjs, ...more });
+  }
+
   it("asks once with what the registry was asked, then reuses the code while it is valid", async () => {
     const { factor } = await factorFor();
-    const first = factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("rocket", "1.0.0"),
-      upstream: npmjs,
-    });
+    const first = askCode(factor, "rocket", "1.0.0");
     const approval = await device.nextApproval();
     expect(approval.operation).toMatchObject({ action: "publish", package: { name: "rocket", version: "1.0.0" } });
     expect(approval.challenge).toEqual({ type: "otp" });
@@ -87,11 +87,7 @@ describe("the phone as the registry relay's second factor", () => {
     expect(answer).toEqual({ kind: "otp", otp: await generateTotp(TOTP, Date.now()) });
 
     expect(factor.codeInHand(npmjs)).toBe(answer.kind === "otp" ? answer.otp : null);
-    const second = await factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("booster", "1.0.0"),
-      upstream: npmjs,
-    });
+    const second = await askCode(factor, "booster", "1.0.0");
     expect(second).toEqual(answer);
     expect(factor.prompts()).toBe(1);
     expect(await device.pendingApprovals()).toEqual([]);
@@ -99,20 +95,11 @@ describe("the phone as the registry relay's second factor", () => {
 
   it("asks again when the registry refused the code in hand", async () => {
     const { factor } = await factorFor();
-    const first = factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("rocket", "2.0.0"),
-      upstream: npmjs,
-    });
+    const first = askCode(factor, "rocket", "2.0.0");
     await device.approve(await device.nextApproval(), TOTP);
     const answer = await first;
     if (answer.kind !== "otp") throw new Error("no code");
-    const again = factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("rocket", "2.0.0"),
-      upstream: npmjs,
-      refusedOtp: answer.otp,
-    });
+    const again = askCode(factor, "rocket", "2.0.0", { refusedOtp: answer.otp });
     const approval = await device.nextApproval();
     await device.deny(approval.id);
     expect(await again).toMatchObject({ kind: "refused", status: 403 });
@@ -122,18 +109,14 @@ describe("the phone as the registry relay's second factor", () => {
   it("covers the rest of the run when the approver says so: a later challenge past the code's life needs no tap", async () => {
     let clock = Date.now();
     const { factor, lines } = await factorFor({ runSeconds: 300, now: () => clock });
-    const first = factor.answer({ challenge: { type: "otp" }, operation: publishOf("a", "1.0.0"), upstream: npmjs });
+    const first = askCode(factor, "a", "1.0.0");
     const approval = await device.nextApproval();
     expect(approval.run).toEqual({ seconds: 300 });
     await device.approveRun(approval, TOTP);
     expect((await first).kind).toBe("otp");
 
     clock += 150_000;
-    const later = await factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("c", "1.0.0"),
-      upstream: npmjs,
-    });
+    const later = await askCode(factor, "c", "1.0.0");
     expect(later).toEqual({ kind: "otp", otp: await generateTotp(TOTP, clock) });
     expect(factor.prompts()).toBe(1);
     expect(lines.join("\n")).toMatch(/codes for the rest of this run until \d\d:\d\d UTC/);
@@ -142,11 +125,11 @@ describe("the phone as the registry relay's second factor", () => {
   it("without the run approved, a challenge after the code's life rings the phone again", async () => {
     let clock = Date.now();
     const { factor } = await factorFor({ runSeconds: 300, now: () => clock });
-    const first = factor.answer({ challenge: { type: "otp" }, operation: publishOf("a", "2.0.0"), upstream: npmjs });
+    const first = askCode(factor, "a", "2.0.0");
     await device.approve(await device.nextApproval(), TOTP);
     await first;
     clock += 150_000;
-    const later = factor.answer({ challenge: { type: "otp" }, operation: publishOf("b", "2.0.0"), upstream: npmjs });
+    const later = askCode(factor, "b", "2.0.0");
     const approval = await device.nextApproval();
     expect(approval.operation?.package).toEqual({ name: "b", version: "2.0.0" });
     await device.deny(approval.id);
@@ -156,15 +139,11 @@ describe("the phone as the registry relay's second factor", () => {
 
   it("after a denial the run asks no more and says why", async () => {
     const { factor } = await factorFor();
-    const first = factor.answer({ challenge: { type: "otp" }, operation: publishOf("d", "1.0.0"), upstream: npmjs });
+    const first = askCode(factor, "d", "1.0.0");
     await device.deny((await device.nextApproval()).id);
     expect(await first).toMatchObject({ kind: "refused", status: 403 });
     expect(factor.failure()).toMatchObject({ kind: "denied" });
-    const next = await factor.answer({
-      challenge: { type: "otp" },
-      operation: publishOf("e", "1.0.0"),
-      upstream: npmjs,
-    });
+    const next = await askCode(factor, "e", "1.0.0");
     expect(next).toMatchObject({ kind: "refused", message: expect.stringContaining("not asking again") });
     expect(factor.prompts()).toBe(1);
     expect(await device.pendingApprovals()).toEqual([]);
@@ -191,87 +170,66 @@ describe("the phone as the registry relay's second factor", () => {
         authUrl: `${server.origin}/auth/cli/0c4f-secret`,
         doneUrl: `${server.origin}/-/v1/done?authId=0c4f-secret`,
       };
-      return { server, upstream, challenge, polls, finish: () => (done = true) };
+      /** The relay asking the phone for `name`@1.0.0's publish with this registry's challenge. */
+      const ask = (factor: ReturnType<typeof createPhoneSecondFactor>, name: string) =>
+        factor.answer({ challenge, operation: publishOf(name, "1.0.0"), upstream });
+      return { server, upstream, challenge, polls, finish: () => (done = true), ask };
     }
 
+    let web: Awaited<ReturnType<typeof webRegistry>>;
+    beforeEach(async () => {
+      web = await webRegistry();
+    });
+    afterEach(async () => {
+      await web.server.close();
+    });
+
     it("asks the phone to open the registry's page and retries with the registry's token", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor, lines } = await factorFor({ runSeconds: 300 });
-        const answer = factor.answer({
-          challenge: web.challenge,
-          operation: publishOf("p", "1.0.0"),
-          upstream: web.upstream,
-        });
-        const approval = await device.nextApproval();
-        expect(approval.challenge).toEqual({ type: "web", authUrl: web.challenge.authUrl });
-        expect(approval.run).toBeNull();
-        await device.open(approval);
-        web.finish();
-        expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
-        expect(web.polls.every((authorization) => authorization === "Bearer npm_x")).toBe(true);
-        expect(lines.join("\n")).not.toContain("0c4f-secret");
-      } finally {
-        await web.server.close();
-      }
+      const { factor, lines } = await factorFor({ runSeconds: 300 });
+      const answer = web.ask(factor, "p");
+      const approval = await device.nextApproval();
+      expect(approval.challenge).toEqual({ type: "web", authUrl: web.challenge.authUrl });
+      expect(approval.run).toBeNull();
+      await device.open(approval);
+      web.finish();
+      expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
+      expect(web.polls.every((authorization) => authorization === "Bearer npm_x")).toBe(true);
+      expect(lines.join("\n")).not.toContain("0c4f-secret");
     });
 
     it("takes the question off the phone when the passkey was used before the phone answered", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor } = await factorFor();
-        const answer = factor.answer({
-          challenge: web.challenge,
-          operation: publishOf("q", "1.0.0"),
-          upstream: web.upstream,
-        });
-        const approval = await device.nextApproval();
-        web.finish();
-        expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
-        expect(await device.pendingApprovals()).toEqual([]);
-        const after = await device.call<{ status: string }>("GET", `/api/v1/approvals/${approval.id}`);
-        expect(after.status).toBe("expired");
-      } finally {
-        await web.server.close();
-      }
+      const { factor } = await factorFor();
+      const answer = web.ask(factor, "q");
+      const approval = await device.nextApproval();
+      web.finish();
+      expect(await answer).toEqual({ kind: "otp", otp: "web-otp-token" });
+      expect(await device.pendingApprovals()).toEqual([]);
+      const after = await device.call<{ status: string }>("GET", `/api/v1/approvals/${approval.id}`);
+      expect(after.status).toBe("expired");
     });
 
     it("stops polling and refuses when the phone denies", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor } = await factorFor();
-        const answer = factor.answer({
-          challenge: web.challenge,
-          operation: publishOf("r", "1.0.0"),
-          upstream: web.upstream,
-        });
-        await device.deny((await device.nextApproval()).id);
-        expect(await answer).toMatchObject({ kind: "refused", status: 403 });
-        expect(factor.failure()).toMatchObject({ kind: "denied" });
-        const polled = web.polls.length;
-        // Not synchronisation: an absence check, long enough to span the registry's next poll.
-        await new Promise((resolve) => setTimeout(resolve, 1500));
-        expect(web.polls.length).toBe(polled);
-      } finally {
-        await web.server.close();
-      }
+      const { factor } = await factorFor();
+      const answer = web.ask(factor, "r");
+      await device.deny((await device.nextApproval()).id);
+      expect(await answer).toMatchObject({ kind: "refused", status: 403 });
+      expect(factor.failure()).toMatchObject({ kind: "denied" });
+      const polled = web.polls.length;
+      // Not synchronisation: an absence check, long enough to span the registry's next poll.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(web.polls.length).toBe(polled);
     });
 
     it("never offers a page off the registry's site", async () => {
-      const web = await webRegistry();
-      try {
-        const { factor } = await factorFor();
-        const answer = await factor.answer({
-          challenge: { ...web.challenge, authUrl: "https://evil.example/auth/cli/1" },
-          operation: publishOf("s", "1.0.0"),
-          upstream: web.upstream,
-        });
-        expect(answer).toMatchObject({ kind: "refused", message: expect.stringContaining("evil.example") });
-        expect(factor.prompts()).toBe(0);
-        expect(web.polls).toEqual([]);
-      } finally {
-        await web.server.close();
-      }
+      const { factor } = await factorFor();
+      const answer = await factor.answer({
+        challenge: { ...web.challenge, authUrl: "https://evil.example/auth/cli/1" },
+        operation: publishOf("s", "1.0.0"),
+        upstream: web.upstream,
+      });
+      expect(answer).toMatchObject({ kind: "refused", message: expect.stringContaining("evil.example") });
+      expect(factor.prompts()).toBe(0);
+      expect(web.polls).toEqual([]);
     });
   });
 });

@@ -1,12 +1,12 @@
+import { ApiDevice } from "../../../e2e/helpers/apiDevice.js";
 import { startPushSink } from "./startPushSink.js";
 import { type Relay, startRelay } from "./startRelay.js";
-import { TestDevice } from "./testDevice.js";
 
 /** The real relay, a push sink, and a test device paired with it holding one npm account. */
 export interface PairedPhone {
   relay: Relay;
   push: Awaited<ReturnType<typeof startPushSink>>;
-  device: TestDevice;
+  device: ApiDevice;
   accountId: string;
   /** A fresh CI link for the account: each has its own limits and can be revoked alone. */
   newLink(): Promise<{ url: string; token: string }>;
@@ -24,7 +24,7 @@ export async function startPairedPhone(
     await push.close();
     throw error;
   });
-  const device = await TestDevice.pair(relay.origin, relay.setupCode);
+  const device = await ApiDevice.pair(relay.origin, { setupCode: relay.setupCode });
   await device.subscribePush(push.subscription);
   const accountId = (await device.createAccount(issuer, user)).id;
   return {

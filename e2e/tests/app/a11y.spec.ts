@@ -1,8 +1,8 @@
-import AxeBuilder from "@axe-core/playwright";
-import type { Page } from "@playwright/test";
 import { exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
+import { expectAccessible } from "../../helpers/accessibility.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
 import {
   addAccountByUri,
   addPasskeyAccount,
@@ -13,19 +13,6 @@ import {
 } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
-
-/** Serious and critical axe violations on the current screen, in light and dark mode. */
-async function expectAccessible(page: Page, screen: string): Promise<void> {
-  for (const colorScheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme });
-    const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
-    const serious = results.violations
-      .filter((v) => v.impact === "serious" || v.impact === "critical")
-      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`);
-    expect(serious, `${screen} in ${colorScheme} mode`).toEqual([]);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 test("every screen passes axe without serious violations, under the strict CSP", async ({ page, server }) => {
   // About thirty-five axe runs (each screen in light and dark mode).
@@ -79,15 +66,10 @@ test("every screen passes axe without serious violations, under the strict CSP",
   expect((await ci).status).toBe(200);
 
   // The registry relay's requests: what the publish request says, npm's passkey page, a run offer.
-  const operation = {
-    action: "publish",
-    registry: "registry.npmjs.org",
-    method: "PUT",
-    path: "/foo",
-    package: { name: "foo", version: "1.2.4" },
+  const operation = npmPublish("foo", "1.2.4", {
     tag: "next",
     tarball: { size: 2_400_000, integrity: `sha512-${"Zm9v".repeat(21)}YQ==` },
-  };
+  });
   const passkeyPage = requestOtp(server.origin, token, {
     operation,
     challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/0b1c" },

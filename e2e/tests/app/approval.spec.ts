@@ -2,16 +2,15 @@ import { JweAnswerPayload } from "@countersign/shared";
 import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
 import { expect, pairPage, test } from "../../fixtures.js";
 import { ApiDevice, requestOtp } from "../../helpers/apiDevice.js";
-import { addAccountByUri, createLink, openAccount, testAccount, totpAt } from "./support/app.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
+import { addAccountByUri, createLinkFor, openAccount, testAccount, totpAt } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
 
 async function setUp(page: import("@playwright/test").Page, server: import("../../helpers/server.js").ServerHandle) {
   await pairPage(page, server, "Alice's phone");
   await addAccountByUri(page, npm);
-  await openAccount(page, npm);
-  const link = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const link = await createLinkFor(page, npm, "CI");
   return link;
 }
 
@@ -92,15 +91,10 @@ test("when another device answers first, the app says so", async ({ page, server
 });
 
 /** What `countersign exec` read from the challenged publish request. */
-const publishFoo = {
-  action: "publish",
-  registry: "registry.npmjs.org",
-  method: "PUT",
-  path: "/foo",
-  package: { name: "foo", version: "1.2.3" },
+const publishFoo = npmPublish("foo", "1.2.3", {
   tag: "latest",
   tarball: { size: 48_213, integrity: `sha512-${"Zm9v".repeat(21)}YQ==` },
-};
+});
 
 /** An ephemeral CI key pair, as the CLI makes one per request. */
 async function ciKeyPair() {

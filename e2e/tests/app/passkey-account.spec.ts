@@ -10,24 +10,20 @@ import type { Page } from "@playwright/test";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
 import { requestOtp } from "../../helpers/apiDevice.js";
 import { connectPush } from "../../helpers/pushBridge.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
 import type { ServerHandle } from "../../helpers/server.js";
 import {
   addPasskeyAccount,
   createLink,
+  createLinkFor,
   enableNotifications,
-  openAccount,
+  pairByInvite,
   passkeyRowText,
-  shownNotifications,
+  waitForNotification,
 } from "./support/app.js";
 
 const bob = { issuer: "npm", label: "bob" };
-const publishFoo = {
-  action: "publish",
-  registry: "registry.npmjs.org",
-  method: "PUT",
-  path: "/foo",
-  package: { name: "foo", version: "1.2.3" },
-};
+const publishFoo = npmPublish("foo", "1.2.3");
 
 /** The registry's page, served locally: the machine reaches no registry site. */
 const NPM_PAGE = "<!doctype html><title>npm</title><h1>Use your passkey</h1>";
@@ -39,18 +35,9 @@ async function setUp(page: Page, server: ServerHandle): Promise<string> {
   await pairPage(page, server, "Alice's phone");
   await enableNotifications(page);
   await addPasskeyAccount(page, bob);
-  await openAccount(page, bob);
-  const { token } = await createLink(page, "release workflow");
-  await page.getByRole("button", { name: "Done" }).click();
+  const { token } = await createLinkFor(page, bob, "release workflow");
   await page.goto("/settings");
   return token;
-}
-
-async function waitForNotification(page: Page) {
-  await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
-  const [notification] = await shownNotifications(page);
-  if (!notification) throw new Error("no notification");
-  return notification;
 }
 
 test("added with no code: listed without one, searchable, its screen has links but no code or QR export", async ({
@@ -190,9 +177,7 @@ test("sent to a second phone by invite (names only), which then opens npm's page
   try {
     const phone = await second.newPage();
     const pushB = await connectPush(second, phone, pushService, server.origin);
-    await phone.goto(inviteUrl);
-    await phone.getByLabel("Device name").fill("Bob's phone");
-    await phone.getByRole("button", { name: "Pair this device" }).click();
+    await pairByInvite(phone, inviteUrl, "Bob's phone");
     await expect(page.getByText("Bob's phone joined")).toBeVisible();
     await expect(page.getByRole("checkbox", { name: "npm: bob (passkey, no code)" })).toBeChecked();
     await page.getByRole("button", { name: "Send 1 account" }).click();

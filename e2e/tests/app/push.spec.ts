@@ -1,16 +1,18 @@
 import type { DeviceView } from "@countersign/shared";
 import { expect, pairPage, test, waitForServiceWorker } from "../../fixtures.js";
-import { ApiDevice, type OtpResult, requestOtp } from "../../helpers/apiDevice.js";
+import { ApiDevice, requestOtp } from "../../helpers/apiDevice.js";
+import { npmPublish } from "../../helpers/registryOperations.js";
 import {
   addAccountByUri,
   allowOneTapUnverified,
   clickNotificationAction,
-  createLink,
+  createLinkFor,
   enableNotifications,
-  openAccount,
+  expectCodeDelivered,
   shownNotifications,
   testAccount,
   totpAt,
+  waitForNotification,
 } from "./support/app.js";
 
 const npm = testAccount("npm", "alice", "JBSWY3DPEHPK3PXP");
@@ -31,9 +33,7 @@ async function setUp(
   await addAccountByUri(page, npm);
   await enableNotifications(page);
   if (oneTapUnverified) await allowOneTapUnverified(page);
-  await openAccount(page, npm);
-  const { token } = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const { token } = await createLinkFor(page, npm, "CI");
   // Park the app on Settings, away from the home screen's list of waiting requests.
   await page.goto("/settings");
   return token;
@@ -53,13 +53,6 @@ async function inviteApiDevice(page: import("@playwright/test").Page, server: { 
   return ApiDevice.pair(server.origin, { inviteCode }, "Bob's tablet");
 }
 
-async function waitForNotification(page: import("@playwright/test").Page) {
-  await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
-  const [notification] = await shownNotifications(page);
-  if (!notification) throw new Error("no notification");
-  return notification;
-}
-
 test("a CI request arrives as a notification and brings up the approval screen in the open app", async ({
   page,
   server,
@@ -75,10 +68,7 @@ test("a CI request arrives as a notification and brings up the approval screen i
   // The foreground app switched to the request without a reload.
   await expect(page).toHaveURL(new RegExp(`/approve/${notification.data.requestId}$`));
   await page.getByRole("button", { name: "Approve" }).click();
-  const answer: OtpResult = await ci;
-  expect(answer.status).toBe(200);
-  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
-  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+  await expectCodeDelivered(ci, npm);
   // The server's "answered" push closes the notification.
   await expect.poll(async () => (await shownNotifications(page)).length).toBe(0);
 });
@@ -92,10 +82,7 @@ test("Approve on the notification answers from the service worker, without the a
   const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
   const notification = await waitForNotification(page);
   await clickNotificationAction(context, "approve", notification.data);
-  const answer = await ci;
-  expect(answer.status).toBe(200);
-  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
-  expect(otp).toBe(await totpAt(npm, validUntil - 1));
+  await expectCodeDelivered(ci, npm);
   await expect
     .poll(async () => (await shownNotifications(page)).map((n) => n.title))
     .toEqual(["Approved: the code was sent to CI"]);
@@ -213,13 +200,7 @@ test("npm's passkey page arrives without a one-tap Approve, and closes when CI w
 }) => {
   const token = await setUp(page, server);
   const ci = requestOtp(server.origin, token, {
-    operation: {
-      action: "publish",
-      registry: "registry.npmjs.org",
-      method: "PUT",
-      path: "/foo",
-      package: { name: "foo", version: "1.2.3" },
-    },
+    operation: npmPublish("foo", "1.2.3"),
     challenge: { type: "web", authUrl: "https://www.npmjs.com/auth/cli/77" },
     context: { repository: "owner/repo" },
     wait: 30,

@@ -4,7 +4,7 @@ import { requestOtp } from "../../helpers/apiDevice.js";
 import {
   allowOneTapUnverified,
   clickNotificationAction,
-  createLink,
+  createLinkFor,
   enableNotifications,
   openAccount,
   shownNotifications,
@@ -58,9 +58,7 @@ test("the seed appears in no request the browser makes during a full session", a
   await page.goto("/");
 
   await enableNotifications(page);
-  await openAccount(page, account);
-  const { token } = await createLink(page, "CI");
-  await page.getByRole("button", { name: "Done" }).click();
+  const { token } = await createLinkFor(page, account, "CI");
   await page.getByRole("button", { name: "Rename", exact: true }).click();
   await page.getByLabel("Account name").fill("leak-check-2");
   await page.getByRole("button", { name: "Save" }).click();

@@ -1,5 +1,6 @@
 import { generateDeviceKey, generateTimedCodes, signRequest } from "@countersign/shared";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import type { Deps } from "../deps.js";
 import type { DeviceRecord } from "../store/Store.js";
 import { createDomainFixture, type DomainFixture, expectAppError } from "../testing/domainDeps.js";
@@ -132,10 +133,10 @@ describe("limits", () => {
 });
 
 describe("device signatures", () => {
-  async function signedDevice() {
+  /** A new key's pairing with a setup or invite code: POST /api/v1/devices signed by it now, and its parsed body. */
+  async function signedPairing(code: { setupCode: string | null } | { inviteCode: string }, name: string) {
     const key = await generateDeviceKey();
-    const setupCode = await ensureSetupCode(deps);
-    const body = JSON.stringify({ setupCode, name: "Pixel", publicKey: key.publicKeyJwk });
+    const body = JSON.stringify({ ...code, name, publicKey: key.publicKeyJwk });
     const headers = await signRequest({
       privateKey: key.privateKey,
       method: "POST",
@@ -143,11 +144,14 @@ describe("device signatures", () => {
       body,
       now,
     });
-    const view = await pairDevice(
-      deps,
-      { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) },
-      JSON.parse(body),
-    );
+    const request = { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) };
+    return { key, request, body: JSON.parse(body) };
+  }
+
+  async function signedDevice() {
+    const setupCode = await ensureSetupCode(deps);
+    const { key, request, body } = await signedPairing({ setupCode }, "Pixel");
+    const view = await pairDevice(deps, request, body);
     const sign = async (signedAt: number) => ({
       method: "GET",
       path: "/api/v1/devices/me",
@@ -202,23 +206,8 @@ describe("device signatures", () => {
     const invite = await createInvite(deps, device);
     expect(invite.expiresAt).toBe(now + 15 * 60_000);
     now += 15 * 60_000;
-    const key = await generateDeviceKey();
-    const body = JSON.stringify({ inviteCode: invite.inviteCode, name: "Tablet", publicKey: key.publicKeyJwk });
-    const headers = await signRequest({
-      privateKey: key.privateKey,
-      method: "POST",
-      path: "/api/v1/devices",
-      body,
-      now,
-    });
-    await expectError(
-      pairDevice(
-        deps,
-        { method: "POST", path: "/api/v1/devices", headers, body: new TextEncoder().encode(body) },
-        JSON.parse(body),
-      ),
-      "unauthorized",
-    );
+    const { request, body } = await signedPairing({ inviteCode: invite.inviteCode }, "Tablet");
+    await expectError(pairDevice(deps, request, body), "unauthorized");
   });
 });
 
@@ -235,14 +224,7 @@ describe("setup code", () => {
 
 describe("the registry relay's requests", () => {
   const publicKey = { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) } as const;
-  const operation = {
-    action: "publish",
-    registry: "registry.npmjs.org",
-    method: "PUT",
-    path: "/foo",
-    package: { name: "foo", version: "1.2.3" },
-    tag: "latest",
-  } as const;
+  const operation = npmPublish("foo", "1.2.3", { tag: "latest" });
   const web = { type: "web", authUrl: "https://www.npmjs.com/auth/cli/5e2f" } as const;
   const jwe = "eyJhbGciOiJFQ0RILUVTIn0..aXY.Y2lwaGVy.dGFn";
   const ask = (token: string, body: Record<string, unknown>, idempotencyKey: string | null = null) => ({

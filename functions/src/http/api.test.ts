@@ -12,58 +12,32 @@ import {
   type PushPayload,
 } from "@countersign/shared";
 import { CompactEncrypt, compactDecrypt, exportJWK, generateKeyPair } from "jose";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
+import { beforeEach, describe, expect, it } from "vitest";
 import type { Config } from "../config.js";
 import { WIPE_CHECKPOINT_DELAY_MS } from "../store/SqliteStore.js";
-import { startTestApp, type TestApp } from "../testing/startTestApp.js";
+import { appSuite } from "../testing/appSuite.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
 
 const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 } as const;
 
-let push: PushService;
-let app: TestApp;
-
-beforeAll(async () => {
-  push = await startPushService();
-});
-afterAll(async () => {
-  await push.close();
-});
-
-async function start(config: Partial<Config> = {}) {
-  app = await startTestApp({ pushAllow: [new URL(push.origin).host], config });
-}
-afterEach(async () => {
-  await app?.close();
-});
+const suite = appSuite();
+const start = (config: Partial<Config> = {}) => suite.start({ config });
 
 /** A paired device with push, an account it holds and a link: what a maintainer has after setup. */
 async function setup(name = "Pixel") {
-  const device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, name);
-  const subscription = push.createSubscription();
+  const device = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, name);
+  const subscription = suite.push.createSubscription();
   expect((await device.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
-  const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-  const created = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "GitHub" });
-  expect(created.status).toBe(201);
-  return { device, subscription, account, link: created.body.link, token: created.body.token, url: created.body.url };
+  const { account, link, token, url } = await device.addAccountWithLink("GitHub");
+  return { device, subscription, account, link, token, url };
 }
 
 function ci(token: string, body?: unknown, headers: Record<string, string> = {}) {
-  return send(`${app.url}/api/v1/otp`, {
+  return send(`${suite.app.url}/api/v1/otp`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, ...(body ? { "content-type": "application/json" } : {}), ...headers },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
-}
-
-async function pendingApproval(device: TestDevice): Promise<ApprovalView> {
-  for (let i = 0; i < 100; i++) {
-    const list = await device.call<ApprovalView[]>("GET", "/api/v1/approvals");
-    if (list.body.length > 0) return list.body[0] as ApprovalView;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("no pending approval appeared");
 }
 
 async function approve(device: TestDevice, requestId: string) {
@@ -76,15 +50,15 @@ describe("basics", () => {
   beforeEach(() => start());
 
   it("answers health, the VAPID key and unknown endpoints, with security headers", async () => {
-    const health = await send<{ status: string; store: string; version: string }>(`${app.url}/api/v1/health`);
+    const health = await send<{ status: string; store: string; version: string }>(`${suite.app.url}/api/v1/health`);
     expect(health.body).toMatchObject({ status: "ok", store: "sqlite", version: "test" });
     expect(health.headers.get("x-content-type-options")).toBe("nosniff");
     expect(health.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(health.headers.get("cache-control")).toBe("no-store");
     expect(health.headers.get("x-powered-by")).toBeNull();
-    const vapid = await send<{ publicKey: string }>(`${app.url}/api/v1/push/vapid-public-key`);
+    const vapid = await send<{ publicKey: string }>(`${suite.app.url}/api/v1/push/vapid-public-key`);
     expect(vapid.body.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
-    const missing = await send(`${app.url}/api/v1/nothing`);
+    const missing = await send(`${suite.app.url}/api/v1/nothing`);
     expect(missing.status).toBe(404);
     expect(missing.body).toMatchObject({ error: "not_found" });
   });
@@ -94,32 +68,34 @@ describe("pairing", () => {
   beforeEach(() => start());
 
   it("pairs the first device with the setup code, once", async () => {
-    const wrong = await TestDevice.create(app.url);
-    const refused = await wrong.pairRaw({ setupCode: "WRONG-CODE", name: "X", publicKey: wrong.publicKeyJwk });
+    const { response: refused } = await TestDevice.tryPair(suite.app.url, { setupCode: "WRONG-CODE" }, "X");
     expect(refused.status).toBe(401);
-    const device = await TestDevice.pair(app.url, { setupCode: "test-setu-pcod-e234" }, "Pixel");
+    const device = await TestDevice.pair(suite.app.url, { setupCode: "test-setu-pcod-e234" }, "Pixel");
     const me = await device.call<DeviceView>("GET", "/api/v1/devices/me");
     expect(me.body).toMatchObject({ id: device.id, name: "Pixel", hasPush: false, current: true });
-    const again = await TestDevice.create(app.url);
-    const reused = await again.pairRaw({ setupCode: app.setupCode, name: "Y", publicKey: again.publicKeyJwk });
+    const { response: reused } = await TestDevice.tryPair(suite.app.url, { setupCode: suite.app.setupCode }, "Y");
     expect(reused.status).toBe(401);
     expect(reused.body).toMatchObject({ error: "unauthorized" });
     expect((await device.call<DeviceView[]>("GET", "/api/v1/devices")).body).toHaveLength(1);
   });
 
   it("refuses a pairing not signed by the key it registers, and unknown fields", async () => {
-    const device = await TestDevice.create(app.url);
-    const other = await TestDevice.create(app.url);
-    const mismatched = await device.pairRaw({ setupCode: app.setupCode, name: "X", publicKey: other.publicKeyJwk });
+    const device = await TestDevice.create(suite.app.url);
+    const other = await TestDevice.create(suite.app.url);
+    const mismatched = await device.pairRaw({
+      setupCode: suite.app.setupCode,
+      name: "X",
+      publicKey: other.publicKeyJwk,
+    });
     expect(mismatched.status).toBe(401);
-    const unsigned = await send(`${app.url}/api/v1/devices`, {
+    const unsigned = await send(`${suite.app.url}/api/v1/devices`, {
       method: "POST",
       headers: { "content-type": "application/json" },
-      body: JSON.stringify({ setupCode: app.setupCode, name: "X", publicKey: device.publicKeyJwk }),
+      body: JSON.stringify({ setupCode: suite.app.setupCode, name: "X", publicKey: device.publicKeyJwk }),
     });
     expect(unsigned.status).toBe(401);
     const extra = await device.pairRaw({
-      setupCode: app.setupCode,
+      setupCode: suite.app.setupCode,
       name: "X",
       publicKey: device.publicKeyJwk,
       admin: true,
@@ -127,22 +103,17 @@ describe("pairing", () => {
     expect(extra.status).toBe(400);
     expect(extra.body).toMatchObject({ error: "bad_request" });
     // The setup code survived all of that.
-    await TestDevice.pair(app.url, { setupCode: app.setupCode });
+    await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode });
   });
 
   it("pairs further devices by single-use invite", async () => {
-    const first = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
+    const first = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, "Pixel");
     const invite = await first.call<InviteView>("POST", "/api/v1/invites");
     expect(invite.status).toBe(201);
-    expect(invite.body.url).toBe(`${app.url}/pair#invite=${invite.body.inviteCode}`);
+    expect(invite.body.url).toBe(`${suite.app.url}/pair#invite=${invite.body.inviteCode}`);
     expect(invite.body.expiresAt).toBeGreaterThan(Date.now());
-    const second = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "iPad");
-    const third = await TestDevice.create(app.url);
-    const reused = await third.pairRaw({
-      inviteCode: invite.body.inviteCode,
-      name: "Z",
-      publicKey: third.publicKeyJwk,
-    });
+    const second = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "iPad");
+    const { response: reused } = await TestDevice.tryPair(suite.app.url, { inviteCode: invite.body.inviteCode }, "Z");
     expect(reused.status).toBe(401);
     const devices = await second.call<DeviceView[]>("GET", "/api/v1/devices");
     expect(devices.body.map((d) => [d.name, d.current])).toEqual([
@@ -156,11 +127,11 @@ describe("signed device calls", () => {
   let device: TestDevice;
   beforeEach(async () => {
     await start();
-    device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
+    device = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, "Pixel");
   });
 
   it("refuses unsigned, badly signed, stale and replayed calls, and changes nothing", async () => {
-    const unsigned = await send(`${app.url}/api/v1/devices/me`);
+    const unsigned = await send(`${suite.app.url}/api/v1/devices/me`);
     expect(unsigned.status).toBe(401);
     expect(unsigned.body).toMatchObject({ error: "unauthorized" });
 
@@ -178,7 +149,7 @@ describe("signed device calls", () => {
     const signed = await device.prepare("PATCH", "/api/v1/devices/me", { name: "Signed" });
     const tampered = await device.dispatch({ ...signed, body: '{"name":"Sent"}' });
     expect(tampered.status).toBe(401);
-    const stranger = await TestDevice.create(app.url);
+    const stranger = await TestDevice.create(suite.app.url);
     const forged = await stranger.call("PATCH", "/api/v1/devices/me", { name: "Forged" }, { deviceId: device.id });
     expect(forged.status).toBe(401);
 
@@ -202,7 +173,7 @@ describe("signed device calls", () => {
     const headers = await device.call("GET", "/api/v1/accounts/none/history?limit=5");
     expect(headers.status).toBe(404);
     const signed = await device.prepare("GET", "/api/v1/approvals");
-    expect((await device.dispatch({ ...signed, url: `${app.url}/api/v1/approvals?x=1` })).status).toBe(401);
+    expect((await device.dispatch({ ...signed, url: `${suite.app.url}/api/v1/approvals?x=1` })).status).toBe(401);
   });
 
   it("renames, lists and removes devices; a removed device is locked out", async () => {
@@ -210,7 +181,7 @@ describe("signed device calls", () => {
     expect(renamed.body.name).toBe("My phone");
     expect((await device.call("PATCH", "/api/v1/devices/me", { name: "" })).status).toBe(400);
     const invite = await device.call<InviteView>("POST", "/api/v1/invites");
-    const tablet = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "Tablet");
+    const tablet = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "Tablet");
     expect((await device.call("DELETE", `/api/v1/devices/${tablet.id}`)).status).toBe(204);
     expect((await tablet.call("GET", "/api/v1/devices/me")).status).toBe(401);
     expect((await device.call("DELETE", "/api/v1/devices/nope")).status).toBe(404);
@@ -218,7 +189,7 @@ describe("signed device calls", () => {
   });
 
   it("checks push endpoints before accepting them", async () => {
-    const keys = push.createSubscription().keys;
+    const keys = suite.push.createSubscription().keys;
     for (const endpoint of [
       "http://fcm.googleapis.com/fcm/send/x",
       "https://10.0.0.1/push",
@@ -235,7 +206,7 @@ describe("signed device calls", () => {
     });
     expect(fcm.body.hasPush).toBe(true);
     expect((await device.call<DeviceView>("DELETE", "/api/v1/devices/me/push")).body.hasPush).toBe(false);
-    const local = await device.call<DeviceView>("PUT", "/api/v1/devices/me/push", push.createSubscription());
+    const local = await device.call<DeviceView>("PUT", "/api/v1/devices/me/push", suite.push.createSubscription());
     expect(local.body.hasPush).toBe(true);
   });
 });
@@ -246,7 +217,7 @@ describe("accounts, links and history", () => {
   it("manages accounts and links; the token is shown once and only its hash is kept", async () => {
     const { device, account, link, token, url } = await setup();
     expect(token).toMatch(/^cs_[A-Za-z0-9_-]{32}$/);
-    expect(url).toBe(`${app.url}/api/v1/otp/${token}`);
+    expect(url).toBe(`${suite.app.url}/api/v1/otp/${token}`);
     expect(link).toMatchObject({ name: "GitHub", paused: false, revokedAt: null, lastUsedAt: null });
     expect(link.tokenHint).toBe(`${token.slice(0, 7)}…`);
     expect(account.deviceIds).toEqual([device.id]);
@@ -280,7 +251,7 @@ describe("accounts, links and history", () => {
   it("a second device with the same account joins it; deleting lets go, the last one deletes", async () => {
     const { device, account, token } = await setup();
     const invite = await device.call<InviteView>("POST", "/api/v1/invites");
-    const tablet = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "Tablet");
+    const tablet = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "Tablet");
     const joined = await tablet.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" });
     expect(joined.status).toBe(200);
     expect(joined.body).toMatchObject({ id: account.id, deviceIds: [device.id, tablet.id] });
@@ -303,7 +274,7 @@ describe("accounts, links and history", () => {
         "user-agent": "countersign-test",
       },
     );
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     await approve(device, approval.id);
     expect((await waiting).status).toBe(200);
     const history = await device.call<Array<Record<string, unknown>>>(
@@ -332,7 +303,7 @@ describe("CI requests", () => {
   it("notifies the device, which approves; CI gets the code valid now as text", async () => {
     const { device, subscription, token } = await setup();
     const waiting = ci(token, { package: { name: "foo", version: "1.2.3" }, context: { repository: "owner/repo" } });
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     const payload = message.payload as PushPayload & { type: "approval" };
     expect(payload).toMatchObject({
       v: 1,
@@ -342,7 +313,7 @@ describe("CI requests", () => {
       unverified: true,
     });
     expect(message.urgency).toBe("high");
-    expect(message.ttl).toBe(app.deps.config.requestTtlSeconds);
+    expect(message.ttl).toBe(suite.app.deps.config.requestTtlSeconds);
 
     const approval = await device.call<ApprovalView>("GET", `/api/v1/approvals/${payload.requestId}`);
     expect(approval.body).toMatchObject({
@@ -366,7 +337,7 @@ describe("CI requests", () => {
   it("answers JSON with Accept: application/json, and takes the URL form (POST and GET)", async () => {
     const { device, token, url } = await setup();
     const json = send<OtpResponse>(url, { method: "POST", headers: { accept: "application/json" } });
-    const first = await pendingApproval(device);
+    const first = await device.pendingApproval();
     const { codes } = await approve(device, first.id);
     const answered = await json;
     expect(answered.body).toMatchObject({ requestId: first.id, otp: codes[0]?.otp, approvedBy: "Pixel" });
@@ -374,24 +345,24 @@ describe("CI requests", () => {
     expect(answered.body.approvedAt).toEqual(expect.any(Number));
 
     const viaGet = send(`${url}?wait=30`);
-    const second = await pendingApproval(device);
+    const second = await device.pendingApproval();
     const again = await approve(device, second.id);
     expect((await viaGet).text).toBe(`${again.codes[0]?.otp}\n`);
-    expect(app.logs.join("\n")).not.toContain(token);
-    expect(app.logs.join("\n")).toContain("/api/v1/otp/cs_…redacted");
+    expect(suite.app.logs.join("\n")).not.toContain(token);
+    expect(suite.app.logs.join("\n")).toContain("/api/v1/otp/cs_…redacted");
   });
 
   it("a second answer gets 409 naming who answered; the other device is told to close its notification", async () => {
     const { device, subscription, account, token } = await setup();
     const invite = await device.call<InviteView>("POST", "/api/v1/invites");
-    const tablet = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "Tablet");
-    const tabletPush = push.createSubscription();
+    const tablet = await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, "Tablet");
+    const tabletPush = suite.push.createSubscription();
     await tablet.call("PUT", "/api/v1/devices/me/push", tabletPush);
     await tablet.call("POST", "/api/v1/accounts", { issuer: account.issuer, label: account.label });
 
     const waiting = ci(token);
-    const approval = await pendingApproval(device);
-    await push.waitForMessage((m) => m.endpoint === tabletPush.endpoint);
+    const approval = await device.pendingApproval();
+    await suite.push.waitForMessage((m) => m.endpoint === tabletPush.endpoint);
     await approve(device, approval.id);
     const late = await tablet.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "deny" });
     expect(late.status).toBe(409);
@@ -399,19 +370,16 @@ describe("CI requests", () => {
       error: "already_answered",
       answeredBy: { deviceId: device.id, deviceName: "Pixel" },
     });
-    const closed = await push.waitForMessage(
-      (m) => m.endpoint === tabletPush.endpoint && (m.payload as PushPayload).type === "answered",
-    );
-    expect(closed.payload).toEqual({
-      v: 1,
-      type: "answered",
+    await suite.expectAnsweredPush(tabletPush.endpoint, {
       requestId: approval.id,
       status: "approved",
       answeredBy: "Pixel",
     });
     // Pixel heard of the Tablet's pairing, then of the request; nothing of the answer it gave itself.
     expect(
-      push.messages.filter((m) => m.endpoint === subscription.endpoint).map((m) => (m.payload as PushPayload).type),
+      suite.push.messages
+        .filter((m) => m.endpoint === subscription.endpoint)
+        .map((m) => (m.payload as PushPayload).type),
     ).toEqual(["security", "approval"]);
     expect((await waiting).status).toBe(200);
   });
@@ -419,7 +387,7 @@ describe("CI requests", () => {
   it("denied: 403; deny and pause: the link stops notifying until resumed", async () => {
     const { device, token, link } = await setup();
     const waiting = ci(token);
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "deny", pauseLink: true });
     const denied = await waiting;
     expect(denied.status).toBe(403);
@@ -438,7 +406,7 @@ describe("CI requests", () => {
     expect(first.body).toMatchObject({ error: "timeout", requestId: expect.any(String) });
     const requestId = (first.body as { requestId: string }).requestId;
 
-    const resumeUrl = `${app.url}/api/v1/requests/${requestId}?wait=30`;
+    const resumeUrl = `${suite.app.url}/api/v1/requests/${requestId}?wait=30`;
     const resumed = send(resumeUrl, { headers: { authorization: `Bearer ${token}` } });
     // Not synchronisation: the code reaches the resume whether it began waiting before the answer or
     // after it (an answer committed first is seen at once); the pause makes the wake-up path the usual one.
@@ -455,14 +423,17 @@ describe("CI requests", () => {
     const other = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "Other" });
     const first = await ci(token, { wait: 0 });
     const requestId = (first.body as { requestId: string }).requestId;
-    const path = `${app.url}/api/v1/requests/${requestId}?wait=0`;
+    const path = `${suite.app.url}/api/v1/requests/${requestId}?wait=0`;
     expect((await send(path)).status).toBe(401);
     expect((await send(path, { headers: { authorization: `Bearer ${other.body.token}` } })).status).toBe(404);
     expect((await send(path, { headers: { authorization: "Bearer cs_notarealtoken" } })).status).toBe(401);
     expect((await send(path, { headers: { authorization: `Bearer ${token}` } })).status).toBe(408);
     expect(
-      (await send(`${app.url}/api/v1/requests/${requestId}?wait=x`, { headers: { authorization: `Bearer ${token}` } }))
-        .status,
+      (
+        await send(`${suite.app.url}/api/v1/requests/${requestId}?wait=x`, {
+          headers: { authorization: `Bearer ${token}` },
+        })
+      ).status,
     ).toBe(400);
   });
 
@@ -477,16 +448,16 @@ describe("CI requests", () => {
     expect(c.body).toMatchObject({ requestId: id });
     // Settle the request (CI withdraws it) and wait for the push saying so: a late second
     // notification would have reached the push service by then. Count what the push service accepted.
-    const withdrawn = await send(`${app.url}/api/v1/requests/${id}`, {
+    const withdrawn = await send(`${suite.app.url}/api/v1/requests/${id}`, {
       method: "DELETE",
       headers: { authorization: `Bearer ${token}` },
     });
     expect(withdrawn.status).toBe(204);
     const mine = (m: { endpoint: string; payload: unknown }, type: string) =>
       m.endpoint === subscription.endpoint && (m.payload as { type?: string; requestId?: string })?.type === type;
-    await push.waitForMessage((m) => mine(m, "answered"));
-    expect(push.messages.filter((m) => mine(m, "approval"))).toHaveLength(1);
-    expect(push.messages.filter((m) => mine(m, "approval") || mine(m, "answered"))).toHaveLength(2);
+    await suite.push.waitForMessage((m) => mine(m, "answered"));
+    expect(suite.push.messages.filter((m) => mine(m, "approval"))).toHaveLength(1);
+    expect(suite.push.messages.filter((m) => mine(m, "approval") || mine(m, "answered"))).toHaveLength(2);
     expect((await ci(token, { wait: 0 }, { "idempotency-key": "bad key with spaces" })).status).toBe(400);
   });
 
@@ -495,7 +466,7 @@ describe("CI requests", () => {
     const { publicKey, privateKey } = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
     const jwk = await exportJWK(publicKey);
     const waiting = ci(token, { publicKey: jwk }, { accept: "application/json" });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval.publicKey).toMatchObject({ kty: "EC", crv: "P-256", x: jwk.x });
     const codes = await generateTimedCodes(TOTP, Date.now());
     const plain = await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "approve", codes });
@@ -513,14 +484,14 @@ describe("CI requests", () => {
     expect(JSON.parse(new TextDecoder().decode(plaintext))).toEqual({ codes });
 
     const textWaiting = ci(token, { publicKey: jwk });
-    const second = await pendingApproval(device);
+    const second = await device.pendingApproval();
     await device.call("POST", `/api/v1/approvals/${second.id}/answer`, { decision: "approve", jwe });
     expect((await textWaiting).text).toBe(`${jwe}\n`);
   });
 
   it("refuses bad input: 400 for invalid JSON or unknown fields, 413 for a large body", async () => {
     const { token } = await setup();
-    const badJson = await send(`${app.url}/api/v1/otp`, {
+    const badJson = await send(`${suite.app.url}/api/v1/otp`, {
       method: "POST",
       headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
       body: "{nope",
@@ -536,18 +507,18 @@ describe("CI requests", () => {
     expect(huge.status).toBe(413);
     expect(huge.body).toMatchObject({ error: "payload_too_large" });
     expect(JSON.stringify(huge.body)).not.toMatch(/at \w+ \(/);
-    const noToken = await send(`${app.url}/api/v1/otp`, { method: "POST" });
+    const noToken = await send(`${suite.app.url}/api/v1/otp`, { method: "POST" });
     expect(noToken.status).toBe(401);
     const unknownLink = await ci(`cs_${"A".repeat(32)}`);
     expect(unknownLink.status).toBe(401);
   });
 
   it("expires unanswered requests: 410, and the device can no longer answer", async () => {
-    await app.close();
+    await suite.app.close();
     await start({ requestTtlSeconds: 1 });
     const { device, token } = await setup();
     const waiting = ci(token, { wait: 30 });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     const expired = await waiting;
     expect(expired.status).toBe(410);
     expect(expired.body).toMatchObject({ error: "expired", requestId: approval.id });
@@ -556,7 +527,7 @@ describe("CI requests", () => {
   });
 
   it("limits pending requests per link with 429 and Retry-After", async () => {
-    await app.close();
+    await suite.app.close();
     await start({ maxPendingPerLink: 2 });
     const { token } = await setup();
     expect((await ci(token, { wait: 0 })).status).toBe(408);
@@ -568,11 +539,11 @@ describe("CI requests", () => {
   });
 
   it("limits requests per link per hour and calls per address", async () => {
-    await app.close();
+    await suite.app.close();
     await start({ maxRequestsPerLinkPerHour: 1, maxCallsPerAddressPerMinute: 4 });
     const { device, token } = await setup();
     const waiting = ci(token);
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "deny" });
     await waiting;
     const hourly = await ci(token, { wait: 0 });
@@ -586,7 +557,7 @@ describe("CI requests", () => {
 
   it("drops a subscription the push service says is gone, without failing CI", async () => {
     const { device, subscription, token } = await setup();
-    push.expire(subscription.endpoint);
+    suite.push.expire(subscription.endpoint);
     const first = await ci(token, { wait: 0 });
     expect(first.status).toBe(408);
     expect((await device.call<DeviceView>("GET", "/api/v1/devices/me")).body.hasPush).toBe(false);
@@ -596,8 +567,8 @@ describe("CI requests", () => {
     const { device, token } = await setup();
     const waiting = ci(token, { wait: 60 });
     // The server's own signal that the call is in: its request is waiting for an answer.
-    await pendingApproval(device);
-    app.shutdown.abort();
+    await device.pendingApproval();
+    suite.app.shutdown.abort();
     const response = await waiting;
     expect(response.status).toBe(408);
     expect(response.body).toMatchObject({ error: "timeout", requestId: expect.any(String) });
@@ -606,14 +577,14 @@ describe("CI requests", () => {
   it("leaves no link token and no delivered code in the database files", async () => {
     const { device, token } = await setup();
     const waiting = ci(token);
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     const { codes } = await approve(device, approval.id);
     expect((await waiting).text).toBe(`${codes[0]?.otp}\n`);
-    expect(readdirSync(app.dataDir)).toContain("countersign.db");
+    expect(readdirSync(suite.app.dataDir)).toContain("countersign.db");
     const leftovers = () =>
-      readdirSync(app.dataDir).flatMap((file) => {
-        const bytes = readFileSync(join(app.dataDir, file));
-        const secrets = [token, app.setupCode, ...codes.map((code) => `"otp":"${code.otp}"`)];
+      readdirSync(suite.app.dataDir).flatMap((file) => {
+        const bytes = readFileSync(join(suite.app.dataDir, file));
+        const secrets = [token, suite.app.setupCode, ...codes.map((code) => `"otp":"${code.otp}"`)];
         return secrets.filter((secret) => bytes.includes(secret)).map((secret) => `${file}: ${secret}`);
       });
     // The wipe's checkpoint is due WIPE_CHECKPOINT_DELAY_MS after the delivery; allow a busy machine's timer lag.
@@ -631,11 +602,11 @@ describe("methods without a body on the CI routes", () => {
       { path: `/api/v1/otp/${token}`, allow: "GET, POST", auth: false },
       { path: "/api/v1/requests/0123456789abcdef0123456789abcdef", allow: "GET, DELETE", auth: true },
     ];
-    expect(url).toBe(`${app.deps.config.publicUrl}/api/v1/otp/${token}`);
-    const pushesBefore = push.messages.length;
+    expect(url).toBe(`${suite.app.deps.config.publicUrl}/api/v1/otp/${token}`);
+    const pushesBefore = suite.push.messages.length;
     for (const route of routes) {
       for (const method of ["HEAD", "OPTIONS", "PATCH", "PUT", "PROPFIND"]) {
-        const response = await fetch(`${app.url}${route.path}?wait=1`, {
+        const response = await fetch(`${suite.app.url}${route.path}?wait=1`, {
           method,
           headers: route.auth ? { authorization: `Bearer ${token}` } : {},
         });
@@ -653,28 +624,28 @@ describe("methods without a body on the CI routes", () => {
     // posted after the answer. The pause is an absence check for those, not synchronisation.
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
-    expect(push.messages.length).toBe(pushesBefore);
-    expect(app.logs.filter((line) => line.includes("request created"))).toEqual([]);
+    expect(suite.push.messages.length).toBe(pushesBefore);
+    expect(suite.app.logs.filter((line) => line.includes("request created"))).toEqual([]);
   });
 
   it("marks a request made by a plain GET of the link on the approval and in the notification", async () => {
     const { device, subscription, token } = await setup();
-    const waiting = send(`${app.url}/api/v1/otp/${token}?wait=5`);
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const waiting = send(`${suite.app.url}/api/v1/otp/${token}?wait=5`);
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     const payload = message.payload as PushPayload & { type: "approval" };
     expect(payload.body).toContain("Asked by a plain GET of the link");
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval.requester.method).toBe("GET");
     await device.call("POST", `/api/v1/approvals/${approval.id}/answer`, { decision: "deny" });
     expect((await waiting).status).toBe(403);
 
     const posted = ci(token);
-    const next = await push.waitForMessage(
+    const next = await suite.push.waitForMessage(
       (m) => m.endpoint === subscription.endpoint && (m.payload as { requestId?: string }).requestId !== approval.id,
     );
     expect((next.payload as { body: string }).body).not.toContain("plain GET");
-    expect((await pendingApproval(device)).requester.method).toBe("POST");
-    const second = await pendingApproval(device);
+    expect((await device.pendingApproval()).requester.method).toBe("POST");
+    const second = await device.pendingApproval();
     await device.call("POST", `/api/v1/approvals/${second.id}/answer`, { decision: "deny" });
     await posted;
   });

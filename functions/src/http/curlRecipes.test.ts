@@ -2,11 +2,10 @@ import { spawn } from "node:child_process";
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type AccountView, type ApprovalView, type CreatedLink, generateTimedCodes } from "@countersign/shared";
+import { type ApprovalView, generateTimedCodes } from "@countersign/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CURL_RECIPE } from "../../../web/src/ui/account/recipes.js";
-import { startTestApp, type TestApp } from "../testing/startTestApp.js";
-import { TestDevice } from "../testing/TestDevice.js";
+import { appForFile } from "../testing/appSuite.js";
 
 /**
  * Issue 18, item 13: every curl recipe the documentation and the app give is
@@ -34,24 +33,17 @@ const recipes: [string, string][] = [
   ["the app (recipes.ts)", CURL_RECIPE],
 ];
 
-let app: TestApp;
-let device: TestDevice;
-let token: string;
+const relay = appForFile({
+  config: { maxWaitSeconds: 3, maxPendingPerLink: 100, maxCallsPerAddressPerMinute: 10_000 },
+});
 let bin: string;
 
-beforeAll(async () => {
-  app = await startTestApp({
-    config: { maxWaitSeconds: 3, maxPendingPerLink: 100, maxCallsPerAddressPerMinute: 10_000 },
-  });
-  device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
-  const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-  token = (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body.token;
+beforeAll(() => {
   bin = mkdtempSync(join(tmpdir(), "countersign-recipes-"));
   writeFileSync(join(bin, "npm"), '#!/bin/sh\nprintf "%s\\n" "$*" > "$NPM_ARGS"\n');
   chmodSync(join(bin, "npm"), 0o755);
 });
-afterAll(async () => {
-  await app.close();
+afterAll(() => {
   rmSync(bin, { recursive: true, force: true });
 });
 
@@ -59,12 +51,12 @@ function runStep(recipe: string): { npmArgs: string; done: Promise<{ code: numbe
   const npmArgs = join(bin, `args-${Math.random().toString(36).slice(2)}`);
   const child = spawn(
     "bash",
-    ["--noprofile", "--norc", "-eo", "pipefail", "-c", recipe.replaceAll("https://otp.example.com", app.url)],
+    ["--noprofile", "--norc", "-eo", "pipefail", "-c", recipe.replaceAll("https://otp.example.com", relay.app.url)],
     {
       env: {
         PATH: `${bin}:${process.env.PATH}`,
-        COUNTERSIGN_URL: `${app.url}/api/v1/otp/${token}`,
-        COUNTERSIGN_TOKEN: token,
+        COUNTERSIGN_URL: `${relay.app.url}/api/v1/otp/${relay.token}`,
+        COUNTERSIGN_TOKEN: relay.token,
         NPM_ARGS: npmArgs,
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -82,7 +74,7 @@ function runStep(recipe: string): { npmArgs: string; done: Promise<{ code: numbe
 
 async function nextApproval(): Promise<ApprovalView> {
   for (let i = 0; i < 200; i++) {
-    const list = (await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
+    const list = (await relay.device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
     if (list.length > 0) return list[0] as ApprovalView;
     await new Promise((resolve) => setTimeout(resolve, 15));
   }
@@ -109,13 +101,13 @@ describe("the documented curl recipes", () => {
       const approved = runStep(recipe);
       const request = await nextApproval();
       const codes = await generateTimedCodes(TOTP, Date.now());
-      await device.call("POST", `/api/v1/approvals/${request.id}/answer`, { decision: "approve", codes });
+      await relay.device.call("POST", `/api/v1/approvals/${request.id}/answer`, { decision: "approve", codes });
       expect(await approved.done).toMatchObject({ code: 0 });
       expect(codes.map((c) => `publish --otp=${c.otp}\n`)).toContain(readFileSync(approved.npmArgs, "utf8"));
 
       const denied = runStep(recipe);
       const deniedRequest = await nextApproval();
-      await device.call("POST", `/api/v1/approvals/${deniedRequest.id}/answer`, { decision: "deny" });
+      await relay.device.call("POST", `/api/v1/approvals/${deniedRequest.id}/answer`, { decision: "deny" });
       const deniedStep = await denied.done;
       expect(deniedStep.code).not.toBe(0);
       expect(deniedStep.stderr).toMatch(/Countersign: \{"error":"denied","message":"Denied on Pixel\."/);
@@ -126,7 +118,7 @@ describe("the documented curl recipes", () => {
       expect(timedOut.code).not.toBe(0);
       expect(timedOut.stderr).toMatch(/Countersign: \{"error":"timeout"/);
       expect(existsSync(waiting.npmArgs)).toBe(false);
-      await device.call("POST", `/api/v1/approvals/${(await nextApproval()).id}/answer`, { decision: "deny" });
+      await relay.device.call("POST", `/api/v1/approvals/${(await nextApproval()).id}/answer`, { decision: "deny" });
     }, 30_000);
   }
 });

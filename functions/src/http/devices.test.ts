@@ -14,43 +14,38 @@ import {
   type TransferPickup,
   type TransferView,
 } from "@countersign/shared";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
+import { describe, expect, it } from "vitest";
 import { MAX_RECOVERY_ATTEMPTS } from "../domain/recovery.js";
 import { SECURITY_EVENT_RETENTION_MS } from "../domain/securityEvents.js";
 import { sweepExpired } from "../domain/sweepExpired.js";
-import { startTestApp, type TestApp } from "../testing/startTestApp.js";
+import { appSuite } from "../testing/appSuite.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
 
-let push: PushService;
-let app: TestApp;
-
-beforeAll(async () => {
-  push = await startPushService();
-});
-afterAll(async () => {
-  await push.close();
-});
-afterEach(async () => {
-  await app?.close();
-});
-
-async function start() {
-  app = await startTestApp({ pushAllow: [new URL(push.origin).host] });
-}
+const suite = appSuite();
+const start = () => suite.start();
 
 /** Pairs the first device and returns it with the recovery code the server showed once. */
 async function firstDevice(name = "Pixel") {
-  const device = await TestDevice.create(app.url);
-  const paired = await device.pairRaw({ setupCode: app.setupCode, name, publicKey: device.publicKeyJwk });
+  const { device, response: paired } = await TestDevice.tryPair(
+    suite.app.url,
+    { setupCode: suite.app.setupCode },
+    name,
+  );
   expect(paired.status).toBe(201);
   const body = paired.body as PairResult;
   device.id = body.id;
   return { device, recoveryCode: body.recoveryCode ?? "" };
 }
 
+/** The first device, and a second one it invited, paired as `name`. */
+async function firstDeviceAndInvitee(name: string) {
+  const { device: old } = await firstDevice();
+  const invite = await old.call<InviteView>("POST", "/api/v1/invites");
+  return { old, invitee: await TestDevice.pair(suite.app.url, { inviteCode: invite.body.inviteCode }, name) };
+}
+
 async function recover(recoveryCode: string, name = "New phone") {
-  const device = await TestDevice.create(app.url);
+  const device = await TestDevice.create(suite.app.url);
   const response = await device.call<RecoverResult>(
     "POST",
     "/api/v1/recovery",
@@ -71,7 +66,7 @@ describe("recovery code", () => {
     await start();
     const { recoveryCode } = await firstDevice();
     expect(recoveryCode).toMatch(/^([A-Z2-9]{4}-){5}[A-Z2-9]{4}$/);
-    const dump = JSON.stringify(await app.store.getSetting("recoveryCodeHash"));
+    const dump = JSON.stringify(await suite.app.store.getSetting("recoveryCodeHash"));
     expect(dump).not.toContain(recoveryCode);
     expect(dump).not.toContain(recoveryCode.replace(/-/g, ""));
   });
@@ -79,10 +74,9 @@ describe("recovery code", () => {
   it("pairs a new phone that holds every account, rotates the code, files and pushes the event", async () => {
     await start();
     const { device: old, recoveryCode } = await firstDevice();
-    const subscription = push.createSubscription();
+    const subscription = suite.push.createSubscription();
     expect((await old.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
-    const account = (await old.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-    const link = (await old.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
+    const { account, ...link } = await old.addAccountWithLink();
 
     const { device: phone, response } = await recover(recoveryCode.toLowerCase().replace(/-/g, " "));
     expect(response.status).toBe(201);
@@ -90,7 +84,7 @@ describe("recovery code", () => {
     expect(response.body.accounts[0]?.deviceIds).toEqual([old.id, phone.id]);
     expect(response.body.recoveryCode).not.toBe(recoveryCode);
 
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     expect(message.payload).toMatchObject({ type: "security", title: "Recovery code used" });
     const events = await phone.call<SecurityEvent[]>("GET", "/api/v1/security-events");
     expect(events.body[0]).toMatchObject({ kind: "recovery_used", deviceName: "New phone" });
@@ -100,7 +94,7 @@ describe("recovery code", () => {
     expect((await recover(response.body.recoveryCode, "Third")).response.status).toBe(201);
 
     // CI's link still reaches the recovered phone, which can answer.
-    const ci = send(`${app.url}/api/v1/otp/${link.token}`, { method: "POST" });
+    const ci = send(`${suite.app.url}/api/v1/otp/${link.token}`, { method: "POST" });
     let pending: ApprovalView[] = [];
     for (let i = 0; i < 100 && pending.length === 0; i++) {
       pending = (await phone.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
@@ -126,7 +120,7 @@ describe("recovery code", () => {
     const locked = (await recover(recoveryCode)).response;
     expect(locked.status).toBe(429);
     expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
-    expect((await app.store.listDevices()).length).toBe(1);
+    expect((await suite.app.store.listDevices()).length).toBe(1);
   });
 
   it("can be replaced from a paired device", async () => {
@@ -142,9 +136,7 @@ describe("recovery code", () => {
 describe("seed transfer between devices", () => {
   it("relays ciphertext from the inviter to the new device once, then forgets it", async () => {
     await start();
-    const { device: old } = await firstDevice();
-    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
-    const fresh = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "iPhone");
+    const { old, invitee: fresh } = await firstDeviceAndInvitee("iPhone");
     const id = transferId();
     const ephemeral = await generateDeviceKey();
     const opened = await fresh.call("POST", "/api/v1/transfers", { transferId: id, publicKey: ephemeral.publicKeyJwk });
@@ -166,26 +158,24 @@ describe("seed transfer between devices", () => {
     const picked = await fresh.call<TransferPickup>("POST", `/api/v1/transfers/${id}/pickup`);
     expect(picked.body).toMatchObject({ status: "ready", sealed: { ciphertext: "c2VhbGVk" }, from: { id: old.id } });
     expect((await fresh.call("POST", `/api/v1/transfers/${id}/pickup`)).status).toBe(404);
-    expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
+    expect(await suite.app.store.getSetting(`transfer:${id}`)).toBeNull();
   });
 
   it("deletes a transfer nobody picked up once it expires", async () => {
     let now = Date.now();
-    app = await startTestApp({ clock: { now: () => now }, config: { inviteTtlSeconds: 60 } });
-    const { device: old } = await firstDevice();
-    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
-    const fresh = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "iPhone");
+    await suite.start({ pushAllow: [], clock: { now: () => now }, config: { inviteTtlSeconds: 60 } });
+    const { old, invitee: fresh } = await firstDeviceAndInvitee("iPhone");
     const id = transferId();
     const ephemeral = await generateDeviceKey();
     await fresh.call("POST", "/api/v1/transfers", { transferId: id, publicKey: ephemeral.publicKeyJwk });
     const sealed = { publicKey: ephemeral.publicKeyJwk, iv: "AAAAAAAAAAAAAAAA", ciphertext: "c2VhbGVk" };
     expect((await old.call("PUT", `/api/v1/transfers/${id}/sealed`, sealed)).status).toBe(200);
-    expect(await app.store.getSetting(`transfer:${id}`)).toContain("c2VhbGVk");
+    expect(await suite.app.store.getSetting(`transfer:${id}`)).toContain("c2VhbGVk");
 
     now += 61_000;
-    await sweepExpired(app.deps);
-    expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
-    expect(await app.store.getSetting("transfers")).toBe("[]");
+    await sweepExpired(suite.app.deps);
+    expect(await suite.app.store.getSetting(`transfer:${id}`)).toBeNull();
+    expect(await suite.app.store.getSetting("transfers")).toBe("[]");
     expect((await fresh.call("POST", `/api/v1/transfers/${id}/pickup`, undefined, { now })).status).toBe(404);
   });
 
@@ -194,20 +184,18 @@ describe("seed transfer between devices", () => {
     const { device } = await firstDevice();
     expect((await device.call("POST", "/api/v1/transfers", { transferId: "short", publicKey: {} })).status).toBe(400);
     expect((await device.call("GET", "/api/v1/transfers/not-an-id")).status).toBe(400);
-    expect(await app.store.getSetting("transfers")).toBeNull();
+    expect(await suite.app.store.getSetting("transfers")).toBeNull();
   });
 });
 
 describe("removing a device", () => {
   it("stops its pending approvals and its answers", async () => {
     await start();
-    const { device: old } = await firstDevice();
-    const invite = await old.call<InviteView>("POST", "/api/v1/invites");
-    const lost = await TestDevice.pair(app.url, { inviteCode: invite.body.inviteCode }, "Lost phone");
+    const { old, invitee: lost } = await firstDeviceAndInvitee("Lost phone");
     const account = (await old.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
     await lost.call("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" });
     const link = (await old.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body;
-    const ci = send(`${app.url}/api/v1/otp/${link.token}?wait=5`, { method: "POST" });
+    const ci = send(`${suite.app.url}/api/v1/otp/${link.token}?wait=5`, { method: "POST" });
     let pending: ApprovalView[] = [];
     for (let i = 0; i < 100 && pending.length === 0; i++) {
       pending = (await lost.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
@@ -228,10 +216,10 @@ describe("removing a device", () => {
       codes,
     });
     expect(answer.status).toBe(401);
-    expect((await app.store.getAccount(account.id))?.deviceIds).toEqual([old.id]);
+    expect((await suite.app.store.getAccount(account.id))?.deviceIds).toEqual([old.id]);
     const events = await old.call<SecurityEvent[]>("GET", "/api/v1/security-events");
     expect(events.body[0]).toMatchObject({ kind: "device_removed", deviceName: "Lost phone" });
-    app.shutdown.abort();
+    suite.app.shutdown.abort();
     await ci;
   });
 });
@@ -240,17 +228,12 @@ describe("what a removed device started, and the trail", () => {
   it("cancels its invites: the invite no longer pairs once its device is removed", async () => {
     await start();
     const { device: owner } = await firstDevice("Owner");
-    const helper = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Helper");
+    const helper = await TestDevice.pair(suite.app.url, { inviteCode: await inviteFrom(owner) }, "Helper");
     const invite = (await helper.call<InviteView>("POST", "/api/v1/invites")).body;
     expect((await owner.call("DELETE", `/api/v1/devices/${helper.id}`)).status).toBe(204);
     expect((await helper.call("GET", "/api/v1/devices/me")).status).toBe(401);
 
-    const stranger = await TestDevice.create(app.url);
-    const paired = await stranger.pairRaw({
-      inviteCode: invite.inviteCode,
-      name: "Stranger",
-      publicKey: stranger.publicKeyJwk,
-    });
+    const { response: paired } = await TestDevice.tryPair(suite.app.url, { inviteCode: invite.inviteCode }, "Stranger");
     expect(paired.status).toBe(401);
     expect((await owner.call<DeviceView[]>("GET", "/api/v1/devices")).body.map((d) => d.name)).toEqual(["Owner"]);
   });
@@ -268,25 +251,20 @@ describe("what a removed device started, and the trail", () => {
 
     expect((await owner.call("DELETE", `/api/v1/invites/${first.id}`)).status).toBe(204);
     expect((await owner.call("DELETE", `/api/v1/invites/${first.id}`)).status).toBe(404);
-    const stranger = await TestDevice.create(app.url);
-    const refused = await stranger.pairRaw({
-      inviteCode: first.inviteCode,
-      name: "X",
-      publicKey: stranger.publicKeyJwk,
-    });
+    const { response: refused } = await TestDevice.tryPair(suite.app.url, { inviteCode: first.inviteCode }, "X");
     expect(refused.status).toBe(401);
     expect((await owner.call<OpenInviteView[]>("GET", "/api/v1/invites")).body.map((i) => i.id)).toEqual([second.id]);
-    expect((await TestDevice.pair(app.url, { inviteCode: second.inviteCode }, "Tablet")).id).toBeTruthy();
+    expect((await TestDevice.pair(suite.app.url, { inviteCode: second.inviteCode }, "Tablet")).id).toBeTruthy();
     expect((await owner.call<OpenInviteView[]>("GET", "/api/v1/invites")).body).toEqual([]);
   });
 
   it("tells the other devices when a device is paired by invite", async () => {
     await start();
     const { device: owner } = await firstDevice("Owner");
-    const subscription = push.createSubscription();
+    const subscription = suite.push.createSubscription();
     expect((await owner.call("PUT", "/api/v1/devices/me/push", subscription)).status).toBe(200);
-    await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Intruder");
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    await TestDevice.pair(suite.app.url, { inviteCode: await inviteFrom(owner) }, "Intruder");
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     expect(message.payload).toMatchObject({ type: "security", title: "A new device was paired" });
     expect((message.payload as { body: string }).body).toContain("Intruder");
   });
@@ -294,7 +272,7 @@ describe("what a removed device started, and the trail", () => {
   it("cancels the transfers it was to receive and its passkey challenges", async () => {
     await start();
     const { device: owner } = await firstDevice("Owner");
-    const phone = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Phone");
+    const phone = await TestDevice.pair(suite.app.url, { inviteCode: await inviteFrom(owner) }, "Phone");
     const id = transferId();
     const opened = await phone.call("POST", "/api/v1/transfers", {
       transferId: id,
@@ -302,11 +280,11 @@ describe("what a removed device started, and the trail", () => {
     });
     expect(opened.status).toBe(201);
     expect((await phone.call("POST", "/api/v1/devices/me/passkey/options")).status).toBe(200);
-    expect((await app.store.getSetting(`passkeyChallenge:register:${phone.id}`)) !== null).toBe(true);
+    expect((await suite.app.store.getSetting(`passkeyChallenge:register:${phone.id}`)) !== null).toBe(true);
     expect((await owner.call("DELETE", `/api/v1/devices/${phone.id}`)).status).toBe(204);
     expect((await owner.call("GET", `/api/v1/transfers/${id}`)).status).toBe(404);
-    expect(await app.store.getSetting(`transfer:${id}`)).toBeNull();
-    expect(await app.store.getSetting(`passkeyChallenge:register:${phone.id}`)).toBeNull();
+    expect(await suite.app.store.getSetting(`transfer:${id}`)).toBeNull();
+    expect(await suite.app.store.getSetting(`passkeyChallenge:register:${phone.id}`)).toBeNull();
   });
 
   it("keeps the security events of a device that floods the log (by age, not by count)", async () => {
@@ -314,10 +292,14 @@ describe("what a removed device started, and the trail", () => {
     const { device: owner } = await firstDevice("Owner");
     // A device that turns out hostile tries to bury its own pairing under 50 rounds of
     // invite → pair → remove itself (150 events, past the old cap of 100).
-    let intruder = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Intruder");
+    let intruder = await TestDevice.pair(suite.app.url, { inviteCode: await inviteFrom(owner) }, "Intruder");
     const intruderId = intruder.id;
     for (let round = 0; round < 50; round++) {
-      const next = await TestDevice.pair(app.url, { inviteCode: await inviteFrom(intruder) }, `Intruder ${round}`);
+      const next = await TestDevice.pair(
+        suite.app.url,
+        { inviteCode: await inviteFrom(intruder) },
+        `Intruder ${round}`,
+      );
       expect((await intruder.call("DELETE", `/api/v1/devices/${intruder.id}`)).status).toBe(204);
       intruder = next;
     }
@@ -339,15 +321,18 @@ describe("security event retention", () => {
   it("drops events past 180 days at the sweep and keeps younger ones", async () => {
     await start();
     const { device: owner } = await firstDevice("Owner");
-    await TestDevice.pair(app.url, { inviteCode: await inviteFrom(owner) }, "Tablet");
+    await TestDevice.pair(suite.app.url, { inviteCode: await inviteFrom(owner) }, "Tablet");
     const paired = Date.now();
     // The sweep a little under, then a little over, 180 days after the Owner's pairing.
-    const sweepAt = (at: number) => sweepExpired({ ...app.deps, clock: { now: () => at } });
+    const sweepAt = (at: number) => sweepExpired({ ...suite.app.deps, clock: { now: () => at } });
     await sweepAt(paired + SECURITY_EVENT_RETENTION_MS - 60_000);
-    expect((await app.store.listSecurityEvents(10)).map((event) => event.deviceName)).toEqual(["Tablet", "Owner"]);
-    const tablet = (await app.store.listSecurityEvents(1))[0]?.at ?? 0;
+    expect((await suite.app.store.listSecurityEvents(10)).map((event) => event.deviceName)).toEqual([
+      "Tablet",
+      "Owner",
+    ]);
+    const tablet = (await suite.app.store.listSecurityEvents(1))[0]?.at ?? 0;
     await sweepAt(tablet + SECURITY_EVENT_RETENTION_MS + 1);
-    expect(await app.store.listSecurityEvents(10)).toEqual([]);
+    expect(await suite.app.store.listSecurityEvents(10)).toEqual([]);
   });
 
   it("moves the events an older server kept in one setting into the log, once", async () => {
@@ -357,10 +342,10 @@ describe("security event retention", () => {
       { id: "old2", at: 2000, kind: "device_removed", message: "old 2", deviceId: "x", deviceName: "X" },
       { id: "old1", at: 1000, kind: "device_paired", message: "old 1", deviceId: "x", deviceName: "X" },
     ];
-    await app.store.setSetting("securityEvents", JSON.stringify(legacy));
+    await suite.app.store.setSetting("securityEvents", JSON.stringify(legacy));
     const events = (await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body;
     expect(events.map((event) => event.id).slice(-2)).toEqual(["old2", "old1"]);
-    expect(await app.store.getSetting("securityEvents")).toBeNull();
+    expect(await suite.app.store.getSetting("securityEvents")).toBeNull();
     expect((await owner.call<SecurityEvent[]>("GET", "/api/v1/security-events")).body).toHaveLength(events.length);
   });
 });

@@ -7,37 +7,27 @@ import {
   type LinkView,
   OIDC_TOKEN_HEADER,
 } from "@countersign/shared";
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LocalOidcIssuer, startOidcIssuer } from "../../../e2e/harness/oidc-issuer.js";
-import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
-import { startTestApp, type TestApp } from "../testing/startTestApp.js";
+import { appSuite } from "../testing/appSuite.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
 
 const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 } as const;
 const MINUTE = 60_000;
 
-let push: PushService;
+const suite = appSuite();
 let issuer: LocalOidcIssuer;
 let gitlab: LocalOidcIssuer;
-let app: TestApp;
 
 beforeAll(async () => {
-  [push, issuer, gitlab] = await Promise.all([
-    startPushService(),
-    startOidcIssuer(),
-    startOidcIssuer({ alg: "ES256" }),
-  ]);
+  [issuer, gitlab] = await Promise.all([startOidcIssuer(), startOidcIssuer({ alg: "ES256" })]);
 });
 afterAll(async () => {
-  await Promise.all([push.close(), issuer.close(), gitlab.close()]);
-});
-afterEach(async () => {
-  await app?.close();
+  await Promise.all([issuer.close(), gitlab.close()]);
 });
 
 async function start() {
-  app = await startTestApp({
-    pushAllow: [new URL(push.origin).host],
+  await suite.start({
     config: { oidcIssuers: [{ issuer: issuer.issuer }, { issuer: gitlab.issuer, jwksUrl: gitlab.jwksUrl }] },
     // Key rotation is seen at once (the cooldown only shields the issuer from bogus key ids).
     oidc: { cooldownMs: 0 },
@@ -56,13 +46,13 @@ const githubPolicy = (overrides: Record<string, unknown> = {}) => ({
 
 /** A token as the release job of owner/repo gets it, for this server's origin. */
 const githubToken = (overrides: Record<string, unknown> = {}, options: { now?: number; audience?: string } = {}) =>
-  issuer.signGitHubToken({ environment: "npm", ...overrides }, { audience: app.url, ...options });
+  issuer.signGitHubToken({ environment: "npm", ...overrides }, { audience: suite.app.url, ...options });
 
 /** A paired device with push, an account and a link with `policy`. */
 async function setup(policy: Record<string, unknown> | null = githubPolicy()) {
   await start();
-  const device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
-  expect((await device.call("PUT", "/api/v1/devices/me/push", push.createSubscription())).status).toBe(200);
+  const device = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, "Pixel");
+  expect((await device.call("PUT", "/api/v1/devices/me/push", suite.push.createSubscription())).status).toBe(200);
   const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
   const created = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, {
     name: "Release",
@@ -73,7 +63,7 @@ async function setup(policy: Record<string, unknown> | null = githubPolicy()) {
 }
 
 function ci(token: string, body: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-  return send<Record<string, unknown>>(`${app.url}/api/v1/otp`, {
+  return send<Record<string, unknown>>(`${suite.app.url}/api/v1/otp`, {
     method: "POST",
     headers: {
       authorization: `Bearer ${token}`,
@@ -83,15 +73,6 @@ function ci(token: string, body: Record<string, unknown> = {}, headers: Record<s
     },
     body: JSON.stringify(body),
   });
-}
-
-async function pendingApproval(device: TestDevice): Promise<ApprovalView> {
-  for (let i = 0; i < 200; i++) {
-    const list = await device.call<ApprovalView[]>("GET", "/api/v1/approvals");
-    if (list.body.length > 0) return list.body[0] as ApprovalView;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("no pending approval appeared");
 }
 
 async function approve(device: TestDevice, requestId: string) {
@@ -173,7 +154,7 @@ describe("a request to a link with a policy", () => {
       package: { name: "foo", version: "1.2.3" },
       context: { repository: "claimed/elsewhere", runUrl: "https://example.com/not-the-run" },
     });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval.verified).toMatchObject({
       provider: "github",
       repository: "owner/repo",
@@ -186,7 +167,7 @@ describe("a request to a link with a policy", () => {
     expect(approval.claimed).toMatchObject({ repository: "claimed/elsewhere" });
     expect(JSON.stringify(approval)).not.toContain(oidcToken);
 
-    const notification = await push.waitForMessage((m) => (m.payload as { type?: string }).type === "approval");
+    const notification = await suite.push.waitForMessage((m) => (m.payload as { type?: string }).type === "approval");
     expect((notification.payload as { title: string }).title).toBe("Publish foo@1.2.3 from owner/repo?");
 
     const codes = await approve(device, approval.id);
@@ -196,9 +177,9 @@ describe("a request to a link with a policy", () => {
 
     const [entry] = await history(device, account.id);
     expect(entry).toMatchObject({ outcome: "delivered", verified: { repository: "owner/repo" } });
-    const db = JSON.stringify(await app.store.getRequest(approval.id));
+    const db = JSON.stringify(await suite.app.store.getRequest(approval.id));
     expect(db).not.toContain(oidcToken);
-    expect(app.logs.join("\n")).not.toContain(oidcToken);
+    expect(suite.app.logs.join("\n")).not.toContain(oidcToken);
   });
 
   it("is accepted with a GitLab CI token", async () => {
@@ -208,8 +189,8 @@ describe("a request to a link with a policy", () => {
       workflow: ".gitlab-ci.yml",
       ref: "main",
     });
-    const waiting = ci(token, { oidcToken: await gitlab.signGitLabToken({}, { audience: app.url }) });
-    const approval = await pendingApproval(device);
+    const waiting = ci(token, { oidcToken: await gitlab.signGitLabToken({}, { audience: suite.app.url }) });
+    const approval = await device.pendingApproval();
     expect(approval.verified).toMatchObject({
       provider: "gitlab",
       repository: "group/project",
@@ -229,7 +210,7 @@ describe("a request to a link with a policy", () => {
     ],
     [
       "wrong issuer",
-      () => gitlab.signGitLabToken({ project_path: "owner/repo" }, { audience: app.url }),
+      () => gitlab.signGitLabToken({ project_path: "owner/repo" }, { audience: suite.app.url }),
       /^the token was issued by http:\/\/127\.0\.0\.1:\d+, the link only accepts/,
     ],
     ["expired", () => githubToken({}, { now: Date.now() - 10 * MINUTE }), /^the OIDC token expired at/],
@@ -240,22 +221,23 @@ describe("a request to a link with a policy", () => {
     ],
     [
       "bad signature",
-      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: app.url }), "wrong-key"),
+      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: suite.app.url }), "wrong-key"),
       /^the token's signature does not verify/,
     ],
     [
       "unknown key id",
-      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: app.url }), "unknown-kid"),
+      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: suite.app.url }), "unknown-kid"),
       /which the issuer does not publish$/,
     ],
     [
       "alg: none",
-      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: app.url }), "none"),
+      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: suite.app.url }), "none"),
       /algorithm none, which is not accepted/,
     ],
     [
       "HS256 keyed with the public key",
-      () => issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: app.url }), "hs256-public-key"),
+      () =>
+        issuer.signWith(issuer.githubClaims({ environment: "npm" }, { audience: suite.app.url }), "hs256-public-key"),
       /algorithm HS256, which is not accepted/,
     ],
     ["wrong repository", () => githubToken({ repository: "other/repo" }), /^repository is other\/repo/],
@@ -275,7 +257,7 @@ describe("a request to a link with a policy", () => {
 
   it("is refused with 403 policy for each failing token: nothing notified, each refusal in the history", async () => {
     const { device, account, token } = await setup();
-    const pushesBefore = push.messages.length;
+    const pushesBefore = suite.push.messages.length;
     for (const [name, makeToken, reason] of refusals) {
       const oidcToken = await makeToken();
       const refused = await ci(token, {
@@ -287,10 +269,10 @@ describe("a request to a link with a policy", () => {
       expect(String(refused.body.message), name).toMatch(reason);
       if (oidcToken) {
         expect(refused.text, name).not.toContain(oidcToken);
-        expect(app.logs.join("\n"), name).not.toContain(oidcToken);
+        expect(suite.app.logs.join("\n"), name).not.toContain(oidcToken);
       }
     }
-    expect(push.messages.length).toBe(pushesBefore);
+    expect(suite.push.messages.length).toBe(pushesBefore);
     expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
 
     const entries = await history(device, account.id);
@@ -315,12 +297,12 @@ describe("a request to a link with a policy", () => {
   it("picks up a key rotation at the issuer", async () => {
     const { device, token } = await setup();
     const first = ci(token, { oidcToken: await githubToken() });
-    await approve(device, (await pendingApproval(device)).id);
+    await approve(device, (await device.pendingApproval()).id);
     expect((await first).status).toBe(200);
 
     await issuer.rotateKey();
     const second = ci(token, { oidcToken: await githubToken() });
-    await approve(device, (await pendingApproval(device)).id);
+    await approve(device, (await device.pendingApproval()).id);
     expect((await second).status).toBe(200);
   });
 
@@ -328,9 +310,9 @@ describe("a request to a link with a policy", () => {
     const { device, token } = await setup();
     const key = { "idempotency-key": "run-9876543210-attempt-1" };
     const first = ci(token, { oidcToken: await githubToken(), wait: 30 }, key);
-    const approval = await pendingApproval(device);
-    await push.waitForMessage((m) => (m.payload as { requestId?: string }).requestId === approval.id);
-    const notified = push.messages.length;
+    const approval = await device.pendingApproval();
+    await suite.push.waitForMessage((m) => (m.payload as { requestId?: string }).requestId === approval.id);
+    const notified = suite.push.messages.length;
 
     const otherRun = await ci(token, { oidcToken: await githubToken({ run_id: "1111" }), wait: 0 }, key);
     expect(otherRun.status).toBe(403);
@@ -341,7 +323,7 @@ describe("a request to a link with a policy", () => {
     const retry = await ci(token, { oidcToken: await githubToken(), wait: 0 }, key);
     expect(retry.status).toBe(408);
     expect(retry.body.requestId).toBe(approval.id);
-    expect(push.messages.length).toBe(notified);
+    expect(suite.push.messages.length).toBe(notified);
     expect((await device.call<ApprovalView>("GET", `/api/v1/approvals/${approval.id}`)).body.verified?.runUrl).toBe(
       "https://github.com/owner/repo/actions/runs/9876543210/attempts/1",
     );
@@ -356,7 +338,7 @@ describe("a request to a link with a policy", () => {
     expect(started.status).toBe(408);
     const requestId = String(started.body.requestId);
     const resume = (oidcToken?: string) =>
-      send<Record<string, unknown>>(`${app.url}/api/v1/requests/${requestId}?wait=0`, {
+      send<Record<string, unknown>>(`${suite.app.url}/api/v1/requests/${requestId}?wait=0`, {
         headers: {
           authorization: `Bearer ${token}`,
           accept: "application/json",
@@ -391,7 +373,7 @@ describe("a request to a link with a policy", () => {
     const started = await ci(token, { oidcToken: await githubToken(), wait: 0 });
     const requestId = String(started.body.requestId);
     const withdraw = (oidcToken?: string) =>
-      send<Record<string, unknown>>(`${app.url}/api/v1/requests/${requestId}`, {
+      send<Record<string, unknown>>(`${suite.app.url}/api/v1/requests/${requestId}`, {
         method: "DELETE",
         headers: { authorization: `Bearer ${token}`, ...(oidcToken ? { [OIDC_TOKEN_HEADER]: oidcToken } : {}) },
       });
@@ -401,7 +383,7 @@ describe("a request to a link with a policy", () => {
       status: 403,
       body: { message: expect.stringMatching(/only that run can withdraw/) },
     });
-    expect((await pendingApproval(device)).id).toBe(requestId);
+    expect((await device.pendingApproval()).id).toBe(requestId);
     expect((await withdraw(await githubToken())).status).toBe(204);
     expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
   });
@@ -409,7 +391,7 @@ describe("a request to a link with a policy", () => {
   it("a link without a policy still answers, with or without a token, and shows nothing as verified", async () => {
     const { device, token } = await setup(null);
     const waiting = ci(token, { oidcToken: await githubToken({ repository: "other/repo" }) });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval.verified).toBeNull();
     await approve(device, approval.id);
     expect((await waiting).status).toBe(200);

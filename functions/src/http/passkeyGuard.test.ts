@@ -31,8 +31,7 @@ afterEach(async () => {
 type ErrorBody = { error?: string; message?: string };
 
 async function firstDevice() {
-  const device = await TestDevice.create(app.url);
-  const paired = await device.pairRaw({ setupCode: app.setupCode, name: "Pixel", publicKey: device.publicKeyJwk });
+  const { device, response: paired } = await TestDevice.tryPair(app.url, { setupCode: app.setupCode }, "Pixel");
   expect(paired.status).toBe(201);
   device.id = (paired.body as PairResult).id;
   return device;

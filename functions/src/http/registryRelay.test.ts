@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
-  type AccountView,
   type ApprovalView,
   type AuditEntry,
   type CreatedLink,
@@ -9,10 +8,10 @@ import {
   type PushPayload,
 } from "@countersign/shared";
 import { CompactEncrypt, compactDecrypt, exportJWK, generateKeyPair } from "jose";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
+import { beforeEach, describe, expect, it } from "vitest";
+import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import { WIPE_CHECKPOINT_DELAY_MS } from "../store/SqliteStore.js";
-import { startTestApp, type TestApp } from "../testing/startTestApp.js";
+import { appSuite } from "../testing/appSuite.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
 
 /**
@@ -23,44 +22,25 @@ import { send, TestDevice } from "../testing/TestDevice.js";
 
 const TOTP = { secret: "JBSWY3DPEHPK3PXP", algorithm: "SHA1", digits: 6, period: 30 } as const;
 const AUTH_URL = "https://www.npmjs.com/auth/cli/8f1c2d3e-4a5b-6c7d-8e9f-0a1b2c3d4e5f";
-const operation = {
-  action: "publish",
-  registry: "registry.npmjs.org",
-  method: "PUT",
-  path: "/foo",
-  package: { name: "foo", version: "1.2.3" },
+const operation = npmPublish("foo", "1.2.3", {
   tag: "latest",
   tarball: { size: 48_213, integrity: `sha512-${"Qm".repeat(43)}==` },
-};
+});
 const web = { type: "web", authUrl: AUTH_URL };
 
-let push: PushService;
-let app: TestApp;
-
-beforeAll(async () => {
-  push = await startPushService();
-});
-afterAll(async () => {
-  await push.close();
-});
-beforeEach(async () => {
-  app = await startTestApp({ pushAllow: [new URL(push.origin).host] });
-});
-afterEach(async () => {
-  await app.close();
-});
+const suite = appSuite();
+beforeEach(() => suite.start());
 
 async function setup() {
-  const device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
-  const subscription = push.createSubscription();
+  const device = await TestDevice.pair(suite.app.url, { setupCode: suite.app.setupCode }, "Pixel");
+  const subscription = suite.push.createSubscription();
   await device.call("PUT", "/api/v1/devices/me/push", subscription);
-  const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-  const created = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "GitHub" });
-  return { device, subscription, account, token: created.body.token };
+  const { account, token } = await device.addAccountWithLink("GitHub");
+  return { device, subscription, account, token };
 }
 
 function ci(token: string, body: unknown, headers: Record<string, string> = {}) {
-  return send<Record<string, unknown>>(`${app.url}/api/v1/otp`, {
+  return send<Record<string, unknown>>(`${suite.app.url}/api/v1/otp`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...headers },
     body: JSON.stringify(body),
@@ -68,19 +48,10 @@ function ci(token: string, body: unknown, headers: Record<string, string> = {}) 
 }
 
 function withdraw(token: string, requestId: string) {
-  return send<Record<string, unknown>>(`${app.url}/api/v1/requests/${requestId}`, {
+  return send<Record<string, unknown>>(`${suite.app.url}/api/v1/requests/${requestId}`, {
     method: "DELETE",
     headers: { authorization: `Bearer ${token}` },
   });
-}
-
-async function pendingApproval(device: TestDevice): Promise<ApprovalView> {
-  for (let i = 0; i < 100; i++) {
-    const list = await device.call<ApprovalView[]>("GET", "/api/v1/approvals");
-    if (list.body[0]) return list.body[0];
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  throw new Error("no pending approval appeared");
 }
 
 const answer = (device: TestDevice, requestId: string, body: unknown) =>
@@ -100,14 +71,14 @@ describe("a web challenge (the registry's passkey page)", () => {
         accept: "application/json",
       },
     );
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     expect(message.payload).toMatchObject({
       type: "approval",
       title: "npm asks for your passkey to publish foo@1.2.3 from owner/repo",
       body: 'npm: alice · CI link "GitHub" · claimed by CI. Tap to review, then "Open npm".',
       needsScreen: true,
     });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval).toMatchObject({ operation, challenge: { type: "web", authUrl: AUTH_URL }, run: null });
 
     const codes = await generateTimedCodes(TOTP, Date.now());
@@ -123,7 +94,7 @@ describe("a web challenge (the registry's passkey page)", () => {
       approvedBy: "Pixel",
       opened: true,
     });
-    const again = await send(`${app.url}/api/v1/requests/${approval.id}?wait=0`, {
+    const again = await send(`${suite.app.url}/api/v1/requests/${approval.id}?wait=0`, {
       headers: { authorization: `Bearer ${token}` },
     });
     expect(again.status).toBe(410);
@@ -132,9 +103,9 @@ describe("a web challenge (the registry's passkey page)", () => {
     const answered = await device.call<ApprovalView>("GET", `/api/v1/approvals/${approval.id}`);
     expect(answered.body.challenge).toEqual({ type: "web" });
     const leftovers = () =>
-      readdirSync(app.dataDir).filter((file) => readFileSync(join(app.dataDir, file)).includes(AUTH_URL));
+      readdirSync(suite.app.dataDir).filter((file) => readFileSync(join(suite.app.dataDir, file)).includes(AUTH_URL));
     await expect.poll(leftovers, { timeout: 2000, interval: WIPE_CHECKPOINT_DELAY_MS }).toEqual([]);
-    expect(app.logs.join("\n")).not.toContain("npmjs.com/auth");
+    expect(suite.app.logs.join("\n")).not.toContain("npmjs.com/auth");
     expect((await history(device, account.id))[0]).toMatchObject({
       outcome: "delivered",
       challenge: "web",
@@ -145,7 +116,7 @@ describe("a web challenge (the registry's passkey page)", () => {
   it('a plain caller reads the line "opened"', async () => {
     const { device, token } = await setup();
     const waiting = ci(token, { challenge: web });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     await answer(device, approval.id, { decision: "approve", opened: true });
     const delivered = await waiting;
     expect(delivered.headers.get("content-type")).toMatch(/^text\/plain/);
@@ -155,13 +126,13 @@ describe("a web challenge (the registry's passkey page)", () => {
   it("opened is refused for a code request, and a denial works as for codes", async () => {
     const { device, token } = await setup();
     const codeRequest = ci(token, { operation, wait: 0 });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect((await answer(device, approval.id, { decision: "approve", opened: true })).status).toBe(400);
     await codeRequest;
     await withdraw(token, approval.id);
 
     const pageRequest = ci(token, { operation, challenge: web });
-    const page = await pendingApproval(device);
+    const page = await device.pendingApproval();
     await answer(device, page.id, { decision: "deny" });
     expect(await pageRequest).toMatchObject({ status: 403, body: { error: "denied" } });
     expect((await device.call<ApprovalView>("GET", `/api/v1/approvals/${page.id}`)).body.challenge).toEqual({
@@ -183,7 +154,7 @@ describe("a run offer", () => {
     expect(withWeb).toMatchObject({ status: 400, body: { message: expect.stringMatching(/web challenge/) } });
     expect((await ci(token, { run: { seconds: 30 } })).status).toBe(400);
     expect((await ci(token, { run: { seconds: 1801 } })).status).toBe(400);
-    expect(push.messages.filter((m) => m.endpoint === subscription.endpoint)).toHaveLength(0);
+    expect(suite.push.messages.filter((m) => m.endpoint === subscription.endpoint)).toHaveLength(0);
   });
 
   it("the phone covers the run: CI gets a JWE of codes up to runUntil, bounded by the offer", async () => {
@@ -196,9 +167,9 @@ describe("a run offer", () => {
         accept: "application/json",
       },
     );
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     expect(message.payload).toMatchObject({ title: "Publish foo@1.2.3?", needsScreen: true });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval.run).toEqual({ seconds: 600 });
 
     const runUntil = approval.createdAt + 600_000;
@@ -221,7 +192,7 @@ describe("a run offer", () => {
     const { device, token } = await setup();
     const { publicKey } = await generateKeyPair("ECDH-ES", { crv: "P-256", extractable: true });
     void ci(token, { publicKey: await exportJWK(publicKey), wait: 0 });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     const jwe = await new CompactEncrypt(new TextEncoder().encode("{}"))
       .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM" })
       .encrypt(publicKey);
@@ -234,12 +205,12 @@ describe("the CI contract without the new fields", () => {
   it("pushes, shows and records a plain request exactly as before", async () => {
     const { device, subscription, account, token } = await setup();
     const waiting = ci(token, { package: { name: "foo", version: "1.2.3" } });
-    const message = await push.waitForMessage((m) => m.endpoint === subscription.endpoint);
+    const message = await suite.push.waitForMessage((m) => m.endpoint === subscription.endpoint);
     expect(Object.keys(message.payload as PushPayload).sort()).toEqual(
       // Issue 18: an unverified request says so (the app then offers no one-tap Approve by default).
       ["accountId", "body", "expiresAt", "requestId", "title", "type", "unverified", "v"].sort(),
     );
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     expect(approval).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });
     const codes = await generateTimedCodes(TOTP, Date.now());
     await answer(device, approval.id, { decision: "approve", codes });
@@ -286,7 +257,7 @@ describe("DELETE /api/v1/requests/:requestId", () => {
   it("withdraws a pending request: 204, the waiting call gets 410, the phone is told, History says so", async () => {
     const { device, subscription, account, token } = await setup();
     const waiting = ci(token, { operation, challenge: web, wait: 30 });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     const withdrawn = await withdraw(token, approval.id);
     expect(withdrawn.status).toBe(204);
     expect(withdrawn.text).toBe("");
@@ -294,12 +265,7 @@ describe("DELETE /api/v1/requests/:requestId", () => {
       status: 410,
       body: { error: "expired", requestId: approval.id, message: expect.stringMatching(/withdrawn by CI/) },
     });
-    const closing = await push.waitForMessage(
-      (m) => m.endpoint === subscription.endpoint && (m.payload as PushPayload).type === "answered",
-    );
-    expect(closing.payload).toEqual({
-      v: 1,
-      type: "answered",
+    await suite.expectAnsweredPush(subscription.endpoint, {
       requestId: approval.id,
       status: "expired",
       answeredBy: "",
@@ -314,11 +280,11 @@ describe("DELETE /api/v1/requests/:requestId", () => {
   it("404 for an unknown request or another link's, 401 without the token, 409 once answered", async () => {
     const { device, account, token } = await setup();
     const waiting = ci(token, { wait: 30 });
-    const approval = await pendingApproval(device);
+    const approval = await device.pendingApproval();
     const other = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "Other" });
     expect((await withdraw(other.body.token, approval.id)).status).toBe(404);
     expect((await withdraw(token, "no-such-request")).status).toBe(404);
-    const unauthenticated = await send(`${app.url}/api/v1/requests/${approval.id}`, { method: "DELETE" });
+    const unauthenticated = await send(`${suite.app.url}/api/v1/requests/${approval.id}`, { method: "DELETE" });
     expect(unauthenticated.status).toBe(401);
     await answer(device, approval.id, { decision: "deny" });
     await waiting;

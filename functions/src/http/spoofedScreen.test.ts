@@ -1,8 +1,9 @@
-import { type AccountView, type ApprovalView, type CreatedLink, describeRequest } from "@countersign/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type ApprovalView, describeRequest } from "@countersign/shared";
+import { beforeAll, describe, expect, it } from "vitest";
+import { approvalView } from "../../../e2e/helpers/approvalView.js";
 import { approvalPayload } from "../domain/approvals.js";
-import { startTestApp, type TestApp } from "../testing/startTestApp.js";
-import { send, TestDevice } from "../testing/TestDevice.js";
+import { appForFile } from "../testing/appSuite.js";
+import { send } from "../testing/TestDevice.js";
 
 /**
  * Issue 18, item 7: what the approver reads cannot be forged with look-alike,
@@ -10,29 +11,17 @@ import { send, TestDevice } from "../testing/TestDevice.js";
  * what it seems; and the notification says what is only claimed by CI.
  */
 
-let app: TestApp;
-let device: TestDevice;
-let npmToken: string;
+const relay = appForFile({
+  config: { maxPendingPerLink: 1000, maxRequestsPerLinkPerHour: 100_000, maxCallsPerAddressPerMinute: 100_000 },
+});
 let otherToken: string;
 
 beforeAll(async () => {
-  app = await startTestApp({
-    config: { maxPendingPerLink: 1000, maxRequestsPerLinkPerHour: 100_000, maxCallsPerAddressPerMinute: 100_000 },
-  });
-  device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
-  const link = async (issuer: string) => {
-    const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer, label: "alice" })).body;
-    return (await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "CI" })).body.token;
-  };
-  npmToken = await link("npm");
-  otherToken = await link("PyPI");
-});
-afterAll(async () => {
-  await app.close();
+  otherToken = (await relay.device.addAccountWithLink("CI", "PyPI")).token;
 });
 
 const ci = (token: string, body: unknown) =>
-  send<{ error?: string; message?: string }>(`${app.url}/api/v1/otp?wait=0`, {
+  send<{ error?: string; message?: string }>(`${relay.app.url}/api/v1/otp?wait=0`, {
     method: "POST",
     headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
     body: JSON.stringify(body),
@@ -73,7 +62,7 @@ describe("hostile text in what CI claims", () => {
         expect(refused.status, `${what} in ${JSON.stringify(body)}`).toBe(400);
       }
     }
-    expect((await device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
+    expect((await relay.device.call<ApprovalView[]>("GET", "/api/v1/approvals")).body).toEqual([]);
   });
 
   it("refuses look-alike letters where a look-alike deceives: repository, ref, actor", async () => {
@@ -110,36 +99,19 @@ describe("hostile text in what CI claims", () => {
       { name: "foo", version: "v1.2.3" },
       { name: "foo", version: "1.2" },
     ]) {
-      const refused = await ci(npmToken, { package: pkg });
+      const refused = await ci(relay.token, { package: pkg });
       expect(refused.status, JSON.stringify(pkg)).toBe(400);
     }
-    expect((await ci(npmToken, { package: { name: "@acme/rocket", version: "1.2.3-rc.1" } })).status).toBe(408);
+    expect((await ci(relay.token, { package: { name: "@acme/rocket", version: "1.2.3-rc.1" } })).status).toBe(408);
     // Another registry's names follow other rules: only deceptive characters are refused there.
     expect((await ci(otherToken, { package: { name: "Rocket_Lib", version: "2024.1" } })).status).toBe(408);
   });
 });
 
 describe("the notification", () => {
-  const view = (overrides: Partial<ApprovalView> = {}): ApprovalView => ({
-    id: "r1",
-    accountId: "a1",
-    account: { issuer: "npm", label: "alice" },
-    link: { id: "l1", name: "CI" },
-    package: { name: "foo", version: "1.2.3" },
-    claimed: { repository: "acme/rocket" },
-    verified: null,
-    requester: { ip: "203.0.113.9", userAgent: null },
-    createdAt: 0,
-    expiresAt: 1,
-    status: "pending",
-    answeredBy: null,
-    answeredAt: null,
-    publicKey: null,
-    operation: null,
-    challenge: { type: "otp" },
-    run: null,
-    ...overrides,
-  });
+  /** What the notification is made from: a request claimed by acme/rocket through the link "CI". */
+  const view = (overrides: Partial<ApprovalView> = {}) =>
+    approvalView({ link: { id: "l1", name: "CI" }, claimed: { repository: "acme/rocket" }, ...overrides });
 
   it("keeps the repository in sight however long the package name, and says claimed by CI", () => {
     const padded = view({ package: { name: `foo-${"x".repeat(200)}`, version: "1.2.3" } });

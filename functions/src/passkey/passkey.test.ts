@@ -26,9 +26,8 @@ afterEach(async () => {
 /** A paired device holding an account with a CI link. */
 async function setup() {
   const device = await TestDevice.pair(app.url, { setupCode: app.setupCode }, "Pixel");
-  const account = (await device.call<AccountView>("POST", "/api/v1/accounts", { issuer: "npm", label: "alice" })).body;
-  const created = await device.call<CreatedLink>("POST", `/api/v1/accounts/${account.id}/links`, { name: "GitHub" });
-  return { device, token: created.body.token };
+  const { token } = await device.addAccountWithLink("GitHub");
+  return { device, token };
 }
 
 async function registerPasskey(device: TestDevice, authenticator = SoftAuthenticator.forOrigin(app.url)) {

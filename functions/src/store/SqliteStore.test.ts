@@ -4,31 +4,10 @@ import { join } from "node:path";
 import Database from "libsql";
 import { expect, it } from "vitest";
 import { SqliteStore } from "./SqliteStore.js";
-import type { RequestRecord } from "./Store.js";
-import { runStoreContract } from "./storeContract.js";
+import { requestRecord, runStoreContract } from "./storeContract.js";
 
-const pendingRequest = (id: string): RequestRecord => ({
-  id,
-  linkId: "l1",
-  accountId: "a1",
-  idempotencyKey: null,
-  package: null,
-  context: null,
-  oidcToken: null,
-  verified: null,
-  publicKey: null,
-  operation: null,
-  challenge: { type: "otp" },
-  run: null,
-  requester: { ip: "203.0.113.9", userAgent: "curl/8" },
-  createdAt: 1000,
-  expiresAt: 601_000,
-  status: "pending",
-  answer: null,
-  answeredBy: null,
-  answeredAt: null,
-  deliveredAt: null,
-});
+/** A code request that names no package and no CI context. */
+const pendingRequest = (id: string) => requestRecord(id, { package: null, context: null });
 
 runStoreContract("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FirestoreStore } from "./FirestoreStore.js";
 import { type FirestoreFake, startFirestoreFake } from "./firestore/startFirestoreFake.js";
 import type { AccountRecord, LinkRecord, RequestRecord } from "./Store.js";
-import { runStoreContract } from "./storeContract.js";
+import { requestRecord, runStoreContract } from "./storeContract.js";
 
 let fake: FirestoreFake;
 const apps: App[] = [];
@@ -63,29 +63,8 @@ const link = (id: string, accountId: string, tokenHash = `hash-${id}`): LinkReco
   policy: null,
 });
 
-const request = (id: string, fields: Partial<RequestRecord> = {}): RequestRecord => ({
-  id,
-  linkId: "l1",
-  accountId: "a1",
-  idempotencyKey: null,
-  package: { name: "foo", version: "1.2.3" },
-  context: { repository: "owner/repo" },
-  oidcToken: null,
-  verified: null,
-  publicKey: null,
-  operation: null,
-  challenge: { type: "otp" },
-  run: null,
-  requester: { ip: "203.0.113.7", userAgent: "curl/8" },
-  createdAt: T0,
-  expiresAt: T0 + 600_000,
-  status: "pending",
-  answer: null,
-  answeredBy: null,
-  answeredAt: null,
-  deliveredAt: null,
-  ...fields,
-});
+const request = (id: string, fields: Partial<RequestRecord> = {}) =>
+  requestRecord(id, { createdAt: T0, expiresAt: T0 + 600_000, ...fields });
 
 const codes = (otp: string) => ({ codes: [{ otp, notBefore: T0, notAfter: T0 + 30_000 }] });
 const by = (deviceId: string) => ({ deviceId, deviceName: `phone ${deviceId}` });

@@ -12,6 +12,37 @@ import {
 } from "./Store.js";
 
 /**
+ * A pending code request for foo@1.2.3 from owner/repo as a store keeps it
+ * (link `l1` of account `a1`, created at 1000 ms, answerable for ten minutes),
+ * with `fields` in place of the defaults: the record every store test starts from.
+ */
+export function requestRecord(id: string, fields: Partial<RequestRecord> = {}): RequestRecord {
+  return {
+    id,
+    linkId: "l1",
+    accountId: "a1",
+    idempotencyKey: null,
+    package: { name: "foo", version: "1.2.3" },
+    context: { repository: "owner/repo" },
+    oidcToken: null,
+    verified: null,
+    publicKey: null,
+    operation: null,
+    challenge: { type: "otp" },
+    run: null,
+    requester: { ip: "203.0.113.9", userAgent: "curl/8" },
+    createdAt: 1000,
+    expiresAt: 601_000,
+    status: "pending",
+    answer: null,
+    answeredBy: null,
+    answeredAt: null,
+    deliveredAt: null,
+    ...fields,
+  };
+}
+
+/**
  * The behaviour every Store must show (see the guarantees in Store.ts). A store
  * runs it from its own test file:
  *
@@ -63,29 +94,8 @@ export function runStoreContract(
       revokedAt: null,
       policy: null,
     });
-    const request = (linkId: string, accountId: string, overrides: Partial<RequestRecord> = {}): RequestRecord => ({
-      id: id("req"),
-      linkId,
-      accountId,
-      idempotencyKey: null,
-      package: { name: "foo", version: "1.2.3" },
-      context: { repository: "owner/repo" },
-      oidcToken: null,
-      verified: null,
-      publicKey: null,
-      operation: null,
-      challenge: { type: "otp" },
-      run: null,
-      requester: { ip: "203.0.113.9", userAgent: "curl/8" },
-      createdAt: 1000,
-      expiresAt: 601_000,
-      status: "pending",
-      answer: null,
-      answeredBy: null,
-      answeredAt: null,
-      deliveredAt: null,
-      ...overrides,
-    });
+    const request = (linkId: string, accountId: string, overrides: Partial<RequestRecord> = {}) =>
+      requestRecord(id("req"), { linkId, accountId, ...overrides });
     const codes = [{ otp: "123456", notBefore: 0, notAfter: 30_000 }];
     const auditEntry = (l: LinkRecord, overrides: Partial<AuditRecord> & Pick<AuditRecord, "id">): AuditRecord => ({
       accountId: l.accountId,

@@ -1,4 +1,7 @@
 import {
+  type AccountView,
+  type ApprovalView,
+  type CreatedLink,
   createDeviceClient,
   type DeviceCallOptions,
   type DeviceClient,
@@ -30,11 +33,17 @@ export class TestDevice {
 
   /** Pairs with a setup code or invite code; throws unless it worked. */
   static async pair(origin: string, code: { setupCode: string } | { inviteCode: string }, name = "Phone") {
-    const device = await TestDevice.create(origin);
-    const response = await device.pairRaw({ ...code, name, publicKey: device.publicKeyJwk });
+    const { device, response } = await TestDevice.tryPair(origin, code, name);
     if (response.status !== 201) throw new Error(`pairing failed: ${response.status} ${response.text}`);
     device.id = (response.body as DeviceView).id;
     return device;
+  }
+
+  /** A new key's attempt to pair with `code`: the server's answer, whatever its status, and the unpaired device. */
+  static async tryPair(origin: string, code: Record<string, unknown>, name = "Phone") {
+    const device = await TestDevice.create(origin);
+    const response = await device.pairRaw({ ...code, name, publicKey: device.publicKeyJwk });
+    return { device, response };
   }
 
   /** POST /api/v1/devices signed by this device's key, with any body. */
@@ -52,9 +61,34 @@ export class TestDevice {
     return this.client.request<T>(method, path, body, options);
   }
 
+  /** Adds the account `issuer: label` and a CI link named `linkName` for it; throws unless both are created. */
+  async addAccountWithLink(
+    linkName = "CI",
+    issuer = "npm",
+    label = "alice",
+  ): Promise<CreatedLink & { account: AccountView }> {
+    const account = await this.call<AccountView>("POST", "/api/v1/accounts", { issuer, label });
+    if (account.status !== 201) throw new Error(`adding the account failed: ${account.status} ${account.text}`);
+    const created = await this.call<CreatedLink>("POST", `/api/v1/accounts/${account.body.id}/links`, {
+      name: linkName,
+    });
+    if (created.status !== 201) throw new Error(`creating the link failed: ${created.status} ${created.text}`);
+    return { account: account.body, ...created.body };
+  }
+
   /** Signs a call without sending it, for replaying or tampering with it. */
   prepare(method: string, path: string, body?: unknown, options?: DeviceCallOptions): Promise<PreparedDeviceRequest> {
     return this.client.prepare(method, path, body, options);
+  }
+
+  /** The first request waiting for this device's answer, polled until one appears (4 s at most). */
+  async pendingApproval(): Promise<ApprovalView> {
+    for (let i = 0; i < 200; i++) {
+      const [first] = (await this.call<ApprovalView[]>("GET", "/api/v1/approvals")).body;
+      if (first) return first;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    throw new Error("no pending approval appeared");
   }
 
   /** Sends a prepared call as it is. */

@@ -6,11 +6,12 @@ import {
   JweAnswerPayload,
   validateAccount,
 } from "@countersign/shared";
-import { IDBFactory } from "fake-indexeddb";
 import { compactDecrypt, exportJWK, generateKeyPair } from "jose";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
+import { approvalView as sampleApprovalView } from "../../../e2e/helpers/approvalView.js";
 import { createApiClient } from "../api/client.js";
-import { openCountersignDb, resetDbConnection } from "../storage/db.js";
+import { openCountersignDb } from "../storage/db.js";
+import { freshDbForEachTest } from "../test/freshDb.js";
 import { startSignedServer } from "../test/signedServer.js";
 import { createVault } from "../vault/vault.js";
 import { answerOpened, approveRequest, buildApproveBody, denyRequest } from "./answer.js";
@@ -18,34 +19,12 @@ import { answerOpened, approveRequest, buildApproveBody, denyRequest } from "./a
 const SECRET = "JBSWY3DPEHPK3PXP";
 const NOW = Date.UTC(2026, 10, 22, 12, 0, 29, 500);
 
-function approvalView(overrides: Partial<ApprovalView> = {}): ApprovalView {
-  return {
-    id: "req_1",
-    accountId: "acc_1",
-    account: { issuer: "npm", label: "alice" },
-    link: { id: "lnk_1", name: "GitHub Actions" },
-    package: { name: "foo", version: "1.2.3" },
-    claimed: { repository: "owner/repo" },
-    verified: null,
-    requester: { ip: "203.0.113.7", userAgent: "countersign/0.1.0" },
-    createdAt: NOW - 1000,
-    expiresAt: NOW + 600_000,
-    status: "pending",
-    answeredBy: null,
-    answeredAt: null,
-    publicKey: null,
-    operation: null,
-    challenge: { type: "otp" },
-    run: null,
-    ...overrides,
-  };
-}
+/** The shared request view, created a second before NOW. */
+const approvalView = (overrides: Partial<ApprovalView> = {}) =>
+  sampleApprovalView({ createdAt: NOW - 1000, expiresAt: NOW + 600_000, ...overrides });
 
 let close: (() => Promise<void>) | undefined;
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory();
-  resetDbConnection();
-});
+freshDbForEachTest();
 afterEach(async () => {
   await close?.();
   close = undefined;

@@ -1,4 +1,4 @@
-import { type ReactNode, useId, useLayoutEffect, useRef, useState } from "react";
+import { type ReactNode, useCallback, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
 import { ErrorText } from "./Screen.js";
 
 export interface ConfirmDialogProps {
@@ -106,4 +106,32 @@ export function ConfirmDialog({
       </div>
     </dialog>
   );
+}
+
+/** The state a screen keeps for one <ConfirmDialog>: see useConfirm. */
+export interface Confirmation {
+  /** Render the dialog while this is true. */
+  confirming: boolean;
+  /** Why the last attempt failed, "" if it did not: the dialog's `error`, or shown beside the button once it closed. */
+  error: string;
+  setError: (message: string) => void;
+  /** Opens the dialog for a fresh attempt (the last attempt's error is forgotten). */
+  open: () => void;
+  /** Closes it: Cancel, Escape, or the action done. */
+  close: () => void;
+}
+
+/**
+ * Whether a screen's confirmation is open and why its last attempt failed,
+ * for screens that open one dialog from a button.
+ */
+export function useConfirm(): Confirmation {
+  const [confirming, setConfirming] = useState(false);
+  const [error, setError] = useState("");
+  const open = useCallback(() => {
+    setError("");
+    setConfirming(true);
+  }, []);
+  const close = useCallback(() => setConfirming(false), []);
+  return useMemo(() => ({ confirming, error, setError, open, close }), [confirming, error, open, close]);
 }

@@ -1,8 +1,9 @@
 import "fake-indexeddb/auto";
 import { generateTotp, validateAccount } from "@countersign/shared";
 import { IDBFactory } from "fake-indexeddb";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openCountersignDb, resetDbConnection } from "../storage/db.js";
+import { freshDbForEachTest } from "../test/freshDb.js";
 import { BACKUP_ITERATIONS, decryptBackup, encryptBackup } from "./backupFormat.js";
 import { toPortablePayload } from "./passkeyAccount.js";
 import { exportBackup, exportOtpauthUri, importBackup, receiveTransfer, sealAccountsForTransfer } from "./portable.js";
@@ -13,10 +14,7 @@ const npm = validateAccount({ issuer: "npm", label: "alice", secret: "JBSWY3DPEH
 const github = validateAccount({ issuer: "GitHub", label: "bob", secret: "GEZDGNBVGY3TQOJQGEZDGNBVGY", digits: 8 });
 const FAST = { iterations: 100_000 };
 
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory();
-  resetDbConnection();
-});
+freshDbForEachTest();
 
 async function freshVault() {
   globalThis.indexedDB = new IDBFactory();

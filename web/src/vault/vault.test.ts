@@ -1,17 +1,14 @@
 import "fake-indexeddb/auto";
 import { generateTotp, validateAccount } from "@countersign/shared";
-import { IDBFactory } from "fake-indexeddb";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { openCountersignDb, resetDbConnection, type StoredTotpAccount } from "../storage/db.js";
+import { freshDbForEachTest } from "../test/freshDb.js";
 import { createVault } from "./vault.js";
 
 const SECRET = "JBSWY3DPEHPK3PXP";
 const npm = validateAccount({ issuer: "npm", label: "alice", secret: SECRET });
 
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory();
-  resetDbConnection();
-});
+freshDbForEachTest();
 
 /** Everything in the database, as one string, to search for leaked secrets. */
 async function dumpDatabase(): Promise<string> {

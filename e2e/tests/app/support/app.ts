@@ -38,6 +38,14 @@ export function totpAt(account: TestAccount, epochMs: number): Promise<string> {
   return generateTotp(account.params, epochMs);
 }
 
+/** CI's request ended with 200 and `account`'s code, the one for the step before the `validUntil` CI was told. */
+export async function expectCodeDelivered(ci: Promise<{ status: number; json?: unknown }>, account: TestAccount) {
+  const answer = await ci;
+  expect(answer.status).toBe(200);
+  const { otp, validUntil } = answer.json as { otp: string; validUntil: number };
+  expect(otp).toBe(await totpAt(account, validUntil - 1));
+}
+
 /** The code row of an account on the first screen. */
 export function codeButton(page: Page, account: { issuer: string; label: string }) {
   return page.getByRole("listitem").filter({ hasText: account.label }).getByRole("button").first();
@@ -86,6 +94,18 @@ export async function createLink(page: Page, name: string): Promise<{ url: strin
   return { url, token };
 }
 
+/** Opens the account, creates a CI link for it and dismisses the link shown once; returns the link. */
+export async function createLinkFor(
+  page: Page,
+  account: { issuer: string; label: string },
+  name: string,
+): Promise<{ url: string; token: string }> {
+  await openAccount(page, account);
+  const link = await createLink(page, name);
+  await page.getByRole("button", { name: "Done" }).click();
+  return link;
+}
+
 /** Turns notifications on from Settings (the push fixture stands in for the browser's push service). */
 export async function enableNotifications(page: Page): Promise<void> {
   await page.goto("/settings");
@@ -132,6 +152,14 @@ export function shownNotifications(page: Page): Promise<ShownNotification[]> {
   });
 }
 
+/** Waits until the service worker shows exactly one CI-request notification, and returns it. */
+export async function waitForNotification(page: Page): Promise<ShownNotification> {
+  await expect.poll(async () => (await shownNotifications(page)).length, { timeout: 15_000 }).toBe(1);
+  const [notification] = await shownNotifications(page);
+  if (!notification) throw new Error("no notification");
+  return notification;
+}
+
 export async function serviceWorker(context: BrowserContext): Promise<Worker> {
   const existing = context.serviceWorkers()[0];
   return existing ?? (await context.waitForEvent("serviceworker"));
@@ -173,4 +201,11 @@ export async function trackCspViolations(page: Page): Promise<() => string[]> {
     });
   });
   return () => [...seen];
+}
+
+/** Opens an invite link (a QR code's or a copied one) on a second phone and pairs it under `name`. */
+export async function pairByInvite(phone: Page, inviteUrl: string, name: string): Promise<void> {
+  await phone.goto(inviteUrl);
+  await phone.getByLabel("Device name").fill(name);
+  await phone.getByRole("button", { name: "Pair this device" }).click();
 }

@@ -1,5 +1,4 @@
 import { type FormEvent, useEffect, useState } from "react";
-import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { type AccountInfo, displayName } from "../../vault/vault.js";
 import { registerWithServer } from "../add/saveAccount.js";
@@ -8,6 +7,7 @@ import { groupCode } from "../format.js";
 import { Link } from "../Link.js";
 import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
+import { settle } from "../settle.js";
 import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { copyText, showToast } from "../toast.js";
 import { useNow } from "../useNow.js";
@@ -24,18 +24,9 @@ function RenameForm({ account, onDone }: { account: AccountInfo; onDone: () => v
     event.preventDefault();
     if (!label.trim()) return setError("Enter the account name.");
     if (account.serverId) {
-      let result: ApiResult<unknown>;
-      try {
-        result = await callWithPasskey(
-          services.api,
-          "rename_account",
-          "PATCH",
-          `/api/v1/accounts/${encodeURIComponent(account.serverId)}`,
-          { issuer: issuer.trim(), label: label.trim() },
-        );
-      } catch (caught) {
-        return setError(caught instanceof Error ? caught.message : String(caught));
-      }
+      const path = `/api/v1/accounts/${encodeURIComponent(account.serverId)}`;
+      const body = { issuer: issuer.trim(), label: label.trim() };
+      const result = await settle(() => callWithPasskey(services.api, "rename_account", "PATCH", path, body));
       if (!result.ok) return setError(result.message);
     }
     await services.vault.rename(account.id, { issuer, label });
@@ -78,17 +69,10 @@ function DeleteConfirm({ account, onCancel }: { account: AccountInfo; onCancel: 
   };
   const remove = async () => {
     if (account.serverId) {
-      let result: ApiResult<unknown>;
-      try {
-        result = await callWithPasskey(
-          services.api,
-          "delete_account",
-          "DELETE",
-          `/api/v1/accounts/${encodeURIComponent(account.serverId)}`,
-        );
-      } catch (caught) {
-        return setError(caught instanceof Error ? caught.message : String(caught));
-      }
+      const path = `/api/v1/accounts/${encodeURIComponent(account.serverId)}`;
+      const result = await settle(() => callWithPasskey(services.api, "delete_account", "DELETE", path));
+      // Not sent (the passkey prompt failed): nothing was deleted anywhere, so no offer to delete here only.
+      if (!result.ok && result.error === "not_sent") return setError(result.message);
       if (!result.ok && result.status !== 404) {
         setError(`The server could not delete it: ${result.message}`);
         setOfferLocal(true);

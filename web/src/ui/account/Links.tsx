@@ -1,10 +1,10 @@
 import { type CreatedLink, describePolicy, type LinkPolicyInput, type LinkView } from "@countersign/shared";
 import { type FormEvent, useCallback, useEffect, useState } from "react";
-import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
-import { ConfirmDialog } from "../ConfirmDialog.js";
+import { ConfirmDialog, useConfirm } from "../ConfirmDialog.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
+import { settle } from "../settle.js";
 import { useServices } from "../state.js";
 import { copyText, showToast } from "../toast.js";
 import { PolicyFields } from "./PolicyFields.js";
@@ -60,25 +60,19 @@ function CreatedLinkPanel({ created, noCode, onDone }: { created: CreatedLink; n
 function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) {
   const { api } = useServices();
   const [renaming, setRenaming] = useState(false);
-  const [confirming, setConfirming] = useState(false);
+  const { confirming, error, setError, open, close } = useConfirm();
   const [editingPolicy, setEditingPolicy] = useState(false);
   const [draft, setDraft] = useState<PolicyDraft>(() =>
     link.policy ? draftFromPolicy(link.policy) : emptyPolicyDraft(),
   );
   const [name, setName] = useState(link.name);
-  const [error, setError] = useState("");
   const patch = async (body: { name?: string; paused?: boolean; policy?: LinkPolicyInput | null }) => {
     const path = `/api/v1/links/${encodeURIComponent(link.id)}`;
     // Changing the policy or resuming widens who can cause a prompt: with the passkey required, it asks for it.
     const widens = body.policy !== undefined || (body.paused === false && link.paused);
-    let result: ApiResult<unknown>;
-    try {
-      result = widens
-        ? await callWithPasskey(api, "widen_link", "PATCH", path, body)
-        : await api.call("PATCH", path, body);
-    } catch (caught) {
-      return setError(caught instanceof Error ? caught.message : String(caught));
-    }
+    const result = await settle(() =>
+      widens ? callWithPasskey(api, "widen_link", "PATCH", path, body) : api.call("PATCH", path, body),
+    );
     if (!result.ok) return setError(result.message);
     setError("");
     setRenaming(false);
@@ -90,7 +84,7 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
   const revoke = async () => {
     const result = await api.call("DELETE", `/api/v1/links/${encodeURIComponent(link.id)}`);
     if (!result.ok) return setError(result.message);
-    setConfirming(false);
+    close();
     showToast(`Revoked ${link.name}`);
     onChange();
   };
@@ -186,14 +180,7 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
               Resume <span className="visually-hidden">{link.name}</span>
             </button>
           ) : null}
-          <button
-            type="button"
-            className="button button-small button-danger"
-            onClick={() => {
-              setError("");
-              setConfirming(true);
-            }}
-          >
+          <button type="button" className="button button-small button-danger" onClick={open}>
             Revoke <span className="visually-hidden">{link.name}</span>
           </button>
         </div>
@@ -204,7 +191,7 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
           confirmLabel="Revoke link"
           destructive
           onConfirm={revoke}
-          onCancel={() => setConfirming(false)}
+          onCancel={close}
           error={error}
         >
           <p>CI using "{link.name}" will stop getting codes. This cannot be undone.</p>
@@ -244,18 +231,18 @@ export function Links({ serverId, noCode = false }: { serverId: string; noCode?:
   const create = async (event: FormEvent) => {
     event.preventDefault();
     setError("");
-    let result: ApiResult<CreatedLink>;
-    try {
-      result = await callWithPasskey<CreatedLink>(
+    const result = await settle(() =>
+      callWithPasskey<CreatedLink>(
         api,
         "create_link",
         "POST",
         `/api/v1/accounts/${encodeURIComponent(serverId)}/links`,
-        { name, ...(guarded ? { policy: policyFromDraft(draft) } : {}) },
-      );
-    } catch (caught) {
-      return setError(caught instanceof Error ? caught.message : String(caught));
-    }
+        {
+          name,
+          ...(guarded ? { policy: policyFromDraft(draft) } : {}),
+        },
+      ),
+    );
     if (!result.ok) return setError(result.message);
     setCreated(result.data);
     setGuarded(false);

@@ -1,9 +1,9 @@
 import "fake-indexeddb/auto";
 import { generateDeviceKey, generateTotp, OtpauthError, parseOtpauthUri } from "@countersign/shared";
-import { IDBFactory } from "fake-indexeddb";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { createApiClient } from "../../api/client.js";
-import { openCountersignDb, resetDbConnection } from "../../storage/db.js";
+import { openCountersignDb } from "../../storage/db.js";
+import { freshDbForEachTest } from "../../test/freshDb.js";
 import { startSignedServer } from "../../test/signedServer.js";
 import { createVault } from "../../vault/vault.js";
 import { saveAccount, savePasskeyAccount } from "./saveAccount.js";
@@ -12,10 +12,7 @@ const SECRET = "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ";
 const NPM_URI = `otpauth://totp/npm:alice?secret=${SECRET}&issuer=npm`;
 
 let close: (() => Promise<void>) | undefined;
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory();
-  resetDbConnection();
-});
+freshDbForEachTest();
 afterEach(async () => {
   await close?.();
   close = undefined;

@@ -1,16 +1,13 @@
 import "fake-indexeddb/auto";
-import { IDBFactory } from "fake-indexeddb";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiClient } from "../../api/client.js";
 import type { Services } from "../../services.js";
-import { openCountersignDb, resetDbConnection } from "../../storage/db.js";
+import { openCountersignDb } from "../../storage/db.js";
+import { freshDbForEachTest } from "../../test/freshDb.js";
 import { createVault } from "../../vault/vault.js";
 import { saveText } from "./saveText.js";
 
-beforeEach(() => {
-  globalThis.indexedDB = new IDBFactory();
-  resetDbConnection();
-});
+freshDbForEachTest();
 
 async function services(): Promise<Services> {
   const db = await openCountersignDb();

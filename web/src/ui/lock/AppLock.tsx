@@ -3,28 +3,17 @@ import { revealApp } from "../../firstPaint.js";
 import { configureAppLock, unlockApp, useAppLocked } from "../../passkey/appLock.js";
 import { usePasskeySettings } from "../../passkey/usePasskeySettings.js";
 import { ErrorText } from "../Screen.js";
+import { useBusyAction } from "../useBusyAction.js";
 import "./style.css";
 
 function LockScreen({ onUnlock }: { onUnlock: () => Promise<void> }) {
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useBusyAction();
   useLayoutEffect(revealApp, []);
-  const unlock = async () => {
-    setBusy(true);
-    setError("");
-    try {
-      await onUnlock();
-    } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
   return (
     <main className="screen lock-screen" id="main">
       <h1>Countersign is locked</h1>
       <p>Use this device's passkey (fingerprint, face or PIN) to show your codes.</p>
-      <button type="button" className="button" disabled={busy} onClick={() => void unlock()}>
+      <button type="button" className="button" disabled={busy} onClick={() => void run(onUnlock)}>
         Unlock
       </button>
       <ErrorText>{error}</ErrorText>

@@ -1,10 +1,10 @@
 import type { DeviceView, OpenInviteView, SecurityEvent } from "@countersign/shared";
 import { useCallback, useEffect, useState } from "react";
-import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
-import { ConfirmDialog } from "../ConfirmDialog.js";
+import { ConfirmDialog, useConfirm } from "../ConfirmDialog.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
+import { settle } from "../settle.js";
 import { refreshDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 
@@ -15,24 +15,15 @@ function when(ms: number | null): string {
 
 function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () => void }) {
   const { api } = useServices();
-  const [confirming, setConfirming] = useState(false);
-  const [error, setError] = useState("");
+  const { confirming, error, setError, open, close } = useConfirm();
   const remove = async () => {
     setError("");
-    let result: ApiResult<unknown>;
-    try {
-      // With "Require passkey to approve" on, removing another device asks for the passkey first.
-      result = await callWithPasskey(
-        api,
-        "remove_device",
-        "DELETE",
-        `/api/v1/devices/${encodeURIComponent(device.id)}`,
-      );
-    } catch (caught) {
-      return setError(caught instanceof Error ? caught.message : String(caught));
-    }
+    // With "Require passkey to approve" on, removing another device asks for the passkey first.
+    const result = await settle(() =>
+      callWithPasskey(api, "remove_device", "DELETE", `/api/v1/devices/${encodeURIComponent(device.id)}`),
+    );
     if (!result.ok) return setError(result.message);
-    setConfirming(false);
+    close();
     showToast(`Removed ${device.name}`);
     onRemoved();
   };
@@ -47,14 +38,7 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
         {device.hasPush ? "" : " · notifications off"}
       </div>
       {device.current ? null : (
-        <button
-          type="button"
-          className="button button-small button-secondary"
-          onClick={() => {
-            setError("");
-            setConfirming(true);
-          }}
-        >
+        <button type="button" className="button button-small button-secondary" onClick={open}>
           Remove…
         </button>
       )}
@@ -64,7 +48,7 @@ function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () =>
           confirmLabel={`Remove ${device.name}`}
           destructive
           onConfirm={remove}
-          onCancel={() => setConfirming(false)}
+          onCancel={close}
           error={error}
         >
           <p className="warning">

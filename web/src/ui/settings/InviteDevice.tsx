@@ -1,12 +1,12 @@
 import type { InviteView, TransferView } from "@countersign/shared";
 import { useEffect, useState } from "react";
-import type { ApiResult } from "../../api/client.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { sealAccountsForTransfer } from "../../vault/portable.js";
 import { newTransferSecret, transferIdFor } from "../../vault/transferCrypto.js";
 import { displayName } from "../../vault/vault.js";
 import { QrImage } from "../qrImage.js";
 import { ErrorText } from "../Screen.js";
+import { settle } from "../settle.js";
 import { useAccounts, useServices } from "../state.js";
 import { copyText, showToast } from "../toast.js";
 
@@ -59,17 +59,11 @@ function SendAccounts({ invite, onFinished }: { invite: ActiveInvite; onFinished
   const send = async () => {
     setBusy(true);
     setError("");
-    let result: ApiResult<unknown>;
-    try {
+    const result = await settle(async () => {
       const sealed = await sealAccountsForTransfer(db, [...selected], peer.publicKey, invite.secret);
-      result = await callWithPasskey(api, "transfer", "PUT", `/api/v1/transfers/${invite.transferId}/sealed`, {
-        ...sealed,
-      });
-    } catch (caught) {
-      return setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
+      return callWithPasskey(api, "transfer", "PUT", `/api/v1/transfers/${invite.transferId}/sealed`, { ...sealed });
+    });
+    setBusy(false);
     if (!result.ok) return setError(result.message);
     showToast(`Sent ${selected.size} account${selected.size === 1 ? "" : "s"} to ${peer.to.name}`);
     onFinished();
@@ -118,14 +112,8 @@ export function InviteDevice() {
   const create = async () => {
     setError("");
     setBusy(true);
-    let result: ApiResult<InviteView>;
-    try {
-      result = await callWithPasskey<InviteView>(api, "invite", "POST", "/api/v1/invites");
-    } catch (caught) {
-      return setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
+    const result = await settle(() => callWithPasskey<InviteView>(api, "invite", "POST", "/api/v1/invites"));
+    setBusy(false);
     if (!result.ok) return setError(result.message);
     const secret = newTransferSecret();
     setInvite({

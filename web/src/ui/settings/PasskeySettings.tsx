@@ -6,6 +6,7 @@ import { registerPasskey, removePasskey, verifyPasskeyLocally } from "../../pass
 import { ErrorText } from "../Screen.js";
 import { useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
+import { useBusyAction } from "../useBusyAction.js";
 
 const LOCK_CHOICES = [
   { value: "off", label: "Off" },
@@ -35,8 +36,7 @@ export function PasskeySection() {
   const device = useDevice();
   const settings = usePasskeySettings();
   const [serverHasPasskey, setServerHasPasskey] = useState<boolean | undefined>();
-  const [error, setError] = useState("");
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run } = useBusyAction();
 
   useEffect(() => {
     void api.call<DeviceView>("GET", "/api/v1/devices/me").then(async (result) => {
@@ -52,18 +52,6 @@ export function PasskeySection() {
   }, [api]);
 
   if (!device || settings === undefined) return null;
-
-  const run = async (action: () => Promise<void>) => {
-    setBusy(true);
-    setError("");
-    try {
-      await action();
-    } catch (caught) {
-      setError(caught instanceof Error ? caught.message : String(caught));
-    } finally {
-      setBusy(false);
-    }
-  };
 
   const turnOn = () =>
     run(async () => {

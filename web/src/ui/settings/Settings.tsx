@@ -1,5 +1,4 @@
 import { type FormEvent, useEffect, useState } from "react";
-import type { ApiResult } from "../../api/client.js";
 import { saveDevice } from "../../device/device.js";
 import { loadOneTapUnverified, saveOneTapUnverified } from "../../notifications/oneTapPreference.js";
 import {
@@ -11,10 +10,11 @@ import {
 } from "../../notifications/push.js";
 import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { checkForUpdate } from "../../sw-bridge/index.js";
-import { ConfirmDialog } from "../ConfirmDialog.js";
+import { ConfirmDialog, useConfirm } from "../ConfirmDialog.js";
 import { Link } from "../Link.js";
 import { RecoveryCodeCard, showRecoveryCode } from "../recovery.js";
 import { ErrorText, Screen } from "../Screen.js";
+import { settle } from "../settle.js";
 import { refreshDevice, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { Backup } from "./Backup.js";
@@ -139,31 +139,20 @@ function DeviceName() {
 
 function NewRecoveryCode() {
   const { api } = useServices();
-  const [error, setError] = useState("");
-  const [confirming, setConfirming] = useState(false);
+  const { confirming, error, setError, open, close } = useConfirm();
   const create = async () => {
     setError("");
-    let result: ApiResult<{ recoveryCode: string }>;
-    try {
-      result = await callWithPasskey<{ recoveryCode: string }>(api, "recovery_code", "POST", "/api/v1/recovery/code");
-    } catch (caught) {
-      return setError(caught instanceof Error ? caught.message : String(caught));
-    }
+    const result = await settle(() =>
+      callWithPasskey<{ recoveryCode: string }>(api, "recovery_code", "POST", "/api/v1/recovery/code"),
+    );
     if (!result.ok) return setError(result.message);
-    setConfirming(false);
+    close();
     showRecoveryCode(result.data.recoveryCode);
   };
   return (
     <div className="form">
       <RecoveryCodeCard />
-      <button
-        type="button"
-        className="button button-secondary"
-        onClick={() => {
-          setError("");
-          setConfirming(true);
-        }}
-      >
+      <button type="button" className="button button-secondary" onClick={open}>
         New recovery code
       </button>
       {confirming ? (
@@ -172,7 +161,7 @@ function NewRecoveryCode() {
           confirmLabel="Replace recovery code"
           destructive
           onConfirm={create}
-          onCancel={() => setConfirming(false)}
+          onCancel={close}
           error={error}
         >
           <p>The current recovery code stops working.</p>
