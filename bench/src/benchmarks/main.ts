@@ -150,7 +150,11 @@ async function main() {
     const floor = await benchWaitingFloor({ count: WAITING, log });
     const row = (label: string, rss: { idleMb: number; heldMb: number; perRequestKb: number }) =>
       `| waiting floor: ${label}, ${floor.count} requests held (idle: ${rss.idleMb.toFixed(0)} MB) | ${rss.heldMb.toFixed(0)} MB (+${(rss.heldMb - rss.idleMb).toFixed(0)} MB, ${rss.perRequestKb.toFixed(1)} KB each) | |`;
-    summary.push(row("bare node:http", floor.http), row("bare express", floor.express));
+    summary.push(
+      row("bare node:http", floor.http),
+      row("bare express", floor.express),
+      row("bare express, messages created with its prototypes", floor.expressPrototypes),
+    );
     if (relayWaitingMb !== undefined) {
       const floorMb = floor.http.heldMb - floor.http.idleMb;
       summary.push(

@@ -15,6 +15,8 @@ export interface WaitingFloorResults {
   http: HeldRss;
   /** A bare express app: the same, the body read with express.raw as the relay reads it. */
   express: HeldRss;
+  /** The same express app, with requests and responses created with express's prototypes (lib/holdServer.ts). */
+  expressPrototypes: HeldRss;
 }
 
 const rssOf = (pid: number) =>
@@ -37,10 +39,14 @@ export async function benchWaitingFloor(options: {
     count: options.count,
     http: await heldRss("http", options),
     express: await heldRss("express", options),
+    expressPrototypes: await heldRss("express-prototypes", options),
   };
 }
 
-async function heldRss(kind: "http" | "express", options: { count: number; log?: (line: string) => void }) {
+async function heldRss(
+  kind: "http" | "express" | "express-prototypes",
+  options: { count: number; log?: (line: string) => void },
+) {
   const server = await forkServer("./holdServer.js", [kind]);
   const calls: Promise<unknown>[] = [];
   const held = async () => Number(await (await fetch(`${server.origin}/held`)).text());

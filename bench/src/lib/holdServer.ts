@@ -1,10 +1,10 @@
-import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer, IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import express from "express";
 
 /**
  * The "waiting floor" benchmark's server, as its own process (started with
- * child_process.fork, argument `http` or `express`): every POST is read to its
+ * child_process.fork, argument `http`, `express` or `express-prototypes`): every POST is read to its
  * end and then held open, unanswered, as the relay holds a waiting CI call;
  * `GET /held` answers how many are held. Nothing else is kept per request:
  * what the process grows by with 10,000 held is what Node (and express) cost.
@@ -30,7 +30,7 @@ if (kind === "http") {
     req.on("data", () => {});
     req.on("end", () => hold(res));
   };
-} else if (kind === "express") {
+} else if (kind === "express" || kind === "express-prototypes") {
   const app = express();
   app.get("/held", (_req, res) => count(res));
   // The body read as the relay reads it (express.raw), then dropped.
@@ -40,10 +40,34 @@ if (kind === "http") {
   });
   handler = app;
 } else {
-  throw new Error(`holdServer: unknown kind ${kind} (http or express)`);
+  throw new Error(`holdServer: unknown kind ${kind} (http, express or express-prototypes)`);
 }
 
-const server = createServer(handler);
+/**
+ * `express-prototypes`: Node creates each request and response with express's
+ * prototypes (app.request, app.response) already, through createServer's
+ * IncomingMessage and ServerResponse options, so that express's own
+ * Object.setPrototypeOf on every call changes nothing. Node 20's
+ * IncomingMessage and ServerResponse are functions, called on the new object.
+ */
+function withPrototype(base: unknown, prototype: object) {
+  const init = base as (this: object, ...args: unknown[]) => void;
+  function Message(this: object, ...args: unknown[]) {
+    init.apply(this, args);
+  }
+  Message.prototype = prototype;
+  return Message as never;
+}
+const server =
+  kind === "express-prototypes"
+    ? createServer(
+        {
+          IncomingMessage: withPrototype(IncomingMessage, (handler as express.Express).request),
+          ServerResponse: withPrototype(ServerResponse, (handler as express.Express).response),
+        },
+        handler,
+      )
+    : createServer(handler);
 server.listen(0, "127.0.0.1", () => {
   process.send?.({ port: (server.address() as AddressInfo).port });
 });
