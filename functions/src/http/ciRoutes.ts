@@ -3,7 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } f
 import type { Deps } from "../deps.js";
 import { awaitOtp, requestOtp, resumeOtp, waitSeconds, withdrawOtp } from "../domain/requestOtp.js";
 import { AppError } from "../errors.js";
-import type { RequestRecord } from "../store/Store.js";
+import type { RequestRecord, WaitSignal } from "../store/Store.js";
 import {
   bearerToken,
   clientAddress,
@@ -29,11 +29,11 @@ export interface CiRouteOptions {
 export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions): void {
   const { limited, errors } = options;
 
-  // CI calls waiting for an answer, each with the controller that ends its wait. One
+  // CI calls waiting for an answer, each with the wait that ends it early. One
   // listener on the shutdown signal ends them all: a listener per call would trip
   // Node's MaxListenersExceededWarning past 10 waiting calls, and AbortSignal.any
   // leaks an entry on the shutdown signal per call on Node 20.
-  const waiting = new Set<AbortController>();
+  const waiting = new Set<CallWait>();
   options.shutdown?.addEventListener(
     "abort",
     () => {
@@ -43,21 +43,20 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     { once: true },
   );
 
-  /** Aborts when the server shuts down or the client goes away, whichever comes first. */
-  const waitSignal = (res: Response): AbortSignal => {
-    const wait = new AbortController();
+  /** Ends when the server shuts down or the client goes away, whichever comes first. */
+  const waitSignal = (res: Response): WaitSignal => {
+    const wait = new CallWait();
     if (options.shutdown?.aborted) {
       wait.abort();
-      return wait.signal;
+      return wait;
     }
     waiting.add(wait);
     res.on("close", () => {
       waiting.delete(wait);
-      // A response that was sent ended its wait first: aborting then would only cost an
-      // AbortError (a DOMException with its stack) per call.
+      // A response that was sent ended its wait first: nothing is left to end.
       if (!res.writableFinished) wait.abort();
     });
-    return wait.signal;
+    return wait;
   };
 
   /**
@@ -66,7 +65,7 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
    * routing state for the request (the router's frames, reachable from
    * `req.next` and the pending handler promise) and its own scope alive for the
    * whole wait, several KB per call. While parked the call holds its request
-   * and response (Node's), the controller of its wait and the store's waiter.
+   * and response (Node's), its CallWait and the store's waiter.
    * Errors take the same path as thrown ones (`errors`).
    */
   const park = (req: Request, res: Response, answer: Promise<OtpResponse>) => {
@@ -163,4 +162,30 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     });
     res.status(204).end();
   });
+}
+
+/**
+ * What ends one CI call's wait early (the client went away, or the server
+ * shuts down): the part of an AbortSignal the stores use. Not an
+ * AbortController: Node builds every AbortSignal by changing an EventTarget's
+ * prototype, which gives each one a hidden class of its own in V8 (≈ 0.5 KB
+ * per waiting call, docs/server.md "Memory"), and aborting one creates an
+ * AbortError with its stack.
+ */
+class CallWait implements WaitSignal {
+  aborted = false;
+  private listeners: (() => void)[] = [];
+  addEventListener(_type: "abort", listener: () => void) {
+    if (!this.aborted) this.listeners.push(listener);
+  }
+  removeEventListener(_type: "abort", listener: () => void) {
+    this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+  abort() {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
 }
