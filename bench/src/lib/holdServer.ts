@@ -1,5 +1,6 @@
-import { createServer, IncomingMessage, ServerResponse } from "node:http";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { expressMessageClasses } from "@countersign/functions/dist/standalone/expressMessages.js";
 import express from "express";
 
 /**
@@ -45,28 +46,13 @@ if (kind === "http") {
 
 /**
  * `express-prototypes`: Node creates each request and response with express's
- * prototypes (app.request, app.response) already, through createServer's
- * IncomingMessage and ServerResponse options, so that express's own
- * Object.setPrototypeOf on every call changes nothing. Node 20's
- * IncomingMessage and ServerResponse are functions, called on the new object.
+ * prototypes already (the relay's own expressMessageClasses, through
+ * createServer's IncomingMessage and ServerResponse options), so that
+ * express's Object.setPrototypeOf on every call changes nothing.
  */
-function withPrototype(base: unknown, prototype: object) {
-  const init = base as (this: object, ...args: unknown[]) => void;
-  function Message(this: object, ...args: unknown[]) {
-    init.apply(this, args);
-  }
-  Message.prototype = prototype;
-  return Message as never;
-}
 const server =
   kind === "express-prototypes"
-    ? createServer(
-        {
-          IncomingMessage: withPrototype(IncomingMessage, (handler as express.Express).request),
-          ServerResponse: withPrototype(ServerResponse, (handler as express.Express).response),
-        },
-        handler,
-      )
+    ? createServer(expressMessageClasses(handler as express.Express), handler)
     : createServer(handler);
 server.listen(0, "127.0.0.1", () => {
   process.send?.({ port: (server.address() as AddressInfo).port });

@@ -2,41 +2,39 @@ import { IncomingMessage, ServerResponse } from "node:http";
 import type express from "express";
 
 /**
- * A constructor that builds what `base` builds, with `prototype` as the new
- * object's prototype from the start. `base` is called on the new object
- * (Node's IncomingMessage and ServerResponse are functions, not classes);
- * Reflect.construct with a new target would do for a class too, but V8 then
- * gives each object hidden classes of its own again. Should Node turn them
- * into classes, `base` is used as it is.
+ * Makes `prototype` (a class's) stand in for `app[key]`, express's prototype
+ * for every request or response: the same prototype chain and own properties
+ * (`app`), so that objects of the class are what express would make of them.
  */
-function constructedWith<T extends object>(base: new (...args: never[]) => T, prototype: object) {
-  if (Function.prototype.toString.call(base).startsWith("class")) return base;
-  const init = base as unknown as (this: T, ...args: unknown[]) => void;
-  function Message(this: T, ...args: unknown[]) {
-    init.apply(this, args);
-  }
-  Message.prototype = prototype;
-  return Message as unknown as new (
-    ...args: never[]
-  ) => T;
+function adopt(app: express.Express, key: "request" | "response", prototype: object) {
+  const current = app[key];
+  Object.setPrototypeOf(prototype, Object.getPrototypeOf(current));
+  Object.defineProperties(prototype, Object.getOwnPropertyDescriptors(current));
+  app[key] = prototype as never;
 }
 
 /**
  * The `IncomingMessage` and `ServerResponse` classes for `http.createServer`
- * that give each request and response express's prototypes (`app.request`,
- * `app.response`) when Node creates them. Express sets those prototypes on
- * every call it handles (`Object.setPrototypeOf`); on an object Node created
- * with its own prototype, V8 then gives that object a hidden class (and
- * descriptor array) of its own: about 1 KB of heap per request and as much
- * per response, kept for as long as a CI call waits (docs/server.md,
- * "Memory"), and property accesses on requests miss V8's caches. Created with
- * express's prototypes already, express's `setPrototypeOf` changes nothing.
- * Each object is still an `IncomingMessage` / `ServerResponse` (`instanceof`
- * holds).
+ * whose prototypes become `app.request` and `app.response`, so that Node
+ * creates every request and response with the prototype express gives it.
+ * Express sets that prototype on every call it handles
+ * (`Object.setPrototypeOf`); on an object Node created with its own, V8 then
+ * gives the object a hidden class and descriptor array of its own — about
+ * 1 KB per request and as much per response, kept for as long as a CI call
+ * waits (docs/server.md, "Memory"). With these classes express's
+ * `setPrototypeOf` changes nothing. Subclasses, not wrapper functions: V8
+ * lays a subclass's objects out as Node's own (a plain function calling
+ * IncomingMessage on `this` left ≈ 1.6 KB of out-of-object properties per
+ * object). Call before the server takes requests; `app` must not be mounted
+ * in another express app (a mount resets these prototypes).
  */
-export function expressMessageClasses(app: express.Express) {
-  return {
-    IncomingMessage: constructedWith(IncomingMessage, app.request) as unknown as typeof IncomingMessage,
-    ServerResponse: constructedWith(ServerResponse, app.response) as unknown as typeof ServerResponse,
-  };
+export function expressMessageClasses(app: express.Express): {
+  IncomingMessage: typeof IncomingMessage;
+  ServerResponse: typeof ServerResponse;
+} {
+  class Request extends IncomingMessage {}
+  class Response extends ServerResponse {}
+  adopt(app, "request", Request.prototype);
+  adopt(app, "response", Response.prototype);
+  return { IncomingMessage: Request, ServerResponse: Response as typeof ServerResponse };
 }
