@@ -16,6 +16,7 @@ import {
   urlToken,
   userAgentOf,
 } from "./httpHelpers.js";
+import type { ResponseHeaders } from "./securityHeaders.js";
 
 export interface CiRouteOptions {
   /** When aborted, waiting CI calls answer 408 at once (with their request id) so clients resume elsewhere. */
@@ -23,11 +24,13 @@ export interface CiRouteOptions {
   limited: RequestHandler;
   /** The API's error handler: a parked call's failure is answered the way a thrown one is. */
   errors: ErrorRequestHandler;
+  /** The API's headers (createApp.ts): a parked call drops them for its wait and sets them again to answer. */
+  headers: ResponseHeaders;
 }
 
 /** The CI side: ask for a code (link token as bearer or in the URL), resume a wait, withdraw a request. */
 export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions): void {
-  const { limited, errors } = options;
+  const { limited, errors, headers } = options;
 
   // CI calls waiting for an answer, each with the wait that ends it early. One
   // listener on the shutdown signal ends them all: a listener per call would trip
@@ -65,7 +68,8 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
    * routing state for the request (the router's frames, reachable from
    * `req.next` and the pending handler promise) and its own scope alive for the
    * whole wait, several KB per call. While parked the call holds its request
-   * and response (Node's), its CallWait and the store's waiter.
+   * and response (Node's, without the API's constant headers), its CallWait
+   * and the store's waiter.
    * Errors take the same path as thrown ones (`errors`).
    */
   const park = (req: Request, res: Response, answer: Promise<OtpResponse>) => {
@@ -74,9 +78,18 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     // frame express leaves in req.next (nothing routes this request further).
     req.body = undefined;
     req.next = undefined;
+    // The API's constant headers, set again when the answer is written: Node keeps
+    // a [name, value] pair per header, ≈ 1.3 KB per waiting call.
+    headers.drop(res);
     answer
-      .then((otp) => sendOtp(req, res, otp))
-      .catch((error: unknown) => errors(error, req, res, () => {}))
+      .then((otp) => {
+        headers.set(req, res);
+        sendOtp(req, res, otp);
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) headers.set(req, res);
+        errors(error, req, res, () => {});
+      })
       .catch((error: unknown) => {
         deps.log.error("could not answer a CI call", {
           error: redactTokens(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),

@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 
 /**
  * The Content-Security-Policy of the PWA. The app is built to run under
@@ -41,10 +41,34 @@ export function securityHeaderList(csp: string, secure: boolean): [name: string,
   ];
 }
 
+/**
+ * Headers a response is given before its handler runs, that a handler can take
+ * off and put back (a waiting CI call drops them for its wait, ciRoutes.ts):
+ * the security headers of `csp` and `extra`.
+ */
+export interface ResponseHeaders {
+  set(req: Request, res: Response): void;
+  drop(res: Response): void;
+}
+
+export function responseHeaders(csp: string, extra: Record<string, string> = {}): ResponseHeaders {
+  const names = [...securityHeaderList(csp, true).map(([name]) => name), ...Object.keys(extra)];
+  return {
+    set(req, res) {
+      for (const [name, value] of securityHeaderList(csp, req.secure)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+    },
+    drop(res) {
+      for (const name of names) res.removeHeader(name);
+    },
+  };
+}
+
 /** Headers for every response; `csp` differs between the API and the app. */
-export function securityHeaders(csp: string): RequestHandler {
+export function securityHeaders(csp: string, extra: Record<string, string> = {}): RequestHandler {
+  const headers = responseHeaders(csp, extra);
   return (req, res, next) => {
-    for (const [name, value] of securityHeaderList(csp, req.secure)) res.setHeader(name, value);
+    headers.set(req, res);
     next();
   };
 }
