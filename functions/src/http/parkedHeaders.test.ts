@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startTestApp, type TestApp } from "../testing/startTestApp.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
+import { API_CONTENT_SECURITY_POLICY, securityHeaderList } from "./securityHeaders.js";
 
 // A waiting CI call drops the API's constant headers for its wait (ciRoutes.ts,
 // park) and must get every one of them back with its answer.
@@ -23,13 +24,7 @@ it("a CI call answered after its wait carries the same security and cache header
   expect(waited.status).toBe(408);
   expect(waited.body.requestId).toBeTruthy();
   const names = [
-    "content-security-policy",
-    "x-content-type-options",
-    "referrer-policy",
-    "x-frame-options",
-    "cross-origin-opener-policy",
-    "cross-origin-resource-policy",
-    "permissions-policy",
+    ...securityHeaderList(API_CONTENT_SECURITY_POLICY, false).map(([name]) => name.toLowerCase()),
     "cache-control",
   ];
   const pick = (headers: Headers) => Object.fromEntries(names.map((name) => [name, headers.get(name)]));
