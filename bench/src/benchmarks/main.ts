@@ -8,14 +8,15 @@ import { benchQrImages } from "./qrImages.js";
 import { benchRegistryRelay } from "./registryRelay.js";
 import { benchRoundTrips, type RoundTripResults, type ThroughputRun } from "./roundTrips.js";
 import { benchWaiting } from "./waiting.js";
+import { benchWaitingFloor } from "./waitingFloor.js";
 
 /**
  * `npm run bench`: every benchmark of issue 11, printed as it goes and as a
  * Markdown summary at the end. Load only ever targets 127.0.0.1 and is bounded
- * in count and time. BENCH_ONLY=roundtrip,floor,waiting,pwa,firestore,qr,relay,lighthouse runs a subset.
+ * in count and time. BENCH_ONLY=roundtrip,floor,waiting,waitfloor,pwa,firestore,qr,relay,lighthouse runs a subset.
  */
 const only = new Set(
-  (process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,pwa,firestore,qr,relay,lighthouse").split(","),
+  (process.env.BENCH_ONLY ?? "roundtrip,floor,waiting,waitfloor,pwa,firestore,qr,relay,lighthouse").split(","),
 );
 const RUNS = Number(process.env.BENCH_RUNS ?? 5);
 const DURATION_MS = Number(process.env.BENCH_DURATION_MS ?? 4000);
@@ -124,9 +125,11 @@ async function main() {
     roundTripLines("Firestore fake (relay in-process)", result, false);
   }
 
+  let relayWaitingMb: number | undefined;
   if (only.has("waiting")) {
     log(`${WAITING} CI requests waiting at once (real server process):`);
     const result = await benchWaiting({ count: WAITING, probes: 20, log });
+    relayWaitingMb = result.rssWaitingMb - result.rssIdleMb;
     log(
       `  RSS idle ${result.rssIdleMb.toFixed(0)} MB, with ${result.waiting} waiting ${result.rssWaitingMb.toFixed(0)} MB`,
     );
@@ -140,6 +143,24 @@ async function main() {
       `| of them approved from the phone while all wait: got exactly their code | ${result.approved.delivered} of ${result.approved.sent} | |`,
       `| the others at SIGTERM: answered 408 with their request id | ${result.atShutdown.answered408} of ${result.atShutdown.waiting} | |`,
     );
+  }
+
+  if (only.has("waitfloor")) {
+    log(`The waiting floor: ${WAITING} requests held open by a bare node:http server and a bare express app:`);
+    const floor = await benchWaitingFloor({ count: WAITING, log });
+    const row = (label: string, rss: { idleMb: number; heldMb: number; perRequestKb: number }) =>
+      `| waiting floor: ${label}, ${floor.count} requests held (idle: ${rss.idleMb.toFixed(0)} MB) | ${rss.heldMb.toFixed(0)} MB (+${(rss.heldMb - rss.idleMb).toFixed(0)} MB, ${rss.perRequestKb.toFixed(1)} KB each) | |`;
+    summary.push(
+      row("bare node:http", floor.http),
+      row("bare express", floor.express),
+      row("bare express, messages created with its prototypes", floor.expressPrototypes),
+    );
+    if (relayWaitingMb !== undefined) {
+      const floorMb = floor.http.heldMb - floor.http.idleMb;
+      summary.push(
+        `| waiting: the relay's +${relayWaitingMb.toFixed(0)} MB ÷ bare node:http's +${floorMb.toFixed(0)} MB | ${(relayWaitingMb / floorMb).toFixed(2)} × | |`,
+      );
+    }
   }
 
   if (only.has("pwa")) {

@@ -1,8 +1,8 @@
-import { type ChildProcess, fork } from "node:child_process";
 import { rmSync } from "node:fs";
 import type { Store } from "@countersign/functions/dist/store/Store.js";
 import { type PushService, startPushService } from "../../../e2e/harness/push-service.js";
 import { type CpuShare, cpuMeter } from "../lib/cpu.js";
+import { forkServer } from "../lib/forkServer.js";
 import { startRelay } from "../lib/relay.js";
 import { roundTrip, runFor, type Scenario, setUpScenario } from "../lib/scenario.js";
 import { startServerProcess } from "../lib/serverProcess.js";
@@ -67,25 +67,8 @@ export function relayInProcess(store: () => Promise<Store>): RelayFactory {
 
 /** The plain express "hello" endpoint in its own process (lib/helloServer.ts): one HTTP exchange's ceiling. */
 export async function startHelloProcess(): Promise<{ url: string; pid: number; close(): Promise<void> }> {
-  const child: ChildProcess = fork(new URL("../lib/helloServer.js", import.meta.url), [], { stdio: "inherit" });
-  const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error("the hello server did not start within 10 s")), 10_000);
-    child.once("message", (message) => {
-      clearTimeout(timer);
-      resolve((message as { port: number }).port);
-    });
-    child.once("exit", (code) => reject(new Error(`the hello server exited with ${code}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}/hello`,
-    pid: child.pid ?? -1,
-    async close() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
-    },
-  };
+  const hello = await forkServer("./helloServer.js");
+  return { url: `${hello.origin}/hello`, pid: hello.pid, close: hello.close };
 }
 
 /** One throughput measurement with the CPU each side used meanwhile. */

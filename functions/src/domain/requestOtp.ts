@@ -10,7 +10,14 @@ import type { Config } from "../config.js";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { hashSecret, newId } from "../secrets.js";
-import type { AccountRecord, AuditRecord, LimitRefusal, LinkRecord, RequestRecord } from "../store/Store.js";
+import type {
+  AccountRecord,
+  AuditRecord,
+  LimitRefusal,
+  LinkRecord,
+  RequestRecord,
+  WaitSignal,
+} from "../store/Store.js";
 import { approvalPayload, toApprovalView } from "./approvals.js";
 import { deliveryAudit, handedOver } from "./delivery.js";
 import { findLinkByToken } from "./links.js";
@@ -352,7 +359,7 @@ export async function awaitOtp(
   deps: Deps,
   request: RequestRecord,
   seconds: number,
-  signal?: AbortSignal,
+  signal?: WaitSignal,
 ): Promise<OtpResponse> {
   const start = deps.clock.now();
   const timeoutMs = Math.min(seconds * 1000, Math.max(0, request.expiresAt - start));
@@ -500,7 +507,7 @@ async function callersRequest(deps: Deps, call: RequestCall, action: string): Pr
  */
 export async function resumeOtp(
   deps: Deps,
-  call: RequestCall & { seconds: number; signal?: AbortSignal },
+  call: RequestCall & { seconds: number; signal?: WaitSignal },
 ): Promise<OtpResponse> {
   const request = await callersRequest(deps, call, "collect its code");
   return awaitOtp(deps, request, call.seconds, call.signal);

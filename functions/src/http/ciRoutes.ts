@@ -3,7 +3,7 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response, Router } f
 import type { Deps } from "../deps.js";
 import { awaitOtp, requestOtp, resumeOtp, waitSeconds, withdrawOtp } from "../domain/requestOtp.js";
 import { AppError } from "../errors.js";
-import type { RequestRecord } from "../store/Store.js";
+import type { RequestRecord, WaitSignal } from "../store/Store.js";
 import {
   bearerToken,
   clientAddress,
@@ -16,6 +16,7 @@ import {
   urlToken,
   userAgentOf,
 } from "./httpHelpers.js";
+import type { ResponseHeaders } from "./securityHeaders.js";
 
 export interface CiRouteOptions {
   /** When aborted, waiting CI calls answer 408 at once (with their request id) so clients resume elsewhere. */
@@ -23,17 +24,19 @@ export interface CiRouteOptions {
   limited: RequestHandler;
   /** The API's error handler: a parked call's failure is answered the way a thrown one is. */
   errors: ErrorRequestHandler;
+  /** The API's headers (createApp.ts): a parked call drops them for its wait and sets them again to answer. */
+  headers: ResponseHeaders;
 }
 
 /** The CI side: ask for a code (link token as bearer or in the URL), resume a wait, withdraw a request. */
 export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions): void {
-  const { limited, errors } = options;
+  const { limited, errors, headers } = options;
 
-  // CI calls waiting for an answer, each with the controller that ends its wait. One
+  // CI calls waiting for an answer, each with the wait that ends it early. One
   // listener on the shutdown signal ends them all: a listener per call would trip
   // Node's MaxListenersExceededWarning past 10 waiting calls, and AbortSignal.any
   // leaks an entry on the shutdown signal per call on Node 20.
-  const waiting = new Set<AbortController>();
+  const waiting = new Set<CallWait>();
   options.shutdown?.addEventListener(
     "abort",
     () => {
@@ -43,21 +46,20 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     { once: true },
   );
 
-  /** Aborts when the server shuts down or the client goes away, whichever comes first. */
-  const waitSignal = (res: Response): AbortSignal => {
-    const wait = new AbortController();
+  /** Ends when the server shuts down or the client goes away, whichever comes first. */
+  const waitSignal = (res: Response): WaitSignal => {
+    const wait = new CallWait();
     if (options.shutdown?.aborted) {
       wait.abort();
-      return wait.signal;
+      return wait;
     }
     waiting.add(wait);
     res.on("close", () => {
       waiting.delete(wait);
-      // A response that was sent ended its wait first: aborting then would only cost an
-      // AbortError (a DOMException with its stack) per call.
+      // A response that was sent ended its wait first: nothing is left to end.
       if (!res.writableFinished) wait.abort();
     });
-    return wait.signal;
+    return wait;
   };
 
   /**
@@ -66,7 +68,8 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
    * routing state for the request (the router's frames, reachable from
    * `req.next` and the pending handler promise) and its own scope alive for the
    * whole wait, several KB per call. While parked the call holds its request
-   * and response (Node's), the controller of its wait and the store's waiter.
+   * and response (Node's, without the API's constant headers), its CallWait
+   * and the store's waiter.
    * Errors take the same path as thrown ones (`errors`).
    */
   const park = (req: Request, res: Response, answer: Promise<OtpResponse>) => {
@@ -75,9 +78,18 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     // frame express leaves in req.next (nothing routes this request further).
     req.body = undefined;
     req.next = undefined;
+    // The API's constant headers, set again when the answer is written: Node keeps
+    // a [name, value] pair per header, ≈ 1.3 KB per waiting call.
+    headers.drop(res);
     answer
-      .then((otp) => sendOtp(req, res, otp))
-      .catch((error: unknown) => errors(error, req, res, () => {}))
+      .then((otp) => {
+        headers.set(req, res);
+        sendOtp(req, res, otp);
+      })
+      .catch((error: unknown) => {
+        if (!res.headersSent) headers.set(req, res);
+        errors(error, req, res, () => {});
+      })
       .catch((error: unknown) => {
         deps.log.error("could not answer a CI call", {
           error: redactTokens(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
@@ -163,4 +175,30 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     });
     res.status(204).end();
   });
+}
+
+/**
+ * What ends one CI call's wait early (the client went away, or the server
+ * shuts down): the part of an AbortSignal the stores use. Not an
+ * AbortController: Node builds every AbortSignal by changing an EventTarget's
+ * prototype, which gives each one a hidden class of its own in V8 (≈ 0.5 KB
+ * per waiting call, docs/server.md "Memory"), and aborting one creates an
+ * AbortError with its stack.
+ */
+class CallWait implements WaitSignal {
+  aborted = false;
+  private listeners: (() => void)[] = [];
+  addEventListener(_type: "abort", listener: () => void) {
+    if (!this.aborted) this.listeners.push(listener);
+  }
+  removeEventListener(_type: "abort", listener: () => void) {
+    this.listeners = this.listeners.filter((l) => l !== listener);
+  }
+  abort() {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listeners = this.listeners;
+    this.listeners = [];
+    for (const listener of listeners) listener();
+  }
 }

@@ -15,7 +15,7 @@ import { clientAddress, parseBody, signedCall } from "./httpHelpers.js";
 import { mountPasskeyRoutes } from "./passkeyRoutes.js";
 import { readiness } from "./readiness.js";
 import { requestId } from "./requestId.js";
-import { API_CONTENT_SECURITY_POLICY, securityHeaders } from "./securityHeaders.js";
+import { API_CONTENT_SECURITY_POLICY, responseHeaders } from "./securityHeaders.js";
 
 export { clientAddress } from "./httpHelpers.js";
 
@@ -58,9 +58,9 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   const limitAddress = createAddressLimiter(deps.config.maxCallsPerAddressPerMinute, () => deps.clock.now());
 
   const api = express.Router();
-  api.use(securityHeaders(API_CONTENT_SECURITY_POLICY));
-  api.use((_req, res, next) => {
-    res.setHeader("Cache-Control", "no-store");
+  const apiHeaders = responseHeaders(API_CONTENT_SECURITY_POLICY, { "Cache-Control": "no-store" });
+  api.use((req, res, next) => {
+    apiHeaders.set(req, res);
     next();
   });
   api.use(express.raw({ type: () => true, limit: deps.config.maxBodyBytes }));
@@ -89,7 +89,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
     res.json({ publicKey: deps.push.vapidPublicKey });
   });
 
-  mountCiRoutes(api, deps, { shutdown: options.shutdown, limited, errors });
+  mountCiRoutes(api, deps, { shutdown: options.shutdown, limited, errors, headers: apiHeaders });
   mountDeviceRoutes(api, deps, helpers);
   mountAccountRoutes(api, deps, helpers);
   mountApprovalRoutes(api, deps, helpers);

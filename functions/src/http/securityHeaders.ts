@@ -1,4 +1,4 @@
-import type { RequestHandler } from "express";
+import type { Request, RequestHandler, Response } from "express";
 
 /**
  * The Content-Security-Policy of the PWA. The app is built to run under
@@ -61,14 +61,43 @@ export function securityHeaderList(csp: string, secure: boolean, subresource = f
 }
 
 /**
- * Headers for every response; `csp` differs between the API and the app.
- * `isSubresource` says which requests are for files that are never a
- * document (default: none).
+ * Headers a response is given before its handler runs, that a handler can take
+ * off and put back (a waiting CI call drops them for its wait, ciRoutes.ts):
+ * the security headers of `csp` and `extra`. `isSubresource` says which
+ * requests are for files that are never a document (default: none).
  */
-export function securityHeaders(csp: string, isSubresource?: (path: string) => boolean): RequestHandler {
+export interface ResponseHeaders {
+  set(req: Request, res: Response): void;
+  drop(res: Response): void;
+}
+
+export function responseHeaders(
+  csp: string,
+  extra: Record<string, string> = {},
+  isSubresource?: (path: string) => boolean,
+): ResponseHeaders {
+  const names = [...securityHeaderList(csp, true).map(([name]) => name), ...Object.keys(extra)];
+  return {
+    set(req, res) {
+      const subresource = isSubresource?.(req.path) ?? false;
+      for (const [name, value] of securityHeaderList(csp, req.secure, subresource)) res.setHeader(name, value);
+      for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+    },
+    drop(res) {
+      for (const name of names) res.removeHeader(name);
+    },
+  };
+}
+
+/** Headers for every response; `csp` differs between the API and the app. */
+export function securityHeaders(
+  csp: string,
+  extra: Record<string, string> = {},
+  isSubresource?: (path: string) => boolean,
+): RequestHandler {
+  const headers = responseHeaders(csp, extra, isSubresource);
   return (req, res, next) => {
-    const subresource = isSubresource?.(req.path) ?? false;
-    for (const [name, value] of securityHeaderList(csp, req.secure, subresource)) res.setHeader(name, value);
+    headers.set(req, res);
     next();
   };
 }

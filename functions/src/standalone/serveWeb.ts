@@ -46,7 +46,7 @@ at the repository root, then restart the server.</p></body></html>`;
  */
 export function serveWeb(webDir: string): Router {
   const router = express.Router();
-  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, isSubresource));
+  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresource));
   // A file of the app is never what a user quotes an X-Request-Id from (an API error is): on HTTP/1.1
   // its ≈ 55 bytes would be repeated on each of the first screen's requests. Its log lines keep the id.
   router.use((req, res, next) => {

@@ -10,6 +10,7 @@ import { sweepExpired } from "../domain/sweepExpired.js";
 import { createApp } from "../http/createApp.js";
 import type { Logger } from "../logger.js";
 import { SqliteStore } from "../store/SqliteStore.js";
+import { expressMessageClasses } from "./expressMessages.js";
 import { limitConnections, serverTimeoutOptions } from "./limitConnections.js";
 import { createMetrics } from "./metrics.js";
 import { serveWeb } from "./serveWeb.js";
@@ -107,7 +108,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     options.log.info("listening on loopback only: COUNTERSIGN_TRUST_PROXY trusts proxy hops (set HOST to change)");
   }
   const server = await new Promise<Server>((resolve, reject) => {
-    const listening = createServer(serverTimeoutOptions(), app);
+    const listening = createServer({ ...serverTimeoutOptions(), ...expressMessageClasses(app) }, app);
     limitConnections(listening, options.config, options.log);
     listening.once("error", reject);
     listening.listen(options.port, listenHost, () => resolve(listening));

@@ -29,6 +29,7 @@ import {
   type RequestLimits,
   type RequestRecord,
   type Store,
+  type WaitSignal,
 } from "./Store.js";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -726,7 +727,7 @@ export class FirestoreStore implements Store {
     return { ...current, deliveredAt: now };
   }
 
-  async waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal) {
+  async waitForAnswer(id: string, timeoutMs: number, signal?: WaitSignal) {
     const current = await this.readRequest(id);
     if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return current;
     await new Promise<void>((resolve) => {

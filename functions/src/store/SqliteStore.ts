@@ -22,6 +22,7 @@ import {
   type RequestRecord,
   type Store,
   type StoredAnswer,
+  type WaitSignal,
 } from "./Store.js";
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -878,7 +879,7 @@ export class SqliteStore implements Store {
     return toRequest(taken);
   }
 
-  async waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal) {
+  async waitForAnswer(id: string, timeoutMs: number, signal?: WaitSignal) {
     const current = this.readRequest(id);
     if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return current;
     // Woken by a commit, the waiter gets the request as that commit left it (no re-read).

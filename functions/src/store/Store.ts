@@ -159,6 +159,17 @@ export type AnswerOutcome =
   | { ok: false; request: RequestRecord };
 
 /**
+ * What ends a wait early (`waitForAnswer`): an AbortSignal, or the relay's own
+ * lighter per-call wait (http/ciRoutes.ts) — Node builds every AbortSignal
+ * with a hidden class of its own, ≈ 0.5 KB kept per waiting call.
+ */
+export interface WaitSignal {
+  readonly aborted: boolean;
+  addEventListener(type: "abort", listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: "abort", listener: () => void): void;
+}
+
+/**
  * Storage and the wait/notify rendezvous of the relay. Every implementation
  * must pass `runStoreContract` (storeContract.ts). Guarantees:
  *
@@ -294,7 +305,7 @@ export interface Store {
    */
   takeAnswer(id: string, now: number, audit?: AuditPatch): Promise<RequestRecord | null>;
   /** Resolves when the request is no longer pending, or at the timeout or abort; null for an unknown request. */
-  waitForAnswer(id: string, timeoutMs: number, signal?: AbortSignal): Promise<RequestRecord | null>;
+  waitForAnswer(id: string, timeoutMs: number, signal?: WaitSignal): Promise<RequestRecord | null>;
   /**
    * Marks pending requests past `expiresAt` expired, wipes undelivered
    * answers of expired requests, forgets requests a day past expiry, drops
