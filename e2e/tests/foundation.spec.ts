@@ -80,7 +80,13 @@ test("every compressible file of the build is sent brotli, gzip or as it is, as 
       expect(reply.headers.vary, what).toMatch(/Accept-Encoding/i);
       expect(Number(reply.headers["content-length"]), what).toBe(reply.body.length);
       expect((encoding ? decode(reply.body) : reply.body).equals(original), what).toBe(true);
-      expect(reply.headers["content-security-policy"], what).toContain("default-src 'self'");
+      // A page or the worker's script is a document and gets the app's CSP; a script, stylesheet,
+      // icon or the manifest gets the headers that protect any response (docs/server.md).
+      const subresource = /^\/(assets|icons)\/|^\/manifest\.webmanifest$|^\/robots\.txt$/.test(file);
+      if (subresource) expect(reply.headers["content-security-policy"], what).toBeUndefined();
+      else expect(reply.headers["content-security-policy"], what).toContain("default-src 'self'");
+      expect(reply.headers["x-content-type-options"], what).toBe("nosniff");
+      expect(reply.headers["cross-origin-resource-policy"], what).toBe("same-origin");
       expect(reply.headers["cache-control"], what).toBe(
         file.startsWith("/assets/") ? "public, max-age=31536000, immutable" : "no-cache",
       );
