@@ -188,14 +188,10 @@ const APP_HEADERS = [
 
 /** Hosting and the standalone server answer the app's paths with the same status and headers. */
 async function compareWithStandalone(hostingOrigin) {
-  const { hostingHeaders } = await import("./firebase/hosting-headers.mjs");
+  const { hostingHeaders, fromSecurityHeaders } = await import("./firebase/hosting-headers.mjs");
   const built = await import(join(root, "functions/dist/http/securityHeaders.js"));
   const { hosting } = JSON.parse(readFileSync(join(root, "firebase.json"), "utf8"));
-  const generated = hostingHeaders({
-    common: built.COMMON_HEADERS,
-    csp: built.PWA_CONTENT_SECURITY_POLICY,
-    hsts: built.STRICT_TRANSPORT_SECURITY,
-  });
+  const generated = hostingHeaders(fromSecurityHeaders(built));
   check(
     "firebase.json's Hosting headers are the ones generated from securityHeaders.ts",
     JSON.stringify(hosting.headers) === JSON.stringify(generated),

@@ -17,29 +17,72 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const NOT_API = "^/([^a].*|a([^p].*)?|ap([^i].*)?|api([^/].*)?)?$";
 
 /**
- * The `hosting.headers` of firebase.json for the given header set: the security headers and
- * CSP on every app path, HSTS (Hosting is https only), and serveWeb's caching — revalidate
+ * A regex (RE2, as Hosting reads it: no lookahead) for the paths that start
+ * with none of `prefixes` and are none of `exact` (each given without its
+ * leading "/"): built from their trie, one alternative per character that
+ * leaves it.
+ */
+export function pathsOtherThan(prefixes, exact) {
+  const root = { children: new Map() };
+  const insert = (word, kind) => {
+    let node = root;
+    for (const char of word) {
+      if (!node.children.has(char)) node.children.set(char, { children: new Map() });
+      node = node.children.get(char);
+    }
+    node[kind] = true;
+  };
+  for (const word of prefixes) insert(word, "prefix");
+  for (const word of exact) insert(word, "exact");
+  const literal = (char) => char.replace(/[.*+?^${}()|[\]\\-]/g, "\\$&");
+  // What may follow `node` (possibly nothing): null when nothing may.
+  const rest = (node) => {
+    if (node.prefix) return null;
+    const chars = [...node.children.keys()];
+    const alternatives = [chars.length ? `[^${chars.map(literal).join("")}].*` : ".+"];
+    for (const [char, child] of node.children) {
+      const after = rest(child);
+      if (after) alternatives.push(`${literal(char)}(${after.pattern})${after.empty ? "?" : ""}`);
+    }
+    return { pattern: alternatives.join("|"), empty: !node.exact };
+  };
+  const all = rest(root);
+  return `^/(${all.pattern})${all.empty ? "?" : ""}$`;
+}
+
+const strip = (paths) => paths.map((path) => path.replace(/^\//, ""));
+
+/**
+ * The `hosting.headers` of firebase.json for the given header sets: on every
+ * app path the headers that protect any response and HSTS (Hosting is https
+ * only); on the paths that can be documents (not the `subresourcePaths`) the
+ * document headers and the CSP too; and serveWeb's caching — revalidate
  * pages, /sw.js and the manifest, keep hashed /assets/** for a year.
  */
-export function hostingHeaders({ common, csp, hsts }) {
+export function hostingHeaders({ subresource, document, csp, hsts, subresourcePaths }) {
   const pairs = (headers) => Object.entries(headers).map(([key, value]) => ({ key, value }));
+  const documents = pathsOtherThan(["api/", ...strip(subresourcePaths.prefixes)], strip(subresourcePaths.exact));
   return [
-    {
-      regex: NOT_API,
-      headers: pairs({ ...common, "Content-Security-Policy": csp, "Strict-Transport-Security": hsts }),
-    },
+    { regex: NOT_API, headers: pairs({ ...subresource, "Strict-Transport-Security": hsts }) },
+    { regex: documents, headers: pairs({ ...document, "Content-Security-Policy": csp }) },
     { regex: NOT_API, headers: pairs({ "Cache-Control": "no-cache" }) },
     { source: "/assets/**", headers: pairs({ "Cache-Control": "public, max-age=31536000, immutable" }) },
   ];
 }
 
-async function fromBuild() {
-  const built = await import(join(root, "functions/dist/http/securityHeaders.js"));
-  return hostingHeaders({
-    common: built.COMMON_HEADERS,
+/** The arguments of hostingHeaders, from the built securityHeaders.js. */
+export function fromSecurityHeaders(built) {
+  return {
+    subresource: built.SUBRESOURCE_HEADERS,
+    document: built.DOCUMENT_HEADERS,
     csp: built.PWA_CONTENT_SECURITY_POLICY,
     hsts: built.STRICT_TRANSPORT_SECURITY,
-  });
+    subresourcePaths: built.SUBRESOURCE_PATHS,
+  };
+}
+
+async function fromBuild() {
+  return hostingHeaders(fromSecurityHeaders(await import(join(root, "functions/dist/http/securityHeaders.js"))));
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

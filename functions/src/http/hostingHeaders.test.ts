@@ -3,13 +3,9 @@ import { join } from "node:path";
 import type { Request, Response } from "express";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script, without types.
-import { hostingHeaders } from "../../../scripts/firebase/hosting-headers.mjs";
-import {
-  COMMON_HEADERS,
-  PWA_CONTENT_SECURITY_POLICY,
-  STRICT_TRANSPORT_SECURITY,
-  securityHeaders,
-} from "./securityHeaders.js";
+import { fromSecurityHeaders, hostingHeaders } from "../../../scripts/firebase/hosting-headers.mjs";
+import * as built from "./securityHeaders.js";
+import { isSubresourcePath, PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "./securityHeaders.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 
@@ -22,17 +18,15 @@ interface HostingHeaders {
 describe("firebase.json's Hosting headers", () => {
   it("are generated from the headers the standalone server sends (scripts/firebase/hosting-headers.mjs --write)", () => {
     const firebase = JSON.parse(readFileSync(new URL("../../../firebase.json", import.meta.url), "utf8"));
-    expect(firebase.hosting.headers).toEqual(
-      hostingHeaders({ common: COMMON_HEADERS, csp: PWA_CONTENT_SECURITY_POLICY, hsts: STRICT_TRANSPORT_SECURITY }),
-    );
+    expect(firebase.hosting.headers).toEqual(hostingHeaders(fromSecurityHeaders(built)));
   });
 });
 
-/** What the standalone server sets on an https page of the app. */
-function standaloneHeaders(): Record<string, string> {
+/** What the standalone server (serveWeb) sets on an https response of the app at `path`. */
+function standaloneHeaders(path: string): Record<string, string> {
   const set: Record<string, string> = {};
   const res = { setHeader: (name: string, value: string) => (set[name] = value) } as unknown as Response;
-  securityHeaders(PWA_CONTENT_SECURITY_POLICY)({ secure: true } as Request, res, () => {});
+  securityHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresourcePath)({ secure: true, path } as Request, res, () => {});
   return set;
 }
 
@@ -43,12 +37,23 @@ describe("Firebase Hosting's headers for the app (issue 18, item 12)", () => {
     };
     const appPages = (path: string) =>
       firebase.hosting.headers.filter((entry) => entry.regex && new RegExp(entry.regex).test(path));
-    const expected = standaloneHeaders();
-    expect(Object.keys(expected)).toContain("Content-Security-Policy");
-    for (const path of ["/", "/index.html", "/pair", "/assets/index-abc.js", "/sw.js", "/apiary", "/settings"]) {
+    const pages = ["/", "/index.html", "/pair", "/approve/abc", "/sw.js", "/apiary", "/settings", "/assetsx", "/icons"];
+    const files = [
+      "/assets/index-abc.js",
+      "/assets/main.css",
+      "/icons/icon-192.png",
+      "/manifest.webmanifest",
+      "/robots.txt",
+    ];
+    for (const path of [...pages, ...files, "/manifest.webmanifest.bak", "/robots.txt/"]) {
+      const expected = standaloneHeaders(path);
+      // A page gets the CSP and the document headers; a file only what protects any response.
+      expect("Content-Security-Policy" in expected, path).toBe(!files.includes(path));
+      expect(expected["X-Content-Type-Options"], path).toBe("nosniff");
       const sent: Record<string, string> = {};
       for (const entry of appPages(path)) for (const { key, value } of entry.headers) sent[key] = value;
-      for (const [name, value] of Object.entries(expected)) expect(sent[name], `${path} ${name}`).toBe(value);
+      const { "Cache-Control": _caching, ...security } = sent;
+      expect(security, path).toEqual(expected);
     }
     expect(appPages("/api/v1/health").flatMap((entry) => entry.headers)).toEqual([]);
   });

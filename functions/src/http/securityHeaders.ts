@@ -37,6 +37,26 @@ export const DOCUMENT_HEADERS = {
   "Permissions-Policy": "camera=(self), microphone=(), geolocation=(), payment=(), usb=()",
 };
 
+/**
+ * The app's files that are never a document: hashed scripts and stylesheets
+ * (`/assets/`), icons (`/icons/`), the manifest and robots.txt. They get only
+ * SUBRESOURCE_HEADERS; pages and /sw.js (the service worker's document) get
+ * the document headers and the CSP as well. The standalone server (serveWeb)
+ * and firebase.json's Hosting headers (scripts/firebase/hosting-headers.mjs)
+ * both read this.
+ */
+export const SUBRESOURCE_PATHS = {
+  prefixes: ["/assets/", "/icons/"],
+  exact: ["/manifest.webmanifest", "/robots.txt"],
+} as const;
+
+export function isSubresourcePath(path: string): boolean {
+  return (
+    SUBRESOURCE_PATHS.prefixes.some((prefix) => path.startsWith(prefix)) ||
+    (SUBRESOURCE_PATHS.exact as readonly string[]).includes(path)
+  );
+}
+
 /** Both sets: what a document gets besides its CSP. */
 export const COMMON_HEADERS = { ...SUBRESOURCE_HEADERS, ...DOCUMENT_HEADERS };
 

@@ -2,24 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import express, { type RequestHandler, type Router } from "express";
 import expressStaticGzip from "express-static-gzip";
-import { PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "../http/securityHeaders.js";
+import { isSubresourcePath, PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "../http/securityHeaders.js";
 import { isAppRoute } from "./appRoutes.js";
-
-/**
- * Files that are never a document: hashed scripts and stylesheets, icons, the
- * manifest, robots.txt. They get only the headers that protect any response
- * (nosniff, no referrer, same-origin resources); the CSP, framing and
- * permissions headers go with pages and /sw.js, whose script is the service
- * worker's document. Any other path gets them all.
- */
-function isSubresource(path: string): boolean {
-  return (
-    path.startsWith("/assets/") ||
-    path.startsWith("/icons/") ||
-    path === "/manifest.webmanifest" ||
-    path === "/robots.txt"
-  );
-}
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Countersign</title></head>
 <body><h1>The Countersign app is not built</h1><p>The API is running. Build the app with <code>npm run build</code>
@@ -46,11 +30,11 @@ at the repository root, then restart the server.</p></body></html>`;
  */
 export function serveWeb(webDir: string): Router {
   const router = express.Router();
-  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresource));
+  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresourcePath));
   // A file of the app is never what a user quotes an X-Request-Id from (an API error is): on HTTP/1.1
   // its ≈ 55 bytes would be repeated on each of the first screen's requests. Its log lines keep the id.
   router.use((req, res, next) => {
-    if (isSubresource(req.path)) res.removeHeader("X-Request-Id");
+    if (isSubresourcePath(req.path)) res.removeHeader("X-Request-Id");
     next();
   });
   if (!existsSync(join(webDir, "index.html"))) {
