@@ -104,6 +104,22 @@ function preloadTheApp(): Plugin {
       order: "post",
       handler(html, { bundle, chunk }) {
         if (!bundle || !chunk) return html;
+        // The chunks the page's entry loads with import() that `load` accepts, with what they import
+        // statically. (The chunk Vite passes stands for the page's entry: the shared file it imports.)
+        const loadedByEntry = (load: (file: string) => boolean) => {
+          const files = new Set<string>();
+          const add = (file: string) => {
+            const output = bundle[file];
+            if (files.has(file) || output?.type !== "chunk") return;
+            files.add(file);
+            for (const imported of output.imports) add(imported);
+          };
+          for (const entryChunk of [chunk, ...chunk.imports.map((file) => bundle[file])]) {
+            if (entryChunk?.type !== "chunk") continue;
+            for (const file of entryChunk.dynamicImports) if (load(file)) add(file);
+          }
+          return files;
+        };
         if (html.includes('id="first-paint"')) {
           // The painted screen's chunk, for the entry to fetch along with the app (src/main.tsx).
           const route = html.match(/id="first-paint" data-route="(\w+)"/)?.[1] ?? "";
@@ -111,30 +127,26 @@ function preloadTheApp(): Plugin {
           const screenChunk = Object.values(bundle).find(
             (output) => output.type === "chunk" && screen && output.facadeModuleId?.endsWith(screen),
           );
-          const meta = screenChunk
-            ? `<meta name="countersign-screen-chunk" content="/${screenChunk.fileName}" />\n  </head>`
+          // With the chunks it imports that the app does not (a form's fields shared with another
+          // screen): fetched together, not once the screen's chunk has arrived.
+          const appFiles = new Set([...chunk.imports, ...loadedByEntry(() => true)]);
+          const screenFiles = screenChunk?.type === "chunk" ? [screenChunk.fileName, ...screenChunk.imports] : [];
+          const meta = screenFiles.length
+            ? `<meta name="countersign-screen-chunk" content="${screenFiles
+                .filter((file) => file === screenChunk?.fileName || !appFiles.has(file))
+                .map((file) => `/${file}`)
+                .join(" ")}" />\n  </head>`
             : "</head>";
           return html
             .replace(/<script type="module"/g, '<script type="module" fetchpriority="low"')
             .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"')
             .replace("</head>", meta);
         }
-        const files = new Set<string>();
-        const add = (file: string) => {
-          const output = bundle[file];
-          if (files.has(file) || output?.type !== "chunk") return;
-          files.add(file);
-          for (const imported of output.imports) add(imported);
-        };
         const isBoot = (file: string) => {
           const output = bundle[file];
           return output?.type === "chunk" && output.facadeModuleId?.endsWith("/src/boot.tsx") === true;
         };
-        // The entry, and the chunks it imports statically (the two pages share their entry code).
-        for (const entryChunk of [chunk, ...chunk.imports.map((file) => bundle[file])]) {
-          if (entryChunk?.type !== "chunk") continue;
-          for (const file of entryChunk.dynamicImports) if (isBoot(file)) add(file);
-        }
+        const files = loadedByEntry(isBoot);
         const links = [...files]
           .filter((file) => !html.includes(`/${file}"`))
           .map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`);
