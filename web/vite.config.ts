@@ -104,6 +104,22 @@ function preloadTheApp(): Plugin {
       order: "post",
       handler(html, { bundle, chunk }) {
         if (!bundle || !chunk) return html;
+        // The chunks the page's entry loads with import() that `load` accepts, with what they import
+        // statically. (The chunk Vite passes stands for the page's entry: the shared file it imports.)
+        const loadedByEntry = (load: (file: string) => boolean) => {
+          const files = new Set<string>();
+          const add = (file: string) => {
+            const output = bundle[file];
+            if (files.has(file) || output?.type !== "chunk") return;
+            files.add(file);
+            for (const imported of output.imports) add(imported);
+          };
+          for (const entryChunk of [chunk, ...chunk.imports.map((file) => bundle[file])]) {
+            if (entryChunk?.type !== "chunk") continue;
+            for (const file of entryChunk.dynamicImports) if (load(file)) add(file);
+          }
+          return files;
+        };
         if (html.includes('id="first-paint"')) {
           // The painted screen's chunk, for the entry to fetch along with the app (src/main.tsx).
           const route = html.match(/id="first-paint" data-route="(\w+)"/)?.[1] ?? "";
@@ -111,30 +127,26 @@ function preloadTheApp(): Plugin {
           const screenChunk = Object.values(bundle).find(
             (output) => output.type === "chunk" && screen && output.facadeModuleId?.endsWith(screen),
           );
-          const meta = screenChunk
-            ? `<meta name="countersign-screen-chunk" content="/${screenChunk.fileName}" />\n  </head>`
+          // With the chunks it imports that the app does not (a form's fields shared with another
+          // screen): fetched together, not once the screen's chunk has arrived.
+          const appFiles = new Set([...chunk.imports, ...loadedByEntry(() => true)]);
+          const screenFiles = screenChunk?.type === "chunk" ? [screenChunk.fileName, ...screenChunk.imports] : [];
+          const meta = screenFiles.length
+            ? `<meta name="countersign-screen-chunk" content="${screenFiles
+                .filter((file) => file === screenChunk?.fileName || !appFiles.has(file))
+                .map((file) => `/${file}`)
+                .join(" ")}" />\n  </head>`
             : "</head>";
           return html
             .replace(/<script type="module"/g, '<script type="module" fetchpriority="low"')
             .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"')
             .replace("</head>", meta);
         }
-        const files = new Set<string>();
-        const add = (file: string) => {
-          const output = bundle[file];
-          if (files.has(file) || output?.type !== "chunk") return;
-          files.add(file);
-          for (const imported of output.imports) add(imported);
-        };
         const isBoot = (file: string) => {
           const output = bundle[file];
           return output?.type === "chunk" && output.facadeModuleId?.endsWith("/src/boot.tsx") === true;
         };
-        // The entry, and the chunks it imports statically (the two pages share their entry code).
-        for (const entryChunk of [chunk, ...chunk.imports.map((file) => bundle[file])]) {
-          if (entryChunk?.type !== "chunk") continue;
-          for (const file of entryChunk.dynamicImports) if (isBoot(file)) add(file);
-        }
+        const files = loadedByEntry(isBoot);
         const links = [...files]
           .filter((file) => !html.includes(`/${file}"`))
           .map((file) => `<link rel="modulepreload" crossorigin href="/${file}">`);
@@ -143,6 +155,49 @@ function preloadTheApp(): Plugin {
     },
   };
 }
+
+/**
+ * The app's shared chunk ("state": React, the vault, IndexedDB, the API client, the toast, JSX's
+ * runtime) as one file: what src/ui/state.ts and src/ui/toast.tsx import statically. Left to
+ * itself the build splits these by which chunks import each module (the lazy screens, the
+ * approval prefetch) into three files that the code list waits for. Vite's preload helper stays
+ * in the entry, which uses it: here it would make the entry fetch this chunk before the first
+ * paint. Through a package's index of `export * from` lines only the files that export a name the
+ * importer asks for are followed (so @countersign/shared's TOTP, which the vault loads on first
+ * use, stays in its own chunk).
+ */
+function stateChunkModules(): Plugin & { has: (id: string) => boolean } {
+  const modules = new Set<string>();
+  return {
+    name: "countersign:state-chunk",
+    apply: "build",
+    has: (id) => modules.has(id),
+    buildEnd() {
+      modules.clear();
+      const reExportsOnly = (code: string) => /^(\s*(export \* from "[^"]+";|\/\/.*))*\s*$/.test(code);
+      const visit = (id: string, names?: Set<string>) => {
+        const info = this.getModuleInfo(id);
+        if (!info || modules.has(id) || id.includes("vite/preload-helper")) return;
+        if (info.code && reExportsOnly(info.code)) {
+          for (const target of info.importedIds) {
+            if (this.getModuleInfo(target)?.exports.some((name) => names?.has(name) ?? true)) visit(target);
+          }
+          return;
+        }
+        modules.add(id);
+        const imported = new Set(
+          [...(info.code ?? "").matchAll(/import\s*\{([^}]*)\}/g)].flatMap(([, list = ""]) =>
+            list.split(",").map((name) => name.trim().split(/\s+as\s+/)[0] ?? ""),
+          ),
+        );
+        for (const target of info.importedIds) visit(target, imported);
+      };
+      for (const id of this.getModuleIds()) if (/[\\/]src[\\/]ui[\\/](state\.ts|toast\.tsx)$/.test(id)) visit(id);
+    },
+  };
+}
+
+const stateChunk = stateChunkModules();
 
 const { version } = JSON.parse(readFileSync(new URL("./package.json", import.meta.url), "utf8")) as { version: string };
 
@@ -153,9 +208,12 @@ export default defineConfig(({ mode }) => ({
     target: "es2022",
     sourcemap: false,
     modulePreload: { polyfill: false },
-    // Small shared chunks (base32, base64url, …) are copied into the chunks that import them
-    // instead of being files of their own: each file is a request the first screen waits for
-    // (on HTTP/1.1 it may also wait for one of six connections).
+    // Each file is a request the first screen waits for (on HTTP/1.1 it may also wait for one of six
+    // connections): the four pages share one entry file, and what the app's screens share is one
+    // "state" file (stateChunkModules). Rolldown's experimentalInlineCommonChunks, which copied small
+    // shared chunks into their importers, is not used: it turns on strictExecutionOrder, whose
+    // wrappers cost ≈ 1.3 KB of brotli on the first screen and gave each page a 105-byte file that
+    // only called the shared entry (docs/benchmarks.md, branch web22c).
     rolldownOptions: {
       // index.html, pair.html, approve.html: "/", /pair and /approve/… for a browser without the
       // service worker (a new phone), with the first screen painted from static markup; shell.html:
@@ -166,14 +224,21 @@ export default defineConfig(({ mode }) => ({
         approve: fileURLToPath(new URL("./approve.html", import.meta.url)),
         shell: fileURLToPath(new URL("./shell.html", import.meta.url)),
       },
-      output: { codeSplitting: { experimentalInlineCommonChunks: { maxSize: 8 * 1024 } } },
+      output: {
+        codeSplitting: { groups: [{ name: "state", test: stateChunk.has, includeDependenciesRecursively: false }] },
+      },
     },
   },
+  // workbox-window's package points bundlers at its ES5 build (5.7 KB, 2.0 KB brotli: transpiled
+  // async functions and classes); the app targets ES2022, so it gets the library's modern build of
+  // the same version (3.3 KB, 1.2 KB brotli).
+  resolve: { alias: [{ find: /^workbox-window$/, replacement: "workbox-window/build/workbox-window.prod.mjs" }] },
   server: { proxy: { "/api": "http://localhost:8080" } },
   plugins: [
     react(),
     sharedHead(),
     preloadTheApp(),
+    stateChunk,
     VitePWA({
       strategies: "injectManifest",
       srcDir: "src",

@@ -14,12 +14,12 @@ const start = () => {
   if (started) return;
   started = true;
   void import("./boot.js");
-  // The painted screen's own chunk (named by the build in pair.html and approve.html) is fetched
-  // with the app rather than once the app asks for it: a round trip less before the pairing form
-  // works or the approval screen shows its request. A link, not an import(): the chunks stay as the
-  // app splits them.
-  const chunk = document.querySelector<HTMLMetaElement>('meta[name="countersign-screen-chunk"]')?.content;
-  if (chunk) {
+  // The painted screen's own chunk, and the small ones it shares with other screens (named by the
+  // build in pair.html and approve.html), are fetched with the app rather than once the app asks
+  // for them: a round trip less before the pairing form works or the approval screen shows its
+  // request. Links, not import(): the chunks stay as the app splits them.
+  const chunks = document.querySelector<HTMLMetaElement>('meta[name="countersign-screen-chunk"]')?.content;
+  for (const chunk of chunks?.split(" ").filter(Boolean) ?? []) {
     const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: chunk });
     link.crossOrigin = "";
     document.head.append(link);

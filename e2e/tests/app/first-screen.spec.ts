@@ -66,8 +66,37 @@ for (const [path, screenChunk] of [
       expect(requested.filter((name) => screenChunk.test(name))).toHaveLength(1);
       expect(screenRequested, events.join("\n")).toBeGreaterThanOrEqual(0);
       expect(screenRequested, events.join("\n")).toBeLessThan(appArrived);
+      // So are the small chunks the screen shares with other screens (the pairing form's fields).
+      const screenPath = requested.find((name) => screenChunk.test(name)) ?? "";
+      const code = await (await page.request.get(screenPath)).text();
+      const shared = [...code.matchAll(/from"\.\/([\w.-]+\.js)"/g)]
+        .map(([, file]) => `/assets/${file}`)
+        .filter((file) => !/\/(boot|state|main|rolldown-runtime|prefetch)-/.test(file));
+      for (const file of shared) {
+        expect(events.indexOf(`request ${file}`), events.join("\n")).toBeGreaterThanOrEqual(0);
+        expect(events.indexOf(`request ${file}`), events.join("\n")).toBeLessThan(appArrived);
+      }
     } else {
       expect(requested.filter((name) => /\/assets\/(Pair|Approval)-/.test(name))).toEqual([]);
     }
   });
 }
+
+test("a new phone's code list is five scripts: one in the page, then the app in three, then workbox-window", async ({
+  page,
+}) => {
+  const scripts: string[] = [];
+  page.on("request", (request) => {
+    if (request.resourceType() === "script") scripts.push(new URL(request.url()).pathname);
+  });
+  const html = await (await page.goto("/"))?.text();
+  await expect(page.getByText("No accounts yet")).toBeVisible();
+  await page.waitForLoadState("networkidle");
+  // The page names its entry alone: no per-page wrapper around a shared entry, nothing to preload.
+  expect(html?.match(/<script[^>]*>/g), html).toEqual([expect.stringMatching(/src="\/assets\/main-[\w-]+\.js"/)]);
+  expect(html).not.toContain("modulepreload");
+  // The entry, React DOM with the code list (boot), what the screens share (state), the bundler's
+  // helpers, workbox-window: each once, and nothing else.
+  const names = scripts.map((path) => path.replace(/^\/assets\/(.+)-[\w-]{8}\.js$/, "$1")).sort();
+  expect(names, scripts.join("\n")).toEqual(["boot", "main", "rolldown-runtime", "state", "workbox-window.prod"]);
+});
