@@ -3,7 +3,8 @@
 // it: firebase.json's `hosting.headers` are generated from functions/src/http/securityHeaders.ts
 // (built) and the standalone server's caching rules, never edited by hand.
 //
-//   node scripts/firebase/hosting-headers.mjs --write   (after changing securityHeaders.ts; needs `npx tsc -b`)
+//   node scripts/firebase/hosting-headers.mjs --write   (after changing securityHeaders.ts; needs `npx tsc -b`;
+//                                                        then `npx biome check --write firebase.json`)
 //   node scripts/firebase/hosting-headers.mjs --check   (exit 1 when firebase.json differs)
 //
 // A unit test (functions/src/http/hostingHeaders.test.ts) and the Firebase smoke test check it.
