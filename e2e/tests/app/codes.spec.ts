@@ -23,6 +23,21 @@ test("codes follow the clock with a countdown, and a tap copies the code", async
   expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(await totpAt(npm, start + 12_000));
 });
 
+test("the countdown does not move when 10 seconds turn into 9", async ({ page }) => {
+  const start = Date.UTC(2026, 10, 22, 10, 0, 19); // 11 s left in the period
+  await page.clock.install({ time: start - 8_000 });
+  await page.goto("/");
+  await addAccountByUri(page, npm);
+  await page.clock.pauseAt(start);
+  const timer = page.getByRole("listitem").filter({ hasText: "alice" }).getByRole("timer");
+  await expect(timer).toHaveAccessibleName("11 seconds left");
+  const text = timer.locator(".countdown-text");
+  const before = await text.boundingBox();
+  await page.clock.runFor(2_000);
+  await expect(timer).toHaveAccessibleName("9 seconds left");
+  expect(await text.boundingBox()).toEqual(before);
+});
+
 test("search, rename and delete with confirmation", async ({ page }) => {
   await page.goto("/");
   await addAccountByUri(page, npm);

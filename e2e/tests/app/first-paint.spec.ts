@@ -23,15 +23,34 @@ function structure(page: Page, selector: string): Promise<string> {
 }
 
 /** The sum of the page's layout shifts so far (what CLS adds up). */
-function layoutShift(page: Page): Promise<number> {
+/**
+ * The page's layout shifts so far: the score, and each element that moved (where it was and went).
+ * The elements make a failure say what moved.
+ */
+function layoutShift(page: Page): Promise<{ score: number; moved: string[] }> {
   return page.evaluate(
     () =>
-      new Promise<number>((resolve) => {
-        let sum = 0;
+      new Promise<{ score: number; moved: string[] }>((resolve) => {
+        let score = 0;
+        const moved: string[] = [];
+        const describe = (node: Node | null) =>
+          node instanceof Element
+            ? `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ""}${[...node.classList].map((c) => `.${c}`).join("")} "${(node.textContent ?? "").trim().slice(0, 30)}"`
+            : String(node?.nodeName);
+        const rect = (r: DOMRectReadOnly) =>
+          `${Math.round(r.x)},${Math.round(r.y)} ${Math.round(r.width)}×${Math.round(r.height)}`;
+        type Shift = PerformanceEntry & {
+          value: number;
+          sources: { node: Node | null; previousRect: DOMRectReadOnly; currentRect: DOMRectReadOnly }[];
+        };
         new PerformanceObserver((list) => {
-          for (const entry of list.getEntries()) sum += (entry as PerformanceEntry & { value: number }).value;
+          for (const entry of list.getEntries() as Shift[]) {
+            score += entry.value;
+            for (const source of entry.sources)
+              moved.push(`${describe(source.node)}: ${rect(source.previousRect)} → ${rect(source.currentRect)}`);
+          }
         }).observe({ type: "layout-shift", buffered: true });
-        setTimeout(() => resolve(sum), 500);
+        setTimeout(() => resolve({ score, moved }), 500);
       }),
   );
 }
@@ -59,7 +78,7 @@ test("a new phone's first paint, before any script, is the code list the app the
       .replace(/ data-route="\w+"/, "")
       .replace(/<\/div>$/, '<div aria-live="polite" class="toast" role="status"></div></div>'),
   );
-  expect(await layoutShift(page)).toBe(0);
+  expect(await layoutShift(page)).toEqual({ score: 0, moved: [] });
 });
 
 test("a phone with accounts is never shown the new phone's screen, and nothing moves as its codes load", async ({
@@ -81,7 +100,7 @@ test("a phone with accounts is never shown the new phone's screen, and nothing m
   await expect(page.getByTestId("code").first()).toHaveText(/^\d{3} \d{3}$/);
   expect(await page.evaluate(() => (window as unknown as { hadFirstPaint: boolean }).hadFirstPaint)).toBe(false);
   await expect(page.getByText("No accounts yet")).toBeHidden();
-  expect(await layoutShift(page)).toBe(0);
+  expect(await layoutShift(page)).toEqual({ score: 0, moved: [] });
 
   // Any screen but "/", /pair and /approve/… is the shell as well, from the server too.
   const settings = await page.request.get(`${server.origin}/settings`);

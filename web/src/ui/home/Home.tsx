@@ -36,6 +36,15 @@ function useCodes(accounts: AccountInfo[] | undefined, now: number): CodeState {
   return codes;
 }
 
+/**
+ * "9s" as wide as "10s": one or two digits take the same room (a figure space is a digit's width),
+ * so the text does not move when 10 turns into 9, or when the placeholder's period gives way to the
+ * seconds left (a layout shift, however small).
+ */
+function countdownText(seconds: number): string {
+  return `${String(seconds).padStart(2, "\u2007")}s`;
+}
+
 function Countdown({ notAfter, period, now }: { notAfter: number; period: number; now: number }) {
   const left = Math.max(0, Math.ceil((notAfter - now) / 1000));
   const fraction = Math.min(1, left / period);
@@ -49,7 +58,7 @@ function Countdown({ notAfter, period, now }: { notAfter: number; period: number
         <span className="countdown-fill" style={{ transform: `scaleX(${fraction})` }} />
       </span>
       <span className="countdown-text" aria-hidden="true">
-        {left}s
+        {countdownText(left)}
       </span>
     </span>
   );
@@ -112,7 +121,7 @@ function CodeRow({ account, code, now }: { account: AccountInfo; code: CodeState
         ) : (
           <span className="countdown countdown-pending" aria-hidden="true">
             <span className="countdown-bar" />
-            <span className="countdown-text">{account.period}s</span>
+            <span className="countdown-text">{countdownText(account.period)}</span>
           </span>
         )}
         <DetailsLink account={account} />
