@@ -33,7 +33,7 @@ function layoutShift(page: Page): Promise<{ score: number; moved: string[] }> {
       new Promise<{ score: number; moved: string[] }>((resolve) => {
         let score = 0;
         const moved: string[] = [];
-        const describe = (node: Node | null) =>
+        const nameOf = (node: Node | null) =>
           node instanceof Element
             ? `${node.tagName.toLowerCase()}${node.id ? `#${node.id}` : ""}${[...node.classList].map((c) => `.${c}`).join("")} "${(node.textContent ?? "").trim().slice(0, 30)}"`
             : String(node?.nodeName);
@@ -47,7 +47,7 @@ function layoutShift(page: Page): Promise<{ score: number; moved: string[] }> {
           for (const entry of list.getEntries() as Shift[]) {
             score += entry.value;
             for (const source of entry.sources)
-              moved.push(`${describe(source.node)}: ${rect(source.previousRect)} → ${rect(source.currentRect)}`);
+              moved.push(`${nameOf(source.node)}: ${rect(source.previousRect)} → ${rect(source.currentRect)}`);
           }
         }).observe({ type: "layout-shift", buffered: true });
         setTimeout(() => resolve({ score, moved }), 500);
