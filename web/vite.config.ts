@@ -225,7 +225,25 @@ export default defineConfig(({ mode }) => ({
         shell: fileURLToPath(new URL("./shell.html", import.meta.url)),
       },
       output: {
-        codeSplitting: { groups: [{ name: "state", test: stateChunk.has, includeDependenciesRecursively: false }] },
+        codeSplitting: {
+          groups: [
+            // With the request's one-line description (shared/src/describeRequest.ts): the code list
+            // draws it on its pending requests and approve.html's prefetch on the painted screen, so it
+            // sits in the one file both load rather than a file of its own.
+            {
+              name: "state",
+              test: (id: string) =>
+                stateChunk.has(id) || /[\\/]shared[\\/](src|dist)[\\/]describeRequest\.[jt]s$/.test(id),
+              includeDependenciesRecursively: false,
+            },
+            // approve.html's prefetch of its request: one file with the call it makes, not two.
+            {
+              name: "prefetch",
+              test: /[\\/]web[\\/]src[\\/]approval[\\/](prefetch|fetchApproval)\.ts$/,
+              includeDependenciesRecursively: false,
+            },
+          ],
+        },
       },
     },
   },

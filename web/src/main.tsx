@@ -6,11 +6,12 @@ import "./ui/lock/style.css";
  * The entry. On index.html, pair.html and approve.html (a phone without the
  * service worker) the first screen is painted from markup (firstPaint.ts): the app is requested right after that
  * paint, so the paint never waits for, nor shares the network with, the
- * app's 70 KB of script (on /approve/… the request itself is asked for at once:
- * src/approval/prefetch.ts). On shell.html it starts at once (and was preloaded).
+ * app's 70 KB of script. On approve.html "that paint" is the request's question, drawn once the
+ * signed call has answered (src/approve.ts starts the app then). On shell.html it starts at once
+ * (and was preloaded).
  */
 let started = false;
-const start = () => {
+export const startApp = () => {
   if (started) return;
   started = true;
   void import("./boot.js");
@@ -25,17 +26,23 @@ const start = () => {
     document.head.append(link);
   }
 };
-// /approve/…: the screen's largest element is the request, which only the app's signed call can
-// fetch. That call starts now (src/approval/prefetch.ts, a small chunk: the device key and the
-// signing client), while the page paints and React loads. (Starting the app at once as well, not
-// after the paint, measured no sooner: docs/benchmarks.md.)
+const painted = document.getElementById("first-paint");
+// /approve/… from the service worker (shell.html): the screen's largest element is the request,
+// which only the app's signed call can fetch. That call starts now (src/approval/prefetch.ts, a
+// small chunk: the device key and the signing client), while React loads. approve.html's own entry
+// (src/approve.ts) imports the prefetch statically instead, so that it arrives with the page.
 const approval = /^\/approve\/([^/]+)$/.exec(window.location.pathname)?.[1];
-if (approval) void import("./approval/prefetch.js").then(({ prefetchApproval }) => prefetchApproval(approval));
-if (document.getElementById("first-paint")) {
+if (approval && !painted)
+  void import("./approval/prefetch.js").then(({ prefetchApproval }) => prefetchApproval(approval));
+if (painted?.dataset.route === "approve") {
+  // src/approve.ts starts the app once the request is drawn (or could not be); the timer is for a
+  // request that takes long to answer (a slow network) or a tab in the background.
+  setTimeout(startApp, 2000);
+} else if (painted) {
   // The paint timing entry is reported once the frame is on screen (a rendering step can be
   // later than the task that drew it); a tab in the background paints nothing, hence the timer.
-  new PerformanceObserver(start).observe({ type: "paint", buffered: true });
-  setTimeout(start, 1000);
+  new PerformanceObserver(startApp).observe({ type: "paint", buffered: true });
+  setTimeout(startApp, 1000);
 } else {
-  start();
+  startApp();
 }

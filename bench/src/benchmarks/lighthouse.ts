@@ -166,6 +166,13 @@ async function audit(url: string, preset: "mobile" | "desktop", profile?: string
       const name = `${preset}-${new URL(url).pathname.split("/")[1] || "home"}-${Date.now()}.json`;
       mkdirSync(process.env.BENCH_LIGHTHOUSE_SAVE, { recursive: true });
       writeFileSync(join(process.env.BENCH_LIGHTHOUSE_SAVE, name), JSON.stringify(lhr));
+      // And the trace it simulated from (chrome://tracing or DevTools' Performance panel open it).
+      const trace = (result.artifacts as { Trace?: unknown }).Trace;
+      if (trace)
+        writeFileSync(
+          join(process.env.BENCH_LIGHTHOUSE_SAVE, name.replace(/\.json$/, ".trace.json")),
+          JSON.stringify(trace),
+        );
     }
     if (lhr.runtimeError)
       throw new LighthouseRuntimeError(`Lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);

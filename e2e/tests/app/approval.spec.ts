@@ -261,15 +261,22 @@ test("a notification's link asks for its request, signed, while the app is still
   });
   const response = await page.goto(href ?? "");
   expect(await response?.text()).toContain('data-route="approve"');
-  await expect(page.getByText("Loading the request…")).toBeVisible();
-  // The request is asked for while the app is still on its way, signed with the device's key.
+  // The request is asked for while the app is still on its way, signed with the device's key, and
+  // its question is drawn in the painted screen: the phone says what CI asks before React has arrived.
   await expect.poll(() => signatures.length).toBe(1);
   expect(signatures[0]).toMatch(/^\S{20,}$/);
-  await expect(page.locator("#first-paint")).toHaveCount(1);
+  const painted = page.locator("#first-paint");
+  await expect(painted.getByRole("heading", { level: 2, name: "Publish foo@1.2.3?", exact: true })).toBeVisible();
+  await expect(page.getByText("Loading the request…")).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "Approve" })).toHaveCount(0);
 
+  // The app takes over from that answer: the same heading, now with the facts and the buttons.
+  const before = await page.getByRole("heading", { level: 2 }).boundingBox();
   release();
-  await expect(page.getByRole("heading", { name: /Publish foo@1\.2\.3/ })).toBeVisible();
   await expect(page.getByRole("button", { name: "Approve" })).toBeVisible();
+  await expect(painted).toHaveCount(0);
+  await expect(page.getByRole("heading", { level: 2, name: "Publish foo@1.2.3?", exact: true })).toBeVisible();
+  expect(await page.getByRole("heading", { level: 2 }).boundingBox()).toEqual(before);
   // The app used that answer: it did not ask a second time.
   expect(signatures).toHaveLength(1);
   await page.getByRole("button", { name: "Deny", exact: true }).click();

@@ -1,4 +1,4 @@
-import type { ApprovalView } from "@countersign/shared";
+import { type ApprovalView, describeRequest } from "@countersign/shared";
 import type { ApiResult } from "../api/client.js";
 import { getServices } from "../services.js";
 // The page's state module, which the app imports too: this chunk then shares the app's state chunk
@@ -7,22 +7,61 @@ import "../ui/state.js";
 import { fetchApproval } from "./fetchApproval.js";
 
 /**
- * approve.html's request, asked for as soon as the page is parsed (src/main.tsx), while React
- * loads: the approval screen's largest element is the request, and it waits for nothing else.
- * The call is the app's own signed one (the device key from IndexedDB, as getServices reads it),
- * so nothing about it changes but when it starts. The screen takes the answer once.
+ * The approval screen's request, asked for as soon as the page's script runs, while React loads:
+ * approve.html's own entry (src/approve.ts) imports this module, so it arrives with the entry, and
+ * the shell's entry (src/main.tsx) imports it on /approve/…. The call is the app's own signed one
+ * (the device key from IndexedDB, as getServices reads it), so nothing about it changes but when it
+ * starts. The screen takes the answer once.
+ *
+ * On approve.html the answer's question (the screen's heading: what CI asks to do, and from where)
+ * is drawn into the painted screen at once, in place of its "Loading the request…" line, exactly
+ * as the app renders it (src/ui/approval/Approval.tsx): the phone shows what is asked without
+ * waiting for React DOM, and the app, once it takes over, starts from that answer (prefetchedView),
+ * so the heading stays where it is and the facts and buttons appear below it.
  */
-let pending: { requestId: string; result: Promise<ApiResult<ApprovalView>> } | undefined;
+let pending:
+  | { requestId: string; result: Promise<ApiResult<ApprovalView>>; settled?: ApiResult<ApprovalView> }
+  | undefined;
 
-/** Starts the signed call for /approve/<segment> (the path's segment, as the router reads it). */
-export function prefetchApproval(segment: string): void {
+/** Puts the request's question in place of approve.html's loading line (nothing once the app has taken over). */
+function drawQuestion(view: ApprovalView): void {
+  const loading = document.querySelector('#first-paint[data-route="approve"] #main > .loading');
+  if (!loading) return;
+  const question = document.createElement("h2");
+  question.className = "question";
+  question.textContent = describeRequest(view);
+  loading.replaceWith(question);
+}
+
+/**
+ * Starts the signed call for /approve/<segment> (the path's segment, as the router reads it).
+ * Resolves once the answer is in (and, on approve.html, its question drawn); never rejects.
+ */
+export function prefetchApproval(segment: string): Promise<void> {
   let requestId: string;
   try {
     requestId = decodeURIComponent(segment);
   } catch {
-    return; // Not a request id: the screen says so when it asks.
+    return Promise.resolve(); // Not a request id: the screen says so when it asks.
   }
-  pending = { requestId, result: getServices().then((services) => fetchApproval(services.api, requestId)) };
+  const entry: NonNullable<typeof pending> = {
+    requestId,
+    result: getServices().then((services) => fetchApproval(services.api, requestId)),
+  };
+  pending = entry;
+  return entry.result.then(
+    (result) => {
+      entry.settled = result;
+      if (result.ok) drawQuestion(result.data);
+    },
+    () => undefined,
+  );
+}
+
+/** The prefetched request, if its answer is already in: the screen's first render starts from it. */
+export function prefetchedView(requestId: string): ApprovalView | undefined {
+  const settled = pending?.requestId === requestId ? pending.settled : undefined;
+  return settled?.ok ? settled.data : undefined;
 }
 
 /** The prefetched answer for this request, once: later loads (a refresh after an answer) ask again. */

@@ -9,7 +9,7 @@ import {
   noCodeMessage,
 } from "../../approval/answer.js";
 import { planRun } from "../../approval/planRun.js";
-import { takePrefetchedApproval } from "../../approval/prefetch.js";
+import { prefetchedView, takePrefetchedApproval } from "../../approval/prefetch.js";
 import { passkeyApprovalDeps } from "../../passkey/usePasskeySettings.js";
 import { closeRequestNotification, onWorkerMessage } from "../../sw-bridge/index.js";
 import { clockTime, formatDuration, urlHost } from "../format.js";
@@ -86,7 +86,9 @@ function outcomeFromView(view: ApprovalView): AnswerOutcome | undefined {
 /** One CI request: who asks, for what, what is verified; Approve, Deny, Deny and pause link. */
 export default function Approval({ requestId }: { requestId: string }) {
   const services = useServices();
-  const [view, setView] = useState<ApprovalView | undefined>();
+  // The request approve.html already drew (src/approval/prefetch.ts): the first render shows it, not
+  // "Loading the request…", so the heading the phone shows stays as it is when the app takes over.
+  const [view, setView] = useState<ApprovalView | undefined>(() => prefetchedView(requestId));
   const [loadError, setLoadError] = useState("");
   const [outcome, setOutcome] = useState<AnswerOutcome | undefined>();
   const [busy, setBusy] = useState(false);

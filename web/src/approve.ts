@@ -1,0 +1,22 @@
+/**
+ * approve.html's entry: the shared entry (src/main.tsx: the stylesheets, and the app) and the
+ * approval screen's request, which this page asks for at once, signed with the device's key
+ * (src/approval/prefetch.ts). Imported statically, the prefetch and what it needs (the state chunk:
+ * IndexedDB, the signing client) are named in the page and fetched with the entry itself, in
+ * parallel: the request leaves one round trip sooner than if the entry asked for them.
+ *
+ * The request's question is drawn into the painted screen as soon as it is in, and the app
+ * (React DOM and the screen: 70 KB) is requested once that frame is on screen — as index.html
+ * requests it once its screen is painted —, so that on a phone the question waits neither for
+ * React DOM's download nor for its evaluation. The facts and the buttons follow with the app.
+ */
+import { prefetchApproval } from "./approval/prefetch.js";
+import { startApp } from "./main.js";
+
+const segment = /^\/approve\/([^/]+)$/.exec(window.location.pathname)?.[1];
+if (segment) {
+  // After the frame that shows the question (or the loading line, when there is no answer to draw).
+  void prefetchApproval(segment).then(() => requestAnimationFrame(() => setTimeout(startApp)));
+} else {
+  startApp();
+}
