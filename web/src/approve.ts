@@ -15,8 +15,21 @@ import { startApp } from "./main.js";
 
 const segment = /^\/approve\/([^/]+)$/.exec(window.location.pathname)?.[1];
 if (segment) {
-  // After the frame that shows the question (or the loading line, when there is no answer to draw).
-  void prefetchApproval(segment).then(() => requestAnimationFrame(() => setTimeout(startApp)));
+  void prefetchApproval(segment).then((question) => {
+    // Nothing drawn (no answer, an error the screen will say): the app at once.
+    if (!question) return startApp();
+    // Once the frame that shows the question is on screen: Element Timing reports it (the frame's
+    // presentation, later than a task run after requestAnimationFrame); where the browser lacks it,
+    // after the next frame. (A tab in the background paints nothing: src/main.tsx's timer.)
+    if (PerformanceObserver.supportedEntryTypes.includes("element")) {
+      new PerformanceObserver((_list, observer) => {
+        observer.disconnect();
+        startApp();
+      }).observe({ type: "element", buffered: true });
+    } else {
+      requestAnimationFrame(() => setTimeout(startApp));
+    }
+  });
 } else {
   startApp();
 }

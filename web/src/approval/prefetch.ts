@@ -23,26 +23,33 @@ let pending:
   | { requestId: string; result: Promise<ApiResult<ApprovalView>>; settled?: ApiResult<ApprovalView> }
   | undefined;
 
-/** Puts the request's question in place of approve.html's loading line (nothing once the app has taken over). */
-function drawQuestion(view: ApprovalView): void {
+/**
+ * Puts the request's question in place of approve.html's loading line, and returns it (nothing once
+ * the app has taken over). Its `elementtiming` attribute makes the browser report the frame that
+ * first shows it (src/approve.ts starts the app then).
+ */
+function drawQuestion(view: ApprovalView): HTMLElement | undefined {
   const loading = document.querySelector('#first-paint[data-route="approve"] #main > .loading');
-  if (!loading) return;
+  if (!loading) return undefined;
   const question = document.createElement("h2");
   question.className = "question";
+  question.setAttribute("elementtiming", "approval-question");
   question.textContent = describeRequest(view);
   loading.replaceWith(question);
+  return question;
 }
 
 /**
  * Starts the signed call for /approve/<segment> (the path's segment, as the router reads it).
- * Resolves once the answer is in (and, on approve.html, its question drawn); never rejects.
+ * Resolves once the answer is in, to the question it drew on approve.html (undefined when there
+ * was nothing to draw: no answer, an error, or not that page); never rejects.
  */
-export function prefetchApproval(segment: string): Promise<void> {
+export function prefetchApproval(segment: string): Promise<HTMLElement | undefined> {
   let requestId: string;
   try {
     requestId = decodeURIComponent(segment);
   } catch {
-    return Promise.resolve(); // Not a request id: the screen says so when it asks.
+    return Promise.resolve(undefined); // Not a request id: the screen says so when it asks.
   }
   const entry: NonNullable<typeof pending> = {
     requestId,
@@ -52,7 +59,7 @@ export function prefetchApproval(segment: string): Promise<void> {
   return entry.result.then(
     (result) => {
       entry.settled = result;
-      if (result.ok) drawQuestion(result.data);
+      return result.ok ? drawQuestion(result.data) : undefined;
     },
     () => undefined,
   );
