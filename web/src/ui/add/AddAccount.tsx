@@ -1,5 +1,5 @@
 import { type OtpAccount, OtpauthError, validateAccount } from "@countersign/shared";
-import { type ChangeEvent, type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type ChangeEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { type PasskeyAccount, validatePasskeyAccount } from "../../vault/passkeyAccount.js";
 import { displayName } from "../../vault/vault.js";
 import { navigate } from "../router.js";
@@ -61,7 +61,45 @@ function useSave() {
     navigate("/");
     return true;
   };
-  return { error, setError, save, saveText };
+  /** Saves the account that `make` returns, or shows why it could not be made. */
+  const saveMade = async (make: () => OtpAccount | PasskeyAccount) => {
+    let account: OtpAccount | PasskeyAccount;
+    try {
+      account = make();
+    } catch (caught) {
+      setError(messageOf(caught));
+      return false;
+    }
+    return save(account);
+  };
+  return { error, setError, saveMade, saveText };
+}
+
+/** A form of this screen: its fields, then the error (its id `errorId`) and the submit button. */
+function AddForm(props: {
+  onSubmit: () => Promise<unknown>;
+  error: string;
+  errorId: string;
+  submitLabel: string;
+  noValidate?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void props.onSubmit();
+      }}
+      noValidate={props.noValidate}
+    >
+      {props.children}
+      <ErrorText id={props.errorId}>{props.error}</ErrorText>
+      <button type="submit" className="button">
+        {props.submitLabel}
+      </button>
+    </form>
+  );
 }
 
 function CameraScan() {
@@ -162,12 +200,8 @@ function PasteUri() {
   const { error, saveText } = useSave();
   const [uri, setUri] = useState("");
   const errorId = useId();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    await saveText(uri);
-  };
   return (
-    <form className="form" onSubmit={submit}>
+    <AddForm onSubmit={() => saveText(uri)} error={error} errorId={errorId} submitLabel="Add account">
       <label className="field">
         <span>otpauth:// link</span>
         <textarea
@@ -183,16 +217,12 @@ function PasteUri() {
           aria-describedby={error ? errorId : undefined}
         />
       </label>
-      <ErrorText id={errorId}>{error}</ErrorText>
-      <button type="submit" className="button">
-        Add account
-      </button>
-    </form>
+    </AddForm>
   );
 }
 
 function ManualEntry() {
-  const { error, setError, save } = useSave();
+  const { error, saveMade } = useSave();
   const [fields, setFields] = useState({
     issuer: "",
     label: "",
@@ -204,13 +234,11 @@ function ManualEntry() {
   const errorId = useId();
   const set = (name: keyof typeof fields) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
     setFields({ ...fields, [name]: event.target.value });
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let account: OtpAccount;
-    try {
+  const submit = () =>
+    saveMade(() => {
       if (!/^\d+$/.test(fields.digits.trim())) throw new OtpauthError("Digits must be a whole number from 6 to 8.");
       if (!/^\d+$/.test(fields.period.trim())) throw new OtpauthError("The period must be a whole number of seconds.");
-      account = validateAccount({
+      return validateAccount({
         issuer: fields.issuer,
         label: fields.label,
         secret: fields.secret,
@@ -218,15 +246,10 @@ function ManualEntry() {
         digits: Number(fields.digits),
         period: Number(fields.period),
       });
-    } catch (caught) {
-      setError(messageOf(caught));
-      return;
-    }
-    await save(account);
-  };
+    });
   const described = error ? errorId : undefined;
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <AddForm onSubmit={submit} error={error} errorId={errorId} submitLabel="Add account" noValidate>
       <label className="field">
         <span>Issuer</span>
         <input value={fields.issuer} onChange={set("issuer")} placeholder="npm" autoCapitalize="off" />
@@ -276,11 +299,7 @@ function ManualEntry() {
           <small id="period-unit">seconds</small>
         </label>
       </details>
-      <ErrorText id={errorId}>{error}</ErrorText>
-      <button type="submit" className="button">
-        Add account
-      </button>
-    </form>
+    </AddForm>
   );
 }
 
@@ -290,23 +309,18 @@ function ManualEntry() {
  * approving opens the registry's own page.
  */
 function PasskeyEntry() {
-  const { error, setError, save } = useSave();
+  const { error, saveMade } = useSave();
   const [issuer, setIssuer] = useState("npm");
   const [label, setLabel] = useState("");
   const errorId = useId();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let account: PasskeyAccount;
-    try {
-      account = validatePasskeyAccount({ issuer, label });
-    } catch (caught) {
-      setError(messageOf(caught));
-      return;
-    }
-    await save(account);
-  };
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <AddForm
+      onSubmit={() => saveMade(() => validatePasskeyAccount({ issuer, label }))}
+      error={error}
+      errorId={errorId}
+      submitLabel="Add passkey account"
+      noValidate
+    >
       <p>
         When your 2FA at the registry is a passkey or security key, there is no QR code and no code. Add the account by
         name so CI links can ask this phone: approving then opens the registry's own page, where you use your passkey.
@@ -329,11 +343,7 @@ function PasskeyEntry() {
           aria-describedby={error ? errorId : undefined}
         />
       </label>
-      <ErrorText id={errorId}>{error}</ErrorText>
-      <button type="submit" className="button">
-        Add passkey account
-      </button>
-    </form>
+    </AddForm>
   );
 }
 
