@@ -7,6 +7,7 @@ import { fileURLToPath } from "node:url";
 import { type AccountView, type ApprovalView, type CreatedLink, generateTimedCodes } from "@countersign/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { send, TestDevice } from "../testing/TestDevice.js";
+import { freePort } from "./freePort.js";
 
 /** Tests of the real server process: `node functions/dist/standalone/main.js`. */
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -31,14 +32,6 @@ function tempDir(): string {
   const dir = mkdtempSync(join(tmpdir(), "countersign-main-"));
   dirs.push(dir);
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 interface Proc {
