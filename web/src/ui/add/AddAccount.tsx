@@ -4,6 +4,7 @@ import { type PasskeyAccount, validatePasskeyAccount } from "../../vault/passkey
 import { displayName } from "../../vault/vault.js";
 import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
+import { SelectField } from "../SelectField.js";
 import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { type SaveResult, saveAccount, savePasskeyAccount } from "./saveAccount.js";
@@ -16,6 +17,12 @@ const METHODS: { id: Method; label: string }[] = [
   { id: "upload", label: "Image" },
   { id: "paste", label: "Paste" },
   { id: "manual", label: "Manual" },
+];
+
+const ALGORITHMS = [
+  { value: "SHA1", label: "SHA-1 (most sites)" },
+  { value: "SHA256", label: "SHA-256" },
+  { value: "SHA512", label: "SHA-512" },
 ];
 
 function messageOf(error: unknown): string {
@@ -232,7 +239,7 @@ function ManualEntry() {
     period: "30",
   });
   const errorId = useId();
-  const set = (name: keyof typeof fields) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+  const set = (name: keyof typeof fields) => (event: ChangeEvent<HTMLInputElement>) =>
     setFields({ ...fields, [name]: event.target.value });
   const submit = () =>
     saveMade(() => {
@@ -281,14 +288,12 @@ function ManualEntry() {
       </label>
       <details className="advanced">
         <summary>Advanced</summary>
-        <label className="field">
-          <span>Algorithm</span>
-          <select value={fields.algorithm} onChange={set("algorithm")}>
-            <option value="SHA1">SHA-1 (most sites)</option>
-            <option value="SHA256">SHA-256</option>
-            <option value="SHA512">SHA-512</option>
-          </select>
-        </label>
+        <SelectField
+          label="Algorithm"
+          value={fields.algorithm}
+          choices={ALGORITHMS}
+          onChange={(algorithm) => setFields({ ...fields, algorithm })}
+        />
         <label className="field">
           <span>Digits</span>
           <input value={fields.digits} onChange={set("digits")} inputMode="numeric" />
