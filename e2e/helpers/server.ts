@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { freePort } from "../../functions/src/standalone/freePort.js";
+import { freePort } from "@countersign/functions/dist/standalone/freePort.js";
 import { SERVER_ENTRY } from "./paths.js";
 
 export { freePort };
