@@ -104,12 +104,16 @@ test("Approve on the notification encrypts the codes when the CLI sent a key", a
   const { compactDecrypt, exportJWK, generateKeyPair } = await import("jose");
   const ci = await generateKeyPair("ECDH-ES", { crv: "P-256" });
   const { x, y } = await exportJWK(ci.publicKey);
-  const { ci: pending, notification } = await ciAsks(
-    page,
-    server,
+  const token = await setUp(page, server);
+  const pending = requestOtp(
+    server.origin,
+    token,
     { ...REQUEST, publicKey: { kty: "EC", crv: "P-256", x, y } },
-    { accept: "application/json" },
+    {
+      accept: "application/json",
+    },
   );
+  const notification = await waitForNotification(page);
   await clickNotificationAction(context, "approve", notification.data);
   const answer = await pending;
   expect(answer.status).toBe(200);
