@@ -1,5 +1,8 @@
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import QRCode from "qrcode";
+import { CHROMIUM_ARGS, chromiumPath } from "./chromium.js";
 
 /**
  * Writes a one-frame YUV4MPEG2 video showing `text` as a QR code, for
@@ -28,4 +31,25 @@ export function writeQrVideo(path: string, text: string, width = 640, height = 4
   const chroma = Buffer.alloc((width / 2) * (height / 2), 128);
   const header = Buffer.from(`YUV4MPEG2 W${width} H${height} F30:1 Ip A1:1 C420jpeg\nFRAME\n`, "ascii");
   writeFileSync(path, Buffer.concat([header, luma, chroma, chroma]));
+}
+
+/**
+ * `test.use` options for a Chromium whose camera shows `text` as a QR code
+ * (a video written by writeQrVideo), the camera allowed without a prompt.
+ */
+export function cameraShowingQr(text: string) {
+  const video = join(mkdtempSync(join(tmpdir(), "countersign-camera-")), "qr.y4m");
+  writeQrVideo(video, text);
+  return {
+    permissions: ["camera"],
+    launchOptions: {
+      executablePath: chromiumPath(),
+      args: [
+        ...CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
+        `--use-file-for-fake-video-capture=${video}`,
+      ],
+    },
+  };
 }

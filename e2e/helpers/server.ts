@@ -1,10 +1,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { freePort } from "@countersign/functions/dist/standalone/freePort.js";
 import { SERVER_ENTRY } from "./paths.js";
+
+export { freePort };
 
 /** A real Countersign server process on its own port and data directory. */
 export interface ServerHandle {
@@ -35,20 +37,6 @@ export interface StartServerOptions {
   /** Host name of the public origin (default localhost). */
   host?: string;
   env?: Record<string, string>;
-}
-
-/** A port nobody listens on right now. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 async function waitForHealth(port: number, child: ChildProcess, logs: () => string): Promise<void> {

@@ -8,7 +8,9 @@ import {
   addAccountByUri,
   codeButton,
   createLinkFor,
+  downloadBackup,
   enableNotifications,
+  importBackup,
   openAccount,
   pairByInvite,
   testAccount,
@@ -205,15 +207,8 @@ test("a new phone recovers with the recovery code and an encrypted backup; the o
   await enableNotifications(page);
 
   // An encrypted backup, downloaded as a file.
-  await page.goto("/settings");
-  await page.getByLabel("Backup passphrase").fill(PASSPHRASE);
-  await page.getByLabel("Repeat the passphrase").fill(PASSPHRASE);
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("button", { name: "Download encrypted backup" }).click(),
-  ]);
   const backupPath = testInfo.outputPath("backup.json");
-  await download.saveAs(backupPath);
+  await downloadBackup(page, PASSPHRASE, backupPath);
   const backup = readFileSync(backupPath, "utf8");
   expect(backup).not.toContain(npm.params.secret);
   expect(JSON.parse(backup)).toMatchObject({
@@ -259,17 +254,11 @@ test("a new phone recovers with the recovery code and an encrypted backup; the o
     expect(told.payload).toMatchObject({ title: "Recovery code used" });
 
     // The backup: a wrong passphrase fails clearly and adds nothing; the right one restores the seed.
-    await phone.goto("/settings");
-    await phone.getByLabel("Backup file").setInputFiles(backupPath);
-    await phone.getByLabel("Passphrase of the backup").fill("wrong passphrase!");
-    await phone.getByRole("button", { name: "Import backup" }).click();
+    await importBackup(phone, backupPath, "wrong passphrase!");
     await expect(phone.getByText("Wrong passphrase, or the file was modified. Nothing was imported.")).toBeVisible();
     await phone.goto("/");
     await expect(codeButton(phone, npm)).toBeHidden();
-    await phone.goto("/settings");
-    await phone.getByLabel("Backup file").setInputFiles(backupPath);
-    await phone.getByLabel("Passphrase of the backup").fill(PASSPHRASE);
-    await phone.getByRole("button", { name: "Import backup" }).click();
+    await importBackup(phone, backupPath, PASSPHRASE);
     await expect(phone.getByText("Imported 1 account")).toBeVisible();
     await phone.goto("/");
     await expect(codeButton(phone, npm)).toBeVisible();

@@ -6,16 +6,14 @@
  * aes128gcm decrypted) into the service worker, Approve in the app, and a
  * registry that accepts the publish only with a valid code for the seed.
  */
-import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { decodeBase32 } from "@countersign/shared";
 import type { Page } from "@playwright/test";
 import { expect, pairPage, test, waitForServiceWorker } from "../fixtures.js";
 import { type LocalRegistry, startRegistry } from "../harness/registry.js";
 import { ApiDevice } from "../helpers/apiDevice.js";
-import { writeQrVideo } from "../helpers/camera.js";
-import { CHROMIUM_ARGS } from "../helpers/chromium.js";
+import { cameraShowingQr } from "../helpers/camera.js";
 import { GITHUB_ENV as GITHUB_JOB_ENV } from "../helpers/execPhone.js";
 import { makePackage, npmEnv, runCommand } from "../helpers/npmPackage.js";
 import { CLI_ENTRY } from "../helpers/paths.js";
@@ -31,21 +29,7 @@ import {
 } from "./app/support/app.js";
 
 const npm = testAccount("npm", "alice", "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
-const video = join(mkdtempSync(join(tmpdir(), "countersign-flow-")), "npm-2fa.y4m");
-writeQrVideo(video, npm.uri);
-
-test.use({
-  permissions: ["camera"],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      ...CHROMIUM_ARGS,
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-  },
-});
+test.use(cameraShowingQr(npm.uri));
 
 /** What a GitHub Actions job has in its environment (no OIDC: the job lacks id-token: write). */
 const GITHUB_ENV = {

@@ -1,5 +1,4 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { type IncomingHttpHeaders, request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
@@ -7,26 +6,7 @@ import { chromium } from "@playwright/test";
 import { expect, test, waitForServiceWorker } from "../fixtures.js";
 import { CHROMIUM_ARGS } from "../helpers/chromium.js";
 import { WEB_DIST } from "../helpers/paths.js";
-
-/** A GET sending exactly this Accept-Encoding, its body kept as sent (fetch and Playwright decode it). */
-function rawGet(
-  url: string,
-  acceptEncoding?: string,
-): Promise<{ status: number; headers: IncomingHttpHeaders; body: Buffer }> {
-  return new Promise((resolve, reject) => {
-    const headers = acceptEncoding === undefined ? {} : { "accept-encoding": acceptEncoding };
-    request(url, { headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-      );
-      response.on("error", reject);
-    })
-      .on("error", reject)
-      .end();
-  });
-}
+import { rawGet } from "../helpers/rawGet.js";
 
 /** Every file of the build a browser would want compressed: scripts, styles, HTML, the manifest, SVG. */
 function compressibleFiles(): string[] {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectUsageFailure } from "../testing/expectUsageFailure.js";
 import { parseCliArgs, parseWaitSeconds } from "./parseCliArgs.js";
 
 describe("parseCliArgs", () => {
@@ -58,12 +59,7 @@ describe("parseCliArgs", () => {
     [["exec"], /needs a command/],
     [["exec", "--json", "npm", "publish"], /--json` is for `countersign otp`/],
   ])("refuses %j as a usage error", (argv, message) => {
-    const result = parseCliArgs(argv);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.failure.kind).toBe("usage");
-      expect(result.failure.message).toMatch(message);
-    }
+    expectUsageFailure(parseCliArgs(argv), message);
   });
 });
 

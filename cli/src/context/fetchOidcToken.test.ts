@@ -1,19 +1,14 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { sendJson, startHttpServer } from "../testing/startHttpServer.js";
+import { describe, expect, it } from "vitest";
+import { sendJson, startHttpServer, startHttpServerPerTest } from "../testing/startHttpServer.js";
 import { fetchOidcToken } from "./fetchOidcToken.js";
 
 const ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJyZXBvc2l0b3J5Ijoib2N0by93aWRnZXQifQ.c2lnbmF0dXJl";
 
 describe("fetchOidcToken", () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const startServer = startHttpServerPerTest();
 
   it("asks GitHub's token endpoint for the server origin as audience", async () => {
-    const github = await startHttpServer((_request, response) => sendJson(response, 200, { value: ID_TOKEN }));
-    close = github.close;
+    const github = await startServer((_request, response) => sendJson(response, 200, { value: ID_TOKEN }));
     const result = await fetchOidcToken(
       {
         GITHUB_ACTIONS: "true",
@@ -29,8 +24,7 @@ describe("fetchOidcToken", () => {
   });
 
   it("turns a refusal into a warning", async () => {
-    const github = await startHttpServer((_request, response) => sendJson(response, 403, { message: "no" }));
-    close = github.close;
+    const github = await startServer((_request, response) => sendJson(response, 403, { message: "no" }));
     const result = await fetchOidcToken(
       { ACTIONS_ID_TOKEN_REQUEST_URL: `${github.origin}/token`, ACTIONS_ID_TOKEN_REQUEST_TOKEN: "request-secret" },
       "https://cs.example.com",

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { expectUsageFailure } from "../testing/expectUsageFailure.js";
 import { resolveLink } from "./resolveLink.js";
 
 const TOKEN = "cs_abcdefghijklmnopqrstuvwxyz012345";
@@ -45,13 +46,8 @@ describe("resolveLink", () => {
     [{ server: "https://a.example", token: "nope" }, /COUNTERSIGN_TOKEN is malformed/],
     [{ server: "https://a.example/?x=1", token: TOKEN }, /without \? or #/],
   ])("refuses %j without echoing a token", (sources, message) => {
-    const result = resolveLink(sources);
-    expect(result.ok).toBe(false);
-    if (!result.ok) {
-      expect(result.failure.kind).toBe("usage");
-      expect(result.failure.message).toMatch(message);
-      expect(result.failure.message).not.toContain("cs_short");
-      expect(result.failure.message).not.toContain(TOKEN);
-    }
+    const said = expectUsageFailure(resolveLink(sources), message);
+    expect(said).not.toContain("cs_short");
+    expect(said).not.toContain(TOKEN);
   });
 });

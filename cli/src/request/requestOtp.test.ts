@@ -1,18 +1,14 @@
 import { OIDC_TOKEN_HEADER as SERVER_OIDC_TOKEN_HEADER } from "@countersign/shared";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createEphemeralKey } from "../codes/createEphemeralKey.js";
 import type { Link } from "../link/resolveLink.js";
-import { sendJson, startHttpServer } from "../testing/startHttpServer.js";
+import { sendJson, type startHttpServer, startHttpServerPerTest } from "../testing/startHttpServer.js";
 import { OIDC_TOKEN_HEADER, type RequestOtpOptions, requestOtp } from "./requestOtp.js";
 
 const TOKEN = "cs_abcdefghijklmnopqrstuvwxyz012345";
 
 describe("requestOtp against misbehaving servers", () => {
-  let close: (() => Promise<void>) | undefined;
-  afterEach(async () => {
-    await close?.();
-    close = undefined;
-  });
+  const startServer = startHttpServerPerTest();
 
   async function run(
     handler: Parameters<typeof startHttpServer>[0],
@@ -22,8 +18,7 @@ describe("requestOtp against misbehaving servers", () => {
     server: Awaited<ReturnType<typeof startHttpServer>>;
     sleeps: number[];
   }> {
-    const server = await startHttpServer(handler);
-    close = server.close;
+    const server = await startServer(handler);
     const link: Link = { base: server.origin, origin: server.origin, token: TOKEN };
     const sleeps: number[] = [];
     const key = await createEphemeralKey();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { afterEach } from "vitest";
 
 export interface RecordedRequest {
   method: string;
@@ -38,6 +39,19 @@ export async function startHttpServer(
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** For a test file: `startHttpServer`, whose servers are closed after the test that started them. */
+export function startHttpServerPerTest(): typeof startHttpServer {
+  const open: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    await Promise.all(open.splice(0).map((close) => close()));
+  });
+  return async (handler) => {
+    const server = await startHttpServer(handler);
+    open.push(server.close);
+    return server;
   };
 }
 

@@ -1,27 +1,9 @@
-import { existsSync, mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { expect, test } from "../../fixtures.js";
-import { writeQrVideo } from "../../helpers/camera.js";
-import { CHROMIUM_ARGS } from "../../helpers/chromium.js";
+import { cameraShowingQr } from "../../helpers/camera.js";
 import { codeButton, grouped, testAccount, totpAt, trackCspViolations } from "./support/app.js";
 
 const account = testAccount("RubyGems", "maintainer", "MFRGGZDFMZTWQ2LKNNWG23TPOBYXE43U");
-const video = join(mkdtempSync(join(tmpdir(), "countersign-camera-")), "qr.y4m");
-writeQrVideo(video, account.uri);
-
-test.use({
-  permissions: ["camera"],
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined),
-    args: [
-      ...CHROMIUM_ARGS,
-      "--use-fake-ui-for-media-stream",
-      "--use-fake-device-for-media-stream",
-      `--use-file-for-fake-video-capture=${video}`,
-    ],
-  },
-});
+test.use(cameraShowingQr(account.uri));
 
 test("scanning the QR code with the camera adds the account", async ({ page }) => {
   const cspViolations = await trackCspViolations(page);

@@ -16,7 +16,9 @@ import {
   addPasskeyAccount,
   createLink,
   createLinkFor,
+  downloadBackup,
   enableNotifications,
+  importBackup,
   pairByInvite,
   passkeyRowText,
   waitForNotification,
@@ -217,23 +219,13 @@ test("sent to a second phone by invite (names only), which then opens npm's page
   }
 
   // An encrypted backup carries it by name; a phone that imports it lists it with no code.
-  await page.goto("/settings");
-  await page.getByLabel("Backup passphrase").fill("correct horse battery staple");
-  await page.getByLabel("Repeat the passphrase").fill("correct horse battery staple");
-  const [download] = await Promise.all([
-    page.waitForEvent("download"),
-    page.getByRole("button", { name: "Download encrypted backup" }).click(),
-  ]);
   const backupPath = testInfo.outputPath("backup.json");
-  await download.saveAs(backupPath);
+  await downloadBackup(page, "correct horse battery staple", backupPath);
   expect(JSON.parse(readFileSync(backupPath, "utf8"))).toMatchObject({ format: "countersign-backup", count: 1 });
   const third = await browser.newContext({ baseURL: server.origin });
   try {
     const phone = await third.newPage();
-    await phone.goto("/settings");
-    await phone.getByLabel("Backup file").setInputFiles(backupPath);
-    await phone.getByLabel("Passphrase of the backup").fill("correct horse battery staple");
-    await phone.getByRole("button", { name: "Import backup" }).click();
+    await importBackup(phone, backupPath, "correct horse battery staple");
     await expect(phone.getByText("Imported 1 account")).toBeVisible();
     await phone.goto("/");
     await expect(phone.getByRole("listitem").filter({ hasText: "bob" })).toContainText(passkeyRowText("npm"));

@@ -39,6 +39,19 @@ async function setUp(
   return token;
 }
 
+/** `setUp`, then CI asks for a code (`body`, `headers`) and its notification shows: the waiting call and the notification. */
+async function ciAsks(
+  page: import("@playwright/test").Page,
+  server: import("../../helpers/server.js").ServerHandle,
+  body: Record<string, unknown> = REQUEST,
+  headers: Record<string, string> = {},
+) {
+  const token = await setUp(page, server);
+  const ci = requestOtp(server.origin, token, body, headers);
+  const notification = await waitForNotification(page);
+  return { ci, notification };
+}
+
 /** The server's VAPID public key, as the app reads it before subscribing. */
 async function vapidPublicKey(origin: string): Promise<string> {
   const response = await fetch(`${origin}/api/v1/push/vapid-public-key`);
@@ -57,9 +70,7 @@ test("a CI request arrives as a notification and brings up the approval screen i
   page,
   server,
 }) => {
-  const token = await setUp(page, server);
-  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
-  const notification = await waitForNotification(page);
+  const { ci, notification } = await ciAsks(page, server, REQUEST, { accept: "application/json" });
   expect(`${notification.title}\n${notification.body}`).toContain("Publish foo@1.2.3 from owner/repo?");
   expect(notification.tag).toContain(notification.data.requestId);
   expect(notification.actions.map((a) => a.title)).toEqual(["Approve", "Deny"]);
@@ -78,9 +89,7 @@ test("Approve on the notification answers from the service worker, without the a
   context,
   server,
 }) => {
-  const token = await setUp(page, server);
-  const ci = requestOtp(server.origin, token, REQUEST, { accept: "application/json" });
-  const notification = await waitForNotification(page);
+  const { ci, notification } = await ciAsks(page, server, REQUEST, { accept: "application/json" });
   await clickNotificationAction(context, "approve", notification.data);
   await expectCodeDelivered(ci, npm);
   await expect
@@ -117,9 +126,7 @@ test("Approve on the notification encrypts the codes when the CLI sent a key", a
 });
 
 test("Deny on the notification denies from the service worker", async ({ page, context, server }) => {
-  const token = await setUp(page, server);
-  const ci = requestOtp(server.origin, token, REQUEST);
-  const notification = await waitForNotification(page);
+  const { ci, notification } = await ciAsks(page, server);
   await clickNotificationAction(context, "deny", notification.data);
   const answer = await ci;
   expect(answer.status).toBe(403);

@@ -130,17 +130,16 @@ export async function openTransfer(
   return { transferId: transfer.id, expiresAt: transfer.expiresAt };
 }
 
-/** The sending device looks up who is waiting and which key to encrypt to. */
-export async function getTransfer(
-  deps: Pick<Deps, "store" | "clock">,
-  device: DeviceRecord,
-  transferId: string,
-): Promise<TransferView> {
+/** The transfer `transferId` as the sending `device` may use it: gone when it is not there, forbidden to the receiver itself. */
+async function toSend(deps: Pick<Deps, "store" | "clock">, device: DeviceRecord, transferId: string) {
   const found = await read(deps, transferId);
   if (!found) throw gone();
-  const { transfer } = found;
-  if (transfer.toDeviceId === device.id) throw new AppError("forbidden", "A device cannot send to itself.");
-  if (!(await deps.store.getDevice(transfer.toDeviceId))) throw gone();
+  if (found.transfer.toDeviceId === device.id) throw new AppError("forbidden", "A device cannot send to itself.");
+  return found.transfer;
+}
+
+/** What the sending device is told of a transfer. */
+function viewOf(transfer: StoredTransfer): TransferView {
   return {
     transferId: transfer.id,
     to: { id: transfer.toDeviceId, name: transfer.toDeviceName },
@@ -150,6 +149,17 @@ export async function getTransfer(
   };
 }
 
+/** The sending device looks up who is waiting and which key to encrypt to. */
+export async function getTransfer(
+  deps: Pick<Deps, "store" | "clock">,
+  device: DeviceRecord,
+  transferId: string,
+): Promise<TransferView> {
+  const transfer = await toSend(deps, device, transferId);
+  if (!(await deps.store.getDevice(transfer.toDeviceId))) throw gone();
+  return viewOf(transfer);
+}
+
 /** The sending device posts the ciphertext, once. */
 export async function sealTransfer(
   deps: Pick<Deps, "store" | "clock" | "log">,
@@ -157,10 +167,7 @@ export async function sealTransfer(
   transferId: string,
   sealed: SealedTransfer,
 ): Promise<TransferView> {
-  const found = await read(deps, transferId);
-  if (!found) throw gone();
-  const { transfer } = found;
-  if (transfer.toDeviceId === device.id) throw new AppError("forbidden", "A device cannot send to itself.");
+  const transfer = await toSend(deps, device, transferId);
   if (transfer.sealed) throw new AppError("conflict", "The accounts were already sent for this transfer.");
   if (!(await deps.store.getDevice(transfer.toDeviceId))) throw gone();
   const updated: StoredTransfer = {
@@ -169,13 +176,7 @@ export async function sealTransfer(
   };
   await deps.store.setSetting(key(transferId), JSON.stringify(updated));
   deps.log.info("transfer sealed", { from: device.id, to: transfer.toDeviceId });
-  return {
-    transferId,
-    to: { id: transfer.toDeviceId, name: transfer.toDeviceName },
-    publicKey: transfer.publicKey,
-    sealed: true,
-    expiresAt: transfer.expiresAt,
-  };
+  return viewOf(updated);
 }
 
 /** The receiving device collects the ciphertext; the server deletes it as it hands it out. */

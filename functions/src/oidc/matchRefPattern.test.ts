@@ -2,24 +2,18 @@ import { describe, expect, it } from "vitest";
 import { matchRefPattern } from "./matchRefPattern.js";
 
 describe("matchRefPattern", () => {
-  it("matches exact refs literally and case-sensitively", () => {
-    expect(matchRefPattern("refs/heads/main", "refs/heads/main")).toBe(true);
-    expect(matchRefPattern("refs/heads/main", "refs/heads/Main")).toBe(false);
-    expect(matchRefPattern("refs/heads/main", "refs/heads/main2")).toBe(false);
-    expect(matchRefPattern("refs/tags/v1.0", "refs/tags/v1x0")).toBe(false);
-  });
-
-  it("lets * stand for one path segment and ** for several", () => {
-    expect(matchRefPattern("refs/heads/release/*", "refs/heads/release/1.x")).toBe(true);
-    expect(matchRefPattern("refs/heads/release/*", "refs/heads/release/1.x/fix")).toBe(false);
-    expect(matchRefPattern("refs/heads/release/**", "refs/heads/release/1.x/fix")).toBe(true);
-    expect(matchRefPattern("refs/tags/v*", "refs/tags/v2.0.0")).toBe(true);
-    expect(matchRefPattern("refs/tags/v*", "refs/heads/v2")).toBe(false);
-  });
-
-  it("treats regular-expression characters as text", () => {
-    expect(matchRefPattern("refs/heads/a+b", "refs/heads/a+b")).toBe(true);
-    expect(matchRefPattern("refs/heads/a+b", "refs/heads/aab")).toBe(false);
-    expect(matchRefPattern("refs/heads/(x)|y", "refs/heads/y")).toBe(false);
+  // Exact refs match literally and case-sensitively; * stands for one path segment and ** for several;
+  // regular-expression characters are text.
+  it.each([
+    ["refs/heads/main", ["refs/heads/main"], ["refs/heads/Main", "refs/heads/main2"]],
+    ["refs/tags/v1.0", [], ["refs/tags/v1x0"]],
+    ["refs/heads/release/*", ["refs/heads/release/1.x"], ["refs/heads/release/1.x/fix"]],
+    ["refs/heads/release/**", ["refs/heads/release/1.x/fix"], []],
+    ["refs/tags/v*", ["refs/tags/v2.0.0"], ["refs/heads/v2"]],
+    ["refs/heads/a+b", ["refs/heads/a+b"], ["refs/heads/aab"]],
+    ["refs/heads/(x)|y", [], ["refs/heads/y"]],
+  ])("%s matches %j and not %j", (pattern, matches, misses) => {
+    for (const ref of matches) expect(matchRefPattern(pattern, ref), ref).toBe(true);
+    for (const ref of misses) expect(matchRefPattern(pattern, ref), ref).toBe(false);
   });
 });

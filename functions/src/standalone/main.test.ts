@@ -6,7 +6,9 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type AccountView, type ApprovalView, type CreatedLink, generateTimedCodes } from "@countersign/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { collectOutput } from "../../../cli/src/testing/runBin.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
+import { freePort } from "./freePort.js";
 
 /** Tests of the real server process: `node functions/dist/standalone/main.js`. */
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
@@ -33,14 +35,6 @@ function tempDir(): string {
   return dir;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
 interface Proc {
   child: ChildProcess;
   stdout: () => string;
@@ -54,16 +48,8 @@ function run(env: Record<string, string>): Proc {
     stdio: ["ignore", "pipe", "pipe"],
   });
   children.push(child);
-  let out = "";
-  let err = "";
-  child.stdout?.on("data", (d) => {
-    out += d;
-  });
-  child.stderr?.on("data", (d) => {
-    err += d;
-  });
-  const exit = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, stdout: () => out, stderr: () => err, exit };
+  const { done, stdout, stderr } = collectOutput(child);
+  return { child, stdout, stderr, exit: done.then(({ exitCode }) => exitCode) };
 }
 
 async function started(proc: Proc): Promise<void> {

@@ -1,11 +1,12 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { type IncomingHttpHeaders, request, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { brotliCompressSync, brotliDecompressSync, gunzipSync, gzipSync } from "node:zlib";
 import express from "express";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type RawReply, rawGet } from "../../../e2e/helpers/rawGet.js";
 import { requestId } from "../http/requestId.js";
 import { serveWeb } from "./serveWeb.js";
 
@@ -95,27 +96,9 @@ afterAll(async () => {
   rmSync(webDir, { recursive: true, force: true });
 });
 
-interface Raw {
-  status: number;
-  headers: IncomingHttpHeaders;
-  body: Buffer;
-}
-
 /** A GET (or HEAD) that sends exactly the given Accept-Encoding and keeps the body as it came (fetch would decode it). */
-function get(path: string, acceptEncoding?: string, method = "GET"): Promise<Raw> {
-  return new Promise((resolve, reject) => {
-    const headers = acceptEncoding === undefined ? {} : { "accept-encoding": acceptEncoding };
-    request(`${origin}${path}`, { method, headers }, (response) => {
-      const chunks: Buffer[] = [];
-      response.on("data", (chunk: Buffer) => chunks.push(chunk));
-      response.on("end", () =>
-        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }),
-      );
-      response.on("error", reject);
-    })
-      .on("error", reject)
-      .end();
-  });
+function get(path: string, acceptEncoding?: string, method = "GET"): Promise<RawReply> {
+  return rawGet(`${origin}${path}`, acceptEncoding, method);
 }
 
 const decode = { br: brotliDecompressSync, gzip: gunzipSync, identity: (body: Buffer) => body };

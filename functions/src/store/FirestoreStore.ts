@@ -9,7 +9,7 @@ import {
   Timestamp,
 } from "firebase-admin/firestore";
 import { hashedDocId, recordDocId } from "./firestore/docIds.js";
-import { isAlreadyExists, isNotFound } from "./firestore/firestoreErrors.js";
+import { isAlreadyExists, isNotFound, wrote } from "./firestore/firestoreErrors.js";
 import { plainData } from "./firestore/plainData.js";
 import {
   type AccountRecord,
@@ -85,6 +85,15 @@ function toDevice(data: DocumentData): DeviceRecord {
     lastSeenAt: orNull(data.lastSeenAt),
     push: orNull(data.push),
     ...(data.passkey ? { passkey: data.passkey } : {}),
+  };
+}
+
+function toInvite(snap: DocumentSnapshot): InviteRecord {
+  return {
+    codeHash: snap.get("codeHash"),
+    createdBy: snap.get("createdBy"),
+    createdAt: snap.get("createdAt"),
+    expiresAt: toMillis(snap.get("expiresAt")),
   };
 }
 
@@ -233,11 +242,32 @@ export class FirestoreStore implements Store {
 
   private async updateIfExists(ref: DocumentReference, data: Record<string, unknown>) {
     if (Object.keys(data).length === 0) return;
-    try {
-      await ref.update(data);
-    } catch (error) {
-      if (!isNotFound(error)) throw error;
-    }
+    await wrote(ref.update(data), isNotFound);
+  }
+
+  /** Creates the document of `record` in a collection keyed by record id (fails if it exists). */
+  private async createRecord(collection: string, record: { id: string }) {
+    await this.doc(collection, recordDocId(record.id)).create(plainData(record));
+  }
+
+  /** The record `id` of a collection keyed by record id, read with `to`; null when there is none. */
+  private async getRecord<T>(collection: string, id: string, to: (data: DocumentData) => T): Promise<T | null> {
+    const snap = await this.doc(collection, recordDocId(id)).get();
+    return snap.exists ? to(snap.data() as DocumentData) : null;
+  }
+
+  /** The records a query finds, read with `to`, oldest first. */
+  private async listRecords<T extends { createdAt: number; id: string }>(
+    query: Query,
+    to: (data: DocumentData) => T,
+  ): Promise<T[]> {
+    const snap = await query.get();
+    return snap.docs.map((d) => to(d.data())).sort(byCreation);
+  }
+
+  /** Applies `patch` to the record `id` of a collection keyed by record id, if it exists. */
+  private async updateRecord(collection: string, id: string, patch: object) {
+    await this.updateIfExists(this.doc(collection, recordDocId(id)), patchData(patch));
   }
 
   /** Deletes in batches of at most BATCH_LIMIT writes. */
@@ -288,33 +318,25 @@ export class FirestoreStore implements Store {
       expiresAt: Timestamp.fromMillis(Date.now() + SETTING_CLAIM_RETENTION_MS),
     });
     batch.delete(ref);
-    try {
-      await batch.commit();
-      return true;
-    } catch (error) {
-      if (isAlreadyExists(error)) return false;
-      throw error;
-    }
+    return wrote(batch.commit(), isAlreadyExists);
   }
 
   // ---------------------------------------------------------------- devices
 
   async createDevice(device: DeviceRecord) {
-    await this.doc(C.devices, recordDocId(device.id)).create(plainData(device));
+    await this.createRecord(C.devices, device);
   }
 
   async getDevice(id: string) {
-    const snap = await this.doc(C.devices, recordDocId(id)).get();
-    return snap.exists ? toDevice(snap.data() as DocumentData) : null;
+    return this.getRecord(C.devices, id, toDevice);
   }
 
   async listDevices() {
-    const snap = await this.db.collection(C.devices).get();
-    return snap.docs.map((d) => toDevice(d.data())).sort(byCreation);
+    return this.listRecords(this.db.collection(C.devices), toDevice);
   }
 
   async updateDevice(id: string, patch: Partial<Pick<DeviceRecord, "name" | "lastSeenAt" | "push" | "passkey">>) {
-    await this.updateIfExists(this.doc(C.devices, recordDocId(id)), patchData(patch));
+    await this.updateRecord(C.devices, id, patch);
   }
 
   async deleteDevice(id: string) {
@@ -327,13 +349,10 @@ export class FirestoreStore implements Store {
   }
 
   async rememberNonce(key: string, expiresAt: number) {
-    try {
-      await this.doc(C.nonces, hashedDocId(key)).create({ expiresAt: Timestamp.fromMillis(expiresAt) });
-      return true;
-    } catch (error) {
-      if (isAlreadyExists(error)) return false;
-      throw error;
-    }
+    return wrote(
+      this.doc(C.nonces, hashedDocId(key)).create({ expiresAt: Timestamp.fromMillis(expiresAt) }),
+      isAlreadyExists,
+    );
   }
 
   // ---------------------------------------------------------------- invites
@@ -351,65 +370,37 @@ export class FirestoreStore implements Store {
     const ref = this.doc(C.invites, hashedDocId(codeHash));
     const snap = await ref.get();
     if (!snap.exists) return null;
-    const invite: InviteRecord = {
-      codeHash: snap.get("codeHash"),
-      createdBy: snap.get("createdBy"),
-      createdAt: snap.get("createdAt"),
-      expiresAt: toMillis(snap.get("expiresAt")),
-    };
+    const invite = toInvite(snap);
     if (invite.expiresAt <= now) return null;
     // Invite codes are random and never reissued, so "the document still exists" is a sufficient claim.
-    try {
-      await ref.delete({ exists: true });
-      return invite;
-    } catch (error) {
-      if (isNotFound(error)) return null;
-      throw error;
-    }
+    return (await wrote(ref.delete({ exists: true }), isNotFound)) ? invite : null;
   }
 
   // ---------------------------------------------------------------- accounts
 
   async listInvites(now: number) {
     const snap = await this.db.collection(C.invites).where("expiresAt", ">", Timestamp.fromMillis(now)).get();
-    return snap.docs
-      .map(
-        (d): InviteRecord => ({
-          codeHash: d.get("codeHash"),
-          createdBy: d.get("createdBy"),
-          createdAt: d.get("createdAt"),
-          expiresAt: toMillis(d.get("expiresAt")),
-        }),
-      )
-      .sort((a, b) => a.createdAt - b.createdAt || (a.codeHash < b.codeHash ? -1 : 1));
+    return snap.docs.map(toInvite).sort((a, b) => a.createdAt - b.createdAt || (a.codeHash < b.codeHash ? -1 : 1));
   }
 
   async deleteInvite(codeHash: string) {
-    try {
-      await this.doc(C.invites, hashedDocId(codeHash)).delete({ exists: true });
-      return true;
-    } catch (error) {
-      if (isNotFound(error)) return false;
-      throw error;
-    }
+    return wrote(this.doc(C.invites, hashedDocId(codeHash)).delete({ exists: true }), isNotFound);
   }
 
   async createAccount(account: AccountRecord) {
-    await this.doc(C.accounts, recordDocId(account.id)).create(plainData(account));
+    await this.createRecord(C.accounts, account);
   }
 
   async getAccount(id: string) {
-    const snap = await this.doc(C.accounts, recordDocId(id)).get();
-    return snap.exists ? toAccount(snap.data() as DocumentData) : null;
+    return this.getRecord(C.accounts, id, toAccount);
   }
 
   async listAccounts() {
-    const snap = await this.db.collection(C.accounts).get();
-    return snap.docs.map((d) => toAccount(d.data())).sort(byCreation);
+    return this.listRecords(this.db.collection(C.accounts), toAccount);
   }
 
   async updateAccount(id: string, patch: Partial<Pick<AccountRecord, "issuer" | "label" | "deviceIds">>) {
-    await this.updateIfExists(this.doc(C.accounts, recordDocId(id)), patchData(patch));
+    await this.updateRecord(C.accounts, id, patch);
   }
 
   async deleteAccount(id: string) {
@@ -419,12 +410,11 @@ export class FirestoreStore implements Store {
   // ---------------------------------------------------------------- links
 
   async createLink(link: LinkRecord) {
-    await this.doc(C.links, recordDocId(link.id)).create(plainData(link));
+    await this.createRecord(C.links, link);
   }
 
   async getLink(id: string) {
-    const snap = await this.doc(C.links, recordDocId(id)).get();
-    return snap.exists ? toLink(snap.data() as DocumentData) : null;
+    return this.getRecord(C.links, id, toLink);
   }
 
   async findLinkByTokenHash(tokenHash: string) {
@@ -434,15 +424,14 @@ export class FirestoreStore implements Store {
   }
 
   async listLinks(accountId: string) {
-    const snap = await this.db.collection(C.links).where("accountId", "==", accountId).get();
-    return snap.docs.map((d) => toLink(d.data())).sort(byCreation);
+    return this.listRecords(this.db.collection(C.links).where("accountId", "==", accountId), toLink);
   }
 
   async updateLink(
     id: string,
     patch: Partial<Pick<LinkRecord, "name" | "paused" | "revokedAt" | "lastUsedAt" | "policy">>,
   ) {
-    await this.updateIfExists(this.doc(C.links, recordDocId(id)), patchData(patch));
+    await this.updateRecord(C.links, id, patch);
   }
 
   // ---------------------------------------------------------------- requests
@@ -828,7 +817,7 @@ export class FirestoreStore implements Store {
   }
 
   async updateAudit(id: string, patch: AuditPatch) {
-    await this.updateIfExists(this.doc(C.audit, recordDocId(id)), patchData(patch));
+    await this.updateRecord(C.audit, id, patch);
   }
 
   async listAudit(accountId: string, limit: number, kind?: AuditKind) {

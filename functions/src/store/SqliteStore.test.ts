@@ -9,6 +9,20 @@ import { requestRecord, runStoreContract } from "./storeContract.js";
 /** A code request that names no package and no CI context. */
 const pendingRequest = (id: string) => requestRecord(id, { package: null, context: null });
 
+/**
+ * A data directory as an older release left it: one table created by `createTable`
+ * and holding `row`. Returns the directory.
+ */
+function oldDataFile(createTable: string, row: unknown[]): string {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+  const old = new Database(join(dir, "countersign.db"));
+  old.exec(createTable);
+  const table = /^CREATE TABLE (\w+)/.exec(createTable)?.[1];
+  old.prepare(`INSERT INTO ${table} VALUES (${row.map(() => "?").join(", ")})`).run(...row);
+  old.close();
+  return dir;
+}
+
 runStoreContract("sqlite", async () => {
   const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
   return { store: SqliteStore.open(dir), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
@@ -26,16 +40,13 @@ it("keeps its data across a reopen of the same directory", async () => {
 });
 
 it("upgrades a data file from before link policies: existing links keep working, without a policy", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
-  const old = new Database(join(dir, "countersign.db"));
-  old.exec(`CREATE TABLE links (
+  const dir = oldDataFile(
+    `CREATE TABLE links (
     id TEXT PRIMARY KEY, account_id TEXT NOT NULL, name TEXT NOT NULL, token_hash TEXT NOT NULL UNIQUE,
     token_hint TEXT NOT NULL, created_at INTEGER NOT NULL, last_used_at INTEGER, paused INTEGER NOT NULL,
-    revoked_at INTEGER)`);
-  old
-    .prepare("INSERT INTO links VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    .run("l1", "a1", "CI", "hash-1", "cs_abcd…", 1000, null, 0, null);
-  old.close();
+    revoked_at INTEGER)`,
+    ["l1", "a1", "CI", "hash-1", "cs_abcd…", 1000, null, 0, null],
+  );
 
   const store = SqliteStore.open(dir);
   expect(await store.findLinkByTokenHash("hash-1")).toMatchObject({ id: "l1", name: "CI", policy: null });
@@ -54,18 +65,15 @@ it("upgrades a data file from before link policies: existing links keep working,
 });
 
 it("upgrades a data file from before the registry relay: its requests read as code requests", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
-  const old = new Database(join(dir, "countersign.db"));
-  old.exec(`CREATE TABLE requests (
+  const details = { package: null, context: null, oidcToken: null, verified: null, publicKey: null, requester: {} };
+  const dir = oldDataFile(
+    `CREATE TABLE requests (
     id TEXT PRIMARY KEY, link_id TEXT NOT NULL, account_id TEXT NOT NULL, idempotency_key TEXT,
     details TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL, status TEXT NOT NULL,
     answer TEXT, answered_by TEXT, answered_at INTEGER, delivered_at INTEGER,
-    UNIQUE (link_id, idempotency_key))`);
-  const details = { package: null, context: null, oidcToken: null, verified: null, publicKey: null, requester: {} };
-  old
-    .prepare("INSERT INTO requests VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
-    .run("r1", "l1", "a1", null, JSON.stringify(details), 1000, 601_000, "pending", null, null, null, null);
-  old.close();
+    UNIQUE (link_id, idempotency_key))`,
+    ["r1", "l1", "a1", null, JSON.stringify(details), 1000, 601_000, "pending", null, null, null, null],
+  );
 
   const store = SqliteStore.open(dir);
   expect(await store.getRequest("r1")).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });

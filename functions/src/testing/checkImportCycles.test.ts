@@ -30,33 +30,38 @@ afterEach(() => {
 });
 
 describe("scripts/check-import-cycles.mjs", () => {
-  it("finds two files importing each other, a type-only import included", () => {
-    const dir = fixture({
-      "a.ts": 'import { b } from "./b.js";\nexport const a = b + 1;\n',
-      "b.ts": 'import type { A } from "./a.js";\nexport const b = 1;\nexport type B = A;\n',
-      "c.ts": 'import { a } from "./a.js";\nexport const c = a;\n',
-    });
-    expect(cyclesIn(dir)).toEqual(["a.ts -> b.ts -> a.ts"]);
-  });
-
-  it("finds a longer loop through re-exports, multi-line imports and folders", () => {
-    const dir = fixture({
-      "one.ts": 'export { two } from "./sub/two.js";\nexport const one = 1;\n',
-      "sub/two.ts": 'import {\n  three,\n} from "../three.js";\nexport const two = three;\n',
-      "three.tsx": 'import { one } from "./one.js";\nexport const three = one;\n',
-    });
-    expect(cyclesIn(dir)).toEqual(["one.ts -> sub/two.ts -> three.tsx -> one.ts"]);
-  });
-
-  it("passes imports that go one way, and on-demand import() back", () => {
-    const dir = fixture({
-      "screens.ts": 'export const screens = { home: () => import("./Home.js") };\n',
-      "Home.ts":
-        'import { screens } from "./screens.js";\nimport { z } from "zod";\nexport const home = [screens, z];\n',
-      "node_modules/x/a.ts": 'import "./b.js";\n',
-      "node_modules/x/b.ts": 'import "./a.js";\n',
-    });
-    expect(cyclesIn(dir)).toEqual([]);
+  it.each([
+    {
+      what: "finds two files importing each other, a type-only import included",
+      files: {
+        "a.ts": 'import { b } from "./b.js";\nexport const a = b + 1;\n',
+        "b.ts": 'import type { A } from "./a.js";\nexport const b = 1;\nexport type B = A;\n',
+        "c.ts": 'import { a } from "./a.js";\nexport const c = a;\n',
+      },
+      cycles: ["a.ts -> b.ts -> a.ts"],
+    },
+    {
+      what: "finds a longer loop through re-exports, multi-line imports and folders",
+      files: {
+        "one.ts": 'export { two } from "./sub/two.js";\nexport const one = 1;\n',
+        "sub/two.ts": 'import {\n  three,\n} from "../three.js";\nexport const two = three;\n',
+        "three.tsx": 'import { one } from "./one.js";\nexport const three = one;\n',
+      },
+      cycles: ["one.ts -> sub/two.ts -> three.tsx -> one.ts"],
+    },
+    {
+      what: "passes imports that go one way, and on-demand import() back",
+      files: {
+        "screens.ts": 'export const screens = { home: () => import("./Home.js") };\n',
+        "Home.ts":
+          'import { screens } from "./screens.js";\nimport { z } from "zod";\nexport const home = [screens, z];\n',
+        "node_modules/x/a.ts": 'import "./b.js";\n',
+        "node_modules/x/b.ts": 'import "./a.js";\n',
+      },
+      cycles: [],
+    },
+  ])("$what", ({ files, cycles }) => {
+    expect(cyclesIn(fixture(files))).toEqual(cycles);
   });
 
   it("exits 1 and names the files of each loop", () => {

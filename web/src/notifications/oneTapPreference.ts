@@ -1,4 +1,4 @@
-import { type DBSchema, openDB } from "idb";
+import { settingsRecord } from "../storage/settingsRecord.js";
 
 /**
  * Whether a notification may offer one-tap Approve for a request whose
@@ -7,30 +7,16 @@ import { type DBSchema, openDB } from "idb";
  * only claimed is marked. Kept in its own small IndexedDB database so the
  * service worker reads it without touching the vault; it holds no secret.
  */
-interface PrefsDb extends DBSchema {
-  prefs: { key: string; value: boolean };
-}
-
-const KEY = "oneTapUnverified";
-let opening: ReturnType<typeof openDB<PrefsDb>> | undefined;
-
-function db() {
-  opening ??= openDB<PrefsDb>("countersign-prefs", 1, {
-    upgrade(database) {
-      database.createObjectStore("prefs");
-    },
-  });
-  return opening;
-}
+const preference = settingsRecord<boolean>("countersign-prefs", "prefs", "oneTapUnverified");
 
 export async function loadOneTapUnverified(): Promise<boolean> {
   try {
-    return (await (await db()).get("prefs", KEY)) === true;
+    return (await preference.load()) === true;
   } catch {
     return false;
   }
 }
 
 export async function saveOneTapUnverified(allowed: boolean): Promise<void> {
-  await (await db()).put("prefs", allowed, KEY);
+  await preference.save(allowed);
 }

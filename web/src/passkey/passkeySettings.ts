@@ -1,4 +1,4 @@
-import { type DBSchema, openDB } from "idb";
+import { settingsRecord } from "../storage/settingsRecord.js";
 
 /**
  * This device's passkey settings, in their own small IndexedDB database so
@@ -18,33 +18,19 @@ export interface PasskeySettings {
   lock: { enabled: boolean; idleMinutes: number };
 }
 
-interface PasskeyDb extends DBSchema {
-  settings: { key: string; value: PasskeySettings };
-}
-
-const KEY = "passkey";
-let opening: ReturnType<typeof openDB<PasskeyDb>> | undefined;
-
-function db() {
-  opening ??= openDB<PasskeyDb>("countersign-passkey", 1, {
-    upgrade(database) {
-      database.createObjectStore("settings");
-    },
-  });
-  return opening;
-}
+const stored = settingsRecord<PasskeySettings>("countersign-passkey", "settings", "passkey");
 
 /** The passkey settings of `deviceId`, or undefined when this device has no passkey. */
 export async function loadPasskeySettings(deviceId: string | undefined): Promise<PasskeySettings | undefined> {
   if (!deviceId) return undefined;
-  const saved = await (await db()).get("settings", KEY);
+  const saved = await stored.load();
   return saved?.deviceId === deviceId ? saved : undefined;
 }
 
 export async function savePasskeySettings(settings: PasskeySettings): Promise<void> {
-  await (await db()).put("settings", settings, KEY);
+  await stored.save(settings);
 }
 
 export async function clearPasskeySettings(): Promise<void> {
-  await (await db()).delete("settings", KEY);
+  await stored.clear();
 }

@@ -1,5 +1,7 @@
 import { type ReactNode, useCallback, useId, useLayoutEffect, useMemo, useRef, useState } from "react";
+import type { ApiResult } from "../api/client.js";
 import { ErrorText } from "./Screen.js";
+import { settle } from "./settle.js";
 
 export interface ConfirmDialogProps {
   /** The question, e.g. "Delete npm: alice?": the dialog's name. */
@@ -119,6 +121,12 @@ export interface Confirmation {
   open: () => void;
   /** Closes it: Cancel, Escape, or the action done. */
   close: () => void;
+  /**
+   * An `onConfirm` that sends `request` (a throw settles as a failure): a
+   * failure's message stays in the dialog; on success the dialog closes and
+   * `done` gets the answer.
+   */
+  confirmWith: <T>(request: () => Promise<ApiResult<T>>, done: (data: T) => void) => () => Promise<void>;
 }
 
 /**
@@ -133,5 +141,19 @@ export function useConfirm(): Confirmation {
     setConfirming(true);
   }, []);
   const close = useCallback(() => setConfirming(false), []);
-  return useMemo(() => ({ confirming, error, setError, open, close }), [confirming, error, open, close]);
+  const confirmWith = useCallback(
+    <T,>(request: () => Promise<ApiResult<T>>, done: (data: T) => void) =>
+      async () => {
+        setError("");
+        const result = await settle(request);
+        if (!result.ok) return setError(result.message);
+        setConfirming(false);
+        done(result.data);
+      },
+    [],
+  );
+  return useMemo(
+    () => ({ confirming, error, setError, open, close, confirmWith }),
+    [confirming, error, open, close, confirmWith],
+  );
 }

@@ -209,3 +209,23 @@ export async function pairByInvite(phone: Page, inviteUrl: string, name: string)
   await phone.getByLabel("Device name").fill(name);
   await phone.getByRole("button", { name: "Pair this device" }).click();
 }
+
+/** Downloads an encrypted backup from Settings, made with `passphrase`, and saves it at `path`. */
+export async function downloadBackup(page: Page, passphrase: string, path: string): Promise<void> {
+  await page.goto("/settings");
+  await page.getByLabel("Backup passphrase").fill(passphrase);
+  await page.getByLabel("Repeat the passphrase").fill(passphrase);
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.getByRole("button", { name: "Download encrypted backup" }).click(),
+  ]);
+  await download.saveAs(path);
+}
+
+/** Imports the backup file at `path` with `passphrase` from Settings; the caller checks what it says. */
+export async function importBackup(phone: Page, path: string, passphrase: string): Promise<void> {
+  await phone.goto("/settings");
+  await phone.getByLabel("Backup file").setInputFiles(path);
+  await phone.getByLabel("Passphrase of the backup").fill(passphrase);
+  await phone.getByRole("button", { name: "Import backup" }).click();
+}

@@ -15,3 +15,17 @@ export function isAlreadyExists(error: unknown): boolean {
 export function isNotFound(error: unknown): boolean {
   return codeOf(error) === NOT_FOUND;
 }
+
+/**
+ * Whether `write` went through: false when it failed with an error that
+ * `expected` names (the document existed, or did not); any other error is thrown.
+ */
+export async function wrote(write: Promise<unknown>, expected: (error: unknown) => boolean): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (error) {
+    if (expected(error)) return false;
+    throw error;
+  }
+}

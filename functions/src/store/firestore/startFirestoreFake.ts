@@ -1,5 +1,5 @@
-import { createServer } from "node:net";
 import { FirestoreServer } from "@firestore-emulator/server";
+import { freePort } from "../../standalone/freePort.js";
 
 export interface FirestoreFake {
   /** `127.0.0.1:<port>`: the value for FIRESTORE_EMULATOR_HOST. */
@@ -7,19 +7,6 @@ export interface FirestoreFake {
   /** Everything stored, as JSON (tests look for bytes that must be gone). */
   dump(): string;
   stop(): void;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once("error", reject);
-    probe.listen(0, "127.0.0.1", () => {
-      const address = probe.address();
-      probe.close(() =>
-        typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port")),
-      );
-    });
-  });
 }
 
 /**

@@ -60,7 +60,7 @@ function CreatedLinkPanel({ created, noCode, onDone }: { created: CreatedLink; n
 function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) {
   const { api } = useServices();
   const [renaming, setRenaming] = useState(false);
-  const { confirming, error, setError, open, close } = useConfirm();
+  const { confirming, error, setError, open, close, confirmWith } = useConfirm();
   const [editingPolicy, setEditingPolicy] = useState(false);
   const [draft, setDraft] = useState<PolicyDraft>(() =>
     link.policy ? draftFromPolicy(link.policy) : emptyPolicyDraft(),
@@ -81,13 +81,13 @@ function LinkItem({ link, onChange }: { link: LinkView; onChange: () => void }) 
       showToast(body.policy ? `Policy of ${link.name} saved` : `Policy of ${link.name} removed`);
     onChange();
   };
-  const revoke = async () => {
-    const result = await api.call("DELETE", `/api/v1/links/${encodeURIComponent(link.id)}`);
-    if (!result.ok) return setError(result.message);
-    close();
-    showToast(`Revoked ${link.name}`);
-    onChange();
-  };
+  const revoke = confirmWith(
+    () => api.call("DELETE", `/api/v1/links/${encodeURIComponent(link.id)}`),
+    () => {
+      showToast(`Revoked ${link.name}`);
+      onChange();
+    },
+  );
   return (
     <li className="link-item">
       <div className="link-head">

@@ -1,5 +1,6 @@
 import { describePolicy } from "@countersign/shared";
-import { useId } from "react";
+import { type ChangeEvent, type InputHTMLAttributes, useId } from "react";
+import { SelectField } from "../SelectField.js";
 import { type PolicyDraft, type PolicyProvider, policyFromDraft } from "./policyDraft.js";
 
 const PROVIDERS: Array<{ value: PolicyProvider; label: string }> = [
@@ -14,28 +15,43 @@ export function describeDraft(draft: PolicyDraft): string {
   return describePolicy(policyFromDraft(draft));
 }
 
+/** A text input of the policy under its label (no capitals or spelling help), with an optional hint under it. */
+function PolicyText({
+  label,
+  hint,
+  ...input
+}: { label: string; hint?: string } & InputHTMLAttributes<HTMLInputElement>) {
+  const hintId = useId();
+  return (
+    <label className="field">
+      <span>{label}</span>
+      <input autoCapitalize="off" spellCheck={false} aria-describedby={hint ? hintId : undefined} {...input} />
+      {hint ? <small id={hintId}>{hint}</small> : null}
+    </label>
+  );
+}
+
 /**
  * The inputs of a link's policy: who issues the CI's OIDC token and which
  * repository, ref, workflow, environment, event and runners it must name.
  * Shows the resulting rule in words as it is typed.
  */
 export function PolicyFields({ draft, onChange }: { draft: PolicyDraft; onChange: (draft: PolicyDraft) => void }) {
-  const id = useId();
   const set = <K extends keyof PolicyDraft>(key: K, value: PolicyDraft[K]) => onChange({ ...draft, [key]: value });
+  const text = (key: "repository" | "ref" | "workflow" | "environment" | "eventName") => ({
+    value: draft[key],
+    onChange: (event: ChangeEvent<HTMLInputElement>) => set(key, event.target.value),
+  });
   const gitlab = draft.provider === "gitlab" || (draft.provider === "custom" && /gitlab/i.test(draft.issuerUrl));
   const wording = describeDraft(draft);
   return (
     <div className="policy-fields">
-      <label className="field">
-        <span>CI provider</span>
-        <select value={draft.provider} onChange={(event) => set("provider", event.target.value as PolicyProvider)}>
-          {PROVIDERS.map((provider) => (
-            <option key={provider.value} value={provider.value}>
-              {provider.label}
-            </option>
-          ))}
-        </select>
-      </label>
+      <SelectField
+        label="CI provider"
+        value={draft.provider}
+        choices={PROVIDERS}
+        onChange={(provider) => set("provider", provider)}
+      />
       {draft.provider === "custom" ? (
         <label className="field">
           <span>Issuer URL</span>
@@ -50,69 +66,38 @@ export function PolicyFields({ draft, onChange }: { draft: PolicyDraft; onChange
           <small>Your GitLab's address, or https://HOST/_services/token for GitHub Enterprise Server.</small>
         </label>
       ) : null}
-      <label className="field">
-        <span>Repository</span>
-        <input
-          value={draft.repository}
-          onChange={(event) => set("repository", event.target.value)}
-          placeholder={gitlab ? "group/project" : "owner/repo"}
-          required
-          maxLength={200}
-          autoCapitalize="off"
-          autoCorrect="off"
-          spellCheck={false}
-        />
-      </label>
-      <label className="field">
-        <span>Branch or ref pattern (optional)</span>
-        <input
-          value={draft.ref}
-          onChange={(event) => set("ref", event.target.value)}
-          placeholder="main, release/*, refs/tags/v*"
-          maxLength={255}
-          autoCapitalize="off"
-          spellCheck={false}
-          aria-describedby={`${id}-ref`}
-        />
-        <small id={`${id}-ref`}>Empty: any branch. A bare name is a branch; refs/tags/… names tags.</small>
-      </label>
+      <PolicyText
+        label="Repository"
+        {...text("repository")}
+        placeholder={gitlab ? "group/project" : "owner/repo"}
+        required
+        maxLength={200}
+        autoCorrect="off"
+      />
+      <PolicyText
+        label="Branch or ref pattern (optional)"
+        {...text("ref")}
+        placeholder="main, release/*, refs/tags/v*"
+        maxLength={255}
+        hint="Empty: any branch. A bare name is a branch; refs/tags/… names tags."
+      />
       <label className="check">
         <input type="checkbox" checked={draft.allowTags} onChange={(event) => set("allowTags", event.target.checked)} />
         <span>Also allow runs on any tag</span>
       </label>
-      <label className="field">
-        <span>Workflow file (optional)</span>
-        <input
-          value={draft.workflow}
-          onChange={(event) => set("workflow", event.target.value)}
-          placeholder={gitlab ? ".gitlab-ci.yml" : "release.yml"}
-          maxLength={300}
-          autoCapitalize="off"
-          spellCheck={false}
-        />
-      </label>
-      <label className="field">
-        <span>Environment (optional)</span>
-        <input
-          value={draft.environment}
-          onChange={(event) => set("environment", event.target.value)}
-          placeholder="npm"
-          maxLength={255}
-          autoCapitalize="off"
-          spellCheck={false}
-        />
-      </label>
-      <label className="field">
-        <span>Event (optional)</span>
-        <input
-          value={draft.eventName}
-          onChange={(event) => set("eventName", event.target.value)}
-          placeholder={gitlab ? "push, web, schedule" : "push, release, workflow_dispatch"}
-          maxLength={60}
-          autoCapitalize="off"
-          spellCheck={false}
-        />
-      </label>
+      <PolicyText
+        label="Workflow file (optional)"
+        {...text("workflow")}
+        placeholder={gitlab ? ".gitlab-ci.yml" : "release.yml"}
+        maxLength={300}
+      />
+      <PolicyText label="Environment (optional)" {...text("environment")} placeholder="npm" maxLength={255} />
+      <PolicyText
+        label="Event (optional)"
+        {...text("eventName")}
+        placeholder={gitlab ? "push, web, schedule" : "push, release, workflow_dispatch"}
+        maxLength={60}
+      />
       <label className="check">
         <input
           type="checkbox"

@@ -1,9 +1,10 @@
 import { type OtpAccount, OtpauthError, validateAccount } from "@countersign/shared";
-import { type ChangeEvent, type FormEvent, useEffect, useId, useRef, useState } from "react";
+import { type ChangeEvent, type ReactNode, useEffect, useId, useRef, useState } from "react";
 import { type PasskeyAccount, validatePasskeyAccount } from "../../vault/passkeyAccount.js";
 import { displayName } from "../../vault/vault.js";
 import { navigate } from "../router.js";
 import { ErrorText, Screen } from "../Screen.js";
+import { SelectField } from "../SelectField.js";
 import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { type SaveResult, saveAccount, savePasskeyAccount } from "./saveAccount.js";
@@ -16,6 +17,12 @@ const METHODS: { id: Method; label: string }[] = [
   { id: "upload", label: "Image" },
   { id: "paste", label: "Paste" },
   { id: "manual", label: "Manual" },
+];
+
+const ALGORITHMS = [
+  { value: "SHA1", label: "SHA-1 (most sites)" },
+  { value: "SHA256", label: "SHA-256" },
+  { value: "SHA512", label: "SHA-512" },
 ];
 
 function messageOf(error: unknown): string {
@@ -61,7 +68,45 @@ function useSave() {
     navigate("/");
     return true;
   };
-  return { error, setError, save, saveText };
+  /** Saves the account that `make` returns, or shows why it could not be made. */
+  const saveMade = async (make: () => OtpAccount | PasskeyAccount) => {
+    let account: OtpAccount | PasskeyAccount;
+    try {
+      account = make();
+    } catch (caught) {
+      setError(messageOf(caught));
+      return false;
+    }
+    return save(account);
+  };
+  return { error, setError, saveMade, saveText };
+}
+
+/** A form of this screen: its fields, then the error (its id `errorId`) and the submit button. */
+function AddForm(props: {
+  onSubmit: () => Promise<unknown>;
+  error: string;
+  errorId: string;
+  submitLabel: string;
+  noValidate?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <form
+      className="form"
+      onSubmit={(event) => {
+        event.preventDefault();
+        void props.onSubmit();
+      }}
+      noValidate={props.noValidate}
+    >
+      {props.children}
+      <ErrorText id={props.errorId}>{props.error}</ErrorText>
+      <button type="submit" className="button">
+        {props.submitLabel}
+      </button>
+    </form>
+  );
 }
 
 function CameraScan() {
@@ -162,12 +207,8 @@ function PasteUri() {
   const { error, saveText } = useSave();
   const [uri, setUri] = useState("");
   const errorId = useId();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    await saveText(uri);
-  };
   return (
-    <form className="form" onSubmit={submit}>
+    <AddForm onSubmit={() => saveText(uri)} error={error} errorId={errorId} submitLabel="Add account">
       <label className="field">
         <span>otpauth:// link</span>
         <textarea
@@ -183,16 +224,12 @@ function PasteUri() {
           aria-describedby={error ? errorId : undefined}
         />
       </label>
-      <ErrorText id={errorId}>{error}</ErrorText>
-      <button type="submit" className="button">
-        Add account
-      </button>
-    </form>
+    </AddForm>
   );
 }
 
 function ManualEntry() {
-  const { error, setError, save } = useSave();
+  const { error, saveMade } = useSave();
   const [fields, setFields] = useState({
     issuer: "",
     label: "",
@@ -202,15 +239,13 @@ function ManualEntry() {
     period: "30",
   });
   const errorId = useId();
-  const set = (name: keyof typeof fields) => (event: ChangeEvent<HTMLInputElement | HTMLSelectElement>) =>
+  const set = (name: keyof typeof fields) => (event: ChangeEvent<HTMLInputElement>) =>
     setFields({ ...fields, [name]: event.target.value });
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let account: OtpAccount;
-    try {
+  const submit = () =>
+    saveMade(() => {
       if (!/^\d+$/.test(fields.digits.trim())) throw new OtpauthError("Digits must be a whole number from 6 to 8.");
       if (!/^\d+$/.test(fields.period.trim())) throw new OtpauthError("The period must be a whole number of seconds.");
-      account = validateAccount({
+      return validateAccount({
         issuer: fields.issuer,
         label: fields.label,
         secret: fields.secret,
@@ -218,15 +253,10 @@ function ManualEntry() {
         digits: Number(fields.digits),
         period: Number(fields.period),
       });
-    } catch (caught) {
-      setError(messageOf(caught));
-      return;
-    }
-    await save(account);
-  };
+    });
   const described = error ? errorId : undefined;
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <AddForm onSubmit={submit} error={error} errorId={errorId} submitLabel="Add account" noValidate>
       <label className="field">
         <span>Issuer</span>
         <input value={fields.issuer} onChange={set("issuer")} placeholder="npm" autoCapitalize="off" />
@@ -258,14 +288,12 @@ function ManualEntry() {
       </label>
       <details className="advanced">
         <summary>Advanced</summary>
-        <label className="field">
-          <span>Algorithm</span>
-          <select value={fields.algorithm} onChange={set("algorithm")}>
-            <option value="SHA1">SHA-1 (most sites)</option>
-            <option value="SHA256">SHA-256</option>
-            <option value="SHA512">SHA-512</option>
-          </select>
-        </label>
+        <SelectField
+          label="Algorithm"
+          value={fields.algorithm}
+          choices={ALGORITHMS}
+          onChange={(algorithm) => setFields({ ...fields, algorithm })}
+        />
         <label className="field">
           <span>Digits</span>
           <input value={fields.digits} onChange={set("digits")} inputMode="numeric" />
@@ -276,11 +304,7 @@ function ManualEntry() {
           <small id="period-unit">seconds</small>
         </label>
       </details>
-      <ErrorText id={errorId}>{error}</ErrorText>
-      <button type="submit" className="button">
-        Add account
-      </button>
-    </form>
+    </AddForm>
   );
 }
 
@@ -290,23 +314,18 @@ function ManualEntry() {
  * approving opens the registry's own page.
  */
 function PasskeyEntry() {
-  const { error, setError, save } = useSave();
+  const { error, saveMade } = useSave();
   const [issuer, setIssuer] = useState("npm");
   const [label, setLabel] = useState("");
   const errorId = useId();
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    let account: PasskeyAccount;
-    try {
-      account = validatePasskeyAccount({ issuer, label });
-    } catch (caught) {
-      setError(messageOf(caught));
-      return;
-    }
-    await save(account);
-  };
   return (
-    <form className="form" onSubmit={submit} noValidate>
+    <AddForm
+      onSubmit={() => saveMade(() => validatePasskeyAccount({ issuer, label }))}
+      error={error}
+      errorId={errorId}
+      submitLabel="Add passkey account"
+      noValidate
+    >
       <p>
         When your 2FA at the registry is a passkey or security key, there is no QR code and no code. Add the account by
         name so CI links can ask this phone: approving then opens the registry's own page, where you use your passkey.
@@ -329,11 +348,7 @@ function PasskeyEntry() {
           aria-describedby={error ? errorId : undefined}
         />
       </label>
-      <ErrorText id={errorId}>{error}</ErrorText>
-      <button type="submit" className="button">
-        Add passkey account
-      </button>
-    </form>
+    </AddForm>
   );
 }
 

@@ -4,7 +4,6 @@ import { callWithPasskey } from "../../passkey/passkeyGuard.js";
 import { ConfirmDialog, useConfirm } from "../ConfirmDialog.js";
 import { relativeTime } from "../format.js";
 import { ErrorText } from "../Screen.js";
-import { settle } from "../settle.js";
 import { refreshDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 
@@ -15,18 +14,15 @@ function when(ms: number | null): string {
 
 function DeviceRow({ device, onRemoved }: { device: DeviceView; onRemoved: () => void }) {
   const { api } = useServices();
-  const { confirming, error, setError, open, close } = useConfirm();
-  const remove = async () => {
-    setError("");
+  const { confirming, error, open, close, confirmWith } = useConfirm();
+  const remove = confirmWith(
     // With "Require passkey to approve" on, removing another device asks for the passkey first.
-    const result = await settle(() =>
-      callWithPasskey(api, "remove_device", "DELETE", `/api/v1/devices/${encodeURIComponent(device.id)}`),
-    );
-    if (!result.ok) return setError(result.message);
-    close();
-    showToast(`Removed ${device.name}`);
-    onRemoved();
-  };
+    () => callWithPasskey(api, "remove_device", "DELETE", `/api/v1/devices/${encodeURIComponent(device.id)}`),
+    () => {
+      showToast(`Removed ${device.name}`);
+      onRemoved();
+    },
+  );
   return (
     <li className="device-item">
       <div>

@@ -4,6 +4,7 @@ import { clearPasskeySettings, type PasskeySettings, savePasskeySettings } from 
 import { refreshPasskeySettings, usePasskeySettings } from "../../passkey/usePasskeySettings.js";
 import { registerPasskey, removePasskey, verifyPasskeyLocally } from "../../passkey/webauthn.js";
 import { ErrorText } from "../Screen.js";
+import { SelectField } from "../SelectField.js";
 import { useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { useBusyAction } from "../useBusyAction.js";
@@ -102,20 +103,13 @@ export function PasskeySection() {
             here. Denying never needs it.
           </p>
           {settings ? (
-            <label className="field">
-              <span>Lock the app</span>
-              <select
-                value={lockValue(settings.lock)}
-                disabled={busy}
-                onChange={(event) => void changeLock(event.target.value)}
-              >
-                {LOCK_CHOICES.map((choice) => (
-                  <option key={choice.value} value={choice.value}>
-                    {choice.label}
-                  </option>
-                ))}
-              </select>
-            </label>
+            <SelectField
+              label="Lock the app"
+              value={lockValue(settings.lock)}
+              choices={LOCK_CHOICES}
+              disabled={busy}
+              onChange={(value) => void changeLock(value)}
+            />
           ) : (
             <p className="notice">
               This app has lost its record of the passkey. Turn the requirement off (it asks for the passkey) and set it

@@ -14,7 +14,6 @@ import { ConfirmDialog, useConfirm } from "../ConfirmDialog.js";
 import { Link } from "../Link.js";
 import { RecoveryCodeCard, showRecoveryCode } from "../recovery.js";
 import { ErrorText, Screen } from "../Screen.js";
-import { settle } from "../settle.js";
 import { refreshDevice, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { Backup } from "./Backup.js";
@@ -139,16 +138,11 @@ function DeviceName() {
 
 function NewRecoveryCode() {
   const { api } = useServices();
-  const { confirming, error, setError, open, close } = useConfirm();
-  const create = async () => {
-    setError("");
-    const result = await settle(() =>
-      callWithPasskey<{ recoveryCode: string }>(api, "recovery_code", "POST", "/api/v1/recovery/code"),
-    );
-    if (!result.ok) return setError(result.message);
-    close();
-    showRecoveryCode(result.data.recoveryCode);
-  };
+  const { confirming, error, open, close, confirmWith } = useConfirm();
+  const create = confirmWith(
+    () => callWithPasskey<{ recoveryCode: string }>(api, "recovery_code", "POST", "/api/v1/recovery/code"),
+    (data) => showRecoveryCode(data.recoveryCode),
+  );
   return (
     <div className="form">
       <RecoveryCodeCard />
