@@ -39,19 +39,23 @@ function compressServiceWorker(): Plugin {
 }
 
 /**
- * The four pages (index, pair, approve, shell .html) share their <head>'s meta tags, icons and
- * title: they are written once, in head.html, and put in place of the comment that names it.
+ * The four pages (index, pair, approve, shell .html) are their <body> only: the document around
+ * them (doctype, <html>, the <head>'s meta tags, icons and title) is written once, in page.html,
+ * and each page is put in place of its `<!-- the page -->` comment, in the dev server and the build.
  */
-function sharedHead(): Plugin {
-  const marker = /^ *<!-- The meta tags, icons and title every page shares: head\.html[^>]*-->\n/m;
-  const head = readFileSync(new URL("./head.html", import.meta.url), "utf8");
+function pageFrame(): Plugin {
+  const marker = /^<!-- The page's <body>; the document around it .*?page\.html.*?-->\n/;
+  const frame = readFileSync(new URL("./page.html", import.meta.url), "utf8");
+  const slot = /^ *<!-- the page -->\n/m;
+  if (!slot.test(frame)) throw new Error("page.html: its <body> has no <!-- the page --> comment");
   return {
-    name: "countersign:shared-head",
+    name: "countersign:page-frame",
     transformIndexHtml: {
       order: "pre",
       handler(html, { filename }) {
-        if (!marker.test(html)) throw new Error(`${filename}: its <head> does not name head.html`);
-        return html.replace(marker, () => head);
+        if (!marker.test(html)) throw new Error(`${filename}: not a page body that names page.html`);
+        const body = html.replace(marker, "").replace(/^(?=.)/gm, "    ");
+        return frame.replace(slot, () => body);
       },
     },
   };
@@ -254,7 +258,7 @@ export default defineConfig(({ mode }) => ({
   server: { proxy: { "/api": "http://localhost:8080" } },
   plugins: [
     react(),
-    sharedHead(),
+    pageFrame(),
     preloadTheApp(),
     stateChunk,
     VitePWA({
