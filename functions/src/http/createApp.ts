@@ -15,7 +15,7 @@ import { clientAddress, parseBody, signedCall } from "./httpHelpers.js";
 import { mountPasskeyRoutes } from "./passkeyRoutes.js";
 import { readiness } from "./readiness.js";
 import { requestId } from "./requestId.js";
-import { API_CONTENT_SECURITY_POLICY, responseHeaders } from "./securityHeaders.js";
+import { API_CONTENT_SECURITY_POLICY, responseHeaders, securityHeaders } from "./securityHeaders.js";
 
 export { clientAddress } from "./httpHelpers.js";
 
@@ -59,10 +59,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
 
   const api = express.Router();
   const apiHeaders = responseHeaders(API_CONTENT_SECURITY_POLICY, { "Cache-Control": "no-store" });
-  api.use((req, res, next) => {
-    apiHeaders.set(req, res);
-    next();
-  });
+  api.use(securityHeaders(apiHeaders));
   api.use(express.raw({ type: () => true, limit: deps.config.maxBodyBytes }));
 
   const limited: RequestHandler = (req, _res, next) => {

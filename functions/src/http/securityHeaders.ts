@@ -87,7 +87,8 @@ export function securityHeaderList(csp: string, secure: boolean, subresource = f
  * requests are for files that are never a document (default: none).
  */
 export interface ResponseHeaders {
-  set(req: Request, res: Response): void;
+  /** Sets the headers `req` calls for; returns whether its path is a subresource's (`isSubresource`). */
+  set(req: Request, res: Response): boolean;
   drop(res: Response): void;
 }
 
@@ -96,12 +97,22 @@ export function responseHeaders(
   extra: Record<string, string> = {},
   isSubresource?: (path: string) => boolean,
 ): ResponseHeaders {
-  const names = [...securityHeaderList(csp, true).map(([name]) => name), ...Object.keys(extra)];
+  // The four lists (plain http or https × document or subresource), built once: set runs on every request.
+  const list = (secure: boolean, subresource: boolean) => [
+    ...securityHeaderList(csp, secure, subresource),
+    ...Object.entries(extra),
+  ];
+  const lists = {
+    http: { document: list(false, false), subresource: list(false, true) },
+    https: { document: list(true, false), subresource: list(true, true) },
+  };
+  const names = lists.https.document.map(([name]) => name);
   return {
     set(req, res) {
       const subresource = isSubresource?.(req.path) ?? false;
-      for (const [name, value] of securityHeaderList(csp, req.secure, subresource)) res.setHeader(name, value);
-      for (const [name, value] of Object.entries(extra)) res.setHeader(name, value);
+      const scheme = req.secure ? lists.https : lists.http;
+      for (const [name, value] of subresource ? scheme.subresource : scheme.document) res.setHeader(name, value);
+      return subresource;
     },
     drop(res) {
       for (const name of names) res.removeHeader(name);
@@ -109,15 +120,24 @@ export function responseHeaders(
   };
 }
 
-/** Headers for every response; `csp` differs between the API and the app. */
+/**
+ * Sets `headers` on every response (the API's, or the app's: `csp` with
+ * `extra` and `isSubresource`, as `responseHeaders` takes them).
+ */
+export function securityHeaders(headers: ResponseHeaders): RequestHandler;
 export function securityHeaders(
   csp: string,
+  extra?: Record<string, string>,
+  isSubresource?: (path: string) => boolean,
+): RequestHandler;
+export function securityHeaders(
+  headers: ResponseHeaders | string,
   extra: Record<string, string> = {},
   isSubresource?: (path: string) => boolean,
 ): RequestHandler {
-  const headers = responseHeaders(csp, extra, isSubresource);
+  const set = typeof headers === "string" ? responseHeaders(headers, extra, isSubresource) : headers;
   return (req, res, next) => {
-    headers.set(req, res);
+    set.set(req, res);
     next();
   };
 }

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import express, { type RequestHandler, type Router } from "express";
 import expressStaticGzip from "express-static-gzip";
-import { isSubresourcePath, PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "../http/securityHeaders.js";
+import { isSubresourcePath, PWA_CONTENT_SECURITY_POLICY, responseHeaders } from "../http/securityHeaders.js";
 import { isAppRoute } from "./appRoutes.js";
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Countersign</title></head>
@@ -30,11 +30,11 @@ at the repository root, then restart the server.</p></body></html>`;
  */
 export function serveWeb(webDir: string): Router {
   const router = express.Router();
-  router.use(securityHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresourcePath));
-  // A file of the app is never what a user quotes an X-Request-Id from (an API error is): on HTTP/1.1
-  // its ≈ 55 bytes would be repeated on each of the first screen's requests. Its log lines keep the id.
+  const headers = responseHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresourcePath);
   router.use((req, res, next) => {
-    if (isSubresourcePath(req.path)) res.removeHeader("X-Request-Id");
+    // A file of the app is never what a user quotes an X-Request-Id from (an API error is): on HTTP/1.1
+    // its ≈ 55 bytes would be repeated on each of the first screen's requests. Its log lines keep the id.
+    if (headers.set(req, res)) res.removeHeader("X-Request-Id");
     next();
   });
   if (!existsSync(join(webDir, "index.html"))) {
