@@ -94,6 +94,35 @@ describe("expiry", () => {
   });
 });
 
+describe("the end of a wait", () => {
+  it("a timer that fires a little before the request's time is up by the clock still ends in 410, not 408", async () => {
+    const { token } = await seed();
+    const request = await requestOtp(deps, call(token));
+    now = request.expiresAt - 100;
+    // The store's wait, with time passing as its timer says: the first timer fires 20 ms before its
+    // time by the clock (as a timer set on the event loop's stale cached time does on a busy machine).
+    const store = deps.store;
+    const wait = store.waitForAnswer.bind(store);
+    const waited: number[] = [];
+    store.waitForAnswer = async (id, ms, signal) => {
+      const found = await wait(id, 0, signal);
+      waited.push(ms);
+      now += waited.length === 1 ? ms - 20 : ms;
+      return found;
+    };
+    await expectError(awaitOtp(deps, request, 30), "expired");
+    expect(waited).toEqual([100, 21]);
+  });
+
+  it("a wait that ends well before the request's time is up is 'no answer yet' (408), resumable", async () => {
+    const { token } = await seed();
+    const request = await requestOtp(deps, call(token));
+    now = request.expiresAt - 60_000;
+    const error = await expectError(awaitOtp(deps, request, 0), "timeout");
+    expect(error.requestId).toBe(request.id);
+  });
+});
+
 describe("limits", () => {
   it("refuses a link's requests past its hourly limit until the oldest leaves the hour", async () => {
     deps.config.maxRequestsPerLinkPerHour = 2;
