@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain ES module script, without types.
 import { fromSecurityHeaders, hostingHeaders } from "../../../scripts/firebase/hosting-headers.mjs";
 import * as built from "./securityHeaders.js";
-import { isSubresourcePath, PWA_CONTENT_SECURITY_POLICY, securityHeaders } from "./securityHeaders.js";
+import { isSubresourcePath, PWA_CONTENT_SECURITY_POLICY, responseHeaders } from "./securityHeaders.js";
 
 const root = join(import.meta.dirname, "..", "..", "..");
 
@@ -26,7 +26,7 @@ describe("firebase.json's Hosting headers", () => {
 function standaloneHeaders(path: string): Record<string, string> {
   const set: Record<string, string> = {};
   const res = { setHeader: (name: string, value: string) => (set[name] = value) } as unknown as Response;
-  securityHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresourcePath)({ secure: true, path } as Request, res, () => {});
+  responseHeaders(PWA_CONTENT_SECURITY_POLICY, {}, isSubresourcePath).set({ secure: true, path } as Request, res);
   return set;
 }
 

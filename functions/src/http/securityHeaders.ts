@@ -120,24 +120,10 @@ export function responseHeaders(
   };
 }
 
-/**
- * Sets `headers` on every response (the API's, or the app's: `csp` with
- * `extra` and `isSubresource`, as `responseHeaders` takes them).
- */
-export function securityHeaders(headers: ResponseHeaders): RequestHandler;
-export function securityHeaders(
-  csp: string,
-  extra?: Record<string, string>,
-  isSubresource?: (path: string) => boolean,
-): RequestHandler;
-export function securityHeaders(
-  headers: ResponseHeaders | string,
-  extra: Record<string, string> = {},
-  isSubresource?: (path: string) => boolean,
-): RequestHandler {
-  const set = typeof headers === "string" ? responseHeaders(headers, extra, isSubresource) : headers;
+/** Sets `headers` (responseHeaders: the API's, or the app's) on every response. */
+export function securityHeaders(headers: ResponseHeaders): RequestHandler {
   return (req, res, next) => {
-    set.set(req, res);
+    headers.set(req, res);
     next();
   };
 }
