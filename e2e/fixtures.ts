@@ -42,9 +42,12 @@ export const test = base.extend<Fixtures>({
     await use(server.origin);
   },
   push: [
-    async ({ context, page, pushService, server }, use) => {
+    async ({ context, page, pushService, server }, use, testInfo) => {
       const bridge = await connectPush(context, page, pushService, server.origin);
       await use(bridge);
+      if (testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach("push.txt", { body: bridge.report(), contentType: "text/plain" });
+      }
       await bridge.stop();
     },
     { auto: true },

@@ -18,6 +18,12 @@ export interface PushBridge {
   delivered(): number;
   /** Stops delivering; rejects if a delivery failed. */
   stop(): Promise<void>;
+  /**
+   * What the push path saw, for a failed test's report: the page's subscription,
+   * the service worker registrations CDP reported, each message the push service
+   * accepted (delivered or not), its refusals, and a delivery error.
+   */
+  report(): string;
 }
 
 const SUBSCRIBE = "__countersignE2ePushSubscribe";
@@ -114,25 +120,32 @@ export async function connectPush(
   });
   await cdp.send("ServiceWorker.enable");
 
-  const seen = new Set<(typeof pushService.messages)[number]>();
+  const seen = new Map<(typeof pushService.messages)[number], string>();
+  const started = Date.now();
+  const at = () => `+${Date.now() - started} ms`;
   let delivered = 0;
   let stopped = false;
+  let failure: unknown;
+  const scope = `${origin}/`;
   const pump = (async () => {
     while (!stopped) {
       const endpoint = state.current?.endpoint;
       for (const message of pushService.messages) {
         if (stopped || message.endpoint !== endpoint || seen.has(message)) continue;
-        const registrationId = [...registrations].find(([, scope]) => scope.startsWith(origin))?.[0];
+        const registrationId = [...registrations].find(([, url]) => url === scope)?.[0];
         if (!registrationId) break;
         // The bytes the server sent, as the push service decrypted them with the subscription's keys.
         await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: message.body });
-        seen.add(message);
+        seen.set(message, `delivered ${at()} to registration ${registrationId}`);
         delivered++;
       }
       // Not synchronisation: the pump's own cadence, how often it looks for new messages.
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-  })();
+  })().catch((error: unknown) => {
+    failure = error;
+    throw error;
+  });
 
   return {
     get subscription() {
@@ -140,6 +153,22 @@ export async function connectPush(
       return state.current;
     },
     delivered: () => delivered,
+    report: () => {
+      const summary = (payload: unknown) => {
+        const p = (payload ?? {}) as Record<string, unknown>;
+        return `${String(p.type)} ${String(p.requestId ?? p.title ?? "")}`;
+      };
+      return [
+        `subscription: ${state.current?.endpoint ?? "none"}`,
+        `registrations: ${[...registrations].map(([id, url]) => `${id} ${url}`).join(", ") || "none"}`,
+        `delivered: ${delivered}${failure ? `; delivery stopped: ${String(failure)}` : ""}`,
+        ...pushService.messages.map(
+          (message) =>
+            `message ${summary(message.payload)} to ${message.endpoint === state.current?.endpoint ? "the page's" : "another"} subscription: ${seen.get(message) ?? "not delivered"}`,
+        ),
+        ...pushService.refusals.map((refusal) => `refused ${refusal.status}: ${refusal.reason}`),
+      ].join("\n");
+    },
     stop: async () => {
       stopped = true;
       try {
