@@ -35,7 +35,11 @@ export const test = base.extend<Fixtures>({
     await use(server);
     await server.stop();
     if (testInfo.status !== testInfo.expectedStatus) {
-      await testInfo.attach("server.log", { body: server.logs(), contentType: "text/plain" });
+      // Warnings and errors first: a reporter shows only the start of a text attachment.
+      const lines = server.logs().split("\n");
+      const notable = lines.filter((line) => /"level":"(warn|error)"/.test(line));
+      const body = [...notable, ...(notable.length ? ["--- the whole log:"] : []), ...lines].join("\n");
+      await testInfo.attach("server.log", { body, contentType: "text/plain" });
     }
   },
   baseURL: async ({ server }, use) => {

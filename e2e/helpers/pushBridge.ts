@@ -136,7 +136,7 @@ export async function connectPush(
         if (!registrationId) break;
         // The bytes the server sent, as the push service decrypted them with the subscription's keys.
         await cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId, data: message.body });
-        seen.set(message, `delivered ${at()} to registration ${registrationId}`);
+        seen.set(message, `delivered ${at()} (registration ${registrationId})`);
         delivered++;
       }
       // Not synchronisation: the pump's own cadence, how often it looks for new messages.
@@ -154,19 +154,20 @@ export async function connectPush(
     },
     delivered: () => delivered,
     report: () => {
+      // The most telling lines first: a reporter shows only the start of a text attachment.
       const summary = (payload: unknown) => {
         const p = (payload ?? {}) as Record<string, unknown>;
-        return `${String(p.type)} ${String(p.requestId ?? p.title ?? "")}`;
+        return `${String(p.type)} ${String(p.requestId ?? p.title ?? "")}`.slice(0, 40);
       };
       return [
-        `subscription: ${state.current?.endpoint ?? "none"}`,
-        `registrations: ${[...registrations].map(([id, url]) => `${id} ${url}`).join(", ") || "none"}`,
-        `delivered: ${delivered}${failure ? `; delivery stopped: ${String(failure)}` : ""}`,
+        ...(failure ? [`delivery stopped: ${String(failure)}`] : []),
         ...pushService.messages.map(
           (message) =>
-            `message ${summary(message.payload)} to ${message.endpoint === state.current?.endpoint ? "the page's" : "another"} subscription: ${seen.get(message) ?? "not delivered"}`,
+            `${summary(message.payload)}: ${message.endpoint === state.current?.endpoint ? "" : "for another subscription, "}${seen.get(message) ?? "not delivered"}`,
         ),
         ...pushService.refusals.map((refusal) => `refused ${refusal.status}: ${refusal.reason}`),
+        `${pushService.messages.length} accepted, ${delivered} delivered; subscription: ${state.current?.endpoint ?? "none"}`,
+        `registrations: ${[...registrations].map(([id, url]) => `${id} ${url}`).join(", ") || "none"}`,
       ].join("\n");
     },
     stop: async () => {
