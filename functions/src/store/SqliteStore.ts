@@ -257,11 +257,61 @@ const AUDIT_PATHS = {
   runUntil: "$.runUntil",
 } as const;
 
+const REQUEST_COLUMNS = `id, link_id, account_id, idempotency_key, details, created_at, expires_at, status, answer,
+  answered_by, answered_at, delivered_at, operation, challenge, run_seconds`;
+const REQUEST_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/** A new request; a conflict on its link's Idempotency-Key inserts nothing. */
+const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS}) VALUES (${REQUEST_VALUES})
+  ON CONFLICT (link_id, idempotency_key) DO NOTHING`;
+
+/**
+ * INSERT_REQUEST, but only while the link has fewer than maxPending pending
+ * requests and fewer than maxPerHour created in the last hour (the same
+ * counts as `limitRefusal`, over the same indexes); the request's values are
+ * followed by link id, now, maxPending, link id, an hour ago, maxPerHour - 1.
+ */
+const INSERT_REQUEST_WITHIN_LIMITS = `INSERT INTO requests (${REQUEST_COLUMNS}) SELECT ${REQUEST_VALUES}
+  WHERE (SELECT COUNT(*) FROM requests WHERE link_id = ? AND status = 'pending' AND expires_at > ?) < ?
+    AND (SELECT created_at FROM requests WHERE link_id = ? AND created_at > ?
+         ORDER BY created_at DESC LIMIT 1 OFFSET ?) IS NULL
+  ON CONFLICT (link_id, idempotency_key) DO NOTHING`;
+
 /** SQL for a request's challenge with a web challenge's authUrl wiped (it is only of use while pending). */
 const WIPED_CHALLENGE = "json_remove(challenge, '$.authUrl')";
 
-/** Whether a request row held a web challenge, whose wiped authUrl calls for a checkpoint. */
-const heldWebChallenge = (row: RequestRow) => row.challenge !== null && JSON.parse(row.challenge).type === "web";
+/**
+ * The answer's compare-and-set: status, answer, answered_by, answered_at,
+ * delivered_at, then the id and the answer's time (the request must still be
+ * pending and not past its time).
+ */
+const ANSWER_REQUEST = `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, delivered_at = ?,
+    challenge = ${WIPED_CHALLENGE}
+  WHERE id = ? AND status = 'pending' AND expires_at > ?`;
+
+/**
+ * What ANSWER_REQUEST makes of a pending request as created: the same record
+ * that reading its row back would give (an answer handed over is not stored).
+ */
+function answered(created: RequestRecord, answer: AnswerInput, handed: StoredAnswer | null): RequestRecord {
+  return {
+    ...created,
+    status: answer.status,
+    answer: handed ? null : answer.answer,
+    answeredBy: answer.answeredBy,
+    answeredAt: answer.answeredAt,
+    deliveredAt: handed ? answer.answeredAt : null,
+    challenge: withoutAuthUrl(created.challenge),
+  };
+}
+
+/** A challenge as WIPED_CHALLENGE leaves it. */
+function withoutAuthUrl(challenge: RequestRecord["challenge"]): RequestRecord["challenge"] {
+  if (!("authUrl" in challenge)) return challenge;
+  const wiped = { ...challenge };
+  delete wiped.authUrl;
+  return wiped;
+}
 
 /**
  * The embedded store: one SQLite file (`countersign.db`) in the data
@@ -692,41 +742,54 @@ export class SqliteStore implements Store {
       publicKey: request.publicKey,
       requester: request.requester,
     };
+    const values = [
+      request.id,
+      request.linkId,
+      request.accountId,
+      request.idempotencyKey,
+      JSON.stringify(details),
+      request.createdAt,
+      request.expiresAt,
+      request.status,
+      request.answer ? JSON.stringify(request.answer) : null,
+      request.answeredBy ? JSON.stringify(request.answeredBy) : null,
+      request.answeredAt,
+      request.deliveredAt,
+      request.operation ? JSON.stringify(request.operation) : null,
+      JSON.stringify(request.challenge),
+      request.run?.seconds ?? null,
+    ];
     const created = this.tx((): boolean | LimitRefusal => {
-      if (limits) {
-        const joined =
-          request.idempotencyKey !== null &&
-          this.get(
-            "SELECT id FROM requests WHERE link_id = ? AND idempotency_key = ?",
+      // With limits, one statement checks them and inserts (the common case); only when it
+      // inserts nothing does a second look tell a joined request from a refusal.
+      const inserted = limits
+        ? this.run(
+            INSERT_REQUEST_WITHIN_LIMITS,
+            ...values,
             request.linkId,
-            request.idempotencyKey,
-          );
-        const refusal = joined ? null : this.limitRefusal(request.linkId, limits);
-        if (refusal) return refusal;
+            limits.now,
+            limits.maxPending,
+            request.linkId,
+            limits.now - HOUR_MS,
+            limits.maxPerHour - 1,
+          )
+        : this.run(INSERT_REQUEST, ...values);
+      if (inserted.changes === 1) {
+        if (audit) this.insertAudit(audit);
+        return true;
       }
-      const inserted = this.run(
-        `INSERT INTO requests (id, link_id, account_id, idempotency_key, details, created_at, expires_at, status,
-           answer, answered_by, answered_at, delivered_at, operation, challenge, run_seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (link_id, idempotency_key) DO NOTHING`,
-        request.id,
-        request.linkId,
-        request.accountId,
-        request.idempotencyKey,
-        JSON.stringify(details),
-        request.createdAt,
-        request.expiresAt,
-        request.status,
-        request.answer ? JSON.stringify(request.answer) : null,
-        request.answeredBy ? JSON.stringify(request.answeredBy) : null,
-        request.answeredAt,
-        request.deliveredAt,
-        request.operation ? JSON.stringify(request.operation) : null,
-        JSON.stringify(request.challenge),
-        request.run?.seconds ?? null,
-      );
-      if (inserted.changes !== 1) return false;
-      if (audit) this.insertAudit(audit);
-      return true;
+      if (!limits) return false;
+      const joined =
+        request.idempotencyKey !== null &&
+        this.get(
+          "SELECT id FROM requests WHERE link_id = ? AND idempotency_key = ?",
+          request.linkId,
+          request.idempotencyKey,
+        );
+      if (joined) return false;
+      const refusal = this.limitRefusal(request.linkId, limits);
+      if (!refusal) throw new Error("a request within its limits and without a conflict was not inserted");
+      return refusal;
     });
     if (typeof created === "object") return { created: false as const, refused: created };
     if (created) {
@@ -802,6 +865,7 @@ export class SqliteStore implements Store {
     audit?: AuditPatch,
     handOver?: AuditPatch,
   ): Promise<AnswerOutcome> {
+    const created = this.pending.get(id);
     this.pending.delete(id);
     // With a CI call waiting here, the approval is its delivery: the answer never reaches the
     // file (no wipe, no checkpoint) and the take's commit is saved.
@@ -809,21 +873,26 @@ export class SqliteStore implements Store {
       handOver && answer.status === "approved" && answer.answer && this.events.listenerCount(id) > 0
         ? answer.answer
         : null;
-    const won = this.tx(() => {
-      const row = this.get<RequestRow>(
-        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, delivered_at = ?,
-           challenge = ${WIPED_CHALLENGE}
-         WHERE id = ? AND status = 'pending' AND expires_at > ? RETURNING *`,
-        answer.status,
-        answer.answer && !handed ? JSON.stringify(answer.answer) : null,
-        JSON.stringify(answer.answeredBy),
-        answer.answeredAt,
-        handed ? answer.answeredAt : null,
-        id,
-        answer.answeredAt,
-      );
-      if (row && (audit || handed)) this.patchAudit(id, { ...audit, ...(handed ? handOver : {}) });
-      return row;
+    const values = [
+      answer.status,
+      answer.answer && !handed ? JSON.stringify(answer.answer) : null,
+      JSON.stringify(answer.answeredBy),
+      answer.answeredAt,
+      handed ? answer.answeredAt : null,
+      id,
+      answer.answeredAt,
+    ];
+    const won = this.tx((): RequestRecord | undefined => {
+      // A request still held as created needs no row back: what the UPDATE made of it is known.
+      let request: RequestRecord | undefined;
+      if (created) {
+        if (this.run(ANSWER_REQUEST, ...values).changes === 1) request = answered(created, answer, handed);
+      } else {
+        const row = this.get<RequestRow>(`${ANSWER_REQUEST} RETURNING *`, ...values);
+        request = row && toRequest(row);
+      }
+      if (request && (audit || handed)) this.patchAudit(id, { ...audit, ...(handed ? handOver : {}) });
+      return request;
     });
     return this.settle(id, won, handed);
   }
@@ -837,16 +906,17 @@ export class SqliteStore implements Store {
         id,
       );
       if (row && audit) this.patchAudit(id, audit);
-      return row;
+      return row && toRequest(row);
     });
     return this.settle(id, withdrawn);
   }
 
   /** After a compare-and-set: wakes the waiters of the one that won, or reads how the request stands. */
-  private settle(id: string, won: RequestRow | undefined, handed: StoredAnswer | null = null): AnswerOutcome {
+  private settle(id: string, won: RequestRecord | undefined, handed: StoredAnswer | null = null): AnswerOutcome {
     if (won) {
-      if (heldWebChallenge(won)) this.checkpoint();
-      const request = deepFreeze(toRequest(won));
+      // A web challenge's authUrl was wiped: its bytes leave the WAL with the checkpoint.
+      if (won.challenge.type === "web") this.checkpoint();
+      const request = deepFreeze(won);
       if (handed) {
         // The first waiter gets the answer; any other finds it delivered, as after a take.
         const [first, ...others] = this.events.listeners(id) as ((request: RequestRecord) => void)[];
