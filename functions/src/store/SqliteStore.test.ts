@@ -100,6 +100,23 @@ it("checkpoints the WAL itself every CHECKPOINT_EVERY_COMMITS commits, after the
   rmSync(dir, { recursive: true, force: true });
 });
 
+it("upgrades a data file's nonces to a table without rowids, keeping them: a replay is still refused", async () => {
+  const dir = oldDataFile("CREATE TABLE nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)", [
+    "d1:old",
+    400_000,
+  ]);
+  const store = SqliteStore.open(dir);
+  expect(await store.rememberNonce("d1:old", 400_000)).toBe(false);
+  expect(await store.rememberNonce("d1:new", 400_000)).toBe(true);
+  await store.close();
+  const raw = new Database(join(dir, "countersign.db"), { readonly: true });
+  const table = raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'nonces'").get() as { sql: string };
+  expect(table.sql).toMatch(/WITHOUT ROWID/);
+  expect(raw.prepare("SELECT key FROM nonces ORDER BY key").all()).toEqual([{ key: "d1:new" }, { key: "d1:old" }]);
+  raw.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
 it("commits a device's nonce with the answer it authorised, and refuses its replay after a restart", async () => {
   const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
   const store = SqliteStore.open(dir);

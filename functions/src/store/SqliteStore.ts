@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, public_key TEXT NOT NULL, created_at INTEGER NOT NULL,
   last_seen_at INTEGER, push TEXT);
-CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS invites (
   code_hash TEXT PRIMARY KEY, created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (
@@ -200,6 +200,30 @@ function addMissingColumns(db: Database.Database) {
     if (!columns.some((existing) => existing.name === column)) {
       db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
     }
+  }
+}
+
+/**
+ * The nonces table as a WITHOUT ROWID table: a nonce is then one b-tree entry
+ * (its key) instead of a row and an index entry, one page fewer in the commit
+ * of every signed answer. A data file from before gets its table rebuilt on
+ * open, its nonces kept.
+ */
+function nonceTableWithoutRowid(db: Database.Database) {
+  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'nonces'").get() as
+    | { sql: string }
+    | undefined;
+  if (!table || /WITHOUT ROWID/i.test(table.sql)) return;
+  try {
+    db.exec(`BEGIN;
+      CREATE TABLE nonces_without_rowid (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO nonces_without_rowid (key, expires_at) SELECT key, expires_at FROM nonces;
+      DROP TABLE nonces;
+      ALTER TABLE nonces_without_rowid RENAME TO nonces;
+      COMMIT;`);
+  } catch (error) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    throw error;
   }
 }
 
@@ -394,6 +418,7 @@ export class SqliteStore implements Store {
     db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     db.exec(SCHEMA);
     addMissingColumns(db);
+    nonceTableWithoutRowid(db);
     // A crash between a wipe and its (coalesced) checkpoint left the wiped bytes in the WAL.
     db.pragma("wal_checkpoint(TRUNCATE)");
     return new SqliteStore(db);
@@ -418,12 +443,15 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * The first row. Read with `all` because libsql's `get` leaves a cached
-   * statement mid-step, which then blocks the next COMMIT ("SQL statements in
-   * progress"); every `get` here selects by a unique key anyway.
+   * The first row, with libsql's `get`: no iterator and no 100-row buffer as
+   * `all` makes. The libsql this store was first written against left a
+   * cached statement mid-step after `get`, which blocked the next COMMIT ("SQL
+   * statements in progress"); the one in use (0.5.29) resets it, and the
+   * store contract's transactions would fail if a version did not. Its rows
+   * carry a `_metadata` field, which the row readers here ignore.
    */
   private get<T>(sql: string, ...params: unknown[]): T | undefined {
-    return this.statement(sql).all(...params)[0] as T | undefined;
+    return (this.statement(sql).get(...params) ?? undefined) as T | undefined;
   }
 
   private all<T>(sql: string, ...params: unknown[]): T[] {
