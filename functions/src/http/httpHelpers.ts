@@ -33,7 +33,8 @@ export function parseBody<T extends z.ZodType>(schema: T, req: Request, optional
     value = {};
   } else {
     try {
-      value = JSON.parse(Buffer.from(bytes).toString("utf8"));
+      // Decoded in place: Buffer.from(bytes) would copy the body first.
+      value = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("utf8"));
     } catch {
       throw new AppError("bad_request", "The body is not valid JSON.");
     }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "libsql";
 import { expect, it } from "vitest";
-import { SqliteStore } from "./SqliteStore.js";
+import { CHECKPOINT_EVERY_COMMITS, SqliteStore } from "./SqliteStore.js";
 import { requestRecord, runStoreContract } from "./storeContract.js";
 
 /** A code request that names no package and no CI context. */
@@ -79,6 +79,41 @@ it("upgrades a data file from before the registry relay: its requests read as co
   expect(await store.getRequest("r1")).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });
   expect(await store.withdrawRequest("r1")).toMatchObject({ ok: true, request: { status: "expired" } });
   await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("checkpoints the WAL itself every CHECKPOINT_EVERY_COMMITS commits, after the turn that committed, not inside it", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+  const store = SqliteStore.open(dir);
+  const inDatabaseFile = (text: string) => readFileSync(join(dir, "countersign.db")).includes(text);
+  const marker = (i: number) => `checkpoint-marker-${i}`;
+  // All in one event-loop turn: the awaited calls finish synchronously.
+  for (let i = 0; i < CHECKPOINT_EVERY_COMMITS; i++) {
+    await store.createRequest(requestRecord(`r${i}`, { package: { name: marker(i), version: "1.0.0" } }));
+  }
+  // The last commit is in the WAL only: no commit copied the WAL back (as SQLite's automatic
+  // checkpoint would have, inside whichever commit took the WAL past 1,000 pages).
+  expect(inDatabaseFile(marker(CHECKPOINT_EVERY_COMMITS - 1))).toBe(false);
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(inDatabaseFile(marker(CHECKPOINT_EVERY_COMMITS - 1))).toBe(true);
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+it("upgrades a data file's nonces to a table without rowids, keeping them: a replay is still refused", async () => {
+  const dir = oldDataFile("CREATE TABLE nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)", [
+    "d1:old",
+    400_000,
+  ]);
+  const store = SqliteStore.open(dir);
+  expect(await store.rememberNonce("d1:old", 400_000)).toBe(false);
+  expect(await store.rememberNonce("d1:new", 400_000)).toBe(true);
+  await store.close();
+  const raw = new Database(join(dir, "countersign.db"), { readonly: true });
+  const table = raw.prepare("SELECT sql FROM sqlite_master WHERE name = 'nonces'").get() as { sql: string };
+  expect(table.sql).toMatch(/WITHOUT ROWID/);
+  expect(raw.prepare("SELECT key FROM nonces ORDER BY key").all()).toEqual([{ key: "d1:new" }, { key: "d1:old" }]);
+  raw.close();
   rmSync(dir, { recursive: true, force: true });
 });
 

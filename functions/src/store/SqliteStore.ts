@@ -32,7 +32,7 @@ CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS devices (
   id TEXT PRIMARY KEY, name TEXT NOT NULL, public_key TEXT NOT NULL, created_at INTEGER NOT NULL,
   last_seen_at INTEGER, push TEXT);
-CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS invites (
   code_hash TEXT PRIMARY KEY, created_by TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL);
 CREATE TABLE IF NOT EXISTS accounts (
@@ -48,8 +48,8 @@ CREATE TABLE IF NOT EXISTS requests (
   answer TEXT, answered_by TEXT, answered_at INTEGER, delivered_at INTEGER,
   UNIQUE (link_id, idempotency_key));
 CREATE INDEX IF NOT EXISTS requests_link ON requests (link_id, created_at);
-CREATE INDEX IF NOT EXISTS requests_status ON requests (status, expires_at);
 CREATE INDEX IF NOT EXISTS requests_link_pending ON requests (link_id, expires_at) WHERE status = 'pending';
+DROP INDEX IF EXISTS requests_status;
 CREATE TABLE IF NOT EXISTS audit (id TEXT PRIMARY KEY, account_id TEXT NOT NULL, at INTEGER NOT NULL, entry TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS audit_account ON audit (account_id, at);
 CREATE TABLE IF NOT EXISTS security_events (id TEXT PRIMARY KEY, at INTEGER NOT NULL, event TEXT NOT NULL);
@@ -204,12 +204,52 @@ function addMissingColumns(db: Database.Database) {
 }
 
 /**
+ * The nonces table as a WITHOUT ROWID table: a nonce is then one b-tree entry
+ * (its key) instead of a row and an index entry, one page fewer in the commit
+ * of every signed answer. A data file from before gets its table rebuilt on
+ * open, its nonces kept.
+ */
+function nonceTableWithoutRowid(db: Database.Database) {
+  const table = db.prepare("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'nonces'").get() as
+    | { sql: string }
+    | undefined;
+  if (!table || /WITHOUT ROWID/i.test(table.sql)) return;
+  try {
+    db.exec(`BEGIN;
+      CREATE TABLE nonces_without_rowid (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO nonces_without_rowid (key, expires_at) SELECT key, expires_at FROM nonces;
+      DROP TABLE nonces;
+      ALTER TABLE nonces_without_rowid RENAME TO nonces;
+      COMMIT;`);
+  } catch (error) {
+    if (db.inTransaction) db.exec("ROLLBACK");
+    throw error;
+  }
+}
+
+/**
  * How long after a wipe its checkpoint runs at the latest. Every wipe in that
  * window shares the one checkpoint (two fsyncs: from 0.5 ms to over 10 ms
  * here, depending on what else the disk does), so under load
  * the relay pays for one per window instead of one per delivered code.
  */
 export const WIPE_CHECKPOINT_DELAY_MS = 100;
+
+/**
+ * Commits after which the store checkpoints the WAL itself (about 1,500
+ * pages at a round trip's 6–10 per commit), once the call that made the last
+ * one has answered: a `setImmediate` after the commit, so the checkpoint's
+ * page copies and two fsyncs are not in any call's answer, as SQLite's own
+ * automatic checkpoint inside a commit is.
+ */
+export const CHECKPOINT_EVERY_COMMITS = 200;
+
+/**
+ * SQLite's automatic checkpoint (inside the commit that takes the WAL past
+ * this many pages) only as a backstop, for writes outside `tx` that
+ * `CHECKPOINT_EVERY_COMMITS` does not count.
+ */
+const AUTOCHECKPOINT_PAGES = 10_000;
 
 /** Most records the in-memory copy keeps per table; past it, it starts over. */
 const CACHE_LIMIT = 10_000;
@@ -257,11 +297,61 @@ const AUDIT_PATHS = {
   runUntil: "$.runUntil",
 } as const;
 
+const REQUEST_COLUMNS = `id, link_id, account_id, idempotency_key, details, created_at, expires_at, status, answer,
+  answered_by, answered_at, delivered_at, operation, challenge, run_seconds`;
+const REQUEST_VALUES = "?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?";
+
+/** A new request; a conflict on its link's Idempotency-Key inserts nothing. */
+const INSERT_REQUEST = `INSERT INTO requests (${REQUEST_COLUMNS}) VALUES (${REQUEST_VALUES})
+  ON CONFLICT (link_id, idempotency_key) DO NOTHING`;
+
+/**
+ * INSERT_REQUEST, but only while the link has fewer than maxPending pending
+ * requests and fewer than maxPerHour created in the last hour (the same
+ * counts as `limitRefusal`, over the same indexes); the request's values are
+ * followed by link id, now, maxPending, link id, an hour ago, maxPerHour - 1.
+ */
+const INSERT_REQUEST_WITHIN_LIMITS = `INSERT INTO requests (${REQUEST_COLUMNS}) SELECT ${REQUEST_VALUES}
+  WHERE (SELECT COUNT(*) FROM requests WHERE link_id = ? AND status = 'pending' AND expires_at > ?) < ?
+    AND (SELECT created_at FROM requests WHERE link_id = ? AND created_at > ?
+         ORDER BY created_at DESC LIMIT 1 OFFSET ?) IS NULL
+  ON CONFLICT (link_id, idempotency_key) DO NOTHING`;
+
 /** SQL for a request's challenge with a web challenge's authUrl wiped (it is only of use while pending). */
 const WIPED_CHALLENGE = "json_remove(challenge, '$.authUrl')";
 
-/** Whether a request row held a web challenge, whose wiped authUrl calls for a checkpoint. */
-const heldWebChallenge = (row: RequestRow) => row.challenge !== null && JSON.parse(row.challenge).type === "web";
+/**
+ * The answer's compare-and-set: status, answer, answered_by, answered_at,
+ * delivered_at, then the id and the answer's time (the request must still be
+ * pending and not past its time).
+ */
+const ANSWER_REQUEST = `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, delivered_at = ?,
+    challenge = ${WIPED_CHALLENGE}
+  WHERE id = ? AND status = 'pending' AND expires_at > ?`;
+
+/**
+ * What ANSWER_REQUEST makes of a pending request as created: the same record
+ * that reading its row back would give (an answer handed over is not stored).
+ */
+function answered(created: RequestRecord, answer: AnswerInput, handed: StoredAnswer | null): RequestRecord {
+  return {
+    ...created,
+    status: answer.status,
+    answer: handed ? null : answer.answer,
+    answeredBy: answer.answeredBy,
+    answeredAt: answer.answeredAt,
+    deliveredAt: handed ? answer.answeredAt : null,
+    challenge: withoutAuthUrl(created.challenge),
+  };
+}
+
+/** A challenge as WIPED_CHALLENGE leaves it. */
+function withoutAuthUrl(challenge: RequestRecord["challenge"]): RequestRecord["challenge"] {
+  if (!("authUrl" in challenge)) return challenge;
+  const wiped = { ...challenge };
+  delete wiped.authUrl;
+  return wiped;
+}
 
 /**
  * The embedded store: one SQLite file (`countersign.db`) in the data
@@ -301,6 +391,9 @@ export class SqliteStore implements Store {
   private nonceFlush: NodeJS.Immediate | null = null;
   /** A wipe's checkpoint, coalesced: set while one is scheduled. */
   private checkpointPending: NodeJS.Timeout | null = null;
+  /** Commits since the last checkpoint, and the checkpoint scheduled after them (CHECKPOINT_EVERY_COMMITS). */
+  private commits = 0;
+  private walCheckpoint: NodeJS.Immediate | null = null;
 
   private constructor(db: Database.Database) {
     this.db = db;
@@ -322,8 +415,10 @@ export class SqliteStore implements Store {
     // keeps across a crash or SIGKILL of this process; only a power loss or
     // kernel crash can lose the last commits (see docs/server.md).
     db.pragma("synchronous = NORMAL");
+    db.pragma(`wal_autocheckpoint = ${AUTOCHECKPOINT_PAGES}`);
     db.exec(SCHEMA);
     addMissingColumns(db);
+    nonceTableWithoutRowid(db);
     // A crash between a wipe and its (coalesced) checkpoint left the wiped bytes in the WAL.
     db.pragma("wal_checkpoint(TRUNCATE)");
     return new SqliteStore(db);
@@ -348,12 +443,15 @@ export class SqliteStore implements Store {
   }
 
   /**
-   * The first row. Read with `all` because libsql's `get` leaves a cached
-   * statement mid-step, which then blocks the next COMMIT ("SQL statements in
-   * progress"); every `get` here selects by a unique key anyway.
+   * The first row, with libsql's `get`: no iterator and no 100-row buffer as
+   * `all` makes. The libsql this store was first written against left a
+   * cached statement mid-step after `get`, which blocked the next COMMIT ("SQL
+   * statements in progress"); the one in use (0.5.29) resets it, and the
+   * store contract's transactions would fail if a version did not. Its rows
+   * carry a `_metadata` field, which the row readers here ignore.
    */
   private get<T>(sql: string, ...params: unknown[]): T | undefined {
-    return this.statement(sql).all(...params)[0] as T | undefined;
+    return (this.statement(sql).get(...params) ?? undefined) as T | undefined;
   }
 
   private all<T>(sql: string, ...params: unknown[]): T[] {
@@ -369,6 +467,7 @@ export class SqliteStore implements Store {
       this.run("COMMIT");
       // Forgotten only once committed: a rolled back transaction leaves them for the next one.
       if (saved) this.unsavedNonces.clear();
+      if (++this.commits >= CHECKPOINT_EVERY_COMMITS) this.checkpointSoon();
       return result;
     } catch (error) {
       if (this.db.inTransaction) this.run("ROLLBACK");
@@ -413,7 +512,28 @@ export class SqliteStore implements Store {
       clearTimeout(this.checkpointPending);
       this.checkpointPending = null;
     }
+    this.cancelWalCheckpoint();
     this.statement("PRAGMA wal_checkpoint(TRUNCATE)").all();
+  }
+
+  /**
+   * The WAL's routine checkpoint, after the current event-loop turn: the
+   * commit's caller has written its answer by then (and a CI call handed the
+   * approval its code). PASSIVE: with no other connection it copies every
+   * page, and the next commit starts the WAL over from its beginning.
+   */
+  private checkpointSoon() {
+    this.walCheckpoint ??= setImmediate(() => {
+      this.walCheckpoint = null;
+      this.commits = 0;
+      if (this.db.open) this.statement("PRAGMA wal_checkpoint(PASSIVE)").all();
+    });
+  }
+
+  private cancelWalCheckpoint() {
+    if (this.walCheckpoint) clearImmediate(this.walCheckpoint);
+    this.walCheckpoint = null;
+    this.commits = 0;
   }
 
   /**
@@ -692,41 +812,54 @@ export class SqliteStore implements Store {
       publicKey: request.publicKey,
       requester: request.requester,
     };
+    const values = [
+      request.id,
+      request.linkId,
+      request.accountId,
+      request.idempotencyKey,
+      JSON.stringify(details),
+      request.createdAt,
+      request.expiresAt,
+      request.status,
+      request.answer ? JSON.stringify(request.answer) : null,
+      request.answeredBy ? JSON.stringify(request.answeredBy) : null,
+      request.answeredAt,
+      request.deliveredAt,
+      request.operation ? JSON.stringify(request.operation) : null,
+      JSON.stringify(request.challenge),
+      request.run?.seconds ?? null,
+    ];
     const created = this.tx((): boolean | LimitRefusal => {
-      if (limits) {
-        const joined =
-          request.idempotencyKey !== null &&
-          this.get(
-            "SELECT id FROM requests WHERE link_id = ? AND idempotency_key = ?",
+      // With limits, one statement checks them and inserts (the common case); only when it
+      // inserts nothing does a second look tell a joined request from a refusal.
+      const inserted = limits
+        ? this.run(
+            INSERT_REQUEST_WITHIN_LIMITS,
+            ...values,
             request.linkId,
-            request.idempotencyKey,
-          );
-        const refusal = joined ? null : this.limitRefusal(request.linkId, limits);
-        if (refusal) return refusal;
+            limits.now,
+            limits.maxPending,
+            request.linkId,
+            limits.now - HOUR_MS,
+            limits.maxPerHour - 1,
+          )
+        : this.run(INSERT_REQUEST, ...values);
+      if (inserted.changes === 1) {
+        if (audit) this.insertAudit(audit);
+        return true;
       }
-      const inserted = this.run(
-        `INSERT INTO requests (id, link_id, account_id, idempotency_key, details, created_at, expires_at, status,
-           answer, answered_by, answered_at, delivered_at, operation, challenge, run_seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (link_id, idempotency_key) DO NOTHING`,
-        request.id,
-        request.linkId,
-        request.accountId,
-        request.idempotencyKey,
-        JSON.stringify(details),
-        request.createdAt,
-        request.expiresAt,
-        request.status,
-        request.answer ? JSON.stringify(request.answer) : null,
-        request.answeredBy ? JSON.stringify(request.answeredBy) : null,
-        request.answeredAt,
-        request.deliveredAt,
-        request.operation ? JSON.stringify(request.operation) : null,
-        JSON.stringify(request.challenge),
-        request.run?.seconds ?? null,
-      );
-      if (inserted.changes !== 1) return false;
-      if (audit) this.insertAudit(audit);
-      return true;
+      if (!limits) return false;
+      const joined =
+        request.idempotencyKey !== null &&
+        this.get(
+          "SELECT id FROM requests WHERE link_id = ? AND idempotency_key = ?",
+          request.linkId,
+          request.idempotencyKey,
+        );
+      if (joined) return false;
+      const refusal = this.limitRefusal(request.linkId, limits);
+      if (!refusal) throw new Error("a request within its limits and without a conflict was not inserted");
+      return refusal;
     });
     if (typeof created === "object") return { created: false as const, refused: created };
     if (created) {
@@ -802,6 +935,7 @@ export class SqliteStore implements Store {
     audit?: AuditPatch,
     handOver?: AuditPatch,
   ): Promise<AnswerOutcome> {
+    const created = this.pending.get(id);
     this.pending.delete(id);
     // With a CI call waiting here, the approval is its delivery: the answer never reaches the
     // file (no wipe, no checkpoint) and the take's commit is saved.
@@ -809,21 +943,26 @@ export class SqliteStore implements Store {
       handOver && answer.status === "approved" && answer.answer && this.events.listenerCount(id) > 0
         ? answer.answer
         : null;
-    const won = this.tx(() => {
-      const row = this.get<RequestRow>(
-        `UPDATE requests SET status = ?, answer = ?, answered_by = ?, answered_at = ?, delivered_at = ?,
-           challenge = ${WIPED_CHALLENGE}
-         WHERE id = ? AND status = 'pending' AND expires_at > ? RETURNING *`,
-        answer.status,
-        answer.answer && !handed ? JSON.stringify(answer.answer) : null,
-        JSON.stringify(answer.answeredBy),
-        answer.answeredAt,
-        handed ? answer.answeredAt : null,
-        id,
-        answer.answeredAt,
-      );
-      if (row && (audit || handed)) this.patchAudit(id, { ...audit, ...(handed ? handOver : {}) });
-      return row;
+    const values = [
+      answer.status,
+      answer.answer && !handed ? JSON.stringify(answer.answer) : null,
+      JSON.stringify(answer.answeredBy),
+      answer.answeredAt,
+      handed ? answer.answeredAt : null,
+      id,
+      answer.answeredAt,
+    ];
+    const won = this.tx((): RequestRecord | undefined => {
+      // A request still held as created needs no row back: what the UPDATE made of it is known.
+      let request: RequestRecord | undefined;
+      if (created) {
+        if (this.run(ANSWER_REQUEST, ...values).changes === 1) request = answered(created, answer, handed);
+      } else {
+        const row = this.get<RequestRow>(`${ANSWER_REQUEST} RETURNING *`, ...values);
+        request = row && toRequest(row);
+      }
+      if (request && (audit || handed)) this.patchAudit(id, { ...audit, ...(handed ? handOver : {}) });
+      return request;
     });
     return this.settle(id, won, handed);
   }
@@ -837,16 +976,17 @@ export class SqliteStore implements Store {
         id,
       );
       if (row && audit) this.patchAudit(id, audit);
-      return row;
+      return row && toRequest(row);
     });
     return this.settle(id, withdrawn);
   }
 
   /** After a compare-and-set: wakes the waiters of the one that won, or reads how the request stands. */
-  private settle(id: string, won: RequestRow | undefined, handed: StoredAnswer | null = null): AnswerOutcome {
+  private settle(id: string, won: RequestRecord | undefined, handed: StoredAnswer | null = null): AnswerOutcome {
     if (won) {
-      if (heldWebChallenge(won)) this.checkpoint();
-      const request = deepFreeze(toRequest(won));
+      // A web challenge's authUrl was wiped: its bytes leave the WAL with the checkpoint.
+      if (won.challenge.type === "web") this.checkpoint();
+      const request = deepFreeze(won);
       if (handed) {
         // The first waiter gets the answer; any other finds it delivered, as after a take.
         const [first, ...others] = this.events.listeners(id) as ((request: RequestRecord) => void)[];

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ensureVapidKeys } from "../push/PushSender.js";
 import {
   type AccountRecord,
+  type AnswerInput,
   AUDIT_RETENTION_MS,
   type AuditRecord,
   type DeviceRecord,
@@ -562,6 +563,31 @@ export function runStoreContract(
       }
       expect(await store.takeAnswer(opened.id, 3000)).toMatchObject({ answer: { opened: true } });
       expect(await store.getRequest(opened.id)).toMatchObject({ answer: null, deliveredAt: 3000 });
+    });
+
+    it("an answer's outcome and what its waiter gets are the request as stored", async () => {
+      const { a, l } = await seed();
+      const answers: [RequestRecord, AnswerInput][] = [
+        [request(l.id, a.id), { status: "approved", answer: { codes }, answeredBy: approvedBy, answeredAt: 2000 }],
+        [request(l.id, a.id), { status: "denied", answer: null, answeredBy: approvedBy, answeredAt: 2000 }],
+        [
+          webRequest(l.id, a.id, { verified: { repository: "owner/repo" }, run: null }),
+          { status: "approved", answer: { opened: true }, answeredBy: approvedBy, answeredAt: 2000 },
+        ],
+        [
+          request(l.id, a.id, { publicKey: { kty: "EC", crv: "P-256", x: "x".repeat(43), y: "y".repeat(43) } }),
+          { status: "approved", answer: { jwe: "a.b.c.d.e" }, answeredBy: approvedBy, answeredAt: 2000 },
+        ],
+      ];
+      for (const [created, answer] of answers) {
+        await store.createRequest(created);
+        const waiting = store.waitForAnswer(created.id, 600_000);
+        const outcome = await store.answerRequest(created.id, answer, { outcome: answer.status });
+        const stored = await store.getRequest(created.id);
+        expect(stored).toMatchObject({ status: answer.status, answer: answer.answer, answeredAt: 2000 });
+        expect(outcome.request).toEqual(stored);
+        expect(await waiting).toEqual(stored);
+      }
     });
 
     it("a withdrawal and an answer: the first wins, waiters wake, and a settled request stays as it is", async () => {
