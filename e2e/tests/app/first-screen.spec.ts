@@ -76,13 +76,20 @@ for (const [path, screenChunk] of [
         expect(events.indexOf(`request ${file}`), events.join("\n")).toBeGreaterThanOrEqual(0);
         expect(events.indexOf(`request ${file}`), events.join("\n")).toBeLessThan(appArrived);
       }
+      // The code list and the app lock's gate are a chunk of their own, which these screens do not
+      // download.
+      expect(requested.filter((name) => /\/assets\/codeList-/.test(name)), events.join("\n")).toEqual([]);
     } else {
       expect(requested.filter((name) => /\/assets\/(Pair|Approval)-/.test(name))).toEqual([]);
+      // The code list's chunk is asked for by the entry with the app, not once the app runs.
+      const codeList = events.findIndex((event) => /^request \/assets\/codeList-[\w-]+\.js$/.test(event));
+      expect(codeList, events.join("\n")).toBeGreaterThanOrEqual(0);
+      expect(codeList, events.join("\n")).toBeLessThan(appArrived);
     }
   });
 }
 
-test("a new phone's code list is five scripts: one in the page, then the app in three, then workbox-window", async ({
+test("a new phone's code list is six scripts: one in the page, then the app in four, then workbox-window", async ({
   page,
 }) => {
   const scripts: string[] = [];
@@ -95,8 +102,16 @@ test("a new phone's code list is five scripts: one in the page, then the app in 
   // The page names its entry alone: no per-page wrapper around a shared entry, nothing to preload.
   expect(html?.match(/<script[^>]*>/g), html).toEqual([expect.stringMatching(/src="\/assets\/main-[\w-]+\.js"/)]);
   expect(html).not.toContain("modulepreload");
-  // The entry, React DOM with the code list (boot), what the screens share (state), the bundler's
+  // The entry, React DOM with the app's frame (boot), the code list with the app lock's gate (codeList:
+  // the pairing and approval screens do without it), what the screens share (state), the bundler's
   // helpers, workbox-window: each once, and nothing else.
   const names = scripts.map((path) => path.replace(/^\/assets\/(.+)-[\w-]{8}\.js$/, "$1")).sort();
-  expect(names, scripts.join("\n")).toEqual(["boot", "main", "rolldown-runtime", "state", "workbox-window.prod"]);
+  expect(names, scripts.join("\n")).toEqual([
+    "boot",
+    "codeList",
+    "main",
+    "rolldown-runtime",
+    "state",
+    "workbox-window.prod",
+  ]);
 });
