@@ -62,6 +62,28 @@ function pageFrame(): Plugin {
 }
 
 /**
+ * The built pages without their comments (notes for whoever edits the markup: lint directives,
+ * pointers to the components they mirror) and without the indentation at the start of each line:
+ * ≈ 0.15–0.3 KB of brotli less on every first load. A line break stays wherever there was
+ * whitespace, so the document's text and layout do not change (whitespace collapses to one space
+ * either way). The pages hold no <pre> or <textarea>, whose whitespace would matter: the build
+ * stops if one appears.
+ */
+function compactPages(): Plugin {
+  return {
+    name: "countersign:compact-pages",
+    apply: "build",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { filename }) {
+        if (/<(pre|textarea)\b/i.test(html)) throw new Error(`${filename}: <pre> or <textarea> in a page`);
+        return html.replace(/<!--[\s\S]*?-->/g, "").replace(/\s*\n\s*/g, "\n");
+      },
+    },
+  };
+}
+
+/**
  * In the service worker's build, vault/loadTotp.ts becomes loadTotp.worker.ts:
  * the page loads the code generators on first use, the worker has them
  * built in (a dynamic import there would pull in Vite's preload helper, whose
@@ -288,6 +310,7 @@ export default defineConfig(({ mode }) => ({
     react(),
     pageFrame(),
     preloadTheApp(),
+    compactPages(),
     stateChunk,
     VitePWA({
       strategies: "injectManifest",
