@@ -12,8 +12,9 @@
  */
 import { prefetchApproval } from "./approval/prefetch.js";
 import { startApp } from "./main.js";
+import { approvalSegment } from "./paths.js";
 
-const segment = /^\/approve\/([^/]+)$/.exec(window.location.pathname)?.[1];
+const segment = approvalSegment(window.location.pathname);
 if (segment) {
   void prefetchApproval(segment).then((question) => {
     // Nothing drawn (no answer, an error the screen will say): the app at once.

@@ -1,6 +1,7 @@
 // The stylesheets are the entry's, so each page links them in its <head> and paints with them.
 import "./ui/styles.css";
 import "./ui/lock/style.css";
+import { approvalSegment, bypassesAppLock } from "./paths.js";
 
 /**
  * The entry. On index.html, pair.html and approve.html (a phone without the
@@ -19,8 +20,17 @@ export const startApp = () => {
   // build in pair.html and approve.html), are fetched with the app rather than once the app asks
   // for them: a round trip less before the pairing form works or the approval screen shows its
   // request. Links, not import(): the chunks stay as the app splits them.
-  const chunks = document.querySelector<HTMLMetaElement>('meta[name="countersign-screen-chunk"]')?.content;
-  for (const chunk of chunks?.split(" ").filter(Boolean) ?? []) {
+  // The code list and the app lock's gate are a chunk of their own too (the pairing and approval
+  // screens do not download it): index.html and shell.html name it, fetched with the app on the
+  // screens behind the lock (not an import(): that would split what it shares with the app into
+  // more files).
+  const chunks = [
+    document.querySelector<HTMLMetaElement>('meta[name="countersign-screen-chunk"]')?.content,
+    !bypassesAppLock(window.location.pathname)
+      ? document.querySelector<HTMLMetaElement>('meta[name="countersign-home-chunk"]')?.content
+      : undefined,
+  ].join(" ");
+  for (const chunk of chunks.split(" ").filter(Boolean)) {
     const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: chunk });
     link.crossOrigin = "";
     document.head.append(link);
@@ -31,7 +41,7 @@ const painted = document.getElementById("first-paint");
 // which only the app's signed call can fetch. That call starts now (src/approval/prefetch.ts, a
 // small chunk: the device key and the signing client), while React loads. approve.html's own entry
 // (src/approve.ts) imports the prefetch statically instead, so that it arrives with the page.
-const approval = /^\/approve\/([^/]+)$/.exec(window.location.pathname)?.[1];
+const approval = approvalSegment(window.location.pathname);
 if (approval && !painted)
   void import("./approval/prefetch.js").then(({ prefetchApproval }) => prefetchApproval(approval));
 if (painted?.dataset.route === "approve") {

@@ -29,9 +29,18 @@ for (const [path, screenChunk] of [
   ["/pair", /^\/assets\/Pair-[\w-]+\.js$/],
   ["/approve/none", /^\/assets\/Approval-[\w-]+\.js$/],
 ] as const) {
-  test(`${path} asks the network only for what its first screen needs; the favicon is in the page, workbox-window comes after load`, async ({
+  test(`${path} asks the network only for what its first screen needs; the favicon is in the page, the service worker is registered after load`, async ({
     page,
   }) => {
+    // When the page registers its service worker: the document's state at that call.
+    await page.addInitScript(() => {
+      const container = navigator.serviceWorker;
+      const register = container.register.bind(container);
+      container.register = (...args: Parameters<typeof register>) => {
+        (window as unknown as { registeredAt?: string }).registeredAt = document.readyState;
+        return register(...args);
+      };
+    });
     const requested: string[] = [];
     const events: string[] = [];
     page.on("request", (request) => {
@@ -39,15 +48,14 @@ for (const [path, screenChunk] of [
       events.push(`request ${new URL(request.url()).pathname}`);
     });
     page.on("requestfinished", (request) => events.push(`finished ${new URL(request.url()).pathname}`));
-    page.on("load", () => events.push("load"));
     await page.goto(path);
     await page.waitForLoadState("networkidle");
-    // The service worker is registered with workbox-window, itself fetched once the page has loaded.
+    // The service worker is registered with workbox-window (in the app's chunk, not a file of its
+    // own) once the page has loaded.
     const worker = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
     expect(worker).toMatch(/\/sw\.js$/);
-    const workbox = events.findIndex((event) => /^request \/assets\/workbox-window[\w.-]*\.js$/.test(event));
-    expect(workbox, events.join("\n")).toBeGreaterThan(events.indexOf("load"));
-    expect(events.indexOf("load"), events.join("\n")).toBeGreaterThanOrEqual(0);
+    expect(await page.evaluate(() => (window as unknown as { registeredAt?: string }).registeredAt)).toBe("complete");
+    expect(requested.filter((name) => /workbox-window/.test(name))).toEqual([]);
     expect(requested.filter((name) => /favicon|apple-touch-icon/.test(name))).toEqual([]);
     // The icon is a data URI that decodes to the 32 × 32 PNG.
     const icon = await page.evaluate(async () => {
@@ -76,15 +84,23 @@ for (const [path, screenChunk] of [
         expect(events.indexOf(`request ${file}`), events.join("\n")).toBeGreaterThanOrEqual(0);
         expect(events.indexOf(`request ${file}`), events.join("\n")).toBeLessThan(appArrived);
       }
+      // The code list and the app lock's gate are a chunk of their own, which these screens do not
+      // download.
+      expect(
+        requested.filter((name) => /\/assets\/codeList-/.test(name)),
+        events.join("\n"),
+      ).toEqual([]);
     } else {
       expect(requested.filter((name) => /\/assets\/(Pair|Approval)-/.test(name))).toEqual([]);
+      // The code list's chunk is asked for by the entry with the app, not once the app runs.
+      const codeList = events.findIndex((event) => /^request \/assets\/codeList-[\w-]+\.js$/.test(event));
+      expect(codeList, events.join("\n")).toBeGreaterThanOrEqual(0);
+      expect(codeList, events.join("\n")).toBeLessThan(appArrived);
     }
   });
 }
 
-test("a new phone's code list is five scripts: one in the page, then the app in three, then workbox-window", async ({
-  page,
-}) => {
+test("a new phone's code list is five scripts: one in the page, then the app in four", async ({ page }) => {
   const scripts: string[] = [];
   page.on("request", (request) => {
     if (request.resourceType() === "script") scripts.push(new URL(request.url()).pathname);
@@ -95,8 +111,9 @@ test("a new phone's code list is five scripts: one in the page, then the app in 
   // The page names its entry alone: no per-page wrapper around a shared entry, nothing to preload.
   expect(html?.match(/<script[^>]*>/g), html).toEqual([expect.stringMatching(/src="\/assets\/main-[\w-]+\.js"/)]);
   expect(html).not.toContain("modulepreload");
-  // The entry, React DOM with the code list (boot), what the screens share (state), the bundler's
-  // helpers, workbox-window: each once, and nothing else.
+  // The entry, React DOM with the app's frame and workbox-window (boot), the code list with the app
+  // lock's gate (codeList: the pairing and approval screens do without it), what the screens share
+  // (state), the bundler's helpers: each once, and nothing else.
   const names = scripts.map((path) => path.replace(/^\/assets\/(.+)-[\w-]{8}\.js$/, "$1")).sort();
-  expect(names, scripts.join("\n")).toEqual(["boot", "main", "rolldown-runtime", "state", "workbox-window.prod"]);
+  expect(names, scripts.join("\n")).toEqual(["boot", "codeList", "main", "rolldown-runtime", "state"]);
 });

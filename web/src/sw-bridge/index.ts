@@ -1,4 +1,4 @@
-import type { Workbox } from "workbox-window";
+import { Workbox } from "workbox-window";
 import { isWorkerMessage, notificationTag, type WorkerMessage } from "./messages.js";
 
 /**
@@ -21,10 +21,10 @@ export function startServiceWorker(): void {
     for (const listener of messageListeners) listener(event.data);
   });
   if (!import.meta.env.PROD) return;
-  // Registered once the page has loaded, as workbox-window does by default; the library itself
-  // is loaded then too, so the first screen does not wait for it.
+  // Registered once the page has loaded, as workbox-window does by default. The library (1 KB) is
+  // in the app's chunk rather than a file of its own: on the pages painted from markup that chunk is
+  // requested after the paint, and one request fewer is ≈ 0.4 KB of headers less on every first load.
   const register = async () => {
-    const { Workbox } = await import("workbox-window");
     workbox = new Workbox("/sw.js", { scope: "/" });
     workbox.addEventListener("waiting", () => {
       updateReady = true;

@@ -2,6 +2,7 @@ import { type ReactNode, useCallback, useId, useLayoutEffect, useMemo, useRef, u
 import type { ApiResult } from "../api/client.js";
 import { ErrorText } from "./Screen.js";
 import { settle } from "./settle.js";
+import "./ConfirmDialog.css";
 
 export interface ConfirmDialogProps {
   /** The question, e.g. "Delete npm: alice?": the dialog's name. */

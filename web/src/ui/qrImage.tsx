@@ -1,4 +1,5 @@
 import { useEffect, useState } from "react";
+import "./qrImage.css";
 
 /** A QR code of `text` as an <img> with a data: URL (the CSP allows img data:). */
 export function QrImage({ text, label, size = 320 }: { text: string; label: string; size?: number }) {

@@ -1,4 +1,5 @@
 import { useSyncExternalStore } from "react";
+import { approvalSegment, isHomePath } from "../paths.js";
 
 /** A tiny history router: paths, no hash (the hash carries pairing codes). */
 
@@ -35,14 +36,14 @@ export type Route =
   | { name: "not-found" };
 
 export function matchRoute(path: string): Route {
-  if (path === "/" || path === "/index.html") return { name: "home" };
+  if (isHomePath(path)) return { name: "home" };
   if (path === "/pair") return { name: "pair" };
   if (path === "/recover") return { name: "recover" };
   if (path === "/add") return { name: "add" };
   if (path === "/settings") return { name: "settings" };
   const account = /^\/accounts\/([^/]+)$/.exec(path);
   if (account?.[1]) return { name: "account", id: decodeURIComponent(account[1]) };
-  const approve = /^\/approve\/([^/]+)$/.exec(path);
-  if (approve?.[1]) return { name: "approve", requestId: decodeURIComponent(approve[1]) };
+  const approve = approvalSegment(path);
+  if (approve) return { name: "approve", requestId: decodeURIComponent(approve) };
   return { name: "not-found" };
 }

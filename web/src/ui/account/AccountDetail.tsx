@@ -14,6 +14,7 @@ import { useNow } from "../useNow.js";
 import { ExportQr } from "./ExportQr.js";
 import { History } from "./History.js";
 import { Links } from "./Links.js";
+import "./account.css";
 
 function RenameForm({ account, onDone }: { account: AccountInfo; onDone: () => void }) {
   const services = useServices();

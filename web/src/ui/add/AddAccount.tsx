@@ -9,6 +9,7 @@ import { refreshAccounts, useDevice, useServices } from "../state.js";
 import { showToast } from "../toast.js";
 import { type SaveResult, saveAccount, savePasskeyAccount } from "./saveAccount.js";
 import { saveText as saveScannedText } from "./saveText.js";
+import "./add.css";
 
 type Method = "scan" | "upload" | "paste" | "manual" | "passkey";
 

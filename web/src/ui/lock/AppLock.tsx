@@ -1,4 +1,4 @@
-import { type ReactNode, useLayoutEffect, useRef, useState } from "react";
+import { type ReactNode, useLayoutEffect, useState } from "react";
 import { revealApp } from "../../firstPaint.js";
 import { configureAppLock, unlockApp, useAppLocked } from "../../passkey/appLock.js";
 import { usePasskeySettings } from "../../passkey/usePasskeySettings.js";
@@ -22,24 +22,30 @@ function LockScreen({ onUnlock }: { onUnlock: () => Promise<void> }) {
 }
 
 /**
+ * Whether the lock was configured yet: the first time is the app's start (configureAppLock). The gate
+ * is not rendered on the screens it lets through (src/ui/App.tsx), so it mounts again when the app
+ * comes back from one: that is not a new start.
+ */
+let configuredOnce = false;
+
+/**
  * Hides its children (the code list and the other screens holding secrets)
  * while the app lock is closed. Shows nothing until the lock setting is read,
- * so codes never flash before the lock screen. `bypass` lets a screen through
- * that shows no code (an approval asks for the passkey itself).
+ * so codes never flash before the lock screen. The screens that show no code are not behind it
+ * (src/paths.ts, bypassesAppLock).
  */
-export function AppLockGate({ children, bypass = false }: { children: ReactNode; bypass?: boolean }) {
+export function AppLockGate({ children }: { children: ReactNode }) {
   const settings = usePasskeySettings();
   const locked = useAppLocked();
   const [configured, setConfigured] = useState(false);
-  const appStart = useRef(true);
   useLayoutEffect(() => {
     if (settings === undefined) return;
-    configureAppLock(settings, { appStart: appStart.current });
-    appStart.current = false;
+    configureAppLock(settings, { appStart: !configuredOnce });
+    configuredOnce = true;
     setConfigured(true);
   }, [settings]);
   if (!configured) return null;
-  if (locked && settings && !bypass) {
+  if (locked && settings) {
     return (
       <LockScreen
         onUnlock={async () => {
