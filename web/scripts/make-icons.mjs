@@ -1,6 +1,10 @@
 // Draws the Countersign icon (a white shield with a check mark on blue) as PNG
 // files in public/icons/, with no image tools: pixels are computed here and
-// written as a PNG by hand (IHDR, one zlib-compressed IDAT, IEND).
+// written as a PNG by hand (IHDR, one zlib-compressed IDAT, IEND). The pages'
+// favicon (web/page.html) is the same drawing as an SVG, in a 100-unit box:
+// the rounded square (radius 0.2), the shield (flat top at 0.16, sides at
+// 0.2 and 0.8 down to 0.5, then half an ellipse of radii 0.3 × 0.38) and the
+// check's two strokes (0.11 wide, round ends).
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
