@@ -7,10 +7,10 @@ import type {
   PasskeyAssertion,
   TimedCode,
 } from "@countersign/shared";
-import { CompactEncrypt, importJWK } from "jose";
 import type { ApiClient } from "../api/client.js";
 import type { Vault } from "../vault/vault.js";
 import { fetchApproval } from "./fetchApproval.js";
+import { encryptJwe } from "./jwe.js";
 import { planRun } from "./planRun.js";
 
 /** What happened when this device answered, in terms the user sees. */
@@ -34,11 +34,8 @@ export async function encryptCodes(
   codes: TimedCode[],
   runUntil?: number,
 ) {
-  const key = await importJWK({ kty: publicKey.kty, crv: publicKey.crv, x: publicKey.x, y: publicKey.y }, "ECDH-ES");
   const payload = runUntil === undefined ? { codes } : { codes, runUntil };
-  return new CompactEncrypt(new TextEncoder().encode(JSON.stringify(payload)))
-    .setProtectedHeader({ alg: "ECDH-ES", enc: "A256GCM" })
-    .encrypt(key);
+  return encryptJwe(publicKey, new TextEncoder().encode(JSON.stringify(payload)));
 }
 
 /** An approval that sends codes: in clear, or as a JWE. */
