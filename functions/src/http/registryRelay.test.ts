@@ -12,6 +12,7 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { npmPublish } from "../../../e2e/helpers/registryOperations.js";
 import { WIPE_CHECKPOINT_DELAY_MS } from "../store/SqliteStore.js";
 import { appSuite } from "../testing/appSuite.js";
+import { expectDeliveredText } from "../testing/deliveredCode.js";
 import { send, TestDevice } from "../testing/TestDevice.js";
 
 /**
@@ -214,7 +215,7 @@ describe("the CI contract without the new fields", () => {
     expect(approval).toMatchObject({ operation: null, challenge: { type: "otp" }, run: null });
     const codes = await generateTimedCodes(TOTP, Date.now());
     await answer(device, approval.id, { decision: "approve", codes });
-    expect((await waiting).text).toBe(`${codes[0]?.otp}\n`);
+    expectDeliveredText((await waiting).text, codes);
     const [entry] = await history(device, account.id);
     expect(Object.keys(entry ?? {}).sort()).toEqual(
       [
