@@ -11,9 +11,13 @@ export interface ForkedServer {
 /**
  * Forks one of the benchmarks' own servers (a module of bench/src/lib that
  * listens on 127.0.0.1 and reports its port over IPC) and waits for the port.
+ * BENCH_SERVER_NODE_OPTIONS applies to it as to the relay (lib/serverProcess.ts).
  */
 export async function forkServer(module: string, args: string[] = []): Promise<ForkedServer> {
-  const child: ChildProcess = fork(new URL(module, import.meta.url), args, { stdio: "inherit" });
+  const child: ChildProcess = fork(new URL(module, import.meta.url), args, {
+    stdio: "inherit",
+    execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)],
+  });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${module} did not start within 10 s`)), 10_000);
     child.once("message", (message) => {

@@ -12,7 +12,9 @@ export type ServerProcess = ServerHandle;
  * benchmark wants localhost), and logging at "warn" so the logs cost nothing.
  * With BENCH_CPU_PROF=<dir> the server is profiled (lib/cpuProfile.ts) and
  * writes a .cpuprofile into that directory when it stops (summarise it with
- * `node bench/dist/bench/src/profileSummary.js <file>`).
+ * `node bench/dist/bench/src/profileSummary.js <file>`). BENCH_SERVER_NODE_OPTIONS
+ * adds Node options (V8 flags such as `--max-semi-space-size=2`) to the
+ * server's NODE_OPTIONS only, not to the benchmark's own process.
  */
 export function startServerProcess(
   options: { env?: Record<string, string>; dataDir?: string; host?: string } = {},
@@ -21,13 +23,22 @@ export function startServerProcess(
     host: options.host ?? "127.0.0.1",
     setupCode: "BENCH-PROC-SETU-P234",
     ...(options.dataDir ? { dataDir: options.dataDir } : {}),
-    env: { HOST: "127.0.0.1", COUNTERSIGN_LOG_LEVEL: "warn", ...cpuProfileEnv(), ...options.env },
+    env: { HOST: "127.0.0.1", COUNTERSIGN_LOG_LEVEL: "warn", ...nodeOptionsEnv(), ...options.env },
   });
 }
 
-function cpuProfileEnv(): Record<string, string> {
-  const dir = process.env.BENCH_CPU_PROF;
-  if (!dir) return {};
-  const preload = new URL("./cpuProfile.js", import.meta.url).href;
-  return { BENCH_CPU_PROF: dir, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ""} --import=${preload}`.trim() };
+/** The server's own Node options: BENCH_SERVER_NODE_OPTIONS, and the profiler's preload with BENCH_CPU_PROF. */
+export function serverNodeOptions(): string[] {
+  const options = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+  if (process.env.BENCH_CPU_PROF) options.push(`--import=${new URL("./cpuProfile.js", import.meta.url).href}`);
+  return options;
+}
+
+function nodeOptionsEnv(): Record<string, string> {
+  const options = serverNodeOptions();
+  if (!options.length) return {};
+  return {
+    ...(process.env.BENCH_CPU_PROF ? { BENCH_CPU_PROF: process.env.BENCH_CPU_PROF } : {}),
+    NODE_OPTIONS: [process.env.NODE_OPTIONS ?? "", ...options].join(" ").trim(),
+  };
 }

@@ -81,21 +81,26 @@ export function mountCiRoutes(api: Router, deps: Deps, options: CiRouteOptions):
     // The API's constant headers, set again when the answer is written: Node keeps
     // a [name, value] pair per header, ≈ 1.3 KB per waiting call.
     headers.drop(res);
-    answer
-      .then((otp) => {
-        headers.set(req, res);
-        sendOtp(req, res, otp);
-      })
-      .catch((error: unknown) => {
+    // One reaction on the answer, not a chain of three (each a promise held for the whole wait).
+    const failed = (error: unknown) => {
+      try {
         if (!res.headersSent) headers.set(req, res);
         errors(error, req, res, () => {});
-      })
-      .catch((error: unknown) => {
+      } catch (failure) {
         deps.log.error("could not answer a CI call", {
-          error: redactTokens(error instanceof Error ? `${error.name}: ${error.message}` : String(error)),
+          error: redactTokens(failure instanceof Error ? `${failure.name}: ${failure.message}` : String(failure)),
         });
         res.destroy();
-      });
+      }
+    };
+    answer.then((otp) => {
+      try {
+        headers.set(req, res);
+        sendOtp(req, res, otp);
+      } catch (error) {
+        failed(error);
+      }
+    }, failed);
   };
 
   const otp = async (req: Request, res: Response, token: string) => {

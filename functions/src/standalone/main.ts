@@ -40,8 +40,10 @@ function version(): string {
  * benchmark's server CPU per round trip measured the same within its noise.
  * The flag is read at every heap-sizing decision, so setting it once the
  * process runs works. Measured and not taken: a 1 MB young generation
- * (`--semi-space-growth-factor=1` set before loading, ≈ 25 MB less again) and
- * `--optimize-for-size` cost ≈ 30 % more server CPU per round trip.
+ * (`--semi-space-growth-factor=1` set before loading, or
+ * `--max-semi-space-size=1` on the command line: ≈ 20 MB less RSS idle and
+ * with 10,000 waiting alike, so not less growth; docs/benchmarks.md "rss5")
+ * and `--optimize-for-size` cost ≈ 30 % more server CPU per round trip.
  */
 const LOW_MEMORY_V8_FLAGS = ["--heap-growing-percent=20"];
 

@@ -1019,23 +1019,38 @@ export class SqliteStore implements Store {
     return toRequest(taken);
   }
 
-  async waitForAnswer(id: string, timeoutMs: number, signal?: WaitSignal) {
-    const current = this.readRequest(id);
-    if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return current;
-    // Woken by a commit, the waiter gets the request as that commit left it (no re-read).
-    const changed = await new Promise<RequestRecord | undefined>((resolve) => {
-      const done = (request?: RequestRecord) => {
+  /**
+   * Not an async function: a waiting CI call holds this wait for minutes, and
+   * one closure (the commit's event, the timer and the early end all call it)
+   * costs less than a suspended async function with its promise and two
+   * closures (docs/server.md "Memory").
+   */
+  waitForAnswer(id: string, timeoutMs: number, signal?: WaitSignal): Promise<RequestRecord | null> {
+    let current: RequestRecord | null;
+    try {
+      current = this.readRequest(id);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    if (current?.status !== "pending" || timeoutMs <= 0 || signal?.aborted) return Promise.resolve(current);
+    return new Promise((resolve, reject) => {
+      // Woken by a commit, the waiter gets the request as that commit left it (no re-read);
+      // by the timer or the early end (an AbortSignal passes an Event), it reads it again.
+      const done = (changed?: unknown) => {
         clearTimeout(timer);
         this.events.off(id, done);
-        signal?.removeEventListener("abort", abort);
-        resolve(request);
+        signal?.removeEventListener("abort", done);
+        if (isRequestRecord(changed)) return resolve(changed);
+        try {
+          resolve(this.readRequest(id));
+        } catch (error) {
+          reject(error);
+        }
       };
-      const abort = () => done();
       const timer = setTimeout(done, timeoutMs);
       this.events.on(id, done);
-      signal?.addEventListener("abort", abort, { once: true });
+      signal?.addEventListener("abort", done, { once: true });
     });
-    return changed ?? this.readRequest(id);
   }
 
   async sweep(now: number) {
@@ -1141,4 +1156,9 @@ export class SqliteStore implements Store {
       this.db.close();
     }
   }
+}
+
+/** What a commit hands a waiter (a request), as opposed to what an AbortSignal passes its listeners (an Event). */
+function isRequestRecord(value: unknown): value is RequestRecord {
+  return typeof value === "object" && value !== null && typeof (value as { status?: unknown }).status === "string";
 }
