@@ -216,7 +216,9 @@ test("covering the rest of a run: the phone sends a code for every step until th
   // The run CI offered ends 600 s after the server took the request.
   expect(runUntil).toBeGreaterThanOrEqual(askedAt + 600_000);
   expect(runUntil).toBeLessThanOrEqual(Date.now() + 600_000);
-  expect(payload.codes.length).toBe(Number(promised));
+  // The screen counted the codes when the label was read; a 30-second step that ended before the
+  // tap leaves one code fewer. The checks below prove the codes still run from now past runUntil.
+  expect([Number(promised), Number(promised) - 1]).toContain(payload.codes.length);
   const first = payload.codes[0];
   const last = payload.codes.at(-1);
   expect(first?.notBefore).toBeLessThanOrEqual(Date.now());
