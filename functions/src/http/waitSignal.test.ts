@@ -40,6 +40,9 @@ async function finishedCall() {
     const call = request(`${app.url}/api/v1/otp/${token}?wait=0`, {
       method: "POST",
       headers: { "idempotency-key": "same" },
+      // A connection of its own: a kept-alive one can be closed by the server's keep-alive timeout
+      // while a heap snapshot holds this process for seconds, and its reuse then fails (ECONNRESET).
+      agent: false,
     });
     call.on("response", (response) => {
       response.resume();
