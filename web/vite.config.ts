@@ -84,6 +84,29 @@ function compactPages(): Plugin {
 }
 
 /**
+ * The pages painted from markup (index, pair, approve .html) without the `<link rel="manifest">` that
+ * vite-plugin-pwa writes into every page: the browser fetches the manifest and its icon as soon as
+ * it sees the link, while the first screen loads. The entry links it once the app starts
+ * (src/main.tsx); shell.html, the page of every screen the service worker serves, keeps it.
+ */
+function manifestLinkedByTheApp(): Plugin {
+  return {
+    name: "countersign:manifest-linked-by-the-app",
+    apply: "build",
+    enforce: "post",
+    transformIndexHtml: {
+      order: "post",
+      handler(html, { filename }) {
+        if (!html.includes('id="first-paint"')) return html;
+        const link = /<link rel="manifest" href="\/manifest\.webmanifest">/;
+        if (!link.test(html)) throw new Error(`${filename}: no <link rel="manifest"> where vite-plugin-pwa writes it`);
+        return html.replace(link, "");
+      },
+    },
+  };
+}
+
+/**
  * In the service worker's build, vault/loadTotp.ts becomes loadTotp.worker.ts:
  * the page loads the code generators on first use, the worker has them
  * built in (a dynamic import there would pull in Vite's preload helper, whose
@@ -175,10 +198,28 @@ function preloadTheApp(): Plugin {
                 .map((file) => `/${file}`)
                 .join(" ")}" />\n  </head>`
             : "</head>";
-          return html
+          html = html
             .replace(/<script type="module"/g, '<script type="module" fetchpriority="low"')
             .replace(/<link rel="modulepreload"/g, '<link rel="modulepreload" fetchpriority="low"')
             .replace("</head>", meta);
+          // approve.html: the screen's largest element (the request's question) waits for the signed
+          // call, which needs the state chunk (IndexedDB, the signing client), the largest of the
+          // entry's files. Its link goes first, at the default priority: the browser asks for it before
+          // the others, on the connection the page arrived on, which is already open (on HTTP/1.1 the
+          // others wait for connections of their own).
+          const state = Object.values(bundle).find((output) => output.type === "chunk" && output.name === "state");
+          if (route === "approve") {
+            const stateLink = `<link rel="modulepreload" fetchpriority="low" crossorigin href="/${state?.fileName}">`;
+            if (!html.includes(stateLink))
+              throw new Error("approve.html: the state chunk is not among its modulepreloads");
+            html = html
+              .replace(stateLink, "")
+              .replace(
+                /<script type="module"/,
+                `${stateLink.replace(' fetchpriority="low"', "")}\n    <script type="module"`,
+              );
+          }
+          return html;
         }
         const isBoot = (file: string) => {
           const output = bundle[file];
@@ -352,6 +393,8 @@ export default defineConfig(({ mode }) => ({
       algorithms: [defineAlgorithm("brotliCompress", BROTLI), defineAlgorithm("gzip", { level: 9 })],
       logLevel: "silent",
     }),
+    // After vite-plugin-pwa's own transformIndexHtml (both enforce "post"), which writes the link.
+    manifestLinkedByTheApp(),
     compressServiceWorker(),
     // `npm run analyze -w web`: what each chunk is made of, as a treemap (stats/bundle.html)
     // and as data (stats/bundle.json), outside dist so it is neither served nor precached.

@@ -37,6 +37,17 @@ export const startApp = () => {
   }
 };
 const painted = document.getElementById("first-paint");
+// The pages painted from markup name no manifest (vite.config.ts, manifestLinkedByTheApp): the
+// browser would fetch it and its icon (2.5 KB) while the first screen loads. The code list and the
+// pairing screen link it once the app starts, and the browser judges the app installable from then
+// on. approve.html, a page opened to answer one CI request, does not: the app's own pages
+// (shell.html, which the service worker the app registers serves) carry it.
+function linkManifest() {
+  if (document.querySelector('link[rel="manifest"]')) return;
+  document.head.append(
+    Object.assign(document.createElement("link"), { rel: "manifest", href: "/manifest.webmanifest" }),
+  );
+}
 // /approve/… from the service worker (shell.html): the screen's largest element is the request,
 // which only the app's signed call can fetch. That call starts now (src/approval/prefetch.ts, a
 // small chunk: the device key and the signing client), while React loads. approve.html's own entry
@@ -51,8 +62,12 @@ if (painted?.dataset.route === "approve") {
 } else if (painted) {
   // The paint timing entry is reported once the frame is on screen (a rendering step can be
   // later than the task that drew it); a tab in the background paints nothing, hence the timer.
-  new PerformanceObserver(startApp).observe({ type: "paint", buffered: true });
-  setTimeout(startApp, 1000);
+  const start = () => {
+    startApp();
+    linkManifest();
+  };
+  new PerformanceObserver(start).observe({ type: "paint", buffered: true });
+  setTimeout(start, 1000);
 } else {
   startApp();
 }

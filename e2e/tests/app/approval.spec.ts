@@ -261,12 +261,29 @@ test("a notification's link asks for its request, signed, while the app is still
       signatures.push(request.headers()["x-countersign-signature"]);
     }
   });
+  // Which connection each response came on (Chromium's own ids).
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  const connections: { path: string; connectionId: number }[] = [];
+  cdp.on("Network.responseReceived", ({ response }) =>
+    connections.push({ path: new URL(response.url).pathname, connectionId: response.connectionId }),
+  );
   const response = await page.goto(href ?? "");
   expect(await response?.text()).toContain('data-route="approve"');
   // The request is asked for while the app is still on its way, signed with the device's key, and
   // its question is drawn in the painted screen: the phone says what CI asks before React has arrived.
   await expect.poll(() => signatures.length).toBe(1);
   expect(signatures[0]).toMatch(/^\S{20,}$/);
+  // The call goes on a connection the page's own files came on, now idle: no new connection (on
+  // https, no TLS handshake) before the request can be shown. A call without credentials would not
+  // (browsers keep those connections apart).
+  await expect.poll(() => connections.some(({ path }) => path.startsWith("/api/v1/approvals/"))).toBe(true);
+  const call = connections.find(({ path }) => path.startsWith("/api/v1/approvals/"));
+  const earlier = connections.slice(0, connections.indexOf(call as (typeof connections)[number]));
+  expect(
+    earlier.map(({ connectionId }) => connectionId),
+    JSON.stringify(connections),
+  ).toContain(call?.connectionId);
   const painted = page.locator("#first-paint");
   await expect(painted.getByRole("heading", { level: 2, name: "Publish foo@1.2.3?", exact: true })).toBeVisible();
   await expect(page.getByText("Loading the request…")).toHaveCount(0);

@@ -57,6 +57,12 @@ describe("basics", () => {
     expect(health.headers.get("content-security-policy")).toBe("default-src 'none'; frame-ancestors 'none'");
     expect(health.headers.get("cache-control")).toBe("no-store");
     expect(health.headers.get("x-powered-by")).toBeNull();
+    // Data, never a document: what protects any response and framing, not a page's headers.
+    expect(health.headers.get("x-frame-options")).toBe("DENY");
+    expect(health.headers.get("cross-origin-resource-policy")).toBe("same-origin");
+    expect(health.headers.get("referrer-policy")).toBe("no-referrer");
+    expect(health.headers.get("permissions-policy")).toBeNull();
+    expect(health.headers.get("cross-origin-opener-policy")).toBeNull();
     const vapid = await send<{ publicKey: string }>(`${suite.app.url}/api/v1/push/vapid-public-key`);
     expect(vapid.body.publicKey).toMatch(/^[A-Za-z0-9_-]{87}$/);
     const missing = await send(`${suite.app.url}/api/v1/nothing`);

@@ -58,7 +58,7 @@ export function createApp(deps: Deps, options: AppOptions = {}): express.Express
   const limitAddress = createAddressLimiter(deps.config.maxCallsPerAddressPerMinute, () => deps.clock.now());
 
   const api = express.Router();
-  const apiHeaders = responseHeaders(API_CONTENT_SECURITY_POLICY, { "Cache-Control": "no-store" });
+  const apiHeaders = responseHeaders(API_CONTENT_SECURITY_POLICY, { "Cache-Control": "no-store" }, undefined, "data");
   api.use(securityHeaders(apiHeaders));
   api.use(express.raw({ type: () => true, limit: deps.config.maxBodyBytes }));
 

@@ -24,7 +24,7 @@ it("a CI call answered after its wait carries the same security and cache header
   expect(waited.status).toBe(408);
   expect(waited.body.requestId).toBeTruthy();
   const names = [
-    ...securityHeaderList(API_CONTENT_SECURITY_POLICY, false).map(([name]) => name.toLowerCase()),
+    ...securityHeaderList(API_CONTENT_SECURITY_POLICY, false, "data").map(([name]) => name.toLowerCase()),
     "cache-control",
   ];
   const pick = (headers: Headers) => Object.fromEntries(names.map((name) => [name, headers.get(name)]));

@@ -29,7 +29,12 @@ export function createApiClient(options: {
     identity: options.identity,
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.baseUrl ? { baseUrl: options.baseUrl } : {}),
-    fetchOptions: { credentials: "omit", cache: "no-store" },
+    // The signature is the call's only authentication; the server sets and reads no cookie. Not
+    // "omit": a browser keeps the connections of calls without credentials apart from the page's
+    // (Chromium's privacy-mode sockets), so the first call would wait for a connection (and on https
+    // a TLS handshake) of its own instead of taking one the page's scripts left idle. A sign-in
+    // proxy in front of the server (its cookie) sees the calls as it sees the page.
+    fetchOptions: { credentials: "same-origin", cache: "no-store" },
   });
   return {
     async call<T>(method: string, path: string, body?: unknown): Promise<ApiResult<T>> {
