@@ -1,5 +1,6 @@
 export * from "./base32.js";
 export * from "./base64url.js";
+export * from "./bytes.js";
 // describePolicy and describeRequest are kept apart from the zod schemas, so the
 // PWA's first screens can use them without loading zod.
 export * from "./describePolicy.js";

@@ -24,13 +24,13 @@ export const startApp = () => {
   // screens do not download it): index.html and shell.html name it, fetched with the app on the
   // screens behind the lock (not an import(): that would split what it shares with the app into
   // more files).
+  const named = (name: string) =>
+    document.querySelector<HTMLMetaElement>(`meta[name="${name}"]`)?.content.split(" ").filter(Boolean) ?? [];
   const chunks = [
-    document.querySelector<HTMLMetaElement>('meta[name="countersign-screen-chunk"]')?.content,
-    !bypassesAppLock(window.location.pathname)
-      ? document.querySelector<HTMLMetaElement>('meta[name="countersign-home-chunk"]')?.content
-      : undefined,
-  ].join(" ");
-  for (const chunk of chunks.split(" ").filter(Boolean)) {
+    ...named("countersign-screen-chunk"),
+    ...(bypassesAppLock(window.location.pathname) ? [] : named("countersign-home-chunk")),
+  ];
+  for (const chunk of chunks) {
     const link = Object.assign(document.createElement("link"), { rel: "modulepreload", href: chunk });
     link.crossOrigin = "";
     document.head.append(link);

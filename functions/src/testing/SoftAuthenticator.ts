@@ -1,24 +1,14 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
-import { encodeBase64url, type PasskeyAssertion, type PasskeyRegistration } from "@countersign/shared";
+import {
+  concatBytes,
+  encodeBase64url,
+  type PasskeyAssertion,
+  type PasskeyRegistration,
+  uint32BigEndian,
+} from "@countersign/shared";
 import { isoCBOR } from "@simplewebauthn/server/helpers";
 
 const sha256 = (data: Uint8Array | string) => new Uint8Array(createHash("sha256").update(data).digest());
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return out;
-}
-
-function uint32(value: number): Uint8Array {
-  const out = new Uint8Array(4);
-  new DataView(out.buffer).setUint32(0, value);
-  return out;
-}
 
 const FLAG_UP = 0x01;
 const FLAG_UV = 0x04;
@@ -76,10 +66,10 @@ export class SoftAuthenticator {
       ]),
     );
     const idLength = new Uint8Array([this.credentialId.length >> 8, this.credentialId.length & 0xff]);
-    const authData = concat(
+    const authData = concatBytes(
       sha256(this.rpId),
       new Uint8Array([this.flags(FLAG_AT)]),
-      uint32(this.counter),
+      uint32BigEndian(this.counter),
       new Uint8Array(16),
       idLength,
       this.credentialId,
@@ -109,9 +99,9 @@ export class SoftAuthenticator {
   /** Signs a challenge (`navigator.credentials.get`), counting up. */
   assert(challenge: string): PasskeyAssertion {
     this.counter += 1;
-    const authData = concat(sha256(this.rpId), new Uint8Array([this.flags()]), uint32(this.counter));
+    const authData = concatBytes(sha256(this.rpId), new Uint8Array([this.flags()]), uint32BigEndian(this.counter));
     const clientDataJSON = this.clientData("webauthn.get", challenge);
-    const signature = sign("sha256", concat(authData, sha256(clientDataJSON)), this.privateKey);
+    const signature = sign("sha256", concatBytes(authData, sha256(clientDataJSON)), this.privateKey);
     return {
       id: this.id,
       rawId: this.id,

@@ -1,4 +1,4 @@
-import { encodeBase64url } from "@countersign/shared";
+import { concatBytes, encodeBase64url, uint32BigEndian } from "@countersign/shared";
 
 /**
  * Compact JWE (RFC 7516) with "alg": "ECDH-ES" and "enc": "A256GCM" (RFC 7518
@@ -13,24 +13,8 @@ const ENC = "A256GCM";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 
-function uint32(value: number): Uint8Array {
-  const bytes = new Uint8Array(4);
-  new DataView(bytes.buffer).setUint32(0, value);
-  return bytes;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const joined = new Uint8Array(parts.reduce((length, part) => length + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.length;
-  }
-  return joined;
-}
-
 /** A length-prefixed field of the Concat KDF's OtherInfo (a 32-bit big-endian length, then the bytes). */
-const field = (bytes: Uint8Array) => concat(uint32(bytes.length), bytes);
+const field = (bytes: Uint8Array) => concatBytes(uint32BigEndian(bytes.length), bytes);
 
 /**
  * The content encryption key from the shared secret `z`: the Concat KDF of
@@ -40,8 +24,13 @@ const field = (bytes: Uint8Array) => concat(uint32(bytes.length), bytes);
  * is one round of SHA-256 over the counter 1, `z` and OtherInfo.
  */
 async function contentKey(z: Uint8Array): Promise<CryptoKey> {
-  const otherInfo = concat(field(utf8(ENC)), field(new Uint8Array(0)), field(new Uint8Array(0)), uint32(256));
-  const key = await crypto.subtle.digest("SHA-256", concat(uint32(1), z, otherInfo));
+  const otherInfo = concatBytes(
+    field(utf8(ENC)),
+    field(new Uint8Array(0)),
+    field(new Uint8Array(0)),
+    uint32BigEndian(256),
+  );
+  const key = await crypto.subtle.digest("SHA-256", concatBytes(uint32BigEndian(1), z, otherInfo));
   return crypto.subtle.importKey("raw", key, "AES-GCM", false, ["encrypt"]);
 }
 
@@ -84,7 +73,7 @@ export async function encryptJwe(recipient: EcPublicJwk, plaintext: Uint8Array):
     await crypto.subtle.encrypt(
       { name: "AES-GCM", iv, additionalData: utf8(header), tagLength: 128 },
       await contentKey(z),
-      concat(plaintext),
+      concatBytes(plaintext),
     ),
   );
   const ciphertext = sealed.subarray(0, sealed.length - 16);
