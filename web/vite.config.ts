@@ -207,8 +207,8 @@ function preloadTheApp(): Plugin {
           // entry's files. Its link goes first, at the default priority: the browser asks for it before
           // the others, on the connection the page arrived on, which is already open (on HTTP/1.1 the
           // others wait for connections of their own).
-          const state = Object.values(bundle).find((output) => output.type === "chunk" && output.name === "state");
           if (route === "approve") {
+            const state = Object.values(bundle).find((output) => output.type === "chunk" && output.name === "state");
             const stateLink = `<link rel="modulepreload" fetchpriority="low" crossorigin href="/${state?.fileName}">`;
             if (!html.includes(stateLink))
               throw new Error("approve.html: the state chunk is not among its modulepreloads");

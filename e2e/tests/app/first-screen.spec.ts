@@ -57,6 +57,13 @@ for (const [path, screenChunk] of [
     const manifest = await page.evaluate(() => document.querySelector<HTMLLinkElement>('link[rel="manifest"]')?.href);
     if (path.startsWith("/approve/")) expect(manifest).toBeUndefined();
     else expect(manifest).toMatch(/\/manifest\.webmanifest$/);
+    // The approval screen's signed call needs the state chunk (IndexedDB, the signing client): the
+    // page names it before anything else it loads, so that it is asked for first.
+    if (path.startsWith("/approve/")) {
+      expect(html?.match(/<(link rel="modulepreload"|script type="module")[^>]*>/)?.[0]).toMatch(
+        /<link rel="modulepreload" crossorigin href="\/assets\/state-[\w-]+\.js">/,
+      );
+    }
     // The service worker is registered with workbox-window (in the app's chunk, not a file of its
     // own) once the page has loaded.
     const worker = await page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
