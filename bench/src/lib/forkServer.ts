@@ -1,4 +1,5 @@
 import { type ChildProcess, fork } from "node:child_process";
+import { benchServerNodeOptions } from "./serverProcess.js";
 
 /** A server the benchmark forked: where it listens and how to stop it. */
 export interface ForkedServer {
@@ -16,7 +17,7 @@ export interface ForkedServer {
 export async function forkServer(module: string, args: string[] = []): Promise<ForkedServer> {
   const child: ChildProcess = fork(new URL(module, import.meta.url), args, {
     stdio: "inherit",
-    execArgv: [...process.execArgv, ...(process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean)],
+    execArgv: [...process.execArgv, ...benchServerNodeOptions()],
   });
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${module} did not start within 10 s`)), 10_000);

@@ -27,9 +27,14 @@ export function startServerProcess(
   });
 }
 
-/** The server's own Node options: BENCH_SERVER_NODE_OPTIONS, and the profiler's preload with BENCH_CPU_PROF. */
-export function serverNodeOptions(): string[] {
-  const options = (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+/** BENCH_SERVER_NODE_OPTIONS as a list: the Node options of every server a benchmark starts (lib/forkServer.ts too). */
+export function benchServerNodeOptions(): string[] {
+  return (process.env.BENCH_SERVER_NODE_OPTIONS ?? "").split(/\s+/).filter(Boolean);
+}
+
+/** The relay's own Node options: BENCH_SERVER_NODE_OPTIONS, and the profiler's preload with BENCH_CPU_PROF. */
+function serverNodeOptions(): string[] {
+  const options = benchServerNodeOptions();
   if (process.env.BENCH_CPU_PROF) options.push(`--import=${new URL("./cpuProfile.js", import.meta.url).href}`);
   return options;
 }
