@@ -1,9 +1,9 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "libsql";
 import { expect, it } from "vitest";
-import { CHECKPOINT_EVERY_COMMITS, SqliteStore } from "./SqliteStore.js";
+import { CHECKPOINT_EVERY_COMMITS, SqliteStore, WAL_SYNC_EVERY_COMMITS } from "./SqliteStore.js";
 import { requestRecord, runStoreContract } from "./storeContract.js";
 
 /** A code request that names no package and no CI context. */
@@ -99,6 +99,33 @@ it("checkpoints the WAL itself every CHECKPOINT_EVERY_COMMITS commits, after the
   await store.close();
   rmSync(dir, { recursive: true, force: true });
 });
+
+it.runIf(existsSync("/proc/self/fd"))(
+  "flushes the WAL every WAL_SYNC_EVERY_COMMITS commits through a descriptor of its own, which close lets go of",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "countersign-store-"));
+    const store = SqliteStore.open(dir);
+    const wal = `${store.path}-wal`;
+    const walDescriptors = () =>
+      readdirSync("/proc/self/fd").filter((fd) => {
+        try {
+          return readlinkSync(`/proc/self/fd/${fd}`) === wal;
+        } catch {
+          return false; // closed since the listing
+        }
+      }).length;
+    const sqlites = walDescriptors();
+    expect(sqlites).toBeGreaterThan(0);
+    for (let i = 0; i < WAL_SYNC_EVERY_COMMITS - 1; i++) await store.createRequest(requestRecord(`r${i}`));
+    expect(walDescriptors()).toBe(sqlites);
+    await store.createRequest(requestRecord("r-last"));
+    expect(walDescriptors()).toBe(sqlites + 1);
+    await store.close();
+    // Ours is closed (libsql lets go of SQLite's own when its connection is collected).
+    expect(walDescriptors()).toBeLessThanOrEqual(sqlites);
+    rmSync(dir, { recursive: true, force: true });
+  },
+);
 
 it("upgrades a data file's nonces to a table without rowids, keeping them: a replay is still refused", async () => {
   const dir = oldDataFile("CREATE TABLE nonces (key TEXT PRIMARY KEY, expires_at INTEGER NOT NULL)", [
