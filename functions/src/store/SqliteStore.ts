@@ -1203,7 +1203,7 @@ export class SqliteStore implements Store {
       this.pending.clear();
       this.db.close();
     }
-    // Its descriptor is closed once no flush uses it (SQLite has removed the file by now).
+    // Ours is closed once no flush uses it (libsql keeps SQLite's own until its connection is collected).
     await this.walSyncing;
     if (this.walFd !== null) closeSync(this.walFd);
     this.walFd = null;
