@@ -153,19 +153,26 @@ function preloadTheApp(): Plugin {
       order: "post",
       handler(html, { bundle, chunk }) {
         if (!bundle || !chunk) return html;
+        // A chunk's file with every chunk it imports statically, and theirs (into `files`).
+        const withImports = (file: string, files: Set<string>) => {
+          const output = bundle[file];
+          if (files.has(file) || output?.type !== "chunk") return files;
+          files.add(file);
+          for (const imported of output.imports) withImports(imported, files);
+          return files;
+        };
+        // The page's entry: the files the chunk Vite passes imports (it stands for the page's entry,
+        // whose own file is empty: the shared entry, or approve.html's prefetch), and theirs.
+        const entryFiles = new Set<string>();
+        for (const file of chunk.imports) withImports(file, entryFiles);
         // The chunks the page's entry loads with import() that `load` accepts, with what they import
-        // statically. (The chunk Vite passes stands for the page's entry: the shared file it imports.)
+        // statically.
         const loadedByEntry = (load: (file: string) => boolean) => {
           const files = new Set<string>();
-          const add = (file: string) => {
-            const output = bundle[file];
-            if (files.has(file) || output?.type !== "chunk") return;
-            files.add(file);
-            for (const imported of output.imports) add(imported);
-          };
-          for (const entryChunk of [chunk, ...chunk.imports.map((file) => bundle[file])]) {
-            if (entryChunk?.type !== "chunk") continue;
-            for (const file of entryChunk.dynamicImports) if (load(file)) add(file);
+          for (const entryFile of [chunk.fileName, ...entryFiles]) {
+            const output = entryFile === chunk.fileName ? chunk : bundle[entryFile];
+            if (output?.type !== "chunk") continue;
+            for (const file of output.dynamicImports) if (load(file)) withImports(file, files);
           }
           return files;
         };
@@ -190,7 +197,7 @@ function preloadTheApp(): Plugin {
           );
           // With the chunks it imports that the app does not (a form's fields shared with another
           // screen): fetched together, not once the screen's chunk has arrived.
-          const appFiles = new Set([...chunk.imports, ...loadedByEntry(() => true)]);
+          const appFiles = new Set([...entryFiles, ...loadedByEntry(() => true)]);
           const screenFiles = screenChunk?.type === "chunk" ? [screenChunk.fileName, ...screenChunk.imports] : [];
           const meta = screenFiles.length
             ? `<meta name="countersign-screen-chunk" content="${screenFiles
@@ -204,19 +211,24 @@ function preloadTheApp(): Plugin {
             .replace("</head>", meta);
           // approve.html: the screen's largest element (the request's question) waits for the signed
           // call, which needs the state chunk (IndexedDB, the signing client), the largest of the
-          // entry's files. Its link goes first, at the default priority: the browser asks for it before
-          // the others, on the connection the page arrived on, which is already open (on HTTP/1.1 the
-          // others wait for connections of their own).
+          // entry's files. It goes first, as a link at the default priority: the browser asks for it
+          // before the others, on the connection the page arrived on, which is already open (on
+          // HTTP/1.1 the others wait for connections of their own). The page's entry (the prefetch)
+          // imports it: Vite names it with a link, or, as it does when a page's entry file would be
+          // only imports, with a script of its own; either gives way to the link.
           if (route === "approve") {
             const state = Object.values(bundle).find((output) => output.type === "chunk" && output.name === "state");
-            const stateLink = `<link rel="modulepreload" fetchpriority="low" crossorigin href="/${state?.fileName}">`;
-            if (!html.includes(stateLink))
-              throw new Error("approve.html: the state chunk is not among its modulepreloads");
+            const file = state?.fileName.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+            const stateTag = new RegExp(
+              `\\s*<(link rel="modulepreload"|script type="module") fetchpriority="low" crossorigin (href|src)="/${file}">(</script>)?`,
+            );
+            if (!state || !stateTag.test(html))
+              throw new Error("approve.html: the state chunk is not among its scripts");
             html = html
-              .replace(stateLink, "")
+              .replace(stateTag, "")
               .replace(
                 /<script type="module"/,
-                `${stateLink.replace(' fetchpriority="low"', "")}\n    <script type="module"`,
+                `<link rel="modulepreload" crossorigin href="/${state.fileName}">\n    <script type="module"`,
               );
           }
           return html;
@@ -329,12 +341,6 @@ export default defineConfig(({ mode }) => ({
                 stateChunk.has(id) ||
                 /[\\/]shared[\\/](src|dist)[\\/]describeRequest\.[jt]s$/.test(id) ||
                 SHARED_BY_SCREENS.test(id),
-              includeDependenciesRecursively: false,
-            },
-            // approve.html's prefetch of its request: one file with the call it makes, not two.
-            {
-              name: "prefetch",
-              test: /[\\/]web[\\/]src[\\/]approval[\\/](prefetch|fetchApproval)\.ts$/,
               includeDependenciesRecursively: false,
             },
           ],

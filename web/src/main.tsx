@@ -8,7 +8,7 @@ import { approvalSegment, bypassesAppLock } from "./paths.js";
  * service worker) the first screen is painted from markup (firstPaint.ts): the app is requested right after that
  * paint, so the paint never waits for, nor shares the network with, the
  * app's 70 KB of script. On approve.html "that paint" is the request's question, drawn once the
- * signed call has answered (src/approve.ts starts the app then). On shell.html it starts at once
+ * signed call has answered (src/approval/prefetch.ts, that page's entry, starts the app then). On shell.html it starts at once
  * (and was preloaded).
  */
 let started = false;
@@ -50,13 +50,13 @@ function linkManifest() {
 }
 // /approve/… from the service worker (shell.html): the screen's largest element is the request,
 // which only the app's signed call can fetch. That call starts now (src/approval/prefetch.ts, a
-// small chunk: the device key and the signing client), while React loads. approve.html's own entry
-// (src/approve.ts) imports the prefetch statically instead, so that it arrives with the page.
+// small chunk: the device key and the signing client), while React loads. On approve.html the
+// same module is the page's entry, so that it arrives with the page.
 const approval = approvalSegment(window.location.pathname);
 if (approval && !painted)
   void import("./approval/prefetch.js").then(({ prefetchApproval }) => prefetchApproval(approval));
 if (painted?.dataset.route === "approve") {
-  // src/approve.ts starts the app once the request is drawn (or could not be); the timer is for a
+  // src/approval/prefetch.ts starts the app once the request is drawn (or could not be); the timer is for a
   // request that takes long to answer (a slow network) or a tab in the background.
   setTimeout(startApp, 2000);
 } else if (painted) {

@@ -1,5 +1,5 @@
 /**
- * The paths the entries read before the router is loaded (src/main.tsx, src/approve.ts) and the
+ * The paths the entries read before the router is loaded (src/main.tsx, src/approval/prefetch.ts) and the
  * router itself (src/ui/router.ts): one definition, in a module that imports nothing, so the page's
  * first script does not carry the router.
  */

@@ -162,7 +162,7 @@ describe("standalone server process", () => {
     expect(index.text).toContain("<title>Countersign</title>");
     expect(index.headers.get("cache-control")).toBe("no-cache");
     expect(index.headers.get("content-security-policy")).toBe(
-      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+      "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
     );
     expect(index.headers.get("x-frame-options")).toBe("DENY");
     expect((await send(`${origin}/sw.js`)).headers.get("cache-control")).toBe("no-cache");

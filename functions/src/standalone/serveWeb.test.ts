@@ -124,7 +124,7 @@ describe("precompressed files", () => {
       expect(reply.headers["content-type"]).toMatch(expected.type);
       expect(reply.headers["cache-control"]).toMatch(expected.cache);
       expect(reply.headers["x-content-type-options"]).toBe("nosniff");
-      if (expected.document) expect(reply.headers["content-security-policy"]).toContain("script-src 'self'");
+      if (expected.document) expect(reply.headers["content-security-policy"]).toContain("default-src 'self';");
     });
   }
 

@@ -1,5 +1,7 @@
 import { type ApprovalView, describeRequest } from "@countersign/shared";
 import type { ApiResult } from "../api/client.js";
+import { startApp } from "../main.js";
+import { approvalSegment } from "../paths.js";
 import { getServices } from "../services.js";
 // The page's state module, which the app imports too: this chunk then shares the app's state chunk
 // (React, IndexedDB, the signing client) instead of splitting it in two (one more request).
@@ -8,8 +10,8 @@ import { fetchApproval } from "./fetchApproval.js";
 
 /**
  * The approval screen's request, asked for as soon as the page's script runs, while React loads:
- * approve.html's own entry (src/approve.ts) imports this module, so it arrives with the entry, and
- * the shell's entry (src/main.tsx) imports it on /approve/…. The call is the app's own signed one
+ * this module is approve.html's entry (below), and the shell's entry (src/main.tsx) imports it on
+ * /approve/…; the approval screen takes the answer from it. The call is the app's own signed one
  * (the device key from IndexedDB, as getServices reads it), so nothing about it changes but when it
  * starts. The screen takes the answer once.
  *
@@ -26,7 +28,7 @@ let pending:
 /**
  * Puts the request's question in place of approve.html's loading line, and returns it (nothing once
  * the app has taken over). Its `elementtiming` attribute makes the browser report the frame that
- * first shows it (src/approve.ts starts the app then).
+ * first shows it (startApprovePage starts the app then).
  */
 function drawQuestion(view: ApprovalView): HTMLElement | undefined {
   const loading = document.querySelector('#first-paint[data-route="approve"] #main > .loading');
@@ -77,4 +79,40 @@ export function takePrefetchedApproval(requestId: string): Promise<ApiResult<App
   const { result } = pending;
   pending = undefined;
   return result;
+}
+
+/**
+ * approve.html's entry (this module is its script: the page fetches one file of its own, not an
+ * entry file that imports this one). The shared entry (src/main.tsx: the stylesheets, and the app)
+ * and the state chunk (IndexedDB, the signing client) are named in the page and fetched with it,
+ * in parallel, and the request is asked for at once.
+ *
+ * The request's question is drawn into the painted screen as soon as it is in, and the app
+ * (React DOM and the screen: 70 KB) is requested once that frame is on screen — as index.html
+ * requests it once its screen is painted —, so that on a phone the question waits neither for
+ * React DOM's download nor for its evaluation. The facts and the buttons follow with the app.
+ * Loaded anywhere else (the shell's prefetch, the approval screen's import), it does nothing here.
+ */
+function startApprovePage(segment: string) {
+  void prefetchApproval(segment).then((question) => {
+    // Nothing drawn (no answer, an error the screen will say): the app at once.
+    if (!question) return startApp();
+    // Once the frame that shows the question is on screen: Element Timing reports it (the frame's
+    // presentation, later than a task run after requestAnimationFrame); where the browser lacks it,
+    // after the next frame. (A tab in the background paints nothing: src/main.tsx's timer.)
+    if (PerformanceObserver.supportedEntryTypes.includes("element")) {
+      new PerformanceObserver((_list, observer) => {
+        observer.disconnect();
+        startApp();
+      }).observe({ type: "element", buffered: true });
+    } else {
+      requestAnimationFrame(() => setTimeout(startApp));
+    }
+  });
+}
+
+if (document.getElementById("first-paint")?.dataset.route === "approve") {
+  const segment = approvalSegment(window.location.pathname);
+  if (segment) startApprovePage(segment);
+  else startApp();
 }
