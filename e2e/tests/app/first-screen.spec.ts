@@ -22,6 +22,12 @@ test("the first screen loads less than 100 KB of gzipped JS and CSS, without the
   await expect
     .poll(() => page.evaluate(() => performance.getEntriesByType("resource").some((e) => /scanner/.test(e.name))))
     .toBe(true);
+  // So does the screen's own stylesheet, once, with its chunk (web/build/preloadHelper.js): the method
+  // switch is laid out by it (a fieldset is a block without it).
+  const methods = page.getByRole("group", { name: "How to add the account" });
+  await expect(methods).toBeVisible();
+  expect(await methods.evaluate((element) => getComputedStyle(element).display)).toBe("grid");
+  expect(await page.locator('link[rel="stylesheet"][href^="/assets/AddAccount-"]').count()).toBe(1);
 });
 
 for (const [path, screenChunk] of [
