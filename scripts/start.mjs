@@ -44,7 +44,8 @@ const webIndex = at("web", "dist", "index.html");
 const webSources = [
   at("web", "src"),
   at("web", "public"),
-  at("web", "index.html"),
+  at("web", "build"),
+  ...["page", "index", "pair", "approve", "shell"].map((page) => at("web", `${page}.html`)),
   at("web", "vite.config.ts"),
   at("shared", "src"),
 ];
