@@ -1,6 +1,13 @@
 import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import {
+  DOCUMENT_HEADERS,
+  PWA_CONTENT_SECURITY_POLICY,
+  SUBRESOURCE_HEADERS,
+} from "@countersign/functions/dist/http/securityHeaders.js";
 import { chromium } from "@playwright/test";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse, { type Flags } from "lighthouse";
@@ -43,10 +50,48 @@ const ACCOUNTS = [
 
 interface Screen {
   name: string;
+  /** The server the page is on, when not the app's (the reference page's). */
+  origin?: string;
   /** The URL to audit (the origin is added). */
   path: () => Promise<string>;
   /** A profile holding this device's IndexedDB (paired, accounts); none: a new visitor (Lighthouse clears storage). */
   seeded: boolean;
+}
+
+/**
+ * The yardstick each run of the screens is read against: a page with nothing in it (a heading and
+ * a line of text: no script, no stylesheet, no image) sent with the headers the app's pages get.
+ * Its performance, LCP and blocking time are what Chromium and the headers cost on this machine
+ * in this run; `Cross-Origin-Opener-Policy` alone gives the page a renderer process of its own,
+ * whose start Lighthouse's first paint waits for (docs/benchmarks.md, "Stop 33").
+ */
+export const REFERENCE_SCREEN = "reference: an empty page, the app's headers";
+
+async function startReferencePage(): Promise<{ origin: string; close(): Promise<void> }> {
+  const page = [
+    '<!doctype html><html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    '<meta name="description" content="An empty page, to measure what the browser and the headers cost.">',
+    '<link rel="icon" href="data:,"><title>Reference</title></head>',
+    "<body><main><h1>Reference</h1><p>A heading and a line of text, and nothing else.</p></main></body></html>",
+  ].join("");
+  const documentHeaders = {
+    ...SUBRESOURCE_HEADERS,
+    ...DOCUMENT_HEADERS,
+    "Content-Security-Policy": PWA_CONTENT_SECURITY_POLICY,
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-cache",
+  };
+  const server = createServer((request, response) => {
+    if (request.url === "/reference") response.writeHead(200, documentHeaders).end(page);
+    else response.writeHead(404, SUBRESOURCE_HEADERS).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "localhost", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://localhost:${port}`,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
 }
 
 /**
@@ -224,7 +269,9 @@ export async function benchLighthouse(options: {
   const server = await startServerProcess({ host: "localhost", env: { COUNTERSIGN_MAX_PENDING_PER_LINK: "100" } });
   const origin = server.origin;
   const { profile: seed, linkToken } = await seedProfile(server);
+  const reference = await startReferencePage();
   const screens: Screen[] = [
+    { name: REFERENCE_SCREEN, origin: reference.origin, path: async () => "/reference", seeded: false },
     { name: "code list, new phone (empty)", path: async () => "/", seeded: false },
     { name: "code list, 3 accounts", path: async () => "/", seeded: true },
     { name: "pairing screen", path: async () => `/pair#code=${server.setupCode}`, seeded: false },
@@ -237,11 +284,14 @@ export async function benchLighthouse(options: {
   const results: LighthouseScreenResult[] = [];
   try {
     // Screen by screen: the approval screen's pending requests come last, so the code list never shows them.
-    for (const screen of screens.filter((s) => !options.screens || options.screens.some((n) => s.name.includes(n)))) {
+    // The reference page always runs: the screens are read against it, in the same run.
+    const chosen = (s: Screen) =>
+      s.name === REFERENCE_SCREEN || !options.screens?.length || options.screens.some((n) => s.name.includes(n));
+    for (const screen of screens.filter(chosen)) {
       for (const preset of options.presets ?? ["mobile", "desktop"]) {
         const result: LighthouseScreenResult = { screen: screen.name, preset, runs: [] };
         for (let i = 0; i < options.runs; i++) {
-          const url = async () => `${origin}${await screen.path()}`;
+          const url = async () => `${screen.origin ?? origin}${await screen.path()}`;
           const run = await auditWithRetry(url, preset, screen.seeded ? seed : undefined);
           result.runs.push(run);
           options.log?.(
@@ -253,6 +303,7 @@ export async function benchLighthouse(options: {
     }
     return results;
   } finally {
+    await reference.close();
     await server.kill("SIGTERM");
     rmSync(seed, { recursive: true, force: true });
   }

@@ -2,7 +2,7 @@ import { cpus, loadavg, totalmem } from "node:os";
 import { median, summarize } from "../lib/stats.js";
 import { benchFirestore } from "./firestore.js";
 import { benchFloor } from "./floor.js";
-import { benchLighthouse } from "./lighthouse.js";
+import { benchLighthouse, REFERENCE_SCREEN } from "./lighthouse.js";
 import { benchPwa } from "./pwa.js";
 import { benchQrImages } from "./qrImages.js";
 import { benchRegistryRelay } from "./registryRelay.js";
@@ -234,9 +234,11 @@ async function main() {
       };
       // The issue's targets, each in every run: performance ≥ 98, LCP ≤ 1.2 s, CLS ≤ 0.01, ≤ 80 KB on the wire.
       const met =
-        worst.performance >= 98 && worst.lcp <= 1200 && worst.cls <= 0.01 && worst.bytes <= 80 * 1024
-          ? "met"
-          : `NOT met (worst: ${worst.performance}, ${worst.lcp.toFixed(0)} ms, ${worst.cls.toFixed(3)}, ${(worst.bytes / 1024).toFixed(1)} KB)`;
+        screen === REFERENCE_SCREEN
+          ? `(the yardstick: what Chromium and the headers cost; worst ${worst.performance}, ${worst.lcp.toFixed(0)} ms)`
+          : worst.performance >= 98 && worst.lcp <= 1200 && worst.cls <= 0.01 && worst.bytes <= 80 * 1024
+            ? "met"
+            : `NOT met (worst: ${worst.performance}, ${worst.lcp.toFixed(0)} ms, ${worst.cls.toFixed(3)}, ${(worst.bytes / 1024).toFixed(1)} KB)`;
       lighthouseLines.push(
         `| ${preset} | ${screen} | ${pick((r) => r.performance)} | ${pick((r) => r.accessibility)} / ${pick((r) => r.bestPractices)} | ${pick((r) => r.lcpMs)} | ${pick((r) => r.cls, 3)} | ${pick((r) => r.tbtMs)} | ${pick((r) => r.bytes / 1024, 1)} | ${met} |`,
       );
