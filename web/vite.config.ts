@@ -204,8 +204,7 @@ function preloadTheApp(): Plugin {
         // statically.
         const loadedByEntry = (load: (file: string) => boolean) => {
           const files = new Set<string>();
-          for (const entryFile of [chunk.fileName, ...entryFiles]) {
-            const output = entryFile === chunk.fileName ? chunk : bundle[entryFile];
+          for (const output of [chunk, ...[...entryFiles].map((file) => bundle[file])]) {
             if (output?.type !== "chunk") continue;
             for (const file of output.dynamicImports) if (load(file)) withImports(file, files);
           }

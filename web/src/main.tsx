@@ -8,8 +8,8 @@ import { approvalSegment, bypassesAppLock } from "./paths.js";
  * service worker) the first screen is painted from markup (firstPaint.ts): the app is requested right after that
  * paint, so the paint never waits for, nor shares the network with, the
  * app's 70 KB of script. On approve.html "that paint" is the request's question, drawn once the
- * signed call has answered (src/approval/prefetch.ts, that page's entry, starts the app then). On shell.html it starts at once
- * (and was preloaded).
+ * signed call has answered (src/approval/prefetch.ts, that page's entry, starts the app then). On
+ * shell.html it starts at once (and was preloaded).
  */
 let started = false;
 export const startApp = () => {
@@ -56,8 +56,8 @@ const approval = approvalSegment(window.location.pathname);
 if (approval && !painted)
   void import("./approval/prefetch.js").then(({ prefetchApproval }) => prefetchApproval(approval));
 if (painted?.dataset.route === "approve") {
-  // src/approval/prefetch.ts starts the app once the request is drawn (or could not be); the timer is for a
-  // request that takes long to answer (a slow network) or a tab in the background.
+  // src/approval/prefetch.ts starts the app once the request is drawn (or could not be); the timer
+  // is for a request that takes long to answer (a slow network) or a tab in the background.
   setTimeout(startApp, 2000);
 } else if (painted) {
   // The paint timing entry is reported once the frame is on screen (a rendering step can be

@@ -3,11 +3,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import {
-  DOCUMENT_HEADERS,
-  PWA_CONTENT_SECURITY_POLICY,
-  SUBRESOURCE_HEADERS,
-} from "@countersign/functions/dist/http/securityHeaders.js";
+import { PWA_CONTENT_SECURITY_POLICY, securityHeaderList } from "@countersign/functions/dist/http/securityHeaders.js";
 import { chromium } from "@playwright/test";
 import * as chromeLauncher from "chrome-launcher";
 import lighthouse, { type Flags } from "lighthouse";
@@ -75,16 +71,17 @@ async function startReferencePage(): Promise<{ origin: string; close(): Promise<
     '<link rel="icon" href="data:,"><title>Reference</title></head>',
     "<body><main><h1>Reference</h1><p>A heading and a line of text, and nothing else.</p></main></body></html>",
   ].join("");
+  // The headers the standalone server gives its pages over plain http (securityHeaderList: their one source).
+  const headers = (kind: "document" | "subresource") =>
+    Object.fromEntries(securityHeaderList(PWA_CONTENT_SECURITY_POLICY, false, kind));
   const documentHeaders = {
-    ...SUBRESOURCE_HEADERS,
-    ...DOCUMENT_HEADERS,
-    "Content-Security-Policy": PWA_CONTENT_SECURITY_POLICY,
+    ...headers("document"),
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-cache",
   };
   const server = createServer((request, response) => {
     if (request.url === "/reference") response.writeHead(200, documentHeaders).end(page);
-    else response.writeHead(404, SUBRESOURCE_HEADERS).end();
+    else response.writeHead(404, headers("subresource")).end();
   });
   await new Promise<void>((resolve) => server.listen(0, "localhost", resolve));
   const { port } = server.address() as AddressInfo;
