@@ -2,8 +2,9 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { requestRecord } from "@countersign/functions/dist/store/requestRecord.js";
 import { SqliteStore } from "@countersign/functions/dist/store/SqliteStore.js";
-import type { AuditRecord, RequestRecord } from "@countersign/functions/dist/store/Store.js";
+import type { AuditRecord } from "@countersign/functions/dist/store/Store.js";
 import Database from "libsql";
 import { ownCpuMs } from "../lib/cpu.js";
 
@@ -91,28 +92,16 @@ export async function benchStoreCost(options: { roundTrips: number }): Promise<S
       const now = Date.now();
       trip++;
       const id = nextId();
-      const request: RequestRecord = {
-        id,
+      const request = requestRecord(id, {
         linkId: `link-${trip % 16}`,
         accountId: "account",
         idempotencyKey: nextId(),
         package: { name: `bench-${trip}`, version: "1.0.0" },
         context: { repository: "owner/repo", workflow: "release.yml", ref: "refs/tags/v1.0.0" },
-        oidcToken: null,
-        verified: null,
-        publicKey: null,
-        operation: null,
-        challenge: { type: "otp" },
-        run: null,
         requester: { ip: "127.0.0.1", userAgent: "node", method: "POST" },
         createdAt: now,
         expiresAt: now + 300_000,
-        status: "pending",
-        answer: null,
-        answeredBy: null,
-        answeredAt: null,
-        deliveredAt: null,
-      };
+      });
       const audit: AuditRecord = {
         id: nextId(),
         requestId: id,

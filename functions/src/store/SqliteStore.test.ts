@@ -3,8 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "libsql";
 import { expect, it } from "vitest";
+import { requestRecord } from "./requestRecord.js";
 import { CHECKPOINT_EVERY_COMMITS, SqliteStore, WAL_SYNC_EVERY_COMMITS } from "./SqliteStore.js";
-import { requestRecord, runStoreContract } from "./storeContract.js";
+import { runStoreContract } from "./storeContract.js";
 
 /** A code request that names no package and no CI context. */
 const pendingRequest = (id: string) => requestRecord(id, { package: null, context: null });

@@ -4,8 +4,9 @@ import { getFirestore } from "firebase-admin/firestore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FirestoreStore } from "./FirestoreStore.js";
 import { type FirestoreFake, startFirestoreFake } from "./firestore/startFirestoreFake.js";
+import { requestRecord } from "./requestRecord.js";
 import type { AccountRecord, LinkRecord, RequestRecord } from "./Store.js";
-import { requestRecord, runStoreContract } from "./storeContract.js";
+import { runStoreContract } from "./storeContract.js";
 
 let fake: FirestoreFake;
 const apps: App[] = [];

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ensureVapidKeys } from "../push/PushSender.js";
+import { requestRecord } from "./requestRecord.js";
 import {
   type AccountRecord,
   type AnswerInput,
@@ -11,37 +12,6 @@ import {
   type RequestRecord,
   type Store,
 } from "./Store.js";
-
-/**
- * A pending code request for foo@1.2.3 from owner/repo as a store keeps it
- * (link `l1` of account `a1`, created at 1000 ms, answerable for ten minutes),
- * with `fields` in place of the defaults: the record every store test starts from.
- */
-export function requestRecord(id: string, fields: Partial<RequestRecord> = {}): RequestRecord {
-  return {
-    id,
-    linkId: "l1",
-    accountId: "a1",
-    idempotencyKey: null,
-    package: { name: "foo", version: "1.2.3" },
-    context: { repository: "owner/repo" },
-    oidcToken: null,
-    verified: null,
-    publicKey: null,
-    operation: null,
-    challenge: { type: "otp" },
-    run: null,
-    requester: { ip: "203.0.113.9", userAgent: "curl/8" },
-    createdAt: 1000,
-    expiresAt: 601_000,
-    status: "pending",
-    answer: null,
-    answeredBy: null,
-    answeredAt: null,
-    deliveredAt: null,
-    ...fields,
-  };
-}
 
 /**
  * The behaviour every Store must show (see the guarantees in Store.ts). A store
