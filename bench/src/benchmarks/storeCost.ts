@@ -130,7 +130,7 @@ export async function benchStoreCost(options: { roundTrips: number }): Promise<S
         { outcome: "approved", answeredBy, message: null },
         { outcome: "delivered" },
       );
-      if (!outcome.ok) throw new Error("the answer lost to nobody");
+      if (!outcome.ok) throw new Error("the only answer to a pending request was refused");
       if ((await waiting)?.status !== "approved") throw new Error("the waiting call did not get the approval");
     };
     try {
