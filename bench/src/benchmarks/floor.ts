@@ -3,7 +3,7 @@ import { Agent, request } from "node:http";
 import { verifyDeviceSignature } from "@countersign/functions/dist/domain/deviceSignature.js";
 import { generateDeviceKey, type P256PublicJwk, SIGNATURE_HEADERS, signRequest } from "@countersign/shared";
 import webpush from "web-push";
-import { cpuMeter } from "../lib/cpu.js";
+import { cpuMeter, cpuPerCall } from "../lib/cpu.js";
 import { runFor } from "../lib/scenario.js";
 import { startHelloProcess } from "./roundTrips.js";
 
@@ -19,14 +19,6 @@ export interface FloorResults {
   signatureCheckUs: number;
   /** Two inbound exchanges + the outbound one + encryption + signature check. */
   floorUs: number;
-}
-
-/** Runs `task` `count` times and returns this process's CPU per run, µs. */
-function cpuPer(count: number, task: () => void): number {
-  for (let i = 0; i < Math.min(200, count); i++) task();
-  const meter = cpuMeter(null);
-  for (let i = 0; i < count; i++) task();
-  return meter.stop(count, 1).perOperationUs;
 }
 
 /**
@@ -70,7 +62,7 @@ export async function benchFloor(options: { durationMs: number; concurrency: num
       title: "npm publish @scope/package@1.2.3",
       body: "From GitHub Actions: owner/repo, release workflow on refs/tags/v1.2.3 — approve to send the code.",
     });
-    const pushEncryptUs = cpuPer(2000, () => {
+    const pushEncryptUs = cpuPerCall(2000, () => {
       webpush.generateRequestDetails(subscription, payload, {
         TTL: 300,
         urgency: "high",
@@ -90,7 +82,7 @@ export async function benchFloor(options: { durationMs: number; concurrency: num
       body: new TextEncoder().encode(body),
     };
     const signature = headers[SIGNATURE_HEADERS.signature] ?? "";
-    const signatureCheckUs = cpuPer(2000, () => {
+    const signatureCheckUs = cpuPerCall(2000, () => {
       if (!verifyDeviceSignature(key.publicKeyJwk as P256PublicJwk, parts, signature)) throw new Error("bad signature");
     });
     return {

@@ -6,7 +6,7 @@ import { requestRecord } from "@countersign/functions/dist/store/requestRecord.j
 import { SqliteStore } from "@countersign/functions/dist/store/SqliteStore.js";
 import type { AuditRecord } from "@countersign/functions/dist/store/Store.js";
 import Database from "libsql";
-import { ownCpuMs } from "../lib/cpu.js";
+import { cpuMeter, cpuPerCall } from "../lib/cpu.js";
 
 /** CPU per operation, µs, of the embedded store alone (this process, no HTTP, no crypto). */
 export interface StoreCostResults {
@@ -29,15 +29,6 @@ export interface StoreCostResults {
   commitUs: number;
 }
 
-/** `task` run `count` times after a warm-up (every call with its own index); this process's CPU per run, µs. */
-function cpuPer(count: number, task: (i: number) => void): number {
-  const warmUp = Math.min(2000, count);
-  for (let i = 0; i < warmUp; i++) task(i);
-  const start = ownCpuMs();
-  for (let i = warmUp; i < warmUp + count; i++) task(i);
-  return ((ownCpuMs() - start) * 1000) / count;
-}
-
 /** What the binding costs per call, on a scratch file set up as the store sets up its own. */
 function statementCosts(dir: string) {
   const db = new Database(join(dir, "statements.db"));
@@ -53,16 +44,20 @@ function statementCosts(dir: string) {
     // Keys made beforehand, so that the loops time the statements alone.
     const keys = Array.from({ length: 40_000 }, (_, i) => `${i}:${randomBytes(12).toString("base64url")}`);
     const key = (i: number) => keys[i % keys.length] as string;
-    const statementUs = cpuPer(50_000, () => nothing.get());
-    const lookupUs = cpuPer(50_000, (i) => lookup.get(`absent-${i}`));
+    const statementUs = cpuPerCall(50_000, () => nothing.get(), 2000);
+    const lookupUs = cpuPerCall(50_000, (i) => lookup.get(`absent-${i}`), 2000);
     begin.run();
-    const insertUs = cpuPer(18_000, (i) => insert.run(key(i), i));
+    const insertUs = cpuPerCall(18_000, (i) => insert.run(key(i), i), 2000);
     commit.run();
-    const commitUs = cpuPer(10_000, (i) => {
-      begin.run();
-      insert.run(key(20_000 + i), i);
-      commit.run();
-    });
+    const commitUs = cpuPerCall(
+      10_000,
+      (i) => {
+        begin.run();
+        insert.run(key(20_000 + i), i);
+        commit.run();
+      },
+      2000,
+    );
     return { statementUs, lookupUs, insertUs, commitUs };
   } finally {
     db.close();
@@ -135,9 +130,9 @@ export async function benchStoreCost(options: { roundTrips: number }): Promise<S
     };
     try {
       for (let i = 0; i < WARM_UP; i++) await roundTrip();
-      const start = ownCpuMs();
+      const meter = cpuMeter(null);
       for (let i = 0; i < options.roundTrips; i++) await roundTrip();
-      const roundTripUs = ((ownCpuMs() - start) * 1000) / options.roundTrips;
+      const roundTripUs = meter.stop(options.roundTrips, 1).perOperationUs;
       return { roundTripUs, roundTrips: options.roundTrips, ...statementCosts(dir) };
     } finally {
       await store.close();
